@@ -1,0 +1,39 @@
+// Bundles the CLI into dist/ so start-up does not pay for module resolution. Code splitting keeps
+// the server clients and the Ink UI in chunks that are loaded only when a command needs them.
+import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+
+/** `import text from './x.tmpl?raw'`, as vite does in the tests. */
+const rawText = {
+  name: 'raw-text',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({
+      path: new URL(args.path.slice(0, -4), `file://${args.resolveDir}/`).pathname,
+      namespace: 'raw-text',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
+      contents: await readFile(args.path, 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
+await rm('dist', { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'source/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  chunkNames: 'chunks/[name]-[hash]',
+  // ink imports react-devtools-core only when DEV=true; it is not a dependency.
+  external: ['react-devtools-core'],
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __ncwCreateRequire } from 'node:module'; const require = __ncwCreateRequire(import.meta.url);",
+  },
+  plugins: [rawText],
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -1,0 +1,58 @@
+/**
+ * The one configuration model (SPEC 2). Every part of the program consumes `Answers`: the
+ * resolved answers with every default applied. `AnswersInput` is what a JSON file or the UI gives.
+ */
+export type Backend = 'minio' | 'ceph' | 's3';
+export type AnonymousMode = 'get' | 'download' | 'none';
+
+export interface Answers {
+  readonly backend: Backend;
+  /** `http(s)://host[:port]`, no path, no trailing slash */
+  readonly endpoint: string;
+  readonly region: string;
+  /** absolute path of a PEM file of a private CA, if any */
+  readonly caFile: string | undefined;
+  readonly insecure: boolean;
+  readonly admin: {
+    readonly accessKey: string | undefined;
+    readonly secretKey: string | undefined;
+    /** the alias of an existing mc config the admin keys came from, if any */
+    readonly mcAlias: string | undefined;
+  };
+  readonly adminVia: 'api' | 'mc';
+  readonly alias: string;
+  readonly writeMcConfig: boolean;
+  readonly bucket: string;
+  readonly builder: {
+    readonly accessKey: string;
+    /** undefined until generated (or, on ceph, until the server generates it) */
+    readonly secretKey: string | undefined;
+    readonly profile: string;
+  };
+  readonly policyName: string;
+  readonly anonymous: AnonymousMode;
+  readonly cacheInfo: {
+    readonly storeDir: string;
+    readonly wantMassQuery: boolean;
+    readonly priority: number;
+  };
+  readonly key: {
+    readonly name: string;
+    /** as given, `~` not yet expanded */
+    readonly secretFile: string;
+    readonly publicFile: string;
+  };
+  readonly expireDays: number | null;
+  readonly files: {
+    readonly mcConfig: string;
+    readonly awsCredentials: string;
+    readonly nixosModule: string;
+    readonly nixConf: string;
+    readonly policy: string;
+    readonly cacheInfo: string;
+  };
+}
+
+/** The file keys of `answers.files`, in the order the files are listed. */
+export const FILE_KEYS = ['mcConfig', 'awsCredentials', 'nixosModule', 'nixConf', 'policy', 'cacheInfo'] as const;
+export type FileKey = (typeof FILE_KEYS)[number];

@@ -1,0 +1,42 @@
+/**
+ * A generated file in the plan (SPEC 4). Rendering is pure: given what is on disk now, it says
+ * what will be there after the write. Writing is done by `write-planned-files.ts`.
+ */
+export type FileId =
+  | 'mcConfig'
+  | 'awsCredentials'
+  | 'nixosModule'
+  | 'nixConf'
+  | 'policy'
+  | 'cacheInfo'
+  | 'secretKey'
+  | 'publicKey';
+
+export type FileAction = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
+
+export interface PlannedFile {
+  readonly id: FileId;
+  /** a short title for lists, e.g. "AWS credentials (profile nixbuilder)" */
+  readonly title: string;
+  /** the real absolute path (`~` expanded, relative paths resolved against the working directory) */
+  readonly path: string;
+  /** 0o600 for files holding a secret, else 0o644 */
+  readonly mode: number;
+  /** true when the content holds a secret: new parent folders are then 0700 */
+  readonly secret: boolean;
+  /**
+   * The complete content to write, given the current content (null when the file is missing).
+   * Merges keep everything that is not ours. Throws `FileParseError` when the current content
+   * cannot be parsed.
+   */
+  render(existing: string | null): string;
+  /** The same as `render`, with every secret replaced by a mask, for display. */
+  renderMasked(existing: string | null): string;
+  /** true for the signing secret key: an existing file is never overwritten */
+  readonly keepExisting?: boolean;
+}
+
+export interface FileReport {
+  readonly path: string;
+  readonly action: FileAction;
+}

@@ -1,0 +1,39 @@
+/**
+ * Steps are data (STYLE 3). Each server step of SPEC 5 has an id, a title, one sentence of why,
+ * the equivalent manual command for its backend, a read-only check and an idempotent apply.
+ * The UI, the plain prompts, `--yes`, `--dry-run` and `--json` all walk the same list.
+ */
+export type StepId = 'connect' | 'bucket' | 'user' | 'policy' | 'attach' | 'anonymous' | 'cache-info' | 'expiry';
+
+export const STEP_ORDER: readonly StepId[] = ['connect', 'bucket', 'user', 'policy', 'attach', 'anonymous', 'cache-info', 'expiry'];
+
+/** What a read-only check found. `detail` says why, in plain words, never with a secret. */
+export type CheckResult =
+  | { readonly status: 'done'; readonly detail: string }
+  | { readonly status: 'todo'; readonly detail: string }
+  | { readonly status: 'conflict'; readonly detail: string };
+
+/** A step's state in a report (SPEC 7). */
+export type StepStatus = 'done' | 'changed' | 'todo' | 'conflict' | 'skipped' | 'failed';
+
+export interface StepReport {
+  readonly id: StepId;
+  readonly status: StepStatus;
+  readonly detail: string;
+}
+
+export interface ServerStep {
+  readonly id: StepId;
+  readonly title: string;
+  /** one sentence: why the step exists */
+  readonly why: string;
+  /** the equivalent manual command(s), secrets shown as placeholders like `$BUILDER_SECRET` */
+  readonly command: string;
+  /** read-only: sends no request that changes anything */
+  check(): Promise<CheckResult>;
+  /**
+   * Makes the step done; idempotent. Called only after `check()` said `todo`. Returns a short
+   * description of what changed. Throws `StepError` (with this step's id) on failure.
+   */
+  apply(): Promise<string>;
+}

@@ -1,0 +1,42 @@
+/**
+ * The builder's write policy (SPEC 5, notes/s3-policies-and-lifecycle.md). Written without `Id`
+ * and without `Principal`: MinIO silently drops a Principal in an IAM policy, AWS IAM rejects one
+ * in an identity policy, and the guide's JSON fails as a bucket policy on MinIO. No DeleteObject:
+ * the builder can add and overwrite, never delete.
+ */
+export const WRITE_ACTIONS = [
+  's3:AbortMultipartUpload',
+  's3:GetBucketLocation',
+  's3:GetObject',
+  's3:ListBucket',
+  's3:ListBucketMultipartUploads',
+  's3:ListMultipartUploadParts',
+  's3:PutObject',
+] as const;
+
+export const WRITE_POLICY_SID = 'NixCacheWrite';
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: { AWS: string[] } | '*';
+  Action: string[];
+  Resource: string[];
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export function bucketResources(bucket: string): string[] {
+  return [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`];
+}
+
+/** The identity (IAM / MinIO canned) policy that lets the builder write to the bucket. */
+export function writePolicyDocument(bucket: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: WRITE_POLICY_SID, Effect: 'Allow', Action: [...WRITE_ACTIONS], Resource: bucketResources(bucket) }],
+  };
+}
