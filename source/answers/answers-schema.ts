@@ -1,0 +1,153 @@
+/**
+ * The answers file's schema (SPEC 2), with zod. Every rule has its own message so an error names
+ * the field and the rule; unknown keys are errors (typos must not pass silently). This checks the
+ * shape and each value on its own; `resolve-answers.ts` applies defaults and cross-field rules.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { findUnsafeSecretCharacter, SECRET_SYMBOLS } from '../secrets/secret-alphabet';
+
+const ACCESS_KEY = /^[A-Za-z0-9._@+=,-]+$/;
+
+export const bucketName = z.string().superRefine((value, ctx) => {
+  const fail = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  if (value.length < 3 || value.length > 63) return fail(`must be 3–63 characters long (S3 bucket naming rules), got ${value.length}`);
+  if (!/^[a-z0-9.-]+$/.test(value)) return fail('may hold only lowercase letters, digits, dots and hyphens (S3 bucket naming rules)');
+  if (!/^[a-z0-9]/.test(value) || !/[a-z0-9]$/.test(value)) return fail('must begin and end with a lowercase letter or a digit (S3 bucket naming rules)');
+  if (value.includes('..')) return fail('must not contain two dots in a row (S3 bucket naming rules)');
+  if (isIP(value) !== 0) return fail('must not be an IP address (S3 bucket naming rules)');
+  if (value.startsWith('xn--')) return fail('must not start with "xn--" (S3 bucket naming rules)');
+  if (value.endsWith('-s3alias') || value.startsWith('sthree-')) return fail('must not start with "sthree-" or end with "-s3alias" (S3 bucket naming rules)');
+});
+
+export const endpointUrl = z.string().superRefine((value, ctx) => {
+  const fail = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail('must be a URL of the form http(s)://host[:port]');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`must start with http:// or https://, not ${url.protocol}//`);
+  if (url.username || url.password) return fail('must not hold credentials (give them as admin.accessKey / admin.secretKey)');
+  if (url.pathname !== '/' && url.pathname !== '') return fail(`must have no path (got "${url.pathname}"): the bucket is a separate answer`);
+  if (value.replace(/\/$/, '').match(/^[a-z]+:\/\/[^/]*\/./)) return fail('must have no path: the bucket is a separate answer');
+  if (url.search || value.includes('?')) return fail('must have no query string');
+  if (url.hash || value.includes('#')) return fail('must have no fragment');
+});
+
+export const accessKey = z
+  .string()
+  .min(3, 'must be 3–64 characters long')
+  .max(64, 'must be 3–64 characters long')
+  .regex(ACCESS_KEY, 'may hold only letters, digits and . _ @ + = , -');
+
+export const secretKey = z.string().superRefine((value, ctx) => {
+  const fail = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  if (value.length < 8 || value.length > 40) return fail('must be 8–40 characters long');
+  const bad = findUnsafeSecretCharacter(value);
+  if (bad !== undefined) {
+    const shown = /\s/.test(bad) ? JSON.stringify(bad) : `"${bad}"`;
+    return fail(
+      `holds the character ${shown}, which does not survive every place the secret is written (INI, JSON, MC_HOST URLs, Nix strings, shell commands); use letters, digits and ${SECRET_SYMBOLS.split('').join(' ')}`,
+    );
+  }
+});
+
+export const aliasName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be a letter followed by letters, digits, _ or -')
+  .max(64, 'must be at most 64 characters long');
+
+export const profileName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters long')
+  .regex(/^[A-Za-z0-9._@+-]+$/, 'may hold only letters, digits and . _ @ + -');
+
+export const policyName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters long')
+  .regex(/^[A-Za-z0-9._-]+$/, 'may hold only letters, digits, . _ and -');
+
+export const keyName = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((v) => !v.includes(':'), 'must not contain ":" (Nix separates the name from the key with it)')
+  .refine((v) => !/\s/.test(v), 'must not contain white space');
+
+export const filePath = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((v) => !/[\0\r\n]/.test(v), 'must not contain a line break or NUL');
+
+const storeDir = z
+  .string()
+  .regex(/^\/[^\s]*$/, 'must be an absolute path without white space')
+  .refine((v) => v === '/' || !v.endsWith('/'), 'must not end with "/"');
+
+const region = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters long')
+  .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, _ and -');
+
+const priority = z
+  .number({ invalid_type_error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0..1000')
+  .max(1000, 'must be 0..1000');
+
+const expireDays = z
+  .number({ invalid_type_error: 'must be a whole number of days or null' })
+  .int('must be a whole number of days')
+  .min(1, 'must be 1..36500 days, or null for no expiry')
+  .max(36500, 'must be 1..36500 days, or null for no expiry')
+  .nullable();
+
+const bool = (what: string) => z.boolean({ invalid_type_error: `must be true or false (${what})` });
+
+/** The answers file: every key optional here; which are required is decided in resolve-answers.ts. */
+export const answersInputSchema = z
+  .object({
+    backend: z.enum(['minio', 'ceph', 's3'], { errorMap: () => ({ message: 'must be "minio", "ceph" or "s3"' }) }),
+    endpoint: endpointUrl,
+    region,
+    caFile: filePath,
+    insecure: bool('skip TLS verification'),
+    admin: z
+      .object({ accessKey, secretKey, mcAlias: aliasName })
+      .partial()
+      .strict(),
+    adminVia: z.enum(['api', 'mc'], { errorMap: () => ({ message: 'must be "api" or "mc"' }) }),
+    alias: aliasName,
+    writeMcConfig: bool('write the mc config'),
+    bucket: bucketName,
+    builder: z.object({ accessKey, secretKey, profile: profileName }).partial().strict(),
+    policyName,
+    anonymous: z.enum(['get', 'download', 'none'], { errorMap: () => ({ message: 'must be "get", "download" or "none"' }) }),
+    cacheInfo: z.object({ storeDir, wantMassQuery: bool('WantMassQuery'), priority }).partial().strict(),
+    key: z.object({ name: keyName, secretFile: filePath, publicFile: filePath }).partial().strict(),
+    expireDays,
+    files: z
+      .object({
+        mcConfig: filePath,
+        awsCredentials: filePath,
+        nixosModule: filePath,
+        nixConf: filePath,
+        policy: filePath,
+        cacheInfo: filePath,
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+
+export type AnswersInput = z.infer<typeof answersInputSchema>;
+
+/** Field paths as the user writes them (`admin.accessKey`), for messages and the UI. */
+export function fieldPath(path: readonly (string | number)[]): string {
+  return path.length === 0 ? '(answers)' : path.join('.');
+}

@@ -1,0 +1,273 @@
+/**
+ * From an answers file (or what the UI gathered) to one complete, typed `Answers`: validation
+ * with messages naming field and rule, defaults, the admin keys from the environment or an mc
+ * alias, and the list of answers still missing.
+ */
+import { readFileSync } from 'node:fs';
+import type { ZodIssue } from 'zod';
+import type { Effects } from '../effects';
+import { UsageError } from '../errors';
+import { expandUserPath } from '../paths/expand-user-path';
+import type { Answers } from './answers';
+import { answersInputSchema, fieldPath, type AnswersInput } from './answers-schema';
+
+export interface AnswerIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+function issueOf(issue: ZodIssue): AnswerIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      field: fieldPath([...issue.path, key]),
+      message: 'is not a known answer (check its spelling; see SPEC section 2 or --help)',
+    }));
+  }
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') {
+    return [{ field: fieldPath(issue.path), message: 'is required' }];
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'object') {
+    return [{ field: fieldPath(issue.path), message: `must be an object, not ${issue.received}` }];
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'string') {
+    return [{ field: fieldPath(issue.path), message: `must be a string, not ${issue.received}` }];
+  }
+  return [{ field: fieldPath(issue.path), message: issue.message }];
+}
+
+function usageErrorFrom(issues: readonly AnswerIssue[], source: string): UsageError {
+  const lines = issues.map((i) => `  ${i.field}: ${i.message}`);
+  const noun = issues.length === 1 ? 'answer is' : 'answers are';
+  return new UsageError(`${issues.length} ${noun} not valid in ${source}:\n${lines.join('\n')}`, issues[0]?.field, issues);
+}
+
+/** Validates the shape and every value; throws UsageError listing every problem. */
+export function validateAnswersInput(input: unknown, source = 'the answers'): AnswersInput {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new UsageError(`${source} must be a JSON object`, '(answers)', [{ field: '(answers)', message: 'must be a JSON object' }]);
+  }
+  const parsed = answersInputSchema.safeParse(input);
+  if (!parsed.success) throw usageErrorFrom(parsed.error.issues.flatMap(issueOf), source);
+  return parsed.data;
+}
+
+const FIELD_SCHEMAS = answersInputSchema.shape;
+
+/**
+ * Checks one answer as the UI gathers it (`'bucket'`, `'admin.secretKey'`, …): the message for
+ * the first broken rule, or undefined when the value is fine.
+ */
+export function validateAnswerField(field: string, value: unknown): string | undefined {
+  const [top, sub] = field.split('.') as [keyof typeof FIELD_SCHEMAS, string | undefined];
+  const schema = FIELD_SCHEMAS[top];
+  if (!schema) return 'is not a known answer';
+  const candidate = sub === undefined ? { [top]: value } : { [top]: { [sub]: value } };
+  const parsed = answersInputSchema.safeParse(candidate);
+  if (parsed.success) return undefined;
+  return parsed.error.issues.flatMap(issueOf)[0]?.message;
+}
+
+/** Reads and validates an answers JSON file; every problem is a UsageError naming the field. */
+export function loadAnswersFile(path: string, effects: Pick<Effects, 'home' | 'cwd'>): AnswersInput {
+  const full = expandUserPath(path, effects);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--answers: cannot read ${path} (${code ?? 'unreadable'})`, '--answers');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--answers: ${path} is not valid JSON (${(error as Error).message})`, '--answers');
+  }
+  return validateAnswersInput(json, path);
+}
+
+interface McAliasEntry {
+  url: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+/** The aliases of an existing mc config, for `admin.mcAlias` and the UI's connection screen. */
+export function readMcAliases(path: string): Record<string, McAliasEntry> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`admin.mcAlias: the mc config ${path} is not valid JSON`, 'admin.mcAlias');
+  }
+  const aliases = (json as { aliases?: unknown }).aliases;
+  if (!aliases || typeof aliases !== 'object') return {};
+  const out: Record<string, McAliasEntry> = {};
+  for (const [name, value] of Object.entries(aliases as Record<string, unknown>)) {
+    const v = value as Partial<McAliasEntry> | null;
+    if (v && typeof v.url === 'string' && typeof v.accessKey === 'string' && typeof v.secretKey === 'string') {
+      out[name] = { url: v.url, accessKey: v.accessKey, secretKey: v.secretKey };
+    }
+  }
+  return out;
+}
+
+export interface MissingAnswer {
+  readonly field: string;
+  /** how else it can be given */
+  readonly hint: string;
+}
+
+export interface ResolvedAnswers {
+  readonly answers: Answers;
+  /** said on every run: http endpoints, .local hosts, insecure */
+  readonly warnings: readonly string[];
+}
+
+export type Resolution = { readonly ok: true; readonly value: ResolvedAnswers } | { readonly ok: false; readonly missing: readonly MissingAnswer[] };
+
+function endpointWarnings(endpoint: string, insecure: boolean): string[] {
+  const url = new URL(endpoint);
+  const warnings: string[] = [];
+  if (url.protocol === 'http:') {
+    warnings.push(`endpoint: ${endpoint} is plain http: credentials and uploads cross the network unencrypted; use https outside a trusted LAN`);
+  }
+  if (url.hostname.endsWith('.local')) {
+    warnings.push(`endpoint: ${url.hostname} is an mDNS (.local) name: machines without Avahi/mDNS cannot resolve it`);
+  }
+  if (insecure) warnings.push('insecure: TLS certificate verification is OFF; anyone on the path can read the credentials');
+  return warnings;
+}
+
+/**
+ * Applies defaults, the environment and `admin.mcAlias`, and checks what only the whole set can
+ * tell. Returns the answers still missing instead of throwing, so the UI can ask for them.
+ */
+export function resolveAnswers(input: AnswersInput, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): Resolution {
+  const backend = input.backend ?? 'minio';
+  const issues: AnswerIssue[] = [];
+  const missing: MissingAnswer[] = [];
+
+  if (input.adminVia === 'mc' && backend !== 'minio') {
+    issues.push({ field: 'adminVia', message: `"mc" applies only to backend "minio" (backend is "${backend}")` });
+  }
+  const awsDefault = effects.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials';
+  const files = {
+    mcConfig: input.files?.mcConfig ?? '~/.mc/config.json',
+    awsCredentials: input.files?.awsCredentials ?? awsDefault,
+    nixosModule: input.files?.nixosModule ?? './nix-cache.nix',
+    nixConf: input.files?.nixConf ?? './nix-cache.conf',
+    policy: input.files?.policy ?? './nix-cache-write.json',
+    cacheInfo: input.files?.cacheInfo ?? './nix-cache-info',
+  };
+
+  let endpoint = input.endpoint;
+  let adminAccessKey = input.admin?.accessKey ?? effects.env['NIX_CACHE_ADMIN_ACCESS_KEY'] ?? undefined;
+  let adminSecretKey = input.admin?.secretKey ?? effects.env['NIX_CACHE_ADMIN_SECRET_KEY'] ?? undefined;
+  const mcAlias = input.admin?.mcAlias;
+  if (mcAlias !== undefined) {
+    const aliases = readMcAliases(expandUserPath(files.mcConfig, effects));
+    const entry = aliases[mcAlias];
+    if (!entry) {
+      const known = Object.keys(aliases);
+      issues.push({
+        field: 'admin.mcAlias',
+        message: `no alias "${mcAlias}" in ${files.mcConfig}${known.length ? ` (found: ${known.join(', ')})` : ''}`,
+      });
+    } else {
+      endpoint ??= entry.url.replace(/\/+$/, '');
+      adminAccessKey ??= entry.accessKey;
+      adminSecretKey ??= entry.secretKey;
+    }
+  }
+  // Values from the environment or an mc config pass the same rules as answers.
+  for (const [field, value] of [
+    ['endpoint', endpoint],
+    ['admin.accessKey', adminAccessKey],
+    ['admin.secretKey', adminSecretKey],
+  ] as const) {
+    if (value === undefined || (field === 'endpoint' && value === input.endpoint)) continue;
+    const message = validateAnswerField(field, value);
+    if (message) issues.push({ field, message: `${message} (as found in the environment or the mc alias)` });
+  }
+
+  let caFile: string | undefined;
+  if (input.caFile !== undefined) {
+    caFile = expandUserPath(input.caFile, effects);
+    let pem = '';
+    try {
+      pem = readFileSync(caFile, 'utf8');
+    } catch {
+      issues.push({ field: 'caFile', message: `cannot read ${input.caFile}` });
+    }
+    if (pem && !pem.includes('-----BEGIN CERTIFICATE-----')) {
+      issues.push({ field: 'caFile', message: `${input.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+    }
+  }
+  if (issues.length > 0) throw usageErrorFrom(issues, 'the answers');
+
+  if (endpoint === undefined) missing.push({ field: 'endpoint', hint: 'the S3 endpoint, http(s)://host[:port]' });
+  if (backend !== 's3') {
+    if (adminAccessKey === undefined) {
+      missing.push({ field: 'admin.accessKey', hint: 'or env NIX_CACHE_ADMIN_ACCESS_KEY, or admin.mcAlias' });
+    }
+    if (adminSecretKey === undefined) {
+      missing.push({ field: 'admin.secretKey', hint: 'or env NIX_CACHE_ADMIN_SECRET_KEY, or admin.mcAlias' });
+    }
+  } else {
+    if (input.builder?.accessKey === undefined) missing.push({ field: 'builder.accessKey', hint: 'required for backend "s3": the keys are made elsewhere' });
+    if (input.builder?.secretKey === undefined) missing.push({ field: 'builder.secretKey', hint: 'required for backend "s3": the keys are made elsewhere' });
+  }
+  if (missing.length > 0 || endpoint === undefined) return { ok: false, missing };
+
+  const normalized = endpoint.replace(/\/+$/, '');
+  const host = new URL(normalized).hostname;
+  const insecure = input.insecure ?? false;
+  const answers: Answers = {
+    backend,
+    endpoint: normalized,
+    region: input.region ?? 'us-east-1',
+    caFile,
+    insecure,
+    admin: { accessKey: adminAccessKey, secretKey: adminSecretKey, mcAlias },
+    adminVia: input.adminVia ?? 'api',
+    alias: input.alias ?? 's3',
+    writeMcConfig: input.writeMcConfig ?? true,
+    bucket: input.bucket ?? 'nix-cache',
+    builder: {
+      accessKey: input.builder?.accessKey ?? 'nixbuilder',
+      secretKey: input.builder?.secretKey,
+      profile: input.builder?.profile ?? 'nixbuilder',
+    },
+    policyName: input.policyName ?? 'nix-cache-write',
+    anonymous: input.anonymous ?? 'get',
+    cacheInfo: {
+      storeDir: input.cacheInfo?.storeDir ?? '/nix/store',
+      wantMassQuery: input.cacheInfo?.wantMassQuery ?? true,
+      priority: input.cacheInfo?.priority ?? 30,
+    },
+    key: {
+      name: input.key?.name ?? `${host.replace(/^\[|\]$/g, '')}-1`,
+      secretFile: input.key?.secretFile ?? '~/.config/nix/secret.key',
+      publicFile: input.key?.publicFile ?? '~/.config/nix/public.key',
+    },
+    expireDays: input.expireDays === undefined ? null : input.expireDays,
+    files,
+  };
+  return { ok: true, value: { answers, warnings: endpointWarnings(normalized, insecure) } };
+}
+
+/** Like resolveAnswers, for `--yes` and no-TTY runs: a missing answer is a UsageError naming each one. */
+export function requireCompleteAnswers(input: AnswersInput, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): ResolvedAnswers {
+  const resolution = resolveAnswers(input, effects);
+  if (resolution.ok) return resolution.value;
+  const issues = resolution.missing.map((m) => ({ field: m.field, message: `is required (${m.hint})` }));
+  const lines = issues.map((i) => `  ${i.field}: ${i.message}`);
+  throw new UsageError(`missing answers (give them in --answers FILE, or run in a terminal to be asked):\n${lines.join('\n')}`, issues[0]?.field, issues);
+}
