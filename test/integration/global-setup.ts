@@ -1,0 +1,42 @@
+/**
+ * Starts ONE throwaway Ceph RGW for the whole integration run (notes/ceph-rgw.md: ~13 s, so one
+ * per run rather than one per file); tests reach it with `inject('rgw')` and give every test its
+ * own bucket and user names. Outside CI, missing Ceph packages make `rgw` null and
+ * `rgwUnavailable` the reason, so tests can skip saying why; in CI that is a failure.
+ */
+import type { TestProject } from 'vitest/node';
+import { startCephRgw, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { ensureDebianPackages } from '../helpers/debian-packages';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** the shared test RGW, or null when Ceph is not installed (see `rgwUnavailable`) */
+    rgw: CephRgwInfo | null;
+    /** why `rgw` is null, else null */
+    rgwUnavailable: string | null;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const reason = ensureDebianPackages(
+    ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-authtool', 'monmaptool', 'radosgw-admin', 'ceph'],
+    ['radosgw', 'ceph-mon', 'ceph-osd'],
+  );
+  if (reason !== undefined) {
+    project.provide('rgw', null);
+    project.provide('rgwUnavailable', `Ceph RGW unavailable: ${reason}`);
+    return async () => {};
+  }
+  const rgw = await startCephRgw();
+  const info: CephRgwInfo = {
+    endpoint: rgw.endpoint,
+    accessKey: rgw.accessKey,
+    secretKey: rgw.secretKey,
+    adminUid: rgw.adminUid,
+    dir: rgw.dir,
+    confPath: rgw.confPath,
+  };
+  project.provide('rgw', info);
+  project.provide('rgwUnavailable', null);
+  return () => rgw.stop();
+}
