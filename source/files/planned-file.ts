@@ -22,8 +22,14 @@ export interface PlannedFile {
   readonly path: string;
   /** 0o600 for files holding a secret, else 0o644 */
   readonly mode: number;
-  /** true when the content holds a secret: new parent folders are then 0700 */
+  /** true when the content holds a secret: mode 0600, an existing file's mode is tightened */
   readonly secret: boolean;
+  /**
+   * Where the file goes under `--out DIR`, relative to DIR (SPEC 4: `~/x` → `home/x`, `x` → `x`,
+   * `/x` → `x`). Needed because `path` no longer says whether it was given with `~`. When absent,
+   * the writer derives it from `path` (under the working directory, else under home, else absolute).
+   */
+  readonly outPath?: string;
   /**
    * The complete content to write, given the current content (null when the file is missing).
    * Merges keep everything that is not ours. Throws `FileParseError` when the current content
@@ -32,6 +38,11 @@ export interface PlannedFile {
   render(existing: string | null): string;
   /** The same as `render`, with every secret replaced by a mask, for display. */
   renderMasked(existing: string | null): string;
+  /**
+   * Masks every secret in any content of this file, such as the current file on disk, so the UI
+   * can show a diff with secrets masked on both sides. Never throws, even on unparsable content.
+   */
+  maskContent?(content: string): string;
   /** true for the signing secret key: an existing file is never overwritten */
   readonly keepExisting?: boolean;
 }
