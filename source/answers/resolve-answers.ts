@@ -149,7 +149,11 @@ function endpointWarnings(endpoint: string, insecure: boolean): string[] {
  * Applies defaults, the environment and `admin.mcAlias`, and checks what only the whole set can
  * tell. Returns the answers still missing instead of throwing, so the UI can ask for them.
  */
-export function resolveAnswers(input: AnswersInput, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): Resolution {
+export function resolveAnswers(
+  input: AnswersInput,
+  effects: Pick<Effects, 'env' | 'home' | 'cwd'>,
+  options: { readonly offline?: boolean } = {},
+): Resolution {
   const backend = input.backend ?? 'minio';
   const issues: AnswerIssue[] = [];
   const missing: MissingAnswer[] = [];
@@ -213,7 +217,10 @@ export function resolveAnswers(input: AnswersInput, effects: Pick<Effects, 'env'
   if (issues.length > 0) throw usageErrorFrom(issues, 'the answers');
 
   if (endpoint === undefined) missing.push({ field: 'endpoint', hint: 'the S3 endpoint, http(s)://host[:port]' });
-  if (backend !== 's3') {
+  // offline (preview): no server, so no admin keys; builder keys fall back to placeholders.
+  if (options.offline) {
+    // nothing else is required
+  } else if (backend !== 's3') {
     if (adminAccessKey === undefined) {
       missing.push({ field: 'admin.accessKey', hint: 'or env NIX_CACHE_ADMIN_ACCESS_KEY, or admin.mcAlias' });
     }
@@ -264,8 +271,12 @@ export function resolveAnswers(input: AnswersInput, effects: Pick<Effects, 'env'
 }
 
 /** Like resolveAnswers, for `--yes` and no-TTY runs: a missing answer is a UsageError naming each one. */
-export function requireCompleteAnswers(input: AnswersInput, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): ResolvedAnswers {
-  const resolution = resolveAnswers(input, effects);
+export function requireCompleteAnswers(
+  input: AnswersInput,
+  effects: Pick<Effects, 'env' | 'home' | 'cwd'>,
+  options: { readonly offline?: boolean } = {},
+): ResolvedAnswers {
+  const resolution = resolveAnswers(input, effects, options);
   if (resolution.ok) return resolution.value;
   const issues = resolution.missing.map((m) => ({ field: m.field, message: `is required (${m.hint})` }));
   const lines = issues.map((i) => `  ${i.field}: ${i.message}`);

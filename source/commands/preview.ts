@@ -1,0 +1,74 @@
+/**
+ * `nix-cache-wizard preview`: every file rendered from the answers and defaults, with no network
+ * at all; printed with secrets masked (unless --show-secrets), or written under --out DIR.
+ */
+import { requireCompleteAnswers } from '../answers/resolve-answers';
+import type { CliIo } from '../cli-io';
+import type { Effects } from '../effects';
+import { planFiles } from '../files/plan-files';
+import { writePlannedFiles } from '../files/write-planned-files';
+import { detectNixVersion } from '../nix/detect-nix-version';
+import { formatJsonResult } from '../output/json-result';
+import { reportFailure } from '../output/report-failure';
+import { nextSteps } from '../plan/next-steps';
+import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from '../plan/prepare-secrets';
+import type { CommandOptions } from './command-options';
+import { initialAnswers } from './gather-answers';
+
+export async function runPreview(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
+  try {
+    const input = initialAnswers(options, effects);
+    const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
+    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    const { key } = await loadOrGenerateKey(answers, effects);
+    const builder = await knownBuilderSecret(answers, effects);
+    const files = planFiles({
+      answers,
+      base: effects,
+      builderSecretKey: builder.secret,
+      publicKeys: [key.publicKeyText()],
+      secretKeyText: key.secretKeyText(),
+    });
+    const writing = options.out !== undefined;
+    const reports = await writePlannedFiles(files, { outDir: options.out, dryRun: !writing, effects });
+    const pathOf = (id: string) => reports[files.findIndex((f) => f.id === id)]?.path ?? '';
+    const next = nextSteps({
+      answers,
+      nixosModulePath: pathOf('nixosModule'),
+      nixConfPath: pathOf('nixConf'),
+      secretKeyPath: pathOf('secretKey'),
+      cwd: effects.cwd,
+        home: effects.home,
+      nixVersion: await detectNixVersion(effects.env),
+    });
+    if (options.json) {
+      io.stdout.write(formatJsonResult({ ok: true, command: 'preview', dryRun: !writing, steps: [], files: reports, next, warnings }));
+      return 0;
+    }
+    const out = (text: string) => io.stdout.write(text);
+    if (writing) {
+      out(`Wrote the files under ${options.out}:\n`);
+      for (const report of reports) out(`  ${report.action.padEnd(10)} ${report.path}\n`);
+    } else {
+      for (const [index, file] of files.entries()) {
+        const existing = await readIfExists(file.path);
+        const keep = file.keepExisting && existing !== null;
+        const content = keep ? existing : options.showSecrets ? file.render(existing) : file.renderMasked(existing);
+        const shown = keep && !options.showSecrets ? (file.maskContent?.(content) ?? '(existing secret key, kept)\n') : content;
+        out(`==> ${reports[index]?.path ?? file.path} (${file.title}; ${reports[index]?.action ?? 'unchanged'}${file.secret ? ', mode 0600' : ''}) <==\n`);
+        out(shown.endsWith('\n') ? shown : `${shown}\n`);
+        out('\n');
+      }
+      if (builder.source === 'server') {
+        out(`==> AWS credentials (profile ${answers.builder.profile}) <==\n(written by setup once the Ceph server has generated the builder's secret)\n\n`);
+      } else if (builder.source === 'generated' && !options.showSecrets) {
+        out('The builder secret above is newly generated for this preview; setup generates its own.\n\n');
+      }
+    }
+    out('Next, after setup:\n');
+    for (const line of next) out(line.startsWith('#') ? `\n${line}\n` : `  ${line}\n`);
+    return 0;
+  } catch (error) {
+    return reportFailure(error, { io, json: options.json, command: 'preview', dryRun: options.out === undefined });
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The command line (SPEC 1). Parsing only: each command's module is loaded when it runs, so
+ * `--version` and `--help` do not pay for the server clients or the UI.
+ */
+import { Command, CommanderError } from 'commander';
+import packageJson from '../package.json';
+import { processIo, type CliIo } from './cli-io';
+import type { CommandOptions } from './commands/command-options';
+import { realEffects, type Effects } from './effects';
+import { reportFailure } from './output/report-failure';
+
+const HELP_AFTER = `
+Answers come from --answers FILE (JSON, see the readme), then the environment
+(NIX_CACHE_ADMIN_ACCESS_KEY, NIX_CACHE_ADMIN_SECRET_KEY), then the prompts.
+
+Exit codes: 0 success; 1 a step or a write failed; 2 bad input or usage (nothing
+was written or changed); 130 cancelled.`;
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .option('--answers <file>', 'take answers from a JSON file; prompt only for the rest')
+    .option('--json', 'print one JSON result on stdout and nothing else there')
+    .option('--yes', 'never prompt: a missing answer is an error naming it');
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo(), effects: Effects = realEffects()): Promise<number> {
+  let exitCode = 0;
+  let commandName = 'setup';
+  let json = argv.includes('--json');
+  const run = async (name: string, options: CommandOptions, load: () => Promise<(o: CommandOptions, i: CliIo, e: Effects) => Promise<number>>) => {
+    commandName = name;
+    json = options.json;
+    const command = await load();
+    exitCode = await command(options, io, effects);
+  };
+  const normalize = (raw: Record<string, unknown>): CommandOptions => ({
+    answers: raw['answers'] as string | undefined,
+    yes: raw['yes'] === true,
+    dryRun: raw['dryRun'] === true,
+    out: raw['out'] as string | undefined,
+    json: raw['json'] === true,
+    plain: raw['plain'] === true,
+    showSecrets: raw['showSecrets'] === true,
+  });
+
+  const program = new Command()
+    .name('nix-cache-wizard')
+    .description('Set up a self-hosted Nix binary cache on MinIO, Ceph RGW or any S3 store, and write every file the machines need.')
+    .version(packageJson.version, '--version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', HELP_AFTER)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  addCommonOptions(
+    program
+      .command('setup', { isDefault: true })
+      .description('the wizard: check and apply every server step, then write the files')
+      .option('--dry-run', 'read-only: check every step against the server, write nothing, change nothing')
+      .option('--out <dir>', 'write every generated file under DIR instead of its real place')
+      .option('--plain', 'plain sequential prompts instead of the full-screen UI'),
+  ).action((raw: Record<string, unknown>) => run('setup', normalize(raw), async () => (await import('./commands/setup')).runSetup));
+
+  addCommonOptions(
+    program
+      .command('preview')
+      .description('render every file from the answers and defaults, with no network at all')
+      .option('--out <dir>', 'write the files under DIR instead of printing them')
+      .option('--show-secrets', 'print secrets instead of masking them'),
+  ).action((raw: Record<string, unknown>) => run('preview', normalize(raw), async () => (await import('./commands/preview')).runPreview));
+
+  addCommonOptions(program.command('verify').description('check a live setup and report each check')).action((raw: Record<string, unknown>) =>
+    run('verify', normalize(raw), async () => (await import('./commands/verify')).runVerify),
+  );
+
+  program
+    .command('rotate')
+    .description('(not yet available) rotate the builder credentials or the signing key')
+    .argument('<what>', 'credentials or key')
+    .action(() => {
+      commandName = 'rotate';
+      io.stderr.write('rotate is not available yet in this version (SPEC section 8, later).\n');
+      exitCode = 2;
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2; // commander has written its message to stderr
+    }
+    return reportFailure(error, { io, json, command: commandName });
+  }
+  return exitCode;
+}

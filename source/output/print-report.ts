@@ -1,0 +1,52 @@
+/** Human-readable progress and results for runs without the UI (stderr for progress, stdout for results). */
+import type { CliIo } from '../cli-io';
+import type { FileReport } from '../files/planned-file';
+import type { StepEvent } from '../plan/run-steps';
+import type { ServerStep, StepReport, StepStatus } from '../plan/server-step';
+import type { ApplyResult } from '../plan/setup-session';
+
+const MARK: Record<StepStatus, string> = {
+  done: '✔ done',
+  changed: '✔ changed',
+  todo: '• todo',
+  conflict: '✖ conflict',
+  skipped: '- skipped',
+  failed: '✖ failed',
+};
+
+function write(out: NodeJS.WritableStream, line: string): void {
+  out.write(line + '\n');
+}
+
+export const printCheckReports = {
+  onEvent(event: StepEvent, out: NodeJS.WritableStream): void {
+    if (event.type === 'applying') write(out, `  … ${event.step.title}: applying`);
+    if (event.type === 'finished') write(out, `${MARK[event.report.status].padEnd(11)} ${event.step.title}: ${event.report.detail}`);
+  },
+  summary(reports: readonly StepReport[], steps: readonly ServerStep[], files: readonly FileReport[], out: NodeJS.WritableStream): void {
+    write(out, 'Dry run: nothing was changed. Server steps:');
+    for (const report of reports) {
+      const step = steps.find((s) => s.id === report.id);
+      write(out, `  ${MARK[report.status].padEnd(11)} ${report.id}: ${report.detail}`);
+      if (step && report.status === 'todo') write(out, `      ${step.command.split('\n').join('\n      ')}`);
+    }
+    write(out, 'Files:');
+    for (const file of files) write(out, `  ${file.action.padEnd(13)} ${file.path}`);
+  },
+};
+
+export function printApplyResult(result: ApplyResult, io: CliIo): void {
+  if (result.error) {
+    write(io.stderr, `error: step "${result.error.step}" failed: ${result.error.message}`);
+    if (result.error.hint) write(io.stderr, `  what to do: ${result.error.hint}`);
+    write(io.stderr, '  Fix that and run the same command again: it continues from where it stopped.');
+  }
+  if (result.files.length > 0) {
+    write(io.stdout, 'Files:');
+    for (const file of result.files) write(io.stdout, `  ${file.action.padEnd(10)} ${file.path}`);
+  }
+  if (!result.error && result.next.length > 0) {
+    write(io.stdout, '\nNext:');
+    for (const line of result.next) write(io.stdout, line.startsWith('#') ? `\n${line}` : `  ${line}`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Shows a failure and picks the exit code (SPEC 1): an expected failure as its message and what
+ * to do, without a stack; an unexpected one with its stack. In --json mode, the one JSON result.
+ */
+import type { CliIo } from '../cli-io';
+import { CancelledError, FileParseError, StepError, UsageError } from '../errors';
+import { formatJsonResult } from './json-result';
+
+export interface FailureContext {
+  readonly io: CliIo;
+  readonly json: boolean;
+  readonly command: string;
+  readonly dryRun?: boolean;
+}
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return 2;
+  if (error instanceof CancelledError) return 130;
+  return 1;
+}
+
+export function reportFailure(error: unknown, context: FailureContext): number {
+  const code = exitCodeOf(error);
+  const expected = error instanceof UsageError || error instanceof StepError || error instanceof FileParseError || error instanceof CancelledError;
+  const message = error instanceof Error ? error.message : String(error);
+  if (context.json) {
+    const field = error instanceof UsageError ? error.field : undefined;
+    const step = error instanceof StepError ? error.step : error instanceof FileParseError ? 'files' : undefined;
+    const hint = error instanceof StepError && error.hint ? ` ${error.hint}` : '';
+    context.io.stdout.write(
+      formatJsonResult({
+        ok: false,
+        command: context.command,
+        dryRun: context.dryRun ?? false,
+        steps: [],
+        files: [],
+        next: [],
+        error: { message: message + hint, ...(field ? { field } : {}), ...(step ? { step } : {}) },
+      }),
+    );
+    return code;
+  }
+  if (error instanceof UsageError) {
+    context.io.stderr.write(`error: ${message}\n`);
+  } else if (error instanceof StepError) {
+    context.io.stderr.write(`error: step "${error.step}" failed: ${message}\n${error.hint ? `  what to do: ${error.hint}\n` : ''}`);
+  } else if (expected) {
+    context.io.stderr.write(`error: ${message}\n`);
+  } else {
+    context.io.stderr.write(`unexpected error (please report it): ${error instanceof Error && error.stack ? error.stack : message}\n`);
+  }
+  return code;
+}

@@ -1,0 +1,172 @@
+/**
+ * The real SetupSession (setup-session.ts): keys, the builder secret, the files and the server
+ * steps for the chosen backend. The server clients are loaded only when a plan needs them.
+ */
+import type { Answers } from '../answers/answers';
+import type { Effects } from '../effects';
+import { StepError } from '../errors';
+import { planFiles } from '../files/plan-files';
+import type { FileReport, PlannedFile } from '../files/planned-file';
+import { writePlannedFiles } from '../files/write-planned-files';
+import type { NixSecretKey } from '../keys/nix-secret-key';
+import { detectNixVersion } from '../nix/detect-nix-version';
+import { nextSteps } from './next-steps';
+import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
+import { runSteps } from './run-steps';
+import type { ServerStep } from './server-step';
+import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
+
+export interface SessionOptions {
+  readonly outDir: string | undefined;
+  /** the local Nix version; default: ask `nix --version` */
+  readonly nixVersion?: () => Promise<string | undefined>;
+}
+
+/** What prepareSetup decides once and the steps share; the builder secret can arrive later (ceph). */
+interface PlanState {
+  builderSecret: string | undefined;
+  readonly key: NixSecretKey;
+}
+
+const states = new WeakMap<SetupPlan, PlanState>();
+
+export function createSetupSession(effects: Effects, options: SessionOptions): SetupSession {
+  const nixVersion = options.nixVersion ?? (() => detectNixVersion(effects.env));
+
+  const filesFor = (answers: Answers, state: PlanState): PlannedFile[] =>
+    planFiles({
+      answers,
+      base: effects,
+      builderSecretKey: state.builderSecret,
+      publicKeys: [state.key.publicKeyText()],
+      secretKeyText: state.key.secretKeyText(),
+    });
+
+  async function stepsFor(plan: SetupPlan): Promise<readonly ServerStep[]> {
+    return plan.steps;
+  }
+
+  const session: SetupSession = {
+    async prepareSetup(answers, warnings) {
+      const { key, reused } = await loadOrGenerateKey(answers, effects);
+      const builder = await knownBuilderSecret(answers, effects);
+      const state: PlanState = { builderSecret: builder.secret, key };
+      const { buildServerSteps } = await import('./build-server-steps');
+      const steps = await buildServerSteps({
+        answers,
+        effects,
+        builderSecret: () => state.builderSecret,
+        onBuilderSecret: (secret) => {
+          state.builderSecret = secret;
+        },
+        cacheInfo: planFiles({ answers, base: effects, publicKeys: [] }).find((f) => f.id === 'cacheInfo')!.render(null),
+      });
+      const plan: SetupPlan = {
+        answers,
+        warnings,
+        steps,
+        files: filesFor(answers, state),
+        outDir: options.outDir,
+        builderSecretGenerated: builder.source === 'generated',
+        builderSecret: builder.secret,
+        publicKeys: [key.publicKeyText()],
+        keyReused: reused,
+      };
+      // Parse every existing file now, before the server is touched: an unparsable config is
+      // refused while nothing has changed yet.
+      await writePlannedFiles(plan.files, { outDir: options.outDir, dryRun: true, effects });
+      states.set(plan, state);
+      return plan;
+    },
+
+    async checkPlan(plan, onEvent) {
+      const { reports } = await runSteps(await stepsFor(plan), { apply: false, ...(onEvent ? { onEvent } : {}) });
+      return reports;
+    },
+
+    async previewFiles(plan) {
+      const state = states.get(plan);
+      const files = state ? filesFor(plan.answers, state) : plan.files;
+      const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: true, effects });
+      const previews: FilePreview[] = [];
+      for (const [index, file] of files.entries()) {
+        const before = await readIfExists(file.path);
+        const mask = file.maskContent ?? ((text: string) => file.renderMasked(text));
+        previews.push({
+          title: file.title,
+          path: reports[index]?.path ?? file.path,
+          action: reports[index]?.action ?? 'unchanged',
+          before: before === null ? null : mask(before),
+          after: file.keepExisting && before !== null ? mask(before) : file.renderMasked(before),
+          afterRevealed: file.keepExisting && before !== null ? before : file.render(before),
+          secret: file.secret,
+        });
+      }
+      return previews;
+    },
+
+    async applyPlan(plan, onEvent) {
+      const state = states.get(plan);
+      if (!state) throw new Error('applyPlan needs a plan made by prepareSetup');
+      const written: FileReport[] = [];
+      const writeFiles = async (which: (file: PlannedFile) => boolean) => {
+        const files = filesFor(plan.answers, state).filter(which);
+        const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: false, effects });
+        for (const report of reports) {
+          const at = written.findIndex((r) => r.path === report.path);
+          if (at >= 0) written[at] = report.action === 'unchanged' ? written[at]! : report;
+          else written.push(report);
+        }
+      };
+      const result = await runSteps(plan.steps, {
+        apply: true,
+        ...(onEvent ? { onEvent } : {}),
+        // The builder's secret is saved as soon as the server has it, so that a run that stops
+        // later still knows it and a re-run continues instead of finding a user it cannot use.
+        afterStep: async (step) => {
+          if (step.id === 'user' && state.builderSecret !== undefined) await writeFiles((f) => f.id === 'awsCredentials');
+        },
+      });
+      if (result.error) return { steps: result.reports, files: written, next: [], error: result.error };
+      try {
+        await writeFiles(() => true);
+      } catch (error) {
+        const stepError = error instanceof StepError ? error : new StepError((error as Error).message, 'files');
+        return { steps: result.reports, files: written, next: [], error: stepError };
+      }
+      const files = filesFor(plan.answers, state);
+      const pathOf = (id: PlannedFile['id']) => {
+        const file = files.find((f) => f.id === id);
+        return written.find((r) => file && (r.path === file.path || r.path.endsWith(file.outPath ?? '\u0000')))?.path ?? file?.path ?? '';
+      };
+      const next = nextSteps({
+        answers: plan.answers,
+        nixosModulePath: pathOf('nixosModule'),
+        nixConfPath: pathOf('nixConf'),
+        secretKeyPath: pathOf('secretKey'),
+        cwd: effects.cwd,
+        home: effects.home,
+        nixVersion: await nixVersion(),
+      });
+      const apply: ApplyResult = { steps: result.reports, files: written, next };
+      return apply;
+    },
+
+    async testConnection(answers) {
+      const { buildServerSteps } = await import('./build-server-steps');
+      const steps = await buildServerSteps({ answers, effects, builderSecret: () => answers.builder.secretKey, onBuilderSecret: () => {}, cacheInfo: '' });
+      const connect = steps.find((s) => s.id === 'connect');
+      if (!connect) return { ok: true, detail: 'nothing to check' };
+      try {
+        const result = await connect.check();
+        if (result.status === 'done') return { ok: true, detail: result.detail };
+        return { ok: false, message: result.detail, field: 'endpoint' };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const field = /secret|signature|access key|credentials/i.test(message) ? 'admin.secretKey' : /CA|certificate|TLS/i.test(message) ? 'caFile' : 'endpoint';
+        return { ok: false, message, field };
+      }
+    },
+  };
+  return session;
+}

@@ -1,0 +1,46 @@
+/**
+ * The signing key and the builder secret a run works with (SPEC 3): an existing secret key file
+ * is reused, never overwritten; the builder secret comes from the answers, else from the AWS
+ * profile written by an earlier run, else it is generated (on ceph the server generates it).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Answers } from '../answers/answers';
+import type { Effects } from '../effects';
+import { StepError } from '../errors';
+import { resolveFilePath } from '../files/resolve-file-path';
+import { generateNixSecretKey, parseNixSecretKey, type NixSecretKey } from '../keys/nix-secret-key';
+import { generateBuilderSecret } from '../secrets/generate-builder-secret';
+import { readAwsProfile } from './read-aws-profile';
+
+export async function readIfExists(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StepError(`Could not read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'files', 'Check its permissions.');
+  }
+}
+
+export async function loadOrGenerateKey(answers: Answers, effects: Effects): Promise<{ key: NixSecretKey; reused: boolean }> {
+  const path = resolveFilePath(answers.key.secretFile, effects);
+  const existing = await readIfExists(path);
+  if (existing !== null) return { key: parseNixSecretKey(existing, path), reused: true };
+  return { key: generateNixSecretKey(answers.key.name, (n) => effects.randomBytes(n)), reused: false };
+}
+
+export interface BuilderSecret {
+  readonly secret: string | undefined;
+  readonly source: 'answers' | 'aws-profile' | 'generated' | 'server';
+}
+
+export async function knownBuilderSecret(answers: Answers, effects: Effects): Promise<BuilderSecret> {
+  if (answers.builder.secretKey !== undefined) return { secret: answers.builder.secretKey, source: 'answers' };
+  const content = await readIfExists(resolveFilePath(answers.files.awsCredentials, effects));
+  const profile = content === null ? undefined : readAwsProfile(content, answers.builder.profile);
+  if (profile?.accessKeyId === answers.builder.accessKey && profile.secretAccessKey) {
+    return { secret: profile.secretAccessKey, source: 'aws-profile' };
+  }
+  // On ceph the server generates the secret: one sent in a query string lands in RGW's access log.
+  if (answers.backend === 'ceph') return { secret: undefined, source: 'server' };
+  return { secret: generateBuilderSecret((n) => effects.randomBytes(n)), source: 'generated' };
+}

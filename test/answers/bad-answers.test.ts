@@ -1,0 +1,145 @@
+/**
+ * SPEC 2 and 1: bad input gets a clear message naming the field and the rule, exit code 2, and
+ * nothing written. Each case runs the real command line in-process without a terminal.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeCliSandbox } from '../helpers/run-cli';
+
+const ok = { endpoint: 'https://s3.example.org', admin: { accessKey: 'minioadmin', secretKey: 'minio-admin-secret' } };
+
+interface BadCase {
+  readonly name: string;
+  readonly answers: unknown;
+  readonly field: string;
+  readonly rule: string | RegExp;
+  readonly env?: Record<string, string>;
+  readonly raw?: string;
+}
+
+const cases: BadCase[] = [
+  { name: 'a bucket name shorter than 3 characters', answers: { ...ok, bucket: 'ab' }, field: 'bucket', rule: '3–63 characters' },
+  { name: 'a bucket name longer than 63 characters', answers: { ...ok, bucket: 'a'.repeat(64) }, field: 'bucket', rule: '3–63 characters' },
+  { name: 'a bucket name with capitals', answers: { ...ok, bucket: 'Nix-Cache' }, field: 'bucket', rule: 'lowercase letters' },
+  { name: 'a bucket name with an underscore', answers: { ...ok, bucket: 'nix_cache' }, field: 'bucket', rule: 'lowercase letters' },
+  { name: 'a bucket name starting with a hyphen', answers: { ...ok, bucket: '-nixcache' }, field: 'bucket', rule: 'begin and end' },
+  { name: 'a bucket name ending with a hyphen', answers: { ...ok, bucket: 'nixcache-' }, field: 'bucket', rule: 'begin and end' },
+  { name: 'a bucket name with two dots in a row', answers: { ...ok, bucket: 'nix..cache' }, field: 'bucket', rule: 'two dots' },
+  { name: 'a bucket name that is an IP address', answers: { ...ok, bucket: '192.168.1.10' }, field: 'bucket', rule: 'IP address' },
+  { name: 'a bucket name with the xn-- prefix', answers: { ...ok, bucket: 'xn--nixcache' }, field: 'bucket', rule: 'xn--' },
+  { name: 'an endpoint without a scheme', answers: { ...ok, endpoint: 's3.example.org' }, field: 'endpoint', rule: 'http(s)://host[:port]' },
+  { name: 'an endpoint with another scheme', answers: { ...ok, endpoint: 'ftp://s3.example.org' }, field: 'endpoint', rule: 'http:// or https://' },
+  { name: 'an endpoint with a path', answers: { ...ok, endpoint: 'https://s3.example.org/nix-cache' }, field: 'endpoint', rule: 'no path' },
+  { name: 'an endpoint with a query', answers: { ...ok, endpoint: 'https://s3.example.org?x=1' }, field: 'endpoint', rule: 'no query' },
+  { name: 'an endpoint with a fragment', answers: { ...ok, endpoint: 'https://s3.example.org#top' }, field: 'endpoint', rule: 'no fragment' },
+  { name: 'an endpoint with credentials in it', answers: { ...ok, endpoint: 'https://u:p@s3.example.org' }, field: 'endpoint', rule: 'must not hold credentials' },
+  { name: 'an unknown backend', answers: { ...ok, backend: 'aws' }, field: 'backend', rule: '"minio", "ceph" or "s3"' },
+  { name: 'an unknown anonymous mode', answers: { ...ok, anonymous: 'public' }, field: 'anonymous', rule: '"get", "download" or "none"' },
+  { name: 'an unknown adminVia', answers: { ...ok, adminVia: 'ssh' }, field: 'adminVia', rule: '"api" or "mc"' },
+  { name: 'adminVia mc on a Ceph backend', answers: { ...ok, backend: 'ceph', adminVia: 'mc' }, field: 'adminVia', rule: 'applies only to backend "minio"' },
+  { name: 'a misspelt top-level key', answers: { ...ok, bukcet: 'nix-cache' }, field: 'bukcet', rule: 'not a known answer' },
+  { name: 'a misspelt nested key', answers: { ...ok, builder: { secret: 'abcdefgh1' } }, field: 'builder.secret', rule: 'not a known answer' },
+  { name: 'a builder secret shorter than 8 characters', answers: { ...ok, builder: { secretKey: 'Ab3-xyz' } }, field: 'builder.secretKey', rule: '8–40 characters' },
+  { name: 'a builder secret longer than 40 characters', answers: { ...ok, builder: { secretKey: 'A'.repeat(41) } }, field: 'builder.secretKey', rule: '8–40 characters' },
+  { name: 'a builder secret with an @', answers: { ...ok, builder: { secretKey: 'abcd@efgh123' } }, field: 'builder.secretKey', rule: 'the character "@"' },
+  { name: 'a builder secret with a space', answers: { ...ok, builder: { secretKey: 'abcd efgh123' } }, field: 'builder.secretKey', rule: 'the character " "' },
+  { name: 'a builder secret with a dollar sign', answers: { ...ok, builder: { secretKey: 'abcd$efgh123' } }, field: 'builder.secretKey', rule: 'the character "$"' },
+  { name: 'an admin secret with a slash', answers: { ...ok, admin: { accessKey: 'minioadmin', secretKey: 'abc/defgh123' } }, field: 'admin.secretKey', rule: 'the character "/"' },
+  { name: 'a builder access key of 2 characters', answers: { ...ok, builder: { accessKey: 'nb' } }, field: 'builder.accessKey', rule: '3–64 characters' },
+  { name: 'a builder access key with a space', answers: { ...ok, builder: { accessKey: 'nix builder' } }, field: 'builder.accessKey', rule: 'only letters, digits' },
+  { name: 'a key name with a colon', answers: { ...ok, key: { name: 'cache:1' } }, field: 'key.name', rule: 'must not contain ":"' },
+  { name: 'a key name with white space', answers: { ...ok, key: { name: 'my cache-1' } }, field: 'key.name', rule: 'white space' },
+  { name: 'an empty key name', answers: { ...ok, key: { name: '' } }, field: 'key.name', rule: 'must not be empty' },
+  { name: 'an alias starting with a digit', answers: { ...ok, alias: '1cache' }, field: 'alias', rule: 'a letter followed by' },
+  { name: 'an alias with a dot', answers: { ...ok, alias: 'my.cache' }, field: 'alias', rule: 'a letter followed by' },
+  { name: 'a priority above 1000', answers: { ...ok, cacheInfo: { priority: 1001 } }, field: 'cacheInfo.priority', rule: '0..1000' },
+  { name: 'a fractional priority', answers: { ...ok, cacheInfo: { priority: 2.5 } }, field: 'cacheInfo.priority', rule: 'whole number' },
+  { name: 'a priority given as a string', answers: { ...ok, cacheInfo: { priority: '30' } }, field: 'cacheInfo.priority', rule: 'must be a number' },
+  { name: 'expireDays of 0', answers: { ...ok, expireDays: 0 }, field: 'expireDays', rule: '1..36500' },
+  { name: 'expireDays above 36500', answers: { ...ok, expireDays: 36501 }, field: 'expireDays', rule: '1..36500' },
+  { name: 'fractional expireDays', answers: { ...ok, expireDays: 1.5 }, field: 'expireDays', rule: 'whole number' },
+  { name: 'insecure given as a string', answers: { ...ok, insecure: 'yes' }, field: 'insecure', rule: 'true or false' },
+  { name: 'an empty region', answers: { ...ok, region: '' }, field: 'region', rule: 'must not be empty' },
+  { name: 'a relative store dir', answers: { ...ok, cacheInfo: { storeDir: 'nix/store' } }, field: 'cacheInfo.storeDir', rule: 'absolute path' },
+  { name: 'an empty file path', answers: { ...ok, files: { nixosModule: '' } }, field: 'files.nixosModule', rule: 'must not be empty' },
+  { name: 'a builder given as a string', answers: { ...ok, builder: 'nixbuilder' }, field: 'builder', rule: 'must be an object' },
+  { name: 'a caFile that does not exist', answers: { ...ok, caFile: './no-such-ca.pem' }, field: 'caFile', rule: 'cannot read' },
+  { name: 'an mc alias that is not in the mc config', answers: { endpoint: 'https://s3.example.org', admin: { mcAlias: 'nope' } }, field: 'admin.mcAlias', rule: 'no alias "nope"' },
+  { name: 'answers that are a JSON array', answers: [], field: 'answers.json', rule: 'must be a JSON object' },
+  { name: 'an answers file that is not JSON', answers: null, raw: '{ "endpoint": ', field: '--answers', rule: 'not valid JSON' },
+  { name: 'a missing endpoint with --yes', answers: { admin: ok.admin }, field: 'endpoint', rule: 'is required' },
+  { name: 'missing admin keys with --yes', answers: { endpoint: 'https://s3.example.org' }, field: 'admin.accessKey', rule: 'NIX_CACHE_ADMIN_ACCESS_KEY' },
+  { name: 'missing builder keys on plain S3', answers: { endpoint: 'https://s3.example.org', backend: 's3' }, field: 'builder.secretKey', rule: 'required for backend "s3"' },
+  {
+    name: 'an admin secret from the environment that would not survive',
+    answers: { endpoint: 'https://s3.example.org' },
+    env: { NIX_CACHE_ADMIN_ACCESS_KEY: 'minioadmin', NIX_CACHE_ADMIN_SECRET_KEY: 'secret"quote1' },
+    field: 'admin.secretKey',
+    rule: 'the character """',
+  },
+];
+
+describe('bad answers are refused with the field and the rule named, exit 2, nothing written', () => {
+  it('covers at least 30 distinct bad inputs', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const badCase of cases) {
+    it(`refuses ${badCase.name}`, async () => {
+      // Given an answers file with one bad answer
+      const sandbox = makeCliSandbox();
+      Object.assign(sandbox.env, badCase.env ?? {});
+      const file = join(sandbox.cwd, 'answers.json');
+      writeFileSync(file, badCase.raw ?? JSON.stringify(badCase.answers));
+      const before = sandbox.listFiles();
+      // When setup runs without prompts
+      const result = await sandbox.run(['setup', '--yes', '--answers', file]);
+      // Then it exits 2 naming the field and the rule, and writes nothing
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(badCase.field);
+      if (typeof badCase.rule === 'string') expect(result.stderr).toContain(badCase.rule);
+      else expect(result.stderr).toMatch(badCase.rule);
+      expect(result.stdout).toBe('');
+      expect(sandbox.listFiles()).toEqual(before);
+    });
+  }
+
+  it('reports every bad answer of a file at once, not only the first', async () => {
+    const sandbox = makeCliSandbox();
+    const file = join(sandbox.cwd, 'answers.json');
+    writeFileSync(file, JSON.stringify({ ...ok, bucket: 'AB', alias: '9', expireDays: 0 }));
+    const result = await sandbox.run(['setup', '--yes', '--answers', file]);
+    expect(result.code).toBe(2);
+    for (const field of ['bucket:', 'alias:', 'expireDays:']) expect(result.stderr).toContain(field);
+  });
+
+  it('names the missing answer instead of prompting when there is no terminal and no --yes', async () => {
+    const sandbox = makeCliSandbox();
+    const result = await sandbox.run(['setup']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('endpoint: is required');
+    expect(result.stderr).not.toContain('Raw mode');
+  });
+
+  it('puts the error in the one JSON result with --json, naming the field', async () => {
+    const sandbox = makeCliSandbox();
+    const file = join(sandbox.cwd, 'answers.json');
+    writeFileSync(file, JSON.stringify({ ...ok, bucket: 'x' }));
+    const result = await sandbox.run(['setup', '--yes', '--json', '--answers', file]);
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout) as { ok: boolean; error: { field: string; message: string } };
+    expect(json.ok).toBe(false);
+    expect(json.error.field).toBe('bucket');
+    expect(json.error.message).toContain('3–63 characters');
+  });
+
+  it('never echoes a rejected secret back in the message', async () => {
+    const sandbox = makeCliSandbox();
+    const file = join(sandbox.cwd, 'answers.json');
+    writeFileSync(file, JSON.stringify({ ...ok, builder: { secretKey: 'Sup3rSecret@Value' } }));
+    const result = await sandbox.run(['setup', '--yes', '--answers', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('Sup3rSecret');
+  });
+});
