@@ -1,0 +1,191 @@
+/**
+ * The `user` step on Ceph RGW (SPEC 5): the builder user, created through the Admin Ops API with
+ * `max-buckets=-1` (it may not create buckets) and a secret the server generates, so no secret
+ * ever travels in a query string, which RGW writes to its access log (notes/ceph-rgw.md).
+ *
+ * The builder's uid, display name and access key are all `builder.accessKey` ("the user that
+ * uploads"), so the bucket policy can name `arn:aws:iam:::user/<accessKey>`.
+ *
+ * How the secret gets back to the caller: RGW hands the secret to an admin in clear text, both
+ * when it creates it and on every later read. So the step reports it through `onSecret` in two
+ * cases, and the caller writes it to the AWS credentials profile:
+ *  - apply created the user: the secret is new, nothing else knows it;
+ *  - check found the user with our access key while this machine knows no builder secret (no
+ *    answer, no profile, e.g. the profile file was lost): the step is done, and the secret is
+ *    *read*, not reset. Nothing changes on the server, and every machine already using that
+ *    secret keeps working, which is the opposite of the silent reset SPEC 5 forbids.
+ * When this machine knows a secret that differs from the server's, the step never picks one of
+ * them: it is a conflict, and `rotate credentials` is the deliberate way out.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Answers } from '../../answers/answers';
+import { StepError } from '../../errors';
+import type { CheckResult, ServerStep } from '../../plan/server-step';
+import { RgwAdminError, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
+
+export interface CephUserStepContext {
+  readonly answers: Pick<Answers, 'builder'>;
+  /** an Admin Ops client signed with the admin keys */
+  readonly admin: RgwAdminClient;
+  /**
+   * the builder secret this machine knows (answers or the AWS profile); default
+   * `answers.builder.secretKey`. A function is read at every check and apply, so a secret that
+   * arrives later (through `onSecret`) counts on the next check.
+   */
+  readonly knownBuilderSecret?: string | (() => string | undefined);
+  /**
+   * Receives the builder's secret as RGW holds it: after apply created the user, or from check
+   * when the user exists and no secret was known here (see the module comment). Never log it.
+   */
+  readonly onSecret: (secret: string) => void;
+}
+
+/** Quotes a word for a POSIX shell when it needs it (the command is shown to be pasted). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret and write it to the AWS profile.';
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function hintFor(error: unknown): string | undefined {
+  if (!(error instanceof RgwAdminError)) return undefined;
+  switch (error.code) {
+    case 'AccessDenied':
+      return 'Give the admin user the caps: radosgw-admin caps add --uid=<admin> --caps="users=*;buckets=*"';
+    case 'SignatureDoesNotMatch':
+    case 'InvalidAccessKeyId':
+      return 'Check admin.accessKey and admin.secretKey.';
+    case 'ECONNREFUSED':
+      return 'Start radosgw or correct the endpoint, then run the wizard again.';
+    default:
+      return undefined;
+  }
+}
+
+export function cephUserStep(ctx: CephUserStepContext): ServerStep {
+  const accessKey = ctx.answers.builder.accessKey;
+  const uid = accessKey;
+  const knownSecret = (): string | undefined =>
+    (typeof ctx.knownBuilderSecret === 'function' ? ctx.knownBuilderSecret() : ctx.knownBuilderSecret) ?? ctx.answers.builder.secretKey;
+
+  const fail = (error: unknown): StepError =>
+    error instanceof StepError ? error : new StepError(messageOf(error), 'user', hintFor(error));
+
+  /** The builder's key on the server, or why the existing user cannot be used as it is. */
+  function inspect(user: RgwUser): { secret: string } | { conflict: string } {
+    const key = user.keys.find((candidate) => candidate.accessKey === accessKey);
+    if (!key) {
+      const others = user.keys.length === 0 ? 'no S3 keys' : `only the access key(s) ${user.keys.map((k) => k.accessKey).join(', ')}`;
+      return { conflict: `the RGW user ${uid} exists but has ${others}, not ${accessKey}. ${ROTATE_HINT}` };
+    }
+    if (user.suspended) {
+      return { conflict: `the RGW user ${uid} is suspended; enable it with \`radosgw-admin user enable --uid=${shellWord(uid)}\`.` };
+    }
+    return { secret: key.secretKey };
+  }
+
+  return {
+    id: 'user',
+    title: 'Builder user',
+    why: 'The builder uploads with its own keys, which can write to the cache but cannot create buckets or manage anything.',
+    command: [
+      'radosgw-admin user create',
+      `--uid=${shellWord(uid)}`,
+      `--display-name=${shellWord(uid)}`,
+      '--max-buckets=-1',
+      `--access-key=${shellWord(accessKey)}`,
+      '--gen-secret',
+    ].join(' '),
+
+    async check(): Promise<CheckResult> {
+      const known = knownSecret();
+      try {
+        const user = await ctx.admin.getUser(uid);
+        if (!user) {
+          const owner = await ctx.admin.getUserByAccessKey(accessKey);
+          if (owner) {
+            return {
+              status: 'conflict',
+              detail: `the access key ${accessKey} already belongs to the RGW user ${owner.uid}; choose another builder.accessKey.`,
+            };
+          }
+          return { status: 'todo', detail: `the RGW user ${uid} does not exist yet; it will be created and RGW will generate its secret.` };
+        }
+        const found = inspect(user);
+        if ('conflict' in found) return { status: 'conflict', detail: found.conflict };
+        let secretNote: string;
+        if (known === undefined) {
+          ctx.onSecret(found.secret);
+          secretNote = 'its secret was read from RGW (nothing was reset)';
+        } else if (sameSecret(known, found.secret)) {
+          secretNote = 'the known secret is the one RGW holds';
+        } else {
+          return {
+            status: 'conflict',
+            detail: `the RGW user ${uid} exists, but the builder secret known here (answers or AWS profile) is not the one RGW holds for ${accessKey}. ${ROTATE_HINT}`,
+          };
+        }
+        if (user.maxBuckets !== -1) {
+          return {
+            status: 'todo',
+            detail: `the RGW user ${uid} exists and ${secretNote}, but it may create buckets (max-buckets ${user.maxBuckets}); it will be set to -1.`,
+          };
+        }
+        return { status: 'done', detail: `the RGW user ${uid} exists with the access key ${accessKey}; ${secretNote}.` };
+      } catch (error) {
+        throw fail(error);
+      }
+    },
+
+    async apply(): Promise<string> {
+      const known = knownSecret();
+      try {
+        let user = await ctx.admin.getUser(uid);
+        if (!user) {
+          try {
+            user = await ctx.admin.createUser(uid, uid, { accessKey, maxBuckets: -1 });
+          } catch (error) {
+            // Created meanwhile by someone else: fall through to the checks on the existing user.
+            if (!(error instanceof RgwAdminError && error.code === 'UserAlreadyExists')) throw error;
+            user = await ctx.admin.getUser(uid);
+            if (!user) throw error;
+            return await settle(user, known);
+          }
+          const key = user.keys.find((candidate) => candidate.accessKey === accessKey);
+          if (!key || key.secretKey === '') {
+            throw new StepError(`RGW created the user ${uid} but did not return a secret for ${accessKey}.`, 'user', ROTATE_HINT);
+          }
+          ctx.onSecret(key.secretKey);
+          const replaced = known !== undefined ? ' (the secret known before was not used: on Ceph the server makes it)' : '';
+          return `created the RGW user ${uid} with the access key ${accessKey}, no right to create buckets, and a secret generated by RGW${replaced}.`;
+        }
+        return await settle(user, known);
+      } catch (error) {
+        throw fail(error);
+      }
+    },
+  };
+
+  /** apply on a user that exists: only `max-buckets` may be changed; the secret never is. */
+  async function settle(user: RgwUser, known: string | undefined): Promise<string> {
+    const found = inspect(user);
+    if ('conflict' in found) throw new StepError(found.conflict, 'user');
+    if (known !== undefined && !sameSecret(known, found.secret)) {
+      throw new StepError(`the builder secret known here is not the one RGW holds for ${accessKey}.`, 'user', ROTATE_HINT);
+    }
+    if (known === undefined) ctx.onSecret(found.secret);
+    if (user.maxBuckets === -1) return `the RGW user ${uid} already exists with the access key ${accessKey}.`;
+    await ctx.admin.modifyUser(uid, { maxBuckets: -1 });
+    return `set max-buckets to -1 on the RGW user ${uid}, so it cannot create buckets.`;
+  }
+}
