@@ -6,9 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { narinfoHasValidSignature, signNarinfo } from '../../source/keys/narinfo-signature';
 import { parseNixPublicKey } from '../../source/keys/nix-public-key';
 import { convertSecretKeyToPublic, generateNixSecretKey, NixSecretKey, parseNixSecretKey } from '../../source/keys/nix-secret-key';
@@ -73,6 +73,12 @@ describe.skipIf(reason !== undefined)(`signing keys with the real Nix${reason ? 
     }[];
     top = built[0]?.outputs.out ?? '';
     closure = nix.run('nix', ['path-info', '--store', nix.store, '--recursive', top]).trim().split('\n');
+  });
+
+  afterAll(() => {
+    // Nix leaves store paths read-only; make them writable so the temp folder can go.
+    execFileSync('chmod', ['-R', 'u+w', nix.dir]);
+    rmSync(nix.dir, { recursive: true, force: true });
   });
 
   it('builds the paths the tests sign: a path with references and its closure of three', () => {
