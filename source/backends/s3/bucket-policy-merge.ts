@@ -1,0 +1,309 @@
+/**
+ * Our statements in a bucket policy, merged into whatever policy the bucket already has
+ * (SPEC 5 `anonymous` and Ceph `policy`; notes/s3-policies-and-lifecycle.md, notes/ceph-rgw.md).
+ *
+ * Our statements carry stable Sids so a re-run finds and replaces exactly them. Every other
+ * statement is kept byte for byte and in order: the new document is the old text with only the
+ * `Statement` array rewritten, each foreign element copied from the source text. Whether anything
+ * changed is decided by meaning (sets of actions, resources and principals), because servers
+ * such as MinIO re-serialise a stored policy.
+ */
+import { bucketResources, WRITE_ACTIONS, type PolicyStatement } from '../../policies/write-policy';
+import type { AnonymousMode } from '../../answers/answers';
+
+export const ANONYMOUS_READ_SID = 'NixCacheAnonymousRead';
+export const ANONYMOUS_LIST_SID = 'NixCacheAnonymousList';
+export const BUILDER_WRITE_SID = 'NixCacheBuilderWrite';
+export const OWNER_READ_SID = 'NixCacheOwnerRead';
+
+/** The Sids the `anonymous` step manages. */
+export const ANONYMOUS_SIDS = [ANONYMOUS_READ_SID, ANONYMOUS_LIST_SID] as const;
+/** The Sids the Ceph `policy` step manages. */
+export const CEPH_POLICY_SIDS = [BUILDER_WRITE_SID, OWNER_READ_SID] as const;
+
+const EVERYONE = { AWS: ['*'] };
+
+/**
+ * `get`: anonymous GetObject only (Nix needs nothing more: a 403 on a missing narinfo is a miss).
+ * `download`: mc's canned "readonly" policy (`mc anonymous set download`), which also lets anyone
+ * list every store path in the cache. `none`: no statement.
+ */
+export function anonymousStatements(bucket: string, mode: AnonymousMode): PolicyStatement[] {
+  const [bucketArn, objectsArn] = bucketResources(bucket) as [string, string];
+  const read: PolicyStatement = { Sid: ANONYMOUS_READ_SID, Effect: 'Allow', Principal: EVERYONE, Action: ['s3:GetObject'], Resource: [objectsArn] };
+  const list: PolicyStatement = {
+    Sid: ANONYMOUS_LIST_SID,
+    Effect: 'Allow',
+    Principal: EVERYONE,
+    Action: ['s3:GetBucketLocation', 's3:ListBucket'],
+    Resource: [bucketArn],
+  };
+  switch (mode) {
+    case 'get':
+      return [read];
+    case 'download':
+      return [list, read];
+    case 'none':
+      return [];
+  }
+}
+
+/**
+ * The principal ARN of an RGW user. RGW names a tenanted user `tenant$uid` (as in a bucket's
+ * owner id) and its ARN `arn:aws:iam::tenant:user/uid`.
+ */
+export function rgwUserArn(uid: string): string {
+  const dollar = uid.indexOf('$');
+  return dollar === -1 ? `arn:aws:iam:::user/${uid}` : `arn:aws:iam::${uid.slice(0, dollar)}:user/${uid.slice(dollar + 1)}`;
+}
+
+/**
+ * Ceph RGW: the builder's write access is a bucket policy statement for that user (not an IAM
+ * user policy, which RGW 16.2 silently deletes on any Admin Ops change to the user). Objects the
+ * builder uploads belong to the builder, so the bucket owner cannot read them unless the policy
+ * allows it: with `anonymous: none` nothing else does, so an owner-read statement is added.
+ */
+export function cephPolicyStatements(
+  bucket: string,
+  builderUid: string,
+  anonymous: AnonymousMode,
+  ownerUid: string | undefined,
+): PolicyStatement[] {
+  const resources = bucketResources(bucket);
+  const statements: PolicyStatement[] = [
+    { Sid: BUILDER_WRITE_SID, Effect: 'Allow', Principal: { AWS: [rgwUserArn(builderUid)] }, Action: [...WRITE_ACTIONS], Resource: resources },
+  ];
+  if (anonymous === 'none') {
+    if (ownerUid === undefined) throw new Error('the bucket owner is needed for the owner-read statement');
+    statements.push({
+      Sid: OWNER_READ_SID,
+      Effect: 'Allow',
+      Principal: { AWS: [rgwUserArn(ownerUid)] },
+      Action: ['s3:GetObject'],
+      Resource: [resources[1]!],
+    });
+  }
+  return statements;
+}
+
+export class BucketPolicySyntaxError extends Error {
+  override readonly name = 'BucketPolicySyntaxError';
+}
+
+/** [start, end) of a JSON value in `text`. */
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Finds the end of the JSON value starting at `i` (after white space). Assumes valid JSON. */
+function skipValue(text: string, i: number): number {
+  i = skipSpace(text, i);
+  const c = text[i];
+  if (c === '"') {
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    return i + 1;
+  }
+  if (c === '{' || c === '[') {
+    let depth = 0;
+    while (i < text.length) {
+      const d = text[i]!;
+      if (d === '"') {
+        i = skipValue(text, i);
+        continue;
+      }
+      if (d === '{' || d === '[') depth++;
+      else if (d === '}' || d === ']') {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return i;
+  }
+  while (i < text.length && !/[\s,}\]]/.test(text[i]!)) i++;
+  return i;
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
+}
+
+/**
+ * The span of the top-level `Statement` value and, when it is an array, of each element.
+ * With duplicate keys the last one counts, as in `JSON.parse`.
+ */
+function statementSpans(text: string): { value: Span; elements: Span[] } | undefined {
+  let i = skipSpace(text, 0);
+  if (text[i] !== '{') return undefined;
+  i++;
+  let found: { value: Span; elements: Span[] } | undefined;
+  for (;;) {
+    i = skipSpace(text, i);
+    if (text[i] === '}') break;
+    if (text[i] === ',') {
+      i++;
+      continue;
+    }
+    const keyEnd = skipValue(text, i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = skipSpace(text, keyEnd);
+    i++; // ':'
+    const start = skipSpace(text, i);
+    const end = skipValue(text, start);
+    if (key === 'Statement') {
+      const elements: Span[] = [];
+      if (text[start] === '[') {
+        let j = start + 1;
+        for (;;) {
+          j = skipSpace(text, j);
+          if (text[j] === ']') break;
+          if (text[j] === ',') {
+            j++;
+            continue;
+          }
+          const elementEnd = skipValue(text, j);
+          elements.push({ start: j, end: elementEnd });
+          j = elementEnd;
+        }
+      } else {
+        elements.push({ start, end });
+      }
+      found = { value: { start, end }, elements };
+    }
+    i = end;
+  }
+  return found;
+}
+
+function asList(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => String(v));
+}
+
+function normalizedSet(value: unknown): string {
+  return JSON.stringify([...new Set(asList(value))].sort());
+}
+
+function principalKey(principal: unknown): string {
+  if (principal === '*') return JSON.stringify({ AWS: ['*'] });
+  if (principal && typeof principal === 'object') {
+    const entries = Object.entries(principal as Record<string, unknown>)
+      .map(([k, v]) => [k, [...new Set(asList(v))].sort()] as const)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return JSON.stringify(Object.fromEntries(entries));
+  }
+  return JSON.stringify(principal ?? null);
+}
+
+/** A statement's meaning, independent of order, duplicates and string-vs-array spelling. */
+function statementKey(statement: Record<string, unknown>): string {
+  const known = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource']);
+  const extra = Object.keys(statement)
+    .filter((k) => !known.has(k))
+    .sort()
+    .map((k) => [k, statement[k]]);
+  return JSON.stringify([
+    statement['Sid'] ?? '',
+    statement['Effect'],
+    principalKey(statement['Principal']),
+    normalizedSet(statement['Action']),
+    normalizedSet(statement['Resource']),
+    extra,
+  ]);
+}
+
+export interface ParsedBucketPolicy {
+  readonly text: string;
+  readonly statements: Record<string, unknown>[];
+}
+
+/** Parses a stored bucket policy; throws `BucketPolicySyntaxError` when it is not a policy document. */
+export function parseBucketPolicy(text: string): ParsedBucketPolicy {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new BucketPolicySyntaxError(`the bucket policy is not valid JSON (${(error as Error).message})`);
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document)) throw new BucketPolicySyntaxError('the bucket policy is not a JSON object');
+  const raw = (document as Record<string, unknown>)['Statement'];
+  const statements = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  if (statements.some((s) => !s || typeof s !== 'object' || Array.isArray(s))) throw new BucketPolicySyntaxError('a bucket policy statement is not a JSON object');
+  return { text, statements: statements as Record<string, unknown>[] };
+}
+
+export interface BucketPolicyMerge {
+  /** false when the policy already holds exactly `wanted` for the managed Sids */
+  readonly changed: boolean;
+  /** the policy to PUT, or null when no statement is left (DELETE the policy) */
+  readonly policy: string | null;
+  /** the Sids of the managed statements found before the merge */
+  readonly foundSids: readonly string[];
+}
+
+/** True when `current` holds exactly `wanted` among the statements with a `managedSids` Sid. */
+export function holdsStatements(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): boolean {
+  const statements = current === null ? [] : parseBucketPolicy(current).statements;
+  const managed = statements.filter((s) => managedSids.includes(String(s['Sid'] ?? '')));
+  const have = managed.map(statementKey).sort();
+  const want = wanted.map((s) => statementKey(s as unknown as Record<string, unknown>)).sort();
+  return JSON.stringify(have) === JSON.stringify(want);
+}
+
+/**
+ * Merges `wanted` into the policy text `current` (null: the bucket has no policy): removes every
+ * statement whose Sid is in `managedSids`, keeps the others byte for byte and in order, and
+ * appends `wanted`.
+ */
+export function mergeBucketPolicy(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): BucketPolicyMerge {
+  const parsed = current === null ? undefined : parseBucketPolicy(current);
+  const isManaged = (s: Record<string, unknown>) => managedSids.includes(String(s['Sid'] ?? ''));
+  const foundSids = (parsed?.statements ?? []).filter(isManaged).map((s) => String(s['Sid']));
+  if (holdsStatements(current, wanted, managedSids)) return { changed: false, policy: current, foundSids };
+
+  const wantedTexts = wanted.map((s) => JSON.stringify(s));
+  if (parsed === undefined) {
+    return {
+      changed: true,
+      policy: wanted.length === 0 ? null : `{"Version":"2012-10-17","Statement":[${wantedTexts.join(',')}]}`,
+      foundSids,
+    };
+  }
+  const spans = statementSpans(parsed.text);
+  const keptTexts: string[] = [];
+  if (spans) {
+    spans.elements.forEach((span, index) => {
+      const statement = parsed.statements[index];
+      if (statement && !isManaged(statement)) keptTexts.push(parsed.text.slice(span.start, span.end));
+    });
+  }
+  const texts = [...keptTexts, ...wantedTexts];
+  if (texts.length === 0) return { changed: true, policy: null, foundSids };
+  if (!spans) {
+    // no Statement key at all: add one after the other keys
+    const document = JSON.parse(parsed.text) as Record<string, unknown>;
+    return { changed: true, policy: JSON.stringify({ ...document, Statement: wanted }), foundSids };
+  }
+  const policy = `${parsed.text.slice(0, spans.value.start)}[${texts.join(',')}]${parsed.text.slice(spans.value.end)}`;
+  return { changed: true, policy, foundSids };
+}
+
+/**
+ * Actions that statements not made by this wizard grant to everyone (`*`), e.g. the canned
+ * statements a manual `mc anonymous set download` left behind: they stay, but the user should know.
+ */
+export function foreignAnonymousActions(current: string | null, ourSids: readonly string[]): string[] {
+  if (current === null) return [];
+  const actions = new Set<string>();
+  for (const statement of parseBucketPolicy(current).statements) {
+    if (ourSids.includes(String(statement['Sid'] ?? '')) || statement['Effect'] !== 'Allow') continue;
+    const principal = statement['Principal'];
+    const everyone =
+      principal === '*' || (principal && typeof principal === 'object' && asList((principal as Record<string, unknown>)['AWS']).includes('*'));
+    if (everyone) for (const action of asList(statement['Action'])) actions.add(action);
+  }
+  return [...actions].sort();
+}

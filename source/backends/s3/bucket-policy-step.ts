@@ -1,0 +1,218 @@
+/**
+ * The steps that own statements in the bucket policy: `anonymous` (every backend) and, on Ceph
+ * RGW, `policy` (the builder's write statement) with `attach` folded into it. Each manages only
+ * its own Sids (bucket-policy-merge.ts), so they never undo each other or anyone else.
+ */
+import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
+import type { PolicyStatement } from '../../policies/write-policy';
+import { StepError } from '../../errors';
+import {
+  ANONYMOUS_SIDS,
+  anonymousStatements,
+  BUILDER_WRITE_SID,
+  BucketPolicySyntaxError,
+  CEPH_POLICY_SIDS,
+  cephPolicyStatements,
+  foreignAnonymousActions,
+  holdsStatements,
+  mergeBucketPolicy,
+  rgwUserArn,
+} from './bucket-policy-merge';
+import { stepErrorFrom } from './s3-connection';
+import { getBucketOwnerId, getBucketPolicyText, isS3ErrorCode, putBucketPolicyText } from './s3-requests';
+import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
+
+interface PolicyStepSpec {
+  readonly id: StepId;
+  readonly title: string;
+  readonly why: string;
+  readonly managedSids: readonly string[];
+  /** our statements; may read (GET only) from the server */
+  wanted(): Promise<PolicyStatement[]>;
+  /** what the statements mean, for details */
+  describe(wanted: readonly PolicyStatement[]): string;
+  /** extra words for a done check */
+  note?(current: string | null): string;
+}
+
+function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[], sids: readonly string[]): string {
+  const { answers } = ctx;
+  const json = statements.map((s) => JSON.stringify(s)).join(',\n  ');
+  const what =
+    statements.length > 0
+      ? `# in bucket-policy.json, replace the statements with Sid ${sids.join(' / ')} by:\n  ${json}`
+      : `# in bucket-policy.json, remove the statements with Sid ${sids.join(' / ')} (delete the policy if none is left)`;
+  if (answers.backend === 'minio') {
+    const mc = mcPrefix(answers);
+    return `${mc} anonymous get-json ${mcTarget(answers)} > bucket-policy.json\n${what}\n${mc} anonymous set-json bucket-policy.json ${mcTarget(answers)}`;
+  }
+  const aws = awsPrefix(answers);
+  return `${aws} s3api get-bucket-policy --bucket ${answers.bucket} --query Policy --output text > bucket-policy.json\n${what}\n${aws} s3api put-bucket-policy --bucket ${answers.bucket} --policy file://bucket-policy.json`;
+}
+
+/** Reads the bucket policy; `undefined` when the bucket does not exist yet. */
+async function readPolicy(ctx: S3StepContext, step: StepId): Promise<{ exists: false } | { exists: true; policy: string | null }> {
+  try {
+    return { exists: true, policy: await getBucketPolicyText(ctx.client, ctx.answers.bucket) };
+  } catch (error) {
+    if (isS3ErrorCode(error, 'NoSuchBucket')) return { exists: false };
+    throw stepErrorFrom(step, `Cannot read the policy of bucket ${ctx.answers.bucket}`, error);
+  }
+}
+
+function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): ServerStep {
+  const { answers, client } = ctx;
+  const bucket = answers.bucket;
+
+  async function inspect(): Promise<CheckResult & { current?: string | null; wanted?: PolicyStatement[] }> {
+    const read = await readPolicy(ctx, spec.id);
+    if (!read.exists) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; its policy will be set once it does` };
+    const wanted = await spec.wanted().catch((error: unknown) => {
+      throw stepErrorFrom(spec.id, `Cannot read the owner of bucket ${bucket}`, error);
+    });
+    try {
+      if (holdsStatements(read.policy, wanted, spec.managedSids)) {
+        const note = spec.note?.(read.policy) ?? '';
+        return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}${note}`, current: read.policy, wanted };
+      }
+    } catch (error) {
+      if (error instanceof BucketPolicySyntaxError) {
+        return { status: 'conflict', detail: `${error.message}; fix or delete the bucket policy of ${bucket}, then run setup again` };
+      }
+      throw error;
+    }
+    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, current: read.policy, wanted };
+  }
+
+  return {
+    id: spec.id,
+    title: spec.title,
+    why: spec.why,
+    command,
+    async check() {
+      const { status, detail } = await inspect();
+      return { status, detail } as CheckResult;
+    },
+    async apply() {
+      const before = await inspect();
+      if (before.status === 'done') return before.detail;
+      if (before.status === 'conflict') throw new StepError(before.detail, spec.id);
+      if (before.wanted === undefined) throw new StepError(`Bucket ${bucket} does not exist.`, spec.id, 'Run setup again so the bucket step creates it.');
+      const merged = mergeBucketPolicy(before.current ?? null, before.wanted, spec.managedSids);
+      try {
+        await putBucketPolicyText(client, bucket, merged.policy);
+      } catch (error) {
+        throw stepErrorFrom(spec.id, `Cannot write the policy of bucket ${bucket}`, error);
+      }
+      // Read back: some servers answer oddly (RGW: 200 on DELETE) or store something else.
+      const after = await inspect();
+      if (after.status !== 'done') {
+        throw new StepError(`The server accepted the bucket policy of ${bucket} but does not hold it: ${after.detail}.`, spec.id, 'Look at the bucket policy by hand (see the command).');
+      }
+      return merged.policy === null ? `removed the bucket policy of ${bucket} (nothing left in it)` : `the bucket policy now holds ${spec.describe(before.wanted)}`;
+    },
+  };
+}
+
+/** `anonymous`: what everyone may do without keys (SPEC 2 `anonymous`). */
+export function anonymousStep(ctx: S3StepContext): ServerStep {
+  const { answers } = ctx;
+  const wanted = anonymousStatements(answers.bucket, answers.anonymous);
+  const why =
+    answers.anonymous === 'none'
+      ? 'Nothing is readable without keys: machines need credentials to substitute from this cache.'
+      : answers.anonymous === 'get'
+        ? 'Machines substitute without keys by anonymous GET; nobody may list the cache (Nix needs no listing: a 403 on a missing narinfo is a miss).'
+        : "Machines substitute without keys; as with mc's canned download policy, anyone may also list every store path in the cache.";
+  return policyStep(
+    ctx,
+    {
+      id: 'anonymous',
+      title: `Anonymous access: ${answers.anonymous}`,
+      why,
+      managedSids: ANONYMOUS_SIDS,
+      wanted: async () => wanted,
+      describe: (statements) =>
+        statements.length === 0
+          ? 'no anonymous statement of ours'
+          : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
+      note: (current) => {
+        const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS);
+        return foreign.length === 0 ? '' : `; note: statements not made by this wizard also allow anyone ${foreign.join(', ')}`;
+      },
+    },
+    manualCommand(ctx, wanted, ANONYMOUS_SIDS),
+  );
+}
+
+function builderUidOf(ctx: S3StepContext): string {
+  return ctx.builderUid ?? ctx.answers.builder.accessKey;
+}
+
+/**
+ * Ceph RGW `policy`: the builder's write access as a statement for that user in the bucket
+ * policy (notes/ceph-rgw.md), plus owner read when `anonymous` is `none`.
+ */
+export function cephPolicyStep(ctx: S3StepContext): ServerStep {
+  const { answers, client } = ctx;
+  const builderUid = builderUidOf(ctx);
+  const wanted = async (): Promise<PolicyStatement[]> =>
+    cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? await getBucketOwnerId(client, answers.bucket) : undefined);
+  const shown = cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? '$BUCKET_OWNER_UID' : undefined);
+  return policyStep(
+    ctx,
+    {
+      id: 'policy',
+      title: `Write access for ${builderUid}`,
+      why: 'On Ceph RGW the builder may add and overwrite objects in this bucket through a bucket policy statement naming it (an IAM user policy would be lost on the next key rotation), and never delete.',
+      managedSids: CEPH_POLICY_SIDS,
+      wanted,
+      describe: (statements) =>
+        statements
+          .map((s) => (s.Sid === BUILDER_WRITE_SID ? `write access for ${builderUid} (no delete)` : `read access for the bucket owner to objects the builder uploads`))
+          .join(' and '),
+    },
+    manualCommand(ctx, shown, CEPH_POLICY_SIDS),
+  );
+}
+
+/**
+ * Ceph RGW `attach`: there is nothing separate to attach, since the bucket policy statement of the
+ * `policy` step names the builder. Kept in the list so every backend reports the same steps; it
+ * is done exactly when that statement is in place, and its apply changes nothing.
+ */
+export function cephAttachStep(ctx: S3StepContext): ServerStep {
+  const { answers } = ctx;
+  const builderUid = builderUidOf(ctx);
+  const principal = rgwUserArn(builderUid);
+  async function inspect(): Promise<CheckResult> {
+    const read = await readPolicy(ctx, 'attach');
+    const found =
+      read.exists &&
+      read.policy !== null &&
+      (() => {
+        try {
+          return holdsStatements(read.policy, cephPolicyStatements(answers.bucket, builderUid, 'get', undefined), [BUILDER_WRITE_SID]);
+        } catch {
+          return false;
+        }
+      })();
+    return found
+      ? { status: 'done', detail: `on Ceph RGW the policy step's bucket policy statement names ${principal}: nothing separate to attach` }
+      : { status: 'todo', detail: `on Ceph RGW this comes with the policy step (its bucket policy statement names ${principal}); nothing separate to attach` };
+  }
+  return {
+    id: 'attach',
+    title: `Attach the write access to ${builderUid}`,
+    why: 'On Ceph RGW the write statement in the bucket policy already names the builder, so this is part of the policy step.',
+    command: '# nothing: the bucket policy statement of the policy step names the builder',
+    check: inspect,
+    async apply() {
+      const result = await inspect();
+      if (result.status !== 'done') {
+        throw new StepError(`The builder's write statement is not in the bucket policy of ${answers.bucket}.`, 'attach', 'The policy step sets it; run setup again.');
+      }
+      return result.detail;
+    },
+  };
+}

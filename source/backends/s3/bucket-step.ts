@@ -1,0 +1,76 @@
+/**
+ * `bucket` (SPEC 5): the cache's bucket exists and belongs to these credentials.
+ */
+import type { CheckResult, ServerStep } from '../../plan/server-step';
+import { StepError } from '../../errors';
+import { explainConnectionError, stepErrorFrom } from './s3-connection';
+import { headBucket, isS3ErrorCode } from './s3-requests';
+import { awsPrefix, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
+
+export function bucketStep(ctx: S3StepContext): ServerStep {
+  const { answers, client } = ctx;
+  const bucket = answers.bucket;
+  const locationConstraint = answers.region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${shellWord(answers.region)}`;
+  const command =
+    answers.backend === 'minio'
+      ? `${mcPrefix(answers)} mb --ignore-existing --region ${shellWord(answers.region)} ${mcTarget(answers)}`
+      : `${awsPrefix(answers)} s3api head-bucket --bucket ${bucket} || \\\n  ${awsPrefix(answers)} s3api create-bucket --bucket ${bucket}${locationConstraint}` +
+        (answers.backend === 'ceph' ? `\nradosgw-admin bucket stats --bucket=${bucket}   # "owner" should be the admin user` : '');
+
+  async function inspect(): Promise<CheckResult> {
+    const exists = await headBucket(client, bucket).catch((error: unknown) => {
+      throw stepErrorFrom('bucket', `Cannot look up bucket ${bucket}`, error);
+    });
+    if (exists === 'forbidden') {
+      return { status: 'conflict', detail: `bucket ${bucket} exists but belongs to someone else (access denied); choose another bucket name` };
+    }
+    if (!exists) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; it will be created in region ${answers.region}` };
+    try {
+      const buckets = await client.listBuckets();
+      if (buckets.some((b) => b.name === bucket)) return { status: 'done', detail: `bucket ${bucket} exists and is ours` };
+      return {
+        status: 'conflict',
+        detail: `bucket ${bucket} exists and lets these keys in, but belongs to another user or account; choose another bucket name`,
+      };
+    } catch (error) {
+      if (isS3ErrorCode(error, 'AccessDenied')) {
+        // Plain S3 builder keys may not list buckets; reaching the bucket is all we can tell.
+        return { status: 'done', detail: `bucket ${bucket} exists and these keys can reach it` };
+      }
+      throw stepErrorFrom('bucket', `Cannot list the buckets`, error);
+    }
+  }
+
+  return {
+    id: 'bucket',
+    title: `Bucket ${bucket}`,
+    why: 'The cache lives in one bucket: narinfos at its root, NARs under nar/, and nix-cache-info.',
+    command,
+    check: inspect,
+    async apply() {
+      try {
+        await client.makeBucket(bucket, answers.region);
+      } catch (error) {
+        if (!isS3ErrorCode(error, 'BucketAlreadyOwnedByYou')) {
+          if (isS3ErrorCode(error, 'BucketAlreadyExists')) {
+            throw new StepError(`Cannot create bucket ${bucket}: the name is taken by another user or account.`, 'bucket', 'Choose another bucket name.');
+          }
+          if (isS3ErrorCode(error, 'AccessDenied', 'TooManyBuckets')) {
+            const explained = explainConnectionError(error);
+            throw new StepError(
+              `Cannot create bucket ${bucket}: ${explained.message}.`,
+              'bucket',
+              answers.backend === 's3'
+                ? 'Create the bucket with your account (or allow these keys s3:CreateBucket), then run setup again.'
+                : 'Use the admin (root) keys of the server.',
+            );
+          }
+          throw stepErrorFrom('bucket', `Cannot create bucket ${bucket}`, error);
+        }
+      }
+      const after = await inspect();
+      if (after.status !== 'done') throw new StepError(`Created bucket ${bucket}, but then: ${after.detail}.`, 'bucket');
+      return `created bucket ${bucket} in region ${answers.region}`;
+    },
+  };
+}

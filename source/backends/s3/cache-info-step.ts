@@ -1,0 +1,60 @@
+/**
+ * `cache-info` (SPEC 5): the object `nix-cache-info` holds exactly the rendered content. Nix reads
+ * it first to learn the store directory, whether to mass-query and the cache's priority.
+ */
+import type { CheckResult, ServerStep } from '../../plan/server-step';
+import { StepError } from '../../errors';
+import { stepErrorFrom } from './s3-connection';
+import { isS3ErrorCode, readObjectText } from './s3-requests';
+import { awsPrefix, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
+
+export const CACHE_INFO_KEY = 'nix-cache-info';
+export const CACHE_INFO_CONTENT_TYPE = 'text/x-nix-cache-info';
+
+export function cacheInfoStep(ctx: S3StepContext): ServerStep {
+  const { answers, client, cacheInfoContent } = ctx;
+  const bucket = answers.bucket;
+  const file = shellWord(answers.files.cacheInfo);
+  const command =
+    answers.backend === 'minio'
+      ? `${mcPrefix(answers)} cp --attr 'Content-Type=${CACHE_INFO_CONTENT_TYPE}' ${file} ${mcTarget(answers)}/${CACHE_INFO_KEY}`
+      : `${awsPrefix(answers)} s3api put-object --bucket ${bucket} --key ${CACHE_INFO_KEY} --body ${file} --content-type ${CACHE_INFO_CONTENT_TYPE}`;
+
+  async function inspect(): Promise<CheckResult> {
+    let current: string | null;
+    try {
+      current = await readObjectText(client, bucket, CACHE_INFO_KEY, 64 * 1024);
+    } catch (error) {
+      if (isS3ErrorCode(error, 'NoSuchBucket')) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; ${CACHE_INFO_KEY} will be uploaded once it does` };
+      if (isS3ErrorCode(error, 'AccessDenied')) {
+        // On RGW an object uploaded by the builder belongs to the builder; the bucket owner may
+        // still overwrite it.
+        return { status: 'todo', detail: `${CACHE_INFO_KEY} exists but these keys may not read it; it will be uploaded again` };
+      }
+      throw stepErrorFrom('cache-info', `Cannot read ${CACHE_INFO_KEY} in bucket ${bucket}`, error);
+    }
+    if (current === null) return { status: 'todo', detail: `${CACHE_INFO_KEY} is missing; it will be uploaded` };
+    if (current === cacheInfoContent) return { status: 'done', detail: `${CACHE_INFO_KEY} holds the expected content` };
+    return { status: 'todo', detail: `${CACHE_INFO_KEY} differs from the expected content; it will be replaced` };
+  }
+
+  return {
+    id: 'cache-info',
+    title: `Upload ${CACHE_INFO_KEY}`,
+    why: 'Nix reads nix-cache-info first: without it the bucket is not a binary cache, and it carries the store directory, WantMassQuery and the priority.',
+    command,
+    check: inspect,
+    async apply() {
+      try {
+        await client.putObject(bucket, CACHE_INFO_KEY, Buffer.from(cacheInfoContent, 'utf8'), Buffer.byteLength(cacheInfoContent, 'utf8'), {
+          'Content-Type': CACHE_INFO_CONTENT_TYPE,
+        });
+      } catch (error) {
+        throw stepErrorFrom('cache-info', `Cannot upload ${CACHE_INFO_KEY} to bucket ${bucket}`, error);
+      }
+      const after = await inspect();
+      if (after.status !== 'done') throw new StepError(`Uploaded ${CACHE_INFO_KEY}, but then: ${after.detail}.`, 'cache-info');
+      return `uploaded ${CACHE_INFO_KEY} (${Buffer.byteLength(cacheInfoContent, 'utf8')} bytes)`;
+    },
+  };
+}

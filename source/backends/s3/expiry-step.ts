@@ -1,0 +1,109 @@
+/**
+ * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
+ * (lifecycle-rules.ts explains the prefix set).
+ */
+import type { CheckResult, ServerStep } from '../../plan/server-step';
+import { StepError } from '../../errors';
+import {
+  foreignRulesExpiringCacheInfo,
+  mergeLifecycleRules,
+  narinfoPrefixes,
+  parseLifecycleConfiguration,
+  RULE_ID_PREFIX,
+  TooManyLifecycleRulesError,
+  wantedLifecycleRules,
+  type ExistingRule,
+  type LifecycleMerge,
+} from './lifecycle-rules';
+import { stepErrorFrom } from './s3-connection';
+import { getLifecycleXml, isS3ErrorCode, putLifecycleXml } from './s3-requests';
+import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
+import { XmlSyntaxError } from './xml-elements';
+
+function describe(expireDays: number | null): string {
+  return expireDays === null
+    ? 'no expiry rules of ours'
+    : `narinfos, logs and realisations expire after ${expireDays} day${expireDays === 1 ? '' : 's'}, nar/ after ${expireDays + 1}, nix-cache-info never`;
+}
+
+function manualCommand(ctx: S3StepContext): string {
+  const { answers } = ctx;
+  const rules = wantedLifecycleRules(answers.expireDays);
+  const example = rules.length > 0 ? JSON.stringify({ ID: rules[0]!.id, Status: 'Enabled', Filter: { Prefix: rules[0]!.prefix }, Expiration: { Days: rules[0]!.days } }) : '';
+  const edit =
+    answers.expireDays === null
+      ? `# in lifecycle.json, remove every rule whose ID starts with ${RULE_ID_PREFIX}`
+      : `# in lifecycle.json, keep the other rules and put ${rules.length} rules with IDs starting ${RULE_ID_PREFIX}, one per prefix, like\n#   ${example}\n# for the prefixes ${narinfoPrefixes().join(' ')}\n# (Days ${answers.expireDays}), and nar/ with Days ${answers.expireDays + 1}. Never an empty prefix: it would delete nix-cache-info.`;
+  if (answers.backend === 'minio') {
+    const mc = mcPrefix(answers);
+    return `${mc} ilm export ${mcTarget(answers)} > lifecycle.json\n${edit}\n${mc} ilm import ${mcTarget(answers)} < lifecycle.json`;
+  }
+  const aws = awsPrefix(answers);
+  return `${aws} s3api get-bucket-lifecycle-configuration --bucket ${answers.bucket} > lifecycle.json\n${edit}\n${aws} s3api put-bucket-lifecycle-configuration --bucket ${answers.bucket} --lifecycle-configuration file://lifecycle.json`;
+}
+
+export function expiryStep(ctx: S3StepContext): ServerStep {
+  const { answers, client } = ctx;
+  const bucket = answers.bucket;
+
+  async function inspect(): Promise<CheckResult & { merge?: LifecycleMerge }> {
+    let rules: ExistingRule[];
+    try {
+      const xml = await getLifecycleXml(client, bucket);
+      rules = xml === null ? [] : parseLifecycleConfiguration(xml);
+    } catch (error) {
+      if (isS3ErrorCode(error, 'NoSuchBucket')) {
+        return answers.expireDays === null
+          ? { status: 'done', detail: `no expiry asked for (bucket ${bucket} does not exist yet)` }
+          : { status: 'todo', detail: `bucket ${bucket} does not exist yet; then: ${describe(answers.expireDays)}` };
+      }
+      if (error instanceof XmlSyntaxError) return { status: 'conflict', detail: `the lifecycle configuration of ${bucket} is not readable XML (${error.message})` };
+      throw stepErrorFrom('expiry', `Cannot read the lifecycle configuration of bucket ${bucket}`, error);
+    }
+    const dangerous = foreignRulesExpiringCacheInfo(rules);
+    const warning =
+      dangerous.length === 0
+        ? ''
+        : `; warning: rule${dangerous.length === 1 ? '' : 's'} ${dangerous.map((r) => `"${r.id}"`).join(', ')} not made by this wizard will delete nix-cache-info`;
+    let merge: LifecycleMerge;
+    try {
+      merge = mergeLifecycleRules(rules, answers.expireDays);
+    } catch (error) {
+      if (error instanceof TooManyLifecycleRulesError) return { status: 'conflict', detail: `${error.message}; remove some of them` };
+      throw error;
+    }
+    if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}${warning}` };
+    const kept = merge.foreignRuleCount > 0 ? ` (keeping ${merge.foreignRuleCount} other rule${merge.foreignRuleCount === 1 ? '' : 's'})` : '';
+    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, merge };
+  }
+
+  return {
+    id: 'expiry',
+    title: answers.expireDays === null ? 'No expiry' : `Expire after ${answers.expireDays} day${answers.expireDays === 1 ? '' : 's'}`,
+    why:
+      answers.expireDays === null
+        ? 'Nothing in the cache expires; rules this wizard set before are removed, other rules stay.'
+        : 'Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by a day, so no client finds a narinfo whose NAR is gone.',
+    command: manualCommand(ctx),
+    async check() {
+      const { status, detail } = await inspect();
+      return { status, detail } as CheckResult;
+    },
+    async apply() {
+      const before = await inspect();
+      if (before.status === 'done') return before.detail;
+      if (before.status === 'conflict') throw new StepError(before.detail, 'expiry');
+      if (before.merge === undefined) throw new StepError(`Bucket ${bucket} does not exist.`, 'expiry', 'Run setup again so the bucket step creates it.');
+      try {
+        await putLifecycleXml(client, bucket, before.merge.xml);
+      } catch (error) {
+        throw stepErrorFrom('expiry', `Cannot write the lifecycle configuration of bucket ${bucket}`, error);
+      }
+      const after = await inspect();
+      if (after.status !== 'done') {
+        throw new StepError(`The server accepted the lifecycle rules of ${bucket} but does not hold them: ${after.detail}.`, 'expiry');
+      }
+      return before.merge.xml === null ? `removed the lifecycle configuration of ${bucket} (no rule left)` : `set ${describe(answers.expireDays)} (${before.merge.ruleCount} rules in all)`;
+    },
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * The `expiry` step's lifecycle rules (SPEC 5, notes/s3-policies-and-lifecycle.md).
+ *
+ * S3 lifecycle filters select objects by key prefix and can never exclude one, and when two rules
+ * match an object the shorter expiry wins. An empty-prefix rule (what `mc ilm rule add` makes)
+ * would delete `nix-cache-info`, after which clients stop treating the bucket as a binary cache.
+ * So the narinfos are selected by a set of prefixes that covers every narinfo key yet is not a
+ * prefix of `nix-cache-info` or of `nar/`; `nar/` gets its own rule one day longer, because a NAR
+ * that disappears before the narinfo pointing at it is a hard substitution error, not a miss.
+ *
+ * Every rule we write has an ID starting `nix-cache-wizard-`; every other rule is foreign and is
+ * written back exactly as the server gave it (a lifecycle PUT replaces the whole configuration).
+ */
+import { createHash } from 'node:crypto';
+import { child, childrenNamed, escapeXmlText, parseXml, type XmlElement } from './xml-elements';
+
+/** Nix's base-32 alphabet (no e, o, t, u): the characters of a store path hash. */
+export const NIX_BASE32 = '0123456789abcdfghijklmnpqrsvwxyz';
+
+export const RULE_ID_PREFIX = 'nix-cache-wizard-';
+export const NAR_RULE_ID = `${RULE_ID_PREFIX}nar`;
+/** S3 (and RGW's `rgw_lc_max_rules`) allow at most 1000 rules in one configuration. */
+export const MAX_LIFECYCLE_RULES = 1000;
+
+/** Keys our rules must never match. */
+export const PROTECTED_KEYS = ['nix-cache-info', 'nar/'] as const;
+
+/**
+ * The prefixes that select narinfos and nothing we must keep.
+ *
+ * Walk the two protected keys down the trie of key prefixes: at each node on their path, every
+ * child that leaves the path is a prefix rule. Root: every character but `n`; `n`: all but `i`
+ * and `a`; `ni`: all but `x`; `nix`: all (the next character of `nix-cache-info` is `-`); `na`:
+ * all but `r`; `nar`: all (the next character of `nar/` is `/`).
+ *
+ * The characters range over nix base32 only. Every key Nix writes at the bucket root is either
+ * `<hash>.narinfo` or `<hash>.ls` (hash in nix base32), `nix-cache-info`, or lives under `nar/`,
+ * `log/`, `realisations/` or `debuginfo/`; `l`, `r` and `d` are base-32 characters, so logs,
+ * realisations and debug info fall under the single-character rules and expire with the
+ * narinfos, as they should. `-` and `/` are outside the alphabet, which is exactly what keeps
+ * `nix-cache-info` and `nar/` out. A wider alphabet would only add rules for keys Nix never
+ * writes (each rule costs RGW 0.2–0.6 s per lifecycle pass) and would have to exclude `-` and
+ * `/` by hand. Result: 31 + 30 + 31 + 32 + 31 + 32 = 187 prefixes.
+ */
+export function narinfoPrefixes(): string[] {
+  const all = [...NIX_BASE32];
+  const except = (...skip: string[]) => all.filter((c) => !skip.includes(c));
+  return [
+    ...except('n'),
+    ...except('i', 'a').map((c) => `n${c}`),
+    ...except('x').map((c) => `ni${c}`),
+    ...all.map((c) => `nix${c}`),
+    ...except('r').map((c) => `na${c}`),
+    ...all.map((c) => `nar${c}`),
+  ];
+}
+
+/** One of our rules: expire objects under `prefix` after `days`. */
+export interface WantedRule {
+  readonly id: string;
+  readonly prefix: string;
+  readonly days: number;
+}
+
+/** Our rules for `expireDays`: narinfos (and logs, realisations) after N days, `nar/` after N+1. */
+export function wantedLifecycleRules(expireDays: number | null): WantedRule[] {
+  if (expireDays === null) return [];
+  return [
+    ...narinfoPrefixes().map((prefix) => ({ id: `${RULE_ID_PREFIX}narinfo-${prefix}`, prefix, days: expireDays })),
+    { id: NAR_RULE_ID, prefix: 'nar/', days: expireDays + 1 },
+  ];
+}
+
+/** A rule as read from the server. */
+export interface ExistingRule {
+  readonly id: string;
+  /** `Filter/Prefix`, `Filter/And/Prefix` or the old top-level `Prefix`; undefined when none */
+  readonly prefix: string | undefined;
+  readonly enabled: boolean;
+  /** `Expiration/Days`, if the rule expires current objects by age */
+  readonly expirationDays: number | undefined;
+  /** the rule also filters by tag or size, or does more than expire by days */
+  readonly hasOtherParts: boolean;
+  /** the rule's XML as the server sent it; undefined when it came from minio's parsed form */
+  readonly raw: string | undefined;
+}
+
+export function isOurRule(rule: Pick<ExistingRule, 'id'>): boolean {
+  return rule.id.startsWith(RULE_ID_PREFIX);
+}
+
+function ruleFromElement(element: XmlElement): ExistingRule {
+  const filter = child(element, 'Filter');
+  const and = child(filter, 'And');
+  // RGW (and older S3) echo `Filter/Prefix` back as a top-level `Prefix`.
+  const prefixElement = child(filter, 'Prefix') ?? child(and, 'Prefix') ?? child(element, 'Prefix');
+  const expiration = child(element, 'Expiration');
+  const daysText = child(expiration, 'Days')?.text.trim();
+  const known = new Set(['ID', 'Filter', 'Prefix', 'Status', 'Expiration']);
+  const otherFilter = (filter?.children ?? []).some((c) => c.name !== 'Prefix');
+  const otherExpiration = (expiration?.children ?? []).some((c) => c.name !== 'Days');
+  return {
+    id: child(element, 'ID')?.text ?? '',
+    prefix: prefixElement?.text,
+    enabled: child(element, 'Status')?.text.trim() === 'Enabled',
+    expirationDays: daysText !== undefined && /^\d+$/.test(daysText) ? Number(daysText) : undefined,
+    hasOtherParts: otherFilter || otherExpiration || element.children.some((c) => !known.has(c.name)),
+    raw: element.raw,
+  };
+}
+
+/** Parses the body of `GET ?lifecycle`. Throws `XmlSyntaxError` when it is not XML. */
+export function parseLifecycleConfiguration(xml: string): ExistingRule[] {
+  const root = parseXml(xml);
+  if (root.name !== 'LifecycleConfiguration') return [];
+  return childrenNamed(root, 'Rule').map(ruleFromElement);
+}
+
+/** The subset of minio v8's `LifecycleConfig` this module reads (values may be numbers: see below). */
+export interface MinioLifecycleLike {
+  Rule?: unknown;
+}
+
+/**
+ * Normalises what minio v8's `getBucketLifecycle()` returns, for callers that use it (for
+ * example a read-only verify): `Rule` is an object, not an array, when there is one rule;
+ * `Filter.Prefix` may come back as a top-level `Prefix`; and its XML parser turns numeric-looking
+ * text into numbers (`<Prefix>0</Prefix>` is `0`, `<ID>007</ID>` is `7`), which cannot be undone,
+ * so such rules are read as best as can be and have no `raw`. The `expiry` step reads the XML
+ * itself instead (see `s3-requests.ts`).
+ */
+export function rulesFromMinioLifecycle(config: MinioLifecycleLike | null | undefined): ExistingRule[] {
+  if (!config || config.Rule === undefined || config.Rule === null || config.Rule === '') return [];
+  const list = Array.isArray(config.Rule) ? (config.Rule as unknown[]) : [config.Rule];
+  const text = (value: unknown): string | undefined =>
+    value === undefined || value === null ? undefined : typeof value === 'object' ? undefined : String(value);
+  return list.map((item) => {
+    const rule = (item ?? {}) as Record<string, unknown>;
+    const filter = (rule['Filter'] ?? undefined) as Record<string, unknown> | undefined;
+    const and = (filter?.['And'] ?? undefined) as Record<string, unknown> | undefined;
+    const expiration = (rule['Expiration'] ?? undefined) as Record<string, unknown> | undefined;
+    // An empty `<Prefix></Prefix>` parses as '' and an empty `<Filter></Filter>` as ''.
+    const prefix = text(typeof filter === 'object' ? filter['Prefix'] : undefined) ?? text(and?.['Prefix']) ?? text(rule['Prefix']);
+    const days = expiration && typeof expiration === 'object' ? Number(expiration['Days']) : NaN;
+    const known = new Set(['ID', 'Filter', 'Prefix', 'Status', 'Expiration']);
+    const otherFilter = typeof filter === 'object' && Object.keys(filter).some((k) => k !== 'Prefix');
+    const otherExpiration = typeof expiration === 'object' && Object.keys(expiration).some((k) => k !== 'Days');
+    return {
+      id: text(rule['ID']) ?? '',
+      prefix,
+      enabled: rule['Status'] === 'Enabled',
+      expirationDays: Number.isInteger(days) ? days : undefined,
+      hasOtherParts: otherFilter || otherExpiration || Object.keys(rule).some((k) => !known.has(k)),
+      raw: undefined,
+    };
+  });
+}
+
+function ruleMatchesWanted(rule: ExistingRule, wanted: WantedRule): boolean {
+  return rule.prefix === wanted.prefix && rule.enabled && rule.expirationDays === wanted.days && !rule.hasOtherParts;
+}
+
+/** True when `rule` would select `key` (a disabled rule selects nothing). */
+export function ruleSelectsKey(rule: ExistingRule, key: string): boolean {
+  return rule.enabled && key.startsWith(rule.prefix ?? '');
+}
+
+/** Foreign rules that expire `nix-cache-info`: worth a warning, though they are not ours to change. */
+export function foreignRulesExpiringCacheInfo(rules: readonly ExistingRule[]): ExistingRule[] {
+  return rules.filter((rule) => !isOurRule(rule) && rule.expirationDays !== undefined && ruleSelectsKey(rule, 'nix-cache-info'));
+}
+
+export function renderRule(rule: WantedRule): string {
+  return (
+    `<Rule><ID>${escapeXmlText(rule.id)}</ID><Filter><Prefix>${escapeXmlText(rule.prefix)}</Prefix></Filter>` +
+    `<Status>Enabled</Status><Expiration><Days>${rule.days}</Days></Expiration></Rule>`
+  );
+}
+
+export interface LifecycleMerge {
+  /** false when the server already holds exactly our rules for `expireDays` */
+  readonly changed: boolean;
+  /** the configuration to PUT, or null when no rule is left (DELETE the configuration) */
+  readonly xml: string | null;
+  readonly ruleCount: number;
+  readonly foreignRuleCount: number;
+}
+
+export class TooManyLifecycleRulesError extends Error {
+  override readonly name = 'TooManyLifecycleRulesError';
+}
+
+/**
+ * Merges our rules for `expireDays` into `existing`: foreign rules kept as they are and in their
+ * order, ours replaced (or removed for null). `changed` compares meaning, not bytes: servers
+ * reformat rules (RGW moves `Filter/Prefix` to `Prefix`), and rule order does not matter.
+ */
+export function mergeLifecycleRules(existing: readonly ExistingRule[], expireDays: number | null): LifecycleMerge {
+  const wanted = wantedLifecycleRules(expireDays);
+  const ours = existing.filter(isOurRule);
+  const foreign = existing.filter((rule) => !isOurRule(rule));
+  const byId = new Map(ours.map((rule) => [rule.id, rule]));
+  const same =
+    ours.length === wanted.length &&
+    byId.size === wanted.length &&
+    wanted.every((want) => {
+      const have = byId.get(want.id);
+      return have !== undefined && ruleMatchesWanted(have, want);
+    });
+  const ruleCount = foreign.length + wanted.length;
+  if (same) return { changed: false, xml: null, ruleCount, foreignRuleCount: foreign.length };
+  if (ruleCount > MAX_LIFECYCLE_RULES) {
+    throw new TooManyLifecycleRulesError(
+      `the bucket already has ${foreign.length} lifecycle rules of its own; with our ${wanted.length} that is ${ruleCount}, over the limit of ${MAX_LIFECYCLE_RULES}`,
+    );
+  }
+  const missingRaw = foreign.find((rule) => rule.raw === undefined);
+  if (missingRaw) throw new Error(`cannot write back the foreign rule "${missingRaw.id}" without its XML`);
+  const xml =
+    ruleCount === 0
+      ? null
+      : `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${foreign.map((rule) => rule.raw).join('')}${wanted.map(renderRule).join('')}</LifecycleConfiguration>`;
+  return { changed: true, xml, ruleCount, foreignRuleCount: foreign.length };
+}
+
+/** Content-MD5 of a body, which S3 requires on a lifecycle PUT. */
+export function contentMd5(body: string): string {
+  return createHash('md5').update(body, 'utf8').digest('base64');
+}

@@ -1,0 +1,119 @@
+/**
+ * The S3 requests of the S3 steps, made through the `minio` client (its signing, transport and
+ * error parsing) but accepting what real servers answer:
+ * - minio v8's `setBucketPolicy` accepts only 204, and Ceph RGW answers 200 on `DELETE ?policy`
+ *   (moto on PUT) although the change took effect (notes/ceph-rgw.md). Here 200 and 204 both
+ *   count, and the steps read the policy back to confirm.
+ * - minio v8's `getBucketLifecycle` turns numeric-looking text into numbers and cannot round-trip
+ *   a foreign rule (lifecycle-rules.ts); the lifecycle XML is read and written as text here.
+ * Only `get*`/`read*`/`head*` functions are used by checks; they send GET or HEAD only.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Client } from 'minio';
+import { contentMd5 } from './lifecycle-rules';
+import { child, parseXml } from './xml-elements';
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True when `error` is the server saying `code` (minio's S3Error, or a bare status mapped by minio). */
+export function isS3ErrorCode(error: unknown, ...codes: string[]): boolean {
+  const code = codeOf(error);
+  return code !== undefined && codes.includes(code);
+}
+
+async function readBody(response: IncomingMessage, limit = 4 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buffer.length;
+    if (size > limit) {
+      response.destroy();
+      throw new Error(`the server's answer is larger than ${limit} bytes`);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The bucket policy as stored, or null when the bucket has none. */
+export async function getBucketPolicyText(client: Client, bucket: string): Promise<string | null> {
+  try {
+    return await client.getBucketPolicy(bucket);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'NoSuchBucketPolicy')) return null;
+    throw error;
+  }
+}
+
+/** Writes the bucket policy; null deletes it. 200 and 204 both count as success. */
+export async function putBucketPolicyText(client: Client, bucket: string, policy: string | null): Promise<void> {
+  if (policy === null) {
+    try {
+      await client.makeRequestAsyncOmit({ method: 'DELETE', bucketName: bucket, query: 'policy' }, '', [200, 204]);
+    } catch (error) {
+      if (!isS3ErrorCode(error, 'NoSuchBucketPolicy')) throw error;
+    }
+    return;
+  }
+  await client.makeRequestAsyncOmit({ method: 'PUT', bucketName: bucket, query: 'policy' }, policy, [200, 204]);
+}
+
+/** The lifecycle configuration XML, or null when the bucket has none. */
+export async function getLifecycleXml(client: Client, bucket: string): Promise<string | null> {
+  try {
+    const response = await client.makeRequestAsync({ method: 'GET', bucketName: bucket, query: 'lifecycle' }, '', [200]);
+    return await readBody(response);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'NoSuchLifecycleConfiguration')) return null;
+    throw error;
+  }
+}
+
+/** Writes the lifecycle configuration (replacing every rule); null deletes it. */
+export async function putLifecycleXml(client: Client, bucket: string, xml: string | null): Promise<void> {
+  if (xml === null) {
+    try {
+      await client.makeRequestAsyncOmit({ method: 'DELETE', bucketName: bucket, query: 'lifecycle' }, '', [200, 204]);
+    } catch (error) {
+      if (!isS3ErrorCode(error, 'NoSuchLifecycleConfiguration')) throw error;
+    }
+    return;
+  }
+  await client.makeRequestAsyncOmit(
+    { method: 'PUT', bucketName: bucket, query: 'lifecycle', headers: { 'Content-MD5': contentMd5(xml), 'Content-Type': 'application/xml' } },
+    xml,
+    [200, 204],
+  );
+}
+
+/** The canonical user id of the bucket's owner, from `GET ?acl` (on RGW: the owner's uid). */
+export async function getBucketOwnerId(client: Client, bucket: string): Promise<string | undefined> {
+  const response = await client.makeRequestAsync({ method: 'GET', bucketName: bucket, query: 'acl' }, '', [200]);
+  const root = parseXml(await readBody(response));
+  return child(child(root, 'Owner'), 'ID')?.text.trim() || undefined;
+}
+
+/** An object's content as text, or null when it does not exist. At most `limit` bytes are read. */
+export async function readObjectText(client: Client, bucket: string, key: string, limit = 1024 * 1024): Promise<string | null> {
+  try {
+    const stream = await client.getObject(bucket, key);
+    return await readBody(stream as IncomingMessage, limit);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'NoSuchKey', 'NotFound')) return null;
+    throw error;
+  }
+}
+
+/** Whether the bucket exists: true, false, or 'forbidden' (exists, and these keys may not use it). */
+export async function headBucket(client: Client, bucket: string): Promise<boolean | 'forbidden'> {
+  try {
+    return await client.bucketExists(bucket);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'AccessDenied', 'Forbidden')) return 'forbidden';
+    throw error;
+  }
+}
