@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Answers } from '../answers/answers';
 import type { PlannedFile } from './planned-file';
 import { maskKnownSecrets } from './mask-secrets';
@@ -96,8 +97,8 @@ export function planFiles(input: PlanFilesInput): PlannedFile[] {
     maskContent: (content) => content,
   });
 
-  files.push(fixed('nixosModule', 'NixOS module', answers.files.nixosModule, renderNixosModule({ substituters, publicKeys, caFile })));
-  files.push(fixed('nixConf', 'nix.conf snippet', answers.files.nixConf, renderNixConf({ substituters, publicKeys })));
+  files.push(fixed('nixosModule', 'NixOS module', answers.files.nixosModule, renderNixosModule({ substituters, publicKeys, caFile, fileName: basename(answers.files.nixosModule) })));
+  files.push(fixed('nixConf', 'nix.conf snippet', answers.files.nixConf, renderNixConf({ substituters, publicKeys, caFile })));
   files.push(fixed('policy', `Write policy ${answers.policyName} (IAM JSON)`, answers.files.policy, renderWritePolicy(answers.bucket)));
   files.push(fixed('cacheInfo', 'nix-cache-info', answers.files.cacheInfo, renderNixCacheInfo(answers.cacheInfo)));
 

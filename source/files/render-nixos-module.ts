@@ -1,4 +1,5 @@
 import template from '../../templates/nixos-module.nix.tmpl?raw';
+import { commentText } from './comment-text';
 import { fillTemplate } from './fill-template';
 
 export interface NixosModuleInput {
@@ -8,7 +9,10 @@ export interface NixosModuleInput {
   readonly publicKeys: readonly string[];
   /** absolute path of a PEM file of a private CA to trust */
   readonly caFile?: string | undefined;
+  /** the module's file name, for the import line of the header comment [`nix-cache.nix`] */
+  readonly fileName?: string | undefined;
 }
+
 
 /**
  * A Nix double-quoted string literal. `\`, `"` and `${` are the characters the Nix lexer gives
@@ -40,5 +44,6 @@ export function renderNixosModule(input: NixosModuleInput): string {
     substituters: listItems(input.substituters),
     publicKeys: listItems(input.publicKeys),
     certificateFiles,
+    fileName: commentText(input.fileName ?? 'nix-cache.nix'),
   });
 }

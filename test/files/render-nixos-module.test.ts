@@ -36,6 +36,11 @@ describe('the NixOS module', () => {
     expect(text).toContain('nixos-rebuild switch');
   });
 
+  it('names its own file in the import line, kept on one comment line', () => {
+    const text = renderNixosModule({ substituters: [URL], publicKeys: [KEY], fileName: 'cache\nx = 1;.nix' });
+    expect(text).toContain('#   imports = [ ./cache?x = 1;.nix ];\n');
+  });
+
   it('escapes the characters Nix gives a meaning inside a string', () => {
     expect(nixString('a"b\\c${d}$e')).toBe('"a\\"b\\\\c\\${d}$e"');
     expect(nixString('line\nbreak')).toBe('"line\\nbreak"');
@@ -88,6 +93,12 @@ describe('the nix.conf snippet', () => {
     ]);
   });
 
+  it('points to the private CA in a comment, since ssl-cert-file would replace the whole bundle', () => {
+    const text = renderNixConf({ substituters: [URL], publicKeys: [KEY], caFile: '/etc/ssl/private-ca.pem' });
+    expect(text).toContain('# The endpoint\'s certificate is signed by the private CA in /etc/ssl/private-ca.pem:\n');
+    expect(text).not.toContain('ssl-cert-file');
+  });
+
   it('refuses a value nix.conf cannot hold rather than writing a broken line', () => {
     expect(() => renderNixConf({ substituters: [URL], publicKeys: ['bad#name:AAAA'] })).toThrow(UsageError);
     expect(() => renderNixConf({ substituters: [URL], publicKeys: ['bad name:AAAA'] })).toThrow(/cannot be written to nix.conf/);
@@ -96,7 +107,7 @@ describe('the nix.conf snippet', () => {
   it.skipIf(unavailable !== undefined)('is applied by real Nix: the cache and its key are trusted', () => {
     const sandbox = makeNixSandbox();
     const file = join(sandbox.dir, 'nix-cache.conf');
-    writeFileSync(file, renderNixConf({ substituters: [URL], publicKeys: [KEY] }));
+    writeFileSync(file, renderNixConf({ substituters: [URL], publicKeys: [KEY], caFile: '/etc/ssl/ca.pem' }));
     const json = execFileSync('nix', ['show-config', '--json'], {
       env: { ...sandbox.env, NIX_USER_CONF_FILES: file },
       encoding: 'utf8',
