@@ -1,9 +1,32 @@
-/** `nix-cache-wizard verify`: check a live setup (SPEC 6). */
+/** `nix-cache-wizard verify`: check a live setup and report each check with its fix (SPEC 6). */
+import { requireCompleteAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
+import { formatJsonResult } from '../output/json-result';
 import { reportFailure } from '../output/report-failure';
+import { runVerifyChecks } from '../verify/verify-checks';
 import type { CommandOptions } from './command-options';
+import { initialAnswers } from './gather-answers';
 
-export async function runVerify(options: CommandOptions, io: CliIo, _effects: Effects): Promise<number> {
-  return reportFailure(new Error('verify is not built yet'), { io, json: options.json, command: 'verify' });
+const MARK = { ok: '✔', failed: '✖', skipped: '-' } as const;
+
+export async function runVerify(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
+  try {
+    const input = initialAnswers(options, effects);
+    // verify works with the builder's profile; admin keys are needed only to read lifecycle rules.
+    const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
+    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    const reports = await runVerifyChecks(answers, effects);
+    const good = reports.every((r) => r.status !== 'failed');
+    if (options.json) {
+      const steps = reports.map((r) => ({ id: r.id, status: r.status === 'ok' ? 'done' : r.status, detail: r.detail }));
+      io.stdout.write(formatJsonResult({ ok: good, command: 'verify', dryRun: false, steps: steps as never, files: [], next: [], warnings }));
+    } else {
+      for (const report of reports) io.stdout.write(`${MARK[report.status]} ${report.title}: ${report.detail}\n`);
+      io.stdout.write(good ? '\nThe cache is set up as the answers say.\n' : '\nSome checks failed; each says how to fix it.\n');
+    }
+    return good ? 0 : 1;
+  } catch (error) {
+    return reportFailure(error, { io, json: options.json, command: 'verify' });
+  }
 }

@@ -1,0 +1,213 @@
+/**
+ * `verify` (SPEC 6): checks a live setup the way its users meet it. Read-only except for one
+ * harmless write: the builder puts `nix-cache-info` again with the same content. The delete test
+ * targets a key that does not exist, so even a wrongly allowed delete removes nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Answers } from '../answers/answers';
+import type { Effects } from '../effects';
+import { renderNixCacheInfo } from '../files/render-nix-cache-info';
+import { resolveFilePath } from '../files/resolve-file-path';
+import { signDetached, verifyDetached } from '../keys/detached-signature';
+import { parseNixPublicKey } from '../keys/nix-public-key';
+import { parseNixSecretKey } from '../keys/nix-secret-key';
+import { readAwsProfile } from '../plan/read-aws-profile';
+import { readIfExists } from '../plan/prepare-secrets';
+import { anonymousRequest } from './anonymous-request';
+
+export type VerifyStatus = 'ok' | 'failed' | 'skipped';
+
+export interface VerifyReport {
+  readonly id: string;
+  readonly title: string;
+  readonly status: VerifyStatus;
+  /** what was found; on failure what is wrong and how to fix it */
+  readonly detail: string;
+}
+
+interface VerifyContext {
+  readonly answers: Answers;
+  readonly effects: Effects;
+  readonly caPem: string | undefined;
+  readonly publicKeyText: string | undefined;
+}
+
+const ok = (id: string, title: string, detail: string): VerifyReport => ({ id, title, status: 'ok', detail });
+const failed = (id: string, title: string, detail: string): VerifyReport => ({ id, title, status: 'failed', detail });
+const skipped = (id: string, title: string, detail: string): VerifyReport => ({ id, title, status: 'skipped', detail });
+
+function messageOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
+  const { answers } = ctx;
+  const base = `${answers.endpoint}/${answers.bucket}`;
+  const tls = { caPem: ctx.caPem, insecure: answers.insecure };
+  const reports: VerifyReport[] = [];
+  const title = 'Anyone can read nix-cache-info';
+  if (answers.anonymous === 'none') {
+    reports.push(skipped('anonymous-read', title, 'anonymous is "none": clients need credentials to read the cache'));
+  } else {
+    try {
+      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
+      const expected = renderNixCacheInfo(answers.cacheInfo);
+      if (response.status !== 200) {
+        reports.push(failed('anonymous-read', title, `GET ${base}/nix-cache-info answered ${response.status}: Nix will say the bucket "does not appear to be a binary cache". Fix: run setup again (steps anonymous and cache-info).`));
+      } else if (response.body !== expected) {
+        reports.push(failed('anonymous-read', title, 'nix-cache-info differs from the answers (StoreDir, WantMassQuery or Priority). Fix: run setup again (step cache-info).'));
+      } else {
+        reports.push(ok('anonymous-read', title, `GET ${base}/nix-cache-info gives the expected content`));
+      }
+    } catch (error) {
+      reports.push(failed('anonymous-read', title, `GET ${base}/nix-cache-info failed: ${messageOf(error)}. Fix: check the endpoint and that the server is up.`));
+    }
+  }
+  const listTitle = 'Nobody can list the cache anonymously';
+  if (answers.anonymous !== 'get') {
+    reports.push(skipped('anonymous-list', listTitle, `anonymous is "${answers.anonymous}": ${answers.anonymous === 'download' ? 'listing is allowed on purpose' : 'nothing is anonymous'}`));
+  } else {
+    try {
+      const response = await anonymousRequest(`${base}/`, tls);
+      if (response.status === 403) reports.push(ok('anonymous-list', listTitle, 'an anonymous listing is refused (403)'));
+      else reports.push(failed('anonymous-list', listTitle, `an anonymous listing answered ${response.status}: anyone can list every store path. Fix: remove ListBucket from the bucket policy's anonymous statements, or run setup again.`));
+    } catch (error) {
+      reports.push(failed('anonymous-list', listTitle, `the listing request failed: ${messageOf(error)}`));
+    }
+  }
+  return reports;
+}
+
+async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
+  const { answers, effects } = ctx;
+  const writeTitle = `The builder (profile ${answers.builder.profile}) can upload`;
+  const deleteTitle = 'The builder cannot delete';
+  const path = resolveFilePath(answers.files.awsCredentials, effects);
+  const content = await readIfExists(path);
+  const profile = content === null ? undefined : readAwsProfile(content, answers.builder.profile);
+  if (!profile?.accessKeyId || !profile.secretAccessKey) {
+    const why = `no profile [${answers.builder.profile}] with keys in ${answers.files.awsCredentials}. Fix: run setup (it writes the profile).`;
+    return [failed('builder-write', writeTitle, why), skipped('builder-delete', deleteTitle, 'needs the builder profile')];
+  }
+  const { createS3Client } = await import('../backends/s3/s3-connection');
+  const client = createS3Client({
+    endpoint: answers.endpoint,
+    region: answers.region,
+    accessKey: profile.accessKeyId,
+    secretKey: profile.secretAccessKey,
+    insecure: answers.insecure,
+    ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
+  });
+  const reports: VerifyReport[] = [];
+  try {
+    const body = renderNixCacheInfo(answers.cacheInfo);
+    await client.putObject(answers.bucket, 'nix-cache-info', Buffer.from(body), Buffer.byteLength(body), { 'Content-Type': 'text/x-nix-cache-info' });
+    reports.push(ok('builder-write', writeTitle, 'put nix-cache-info again (same content) with the profile\'s keys'));
+  } catch (error) {
+    reports.push(failed('builder-write', writeTitle, `the builder could not upload: ${messageOf(error)}. Fix: run setup again (steps user, policy, attach), or rotate the builder credentials if the secret is wrong.`));
+  }
+  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
+  try {
+    await client.removeObject(answers.bucket, probe);
+    reports.push(failed('builder-delete', deleteTitle, 'the builder may delete objects: a leaked builder key could empty the cache. Fix: remove s3:DeleteObject from its policy (run setup again to replace the policy).'));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'AccessDenied') reports.push(ok('builder-delete', deleteTitle, 'a delete by the builder is refused (AccessDenied)'));
+    else reports.push(failed('builder-delete', deleteTitle, `the delete test failed unexpectedly: ${messageOf(error)}`));
+  }
+  return reports;
+}
+
+async function checkSigningKeys(ctx: VerifyContext): Promise<VerifyReport> {
+  const { answers, effects } = ctx;
+  const title = 'The signing key files are a valid pair';
+  const secretPath = resolveFilePath(answers.key.secretFile, effects);
+  const publicPath = resolveFilePath(answers.key.publicFile, effects);
+  try {
+    const secretText = await readIfExists(secretPath);
+    const publicText = await readIfExists(publicPath);
+    if (secretText === null || publicText === null) {
+      return failed('signing-key', title, `missing ${secretText === null ? answers.key.secretFile : answers.key.publicFile}. Fix: run setup (it makes the pair).`);
+    }
+    const secret = parseNixSecretKey(secretText, secretPath);
+    const publicKey = parseNixPublicKey(publicText, publicPath);
+    const message = `nix-cache-wizard verify ${randomBytes(8).toString('hex')}`;
+    if (!verifyDetached(signDetached(secret, message), message, publicKey)) {
+      return failed('signing-key', title, `${answers.key.publicFile} is not the public key of ${answers.key.secretFile}: machines would reject every signature. Fix: delete the public key file and run setup again.`);
+    }
+    return ok('signing-key', title, `${publicKey.name}: a test message signed with the secret key verifies with the public key`);
+  } catch (error) {
+    return failed('signing-key', title, messageOf(error));
+  }
+}
+
+async function checkNixFiles(ctx: VerifyContext): Promise<VerifyReport[]> {
+  const { answers, effects } = ctx;
+  const substituter = `${answers.endpoint}/${answers.bucket}`;
+  const reports: VerifyReport[] = [];
+  for (const [id, given, title] of [
+    ['nixos-module', answers.files.nixosModule, 'The NixOS module names this cache and key'],
+    ['nix-conf', answers.files.nixConf, 'The nix.conf snippet names this cache and key'],
+  ] as const) {
+    const content = await readIfExists(resolveFilePath(given, effects));
+    if (content === null) {
+      reports.push(failed(id, title, `${given} is missing. Fix: run setup or preview --out.`));
+      continue;
+    }
+    const problems: string[] = [];
+    if (!content.includes(substituter)) problems.push(`the substituter ${substituter}`);
+    if (ctx.publicKeyText && !content.includes(ctx.publicKeyText)) problems.push('the current public key');
+    if (problems.length > 0) reports.push(failed(id, title, `${given} does not name ${problems.join(' or ')}. Fix: run setup again to rewrite it.`));
+    else reports.push(ok(id, title, `${given} names ${substituter} and the public key`));
+  }
+  return reports;
+}
+
+async function checkExpiry(ctx: VerifyContext): Promise<VerifyReport> {
+  const { answers } = ctx;
+  const title = 'Lifecycle rules spare nix-cache-info';
+  if (answers.expireDays === null) return skipped('expiry', title, 'expireDays is null: nothing expires');
+  if (answers.backend === 's3' || !answers.admin.accessKey || !answers.admin.secretKey) {
+    return skipped('expiry', title, 'reading lifecycle rules needs the admin keys (answers or NIX_CACHE_ADMIN_* environment)');
+  }
+  const { createS3Client } = await import('../backends/s3/s3-connection');
+  const { getLifecycleXml } = await import('../backends/s3/s3-requests');
+  const { parseLifecycleConfiguration, ruleSelectsKey, isOurRule } = await import('../backends/s3/lifecycle-rules');
+  const client = createS3Client({
+    endpoint: answers.endpoint,
+    region: answers.region,
+    accessKey: answers.admin.accessKey,
+    secretKey: answers.admin.secretKey,
+    insecure: answers.insecure,
+    ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
+  });
+  try {
+    const xml = await getLifecycleXml(client, answers.bucket);
+    const rules = xml === null ? [] : parseLifecycleConfiguration(xml);
+    const killers = rules.filter((rule) => rule.expirationDays !== undefined && ruleSelectsKey(rule, 'nix-cache-info'));
+    if (killers.length > 0) {
+      return failed('expiry', title, `rule(s) ${killers.map((r) => r.id ?? '(no id)').join(', ')} expire nix-cache-info: clients would drop the cache. Fix: give those rules a prefix, or remove them.`);
+    }
+    if (!rules.some(isOurRule)) return failed('expiry', title, 'none of the wizard\'s expiry rules is there. Fix: run setup again (step expiry).');
+    return ok('expiry', title, `${rules.length} rule(s); none expires nix-cache-info`);
+  } catch (error) {
+    return failed('expiry', title, `could not read the lifecycle rules: ${messageOf(error)}`);
+  }
+}
+
+export async function runVerifyChecks(answers: Answers, effects: Effects): Promise<VerifyReport[]> {
+  let caPem: string | undefined;
+  if (answers.caFile) caPem = (await readIfExists(answers.caFile)) ?? undefined;
+  const publicText = await readIfExists(resolveFilePath(answers.key.publicFile, effects));
+  const ctx: VerifyContext = { answers, effects, caPem, publicKeyText: publicText?.trim() };
+  const [anonymous, builder, key, files, expiry] = await Promise.all([
+    checkAnonymousRead(ctx),
+    checkBuilder(ctx),
+    checkSigningKeys(ctx),
+    checkNixFiles(ctx),
+    checkExpiry(ctx),
+  ]);
+  return [...anonymous, ...builder, key, ...files, expiry];
+}
