@@ -20,6 +20,8 @@ export interface CephRgwInfo {
   readonly endpoint: string;
   /** `https://127.0.0.1:PORT` when started with `tls` */
   readonly httpsEndpoint?: string;
+  /** with `tls: 'private-ca'`: the PEM of the private CA that signed the https certificate */
+  readonly caPath?: string;
   /** the admin S3 user's keys (caps `users=*;buckets=*`) */
   readonly accessKey: string;
   readonly secretKey: string;
@@ -49,8 +51,11 @@ export interface CephRgwOptions {
   readonly rgwConfLines?: readonly string[];
   /** extra `key = value` lines for `[global]` */
   readonly globalConfLines?: readonly string[];
-  /** adds a beast `ssl_endpoint` with this certificate; the result then has `httpsEndpoint` */
-  readonly tls?: { readonly certPath: string; readonly keyPath: string };
+  /**
+   * adds a beast `ssl_endpoint`; the result then has `httpsEndpoint`. `'private-ca'` makes a
+   * throwaway CA and a certificate for 127.0.0.1 and localhost signed by it (result: `caPath`).
+   */
+  readonly tls?: { readonly certPath: string; readonly keyPath: string } | 'private-ca';
   /** print progress to stderr (also on when `CEPH_RGW_DEBUG` is set) */
   readonly verbose?: boolean;
 }
@@ -280,6 +285,33 @@ function randomKey(length: number, alphabet: string): string {
   return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join('');
 }
 
+/**
+ * A throwaway private CA and a server certificate for IP 127.0.0.1 and DNS localhost, valid two
+ * days, in `dir`. Uses the openssl program (Debian's `openssl`, present wherever ca-certificates is).
+ */
+export async function makePrivateCa(dir: string): Promise<{ caPath: string; certPath: string; keyPath: string }> {
+  const caKey = join(dir, 'ca.key');
+  const caPath = join(dir, 'ca.pem');
+  const keyPath = join(dir, 'server.key');
+  const csr = join(dir, 'server.csr');
+  const certPath = join(dir, 'server.pem');
+  const ext = join(dir, 'server.ext');
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await run('openssl', [
+    'req', '-x509', ...ec, '-keyout', caKey, '-out', caPath, '-days', '2', '-subj', '/CN=nix-cache-wizard test CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await run('openssl', ['req', ...ec, '-keyout', keyPath, '-out', csr, '-subj', '/CN=127.0.0.1']);
+  writeFileSync(
+    ext,
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
+  await run('openssl', [
+    'x509', '-req', '-in', csr, '-CA', caPath, '-CAkey', caKey, '-CAcreateserial', '-out', certPath, '-days', '2', '-extfile', ext,
+  ]);
+  return { caPath, certPath, keyPath };
+}
+
 function cephConf(options: {
   dir: string;
   fsid: string;
@@ -377,15 +409,27 @@ rm -rf "$1"`;
   return child.pid;
 }
 
-/** Starts a fresh single-node cluster with one RGW and an admin S3 user; about 10–15 s. */
+/**
+ * Starts a fresh single-node cluster with one RGW and an admin S3 user; about 13 s. Tries twice:
+ * a free port can be taken by another process (another test run) before a daemon binds it.
+ */
 export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRgw> {
+  try {
+    return await startCephRgwOnce(options);
+  } catch (first) {
+    process.stderr.write(`Ceph test cluster: first start failed, trying once more with new ports.\n${(first as Error).message}\n`);
+    return await startCephRgwOnce(options);
+  }
+}
+
+async function startCephRgwOnce(options: CephRgwOptions): Promise<CephRgw> {
   const verbose = options.verbose ?? Boolean(process.env['CEPH_RGW_DEBUG']);
   const started = Date.now();
   const progress = (message: string) => {
     if (verbose) process.stderr.write(`[ceph-rgw +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   };
   const dir = mkdtempSync(join(tmpdir(), 'ceph-rgw-'));
-  for (const sub of ['run', 'log', 'mon', 'osd', 'rgw', 'crash']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['run', 'log', 'mon', 'osd', 'rgw', 'crash', 'tls']) mkdirSync(join(dir, sub), { recursive: true });
   installExitHook();
   liveClusters.add(dir);
   const watchdog = startWatchdog(dir);
@@ -400,8 +444,15 @@ export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRg
     const endpoint = `http://127.0.0.1:${rgwPort}`;
     const httpsEndpoint = options.tls ? `https://127.0.0.1:${httpsPort}` : undefined;
     let frontends = `beast endpoint=127.0.0.1:${rgwPort}`;
+    let caPath: string | undefined;
     if (options.tls) {
-      frontends += ` ssl_endpoint=127.0.0.1:${httpsPort} ssl_certificate=${options.tls.certPath} ssl_private_key=${options.tls.keyPath}`;
+      let tls = options.tls;
+      if (tls === 'private-ca') {
+        const made = await makePrivateCa(join(dir, 'tls'));
+        caPath = made.caPath;
+        tls = made;
+      }
+      frontends += ` ssl_endpoint=127.0.0.1:${httpsPort} ssl_certificate=${tls.certPath} ssl_private_key=${tls.keyPath}`;
     }
     const fsid = randomUUID();
     writeFileSync(
@@ -442,13 +493,14 @@ export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRg
     writeFileSync(join(dir, 'rgw-launch.json'), JSON.stringify(launch));
     await run('radosgw', launch.args);
     await waitForRgw(dir, endpoint);
+    if (httpsPort !== undefined) await waitFor('radosgw answering https', dir, 10_000, () => portAnswers(httpsPort));
     progress('radosgw answers');
 
     // The admin S3 user (test keys on the command line are fine here: nothing secret).
     const adminUid = 'test-admin';
     const accessKey = randomKey(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
     const secretKey = randomKey(40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
-    const info: CephRgwInfo = { endpoint, ...(httpsEndpoint ? { httpsEndpoint } : {}), accessKey, secretKey, adminUid, dir, confPath };
+    const info: CephRgwInfo = { endpoint, ...(httpsEndpoint ? { httpsEndpoint } : {}), ...(caPath ? { caPath } : {}), accessKey, secretKey, adminUid, dir, confPath };
     await radosgwAdmin(info, [
       'user', 'create', `--uid=${adminUid}`, '--display-name=Test admin', `--access-key=${accessKey}`, `--secret-key=${secretKey}`,
     ]);

@@ -3,6 +3,7 @@
  * client and the `user` step, as notes/ceph-rgw.md describes them.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Client } from 'minio';
 import { describe, expect, inject, it } from 'vitest';
 import type { Answers } from '../../source/answers/answers';
@@ -85,6 +86,16 @@ describe.skipIf(rgw === null)(`Ceph RGW user management${unavailable ? ` (${unav
       const created = await admin.createUser(name, name, { accessKey: name });
       const notAdmin = createRgwAdminClient({ endpoint: info.endpoint, accessKey: name, secretKey: created.keys[0]!.secretKey });
       await expect(notAdmin.getUser(name)).rejects.toMatchObject({ code: 'AccessDenied', message: expect.stringContaining('users=*') });
+    });
+
+    it('talks https to a server whose certificate comes from a private CA given as ca', async () => {
+      const secure = { endpoint: info.httpsEndpoint!, accessKey: info.accessKey, secretKey: info.secretKey };
+      expect(await createRgwAdminClient({ ...secure, ca: readFileSync(info.caPath!) }).getUser(builderName())).toBeNull();
+      expect(await createRgwAdminClient({ ...secure, rejectUnauthorized: false }).getUser(builderName())).toBeNull();
+      const error = (await createRgwAdminClient(secure).getUser('anyone').catch((caught: unknown) => caught)) as RgwAdminError;
+      expect(error).toBeInstanceOf(RgwAdminError);
+      expect(error.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      expect(error.message).toContain('set caFile');
     });
 
     it('rotates a secret: the old one fails at once, the new one works', async () => {

@@ -4,6 +4,8 @@
  * restarted for "server stopped before step X" tests.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { Client } from 'minio';
 import { describe, expect, inject, it } from 'vitest';
 import { startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
@@ -64,6 +66,19 @@ describe.skipIf(rgw === null)(`the test Ceph RGW${unavailable ? ` (${unavailable
     await client.putObject(bucket, 'secret.txt', Buffer.from('not for you'));
     const response = await fetch(`${info.endpoint}/${bucket}/secret.txt`);
     expect(response.status).toBe(403);
+  });
+
+  it('serves https with a certificate for 127.0.0.1 from the private CA in caPath', async () => {
+    expect(info.httpsEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const get = (options: https.RequestOptions) =>
+      new Promise<number>((resolve, reject) => {
+        https.get(`${info.httpsEndpoint}/`, options, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    expect(await get({ ca: readFileSync(info.caPath!) })).toBe(200);
+    await expect(get({})).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
   });
 
   it('refuses connections while radosgw is stopped and serves again after a restart', async () => {

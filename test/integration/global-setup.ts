@@ -1,7 +1,8 @@
 /**
  * Starts ONE throwaway Ceph RGW for the whole integration run (notes/ceph-rgw.md: ~13 s, so one
  * per run rather than one per file); tests reach it with `inject('rgw')` and give every test its
- * own bucket and user names. Outside CI, missing Ceph packages make `rgw` null and
+ * own bucket and user names. It serves http on `endpoint` and https on `httpsEndpoint` with a
+ * certificate for 127.0.0.1 signed by the private CA in `caPath`. Outside CI, missing Ceph packages make `rgw` null and
  * `rgwUnavailable` the reason, so tests can skip saying why; in CI that is a failure.
  */
 import type { TestProject } from 'vitest/node';
@@ -19,17 +20,20 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const reason = ensureDebianPackages(
-    ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-authtool', 'monmaptool', 'radosgw-admin', 'ceph'],
-    ['radosgw', 'ceph-mon', 'ceph-osd'],
+    ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-authtool', 'monmaptool', 'radosgw-admin', 'ceph', 'openssl'],
+    ['radosgw', 'ceph-mon', 'ceph-osd', 'openssl'],
   );
   if (reason !== undefined) {
     project.provide('rgw', null);
     project.provide('rgwUnavailable', `Ceph RGW unavailable: ${reason}`);
     return async () => {};
   }
-  const rgw = await startCephRgw();
+  // https too, with a certificate from a throwaway private CA (`caPath`), for the caFile tests.
+  const rgw = await startCephRgw({ tls: 'private-ca' });
   const info: CephRgwInfo = {
     endpoint: rgw.endpoint,
+    ...(rgw.httpsEndpoint ? { httpsEndpoint: rgw.httpsEndpoint } : {}),
+    ...(rgw.caPath ? { caPath: rgw.caPath } : {}),
     accessKey: rgw.accessKey,
     secretKey: rgw.secretKey,
     adminUid: rgw.adminUid,
