@@ -102,7 +102,10 @@ function aeadKeyAndNonce(p: SioParameters, sequence: number): { key: Uint8Array;
 function seal(p: SioParameters, sequence: number, plaintext: Uint8Array, associatedData: Uint8Array): Buffer {
   const spec = CIPHERS[p.algorithm];
   const { key, nonce } = aeadKeyAndNonce(p, sequence);
-  const cipher = createCipheriv(spec.name, key, nonce, { authTagLength: TAG_SIZE });
+  const cipher =
+    spec.name === 'chacha20-poly1305'
+      ? createCipheriv(spec.name, key, nonce, { authTagLength: TAG_SIZE })
+      : createCipheriv(spec.name, key, nonce, { authTagLength: TAG_SIZE });
   cipher.setAAD(associatedData, { plaintextLength: plaintext.length });
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([body, cipher.getAuthTag()]);
@@ -114,7 +117,10 @@ function open(p: SioParameters, sequence: number, sealed: Uint8Array, associated
   const body = sealed.subarray(0, sealed.length - TAG_SIZE);
   const tag = sealed.subarray(sealed.length - TAG_SIZE);
   const { key, nonce } = aeadKeyAndNonce(p, sequence);
-  const decipher = createDecipheriv(spec.name, key, nonce, { authTagLength: TAG_SIZE });
+  const decipher =
+    spec.name === 'chacha20-poly1305'
+      ? createDecipheriv(spec.name, key, nonce, { authTagLength: TAG_SIZE })
+      : createDecipheriv(spec.name, key, nonce, { authTagLength: TAG_SIZE });
   decipher.setAAD(associatedData, { plaintextLength: body.length });
   decipher.setAuthTag(tag);
   try {

@@ -1,0 +1,257 @@
+/**
+ * The MinIO admin calls through the MinIO Client program, `mc` (answers.adminVia = "mc"), for
+ * people who would rather the wizard ran the tool they know (notes/minio-admin.md):
+ * - `mc --version` must say MinIO first: `mc` is also Midnight Commander's name;
+ * - credentials travel only in the environment (`MC_HOST_<alias>`) and on stdin, never in argv,
+ *   where every local user can read them (SPEC 10);
+ * - a private `--config-dir` (a temp folder, removed after) so the user's own mc config is
+ *   neither read nor written; a `caFile` is copied into its `certs/CAs/`, where mc looks;
+ * - `--json` output is parsed; errors are rebuilt from its code and message only, because mc
+ *   echoes the new user's secret in the output of `admin user add`.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { StepError } from '../../errors';
+import type { PolicyDocument } from '../../policies/write-policy';
+import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
+import { splitPolicyNames } from './minio-admin';
+import { adminError, policyFromInfo } from './minio-admin-client';
+import type { AccessKeys } from './signed-request';
+
+export interface McClientOptions {
+  /** `http(s)://host[:port]` */
+  readonly endpoint: string;
+  readonly caFile: string | undefined;
+  readonly insecure: boolean;
+  readonly admin: AccessKeys;
+  /** the environment mc runs with (PATH finds it) [process.env]; any MC_* variable in it is dropped */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** the program [`mc`] */
+  readonly program?: string;
+  /** per command [60 000] */
+  readonly timeoutMs?: number;
+}
+
+/** The alias the wizard's own mc commands use; it lives only in the child's environment. */
+const MC_ALIAS = 'ncwadmin';
+
+/**
+ * mc reads `MC_HOST_<alias>` with a regex and no URL decoding (notes/minio-admin.md): a key with
+ * `:` is taken for a session token, `/ ? #` end the host part, `%` is decoded by older mc.
+ */
+const MC_HOST_UNSAFE = /[:@/?#%\s]/;
+
+/** Splits mc's `--json` output: one indented JSON object after another. */
+export function parseJsonValues(text: string): unknown[] {
+  const values: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === '{') {
+      if (depth === 0) start = i;
+      depth += 1;
+    } else if (ch === '}' && depth > 0) {
+      depth -= 1;
+      if (depth === 0) {
+        try {
+          values.push(JSON.parse(text.slice(start, i + 1)) as unknown);
+        } catch {
+          // not JSON after all (a stray brace in plain text): skip it
+        }
+      }
+    }
+  }
+  return values;
+}
+
+interface McError {
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+/** `{"status":"error","error":{"message":…,"cause":{"message":…,"error":{"Code":…}}}}` */
+function mcErrorOf(values: unknown[]): McError | undefined {
+  const failure = values.map(asRecord).find((value) => value['status'] === 'error');
+  if (failure === undefined) return undefined;
+  const error = asRecord(failure['error']);
+  const cause = asRecord(error['cause']);
+  const inner = asRecord(cause['error']);
+  const code = inner['Code'] ?? inner['code'];
+  const message = cause['message'] ?? error['message'];
+  return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
+}
+
+interface McResult {
+  readonly ok: boolean;
+  readonly values: unknown[];
+  readonly error: McError | undefined;
+}
+
+export function createMcClient(options: McClientOptions): MinioAdmin {
+  const program = options.program ?? 'mc';
+  const baseEnv = options.env ?? process.env;
+  const secrets = [options.admin.secretKey];
+  const scrub = (text: string) => secrets.reduce((out, secret) => (secret === '' ? out : out.split(secret).join('***')), text);
+  let verified: Promise<void> | undefined;
+
+  function childEnv(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(baseEnv)) {
+      if (value !== undefined && !key.startsWith('MC_')) env[key] = value;
+    }
+    return env;
+  }
+
+  function hostVariable(): string {
+    for (const [what, value] of [
+      ['access key', options.admin.accessKey],
+      ['secret key', options.admin.secretKey],
+    ] as const) {
+      const bad = MC_HOST_UNSAFE.exec(value);
+      if (bad !== null) {
+        throw new StepError(
+          `The admin ${what} holds "${bad[0] === ' ' ? 'a space' : bad[0]}", which mc cannot read from MC_HOST_<alias>.`,
+          'connect',
+          'Use adminVia "api" (the wizard talks to MinIO itself), or give the admin user keys without : @ / ? # % or spaces.',
+        );
+      }
+    }
+    const url = new URL(options.endpoint);
+    return `${url.protocol}//${options.admin.accessKey}:${options.admin.secretKey}@${url.host}`;
+  }
+
+  function verifyProgram(): Promise<void> {
+    verified ??= (async () => {
+      const result = await execa(program, ['--version'], { env: childEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 15_000 });
+      const code = (result as { code?: string }).code;
+      if (code === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
+        throw new StepError(
+          `The MinIO Client \`${program}\` is not on PATH.`,
+          'connect',
+          'Install the MinIO Client (https://min.io/docs/minio/linux/reference/minio-mc.html), or use adminVia "api", which needs no program.',
+        );
+      }
+      const output = `${String(result.stdout)}\n${String(result.stderr)}`;
+      if (!/minio/i.test(output)) {
+        const first = output.trim().split('\n')[0] ?? '';
+        throw new StepError(
+          `The \`${program}\` on PATH is not the MinIO Client (its --version says "${first.slice(0, 80)}"); it is probably Midnight Commander, which has the same name.`,
+          'connect',
+          'Put the MinIO Client first on PATH (some distributions call it mcli), or use adminVia "api", which needs no program.',
+        );
+      }
+    })();
+    return verified;
+  }
+
+  /** runs `mc <command> --config-dir D --json [--insecure] <args>` in a private config dir */
+  async function run(command: readonly string[], args: readonly string[], extra: { input?: string; files?: Record<string, string> } = {}): Promise<McResult> {
+    await verifyProgram();
+    const env = childEnv();
+    env[`MC_HOST_${MC_ALIAS}`] = hostVariable();
+    const configDir = mkdtempSync(join(tmpdir(), 'ncw-mc-'));
+    try {
+      if (options.caFile !== undefined) {
+        const cas = join(configDir, 'certs', 'CAs');
+        mkdirSync(cas, { recursive: true, mode: 0o700 });
+        copyFileSync(options.caFile, join(cas, basename(options.caFile)));
+      }
+      const fileArgs = Object.entries(extra.files ?? {}).map(([name, content]) => {
+        const path = join(configDir, name);
+        writeFileSync(path, content, { mode: 0o600 });
+        return path;
+      });
+      const argv = [...command, '--config-dir', configDir, '--json', ...(options.insecure ? ['--insecure'] : []), ...args, ...fileArgs];
+      const result = await execa(program, argv, {
+        env,
+        extendEnv: false,
+        reject: false,
+        timeout: options.timeoutMs ?? 60_000,
+        ...(extra.input === undefined ? { stdin: 'ignore' as const } : { input: extra.input }),
+      });
+      const values = parseJsonValues(`${String(result.stdout)}\n${String(result.stderr)}`);
+      const ok = result.exitCode === 0 && !values.some((value) => asRecord(value)['status'] === 'error');
+      if (!ok && result.timedOut) {
+        throw new StepError(`\`mc ${command.join(' ')}\` did not finish in time.`, 'connect', `Check that ${options.endpoint} answers.`);
+      }
+      let error = mcErrorOf(values);
+      if (!ok && error === undefined) {
+        const text = scrub(`${String(result.stderr)} ${String(command[0] === 'admin' && command[1] === 'user' && command[2] === 'add' ? '' : result.stdout)}`).trim();
+        error = { code: /deprecated command/i.test(text) ? 'DeprecatedCommand' : undefined, message: text.slice(0, 300) || `exit code ${String(result.exitCode)}` };
+      }
+      return { ok, values, error: error === undefined ? undefined : { code: error.code, message: error.message === undefined ? undefined : scrub(error.message) } };
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  }
+
+  function fail(operation: Parameters<typeof adminError>[0], result: McResult, command: string): StepError {
+    if (result.error?.code === 'DeprecatedCommand') {
+      return new StepError(`This mc does not know \`mc ${command}\` the way the wizard uses it.`, 'connect', 'Install a current MinIO Client, or use adminVia "api".');
+    }
+    return adminError(operation, options.endpoint, options.admin.accessKey, 0, { code: result.error?.code, message: result.error?.message });
+  }
+
+  return {
+    via: 'mc',
+
+    async userInfo(accessKey): Promise<UserLookup> {
+      const result = await run(['admin', 'user', 'info'], [MC_ALIAS, accessKey]);
+      if (!result.ok) {
+        if (result.error?.code === 'XMinioAdminNoSuchUser' || /user does not exist/i.test(result.error?.message ?? '')) return { exists: false };
+        throw fail('user-info', result, 'admin user info');
+      }
+      const info = asRecord(result.values.map(asRecord).find((value) => value['status'] === 'success'));
+      const status = info['userStatus'];
+      return { exists: true, status: typeof status === 'string' ? status : 'enabled', policyNames: splitPolicyNames(info['policyName']) };
+    },
+
+    async addUser(accessKey, secretKey) {
+      secrets.push(secretKey);
+      // mc's documented piped form: the keys on stdin, nothing secret in argv.
+      const result = await run(['admin', 'user', 'add'], [MC_ALIAS], { input: `${accessKey}\n${secretKey}\n` });
+      if (!result.ok) throw fail('add-user', result, 'admin user add');
+    },
+
+    async cannedPolicyInfo(name) {
+      const result = await run(['admin', 'policy', 'info'], [MC_ALIAS, name]);
+      if (!result.ok) {
+        if (result.error?.code === 'XMinioAdminNoSuchPolicy' || /is not found|does not exist/i.test(result.error?.message ?? '')) return undefined;
+        throw fail('policy-info', result, 'admin policy info');
+      }
+      const info = asRecord(result.values.map(asRecord).find((value) => value['status'] === 'success'));
+      // current mc: {"policyInfo": {"PolicyName", "Policy"}}; older: {"policyJSON": {...}}
+      return 'policyInfo' in info ? policyFromInfo(info['policyInfo']) : info['policyJSON'];
+    },
+
+    async addCannedPolicy(name: string, document: PolicyDocument) {
+      const result = await run(['admin', 'policy', 'create'], [MC_ALIAS, name], { files: { 'policy.json': JSON.stringify(document, null, 2) } });
+      if (!result.ok) throw fail('add-policy', result, 'admin policy create');
+    },
+
+    async attachPolicy(policyName, user): Promise<AttachOutcome> {
+      const result = await run(['admin', 'policy', 'attach'], [MC_ALIAS, policyName, '--user', user]);
+      if (result.ok) return 'attached';
+      if (result.error?.code === 'XMinioAdminPolicyChangeAlreadyApplied' || /already in effect|already applied/i.test(result.error?.message ?? '')) {
+        return 'already-attached';
+      }
+      throw fail('attach', result, 'admin policy attach');
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * A small client for MinIO's admin REST API, `/minio/admin/v3` (notes/minio-admin.md), the API
+ * `mc admin` speaks, so the wizard needs no external program. Only the five calls the setup needs.
+ * Bodies that carry a secret (add-user, attach) are encrypted with madmin's scheme under the
+ * admin secret key; every request is SigV4-signed by the admin.
+ */
+import { StepError } from '../../errors';
+import type { PolicyDocument } from '../../policies/write-policy';
+import { encryptData } from './madmin-encryption';
+import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
+import { splitPolicyNames } from './minio-admin';
+import { type AccessKeys, type EndpointOptions, parseServerError, type RawResponse, sendSignedRequest, type ServerError } from './signed-request';
+
+const PREFIX = '/minio/admin/v3';
+
+export interface MinioAdminClientOptions extends EndpointOptions {
+  /** the admin (root) credentials: they sign every request and key the body encryption */
+  readonly admin: AccessKeys;
+  /** cryptographically secure random bytes (Effects.randomBytes), for the encryption's salt and nonce */
+  readonly randomBytes: (length: number) => Uint8Array;
+}
+
+type Operation = 'user-info' | 'add-user' | 'policy-info' | 'add-policy' | 'attach';
+
+const STEP_OF: Record<Operation, string> = {
+  'user-info': 'user',
+  'add-user': 'user',
+  'policy-info': 'policy',
+  'add-policy': 'policy',
+  attach: 'attach',
+};
+
+const WHAT: Record<Operation, string> = {
+  'user-info': 'look up the builder user',
+  'add-user': 'create the builder user',
+  'policy-info': 'read the canned policy',
+  'add-policy': 'write the canned policy',
+  attach: 'attach the policy to the builder user',
+};
+
+function query(params: Record<string, string>): string {
+  return new URLSearchParams(params).toString().replace(/\+/g, '%20');
+}
+
+/**
+ * Turns a MinIO error answer into a StepError in plain words. The server's own message is
+ * included: it describes the request, never our secrets.
+ */
+export function adminError(operation: Operation, endpoint: string, adminAccessKey: string, status: number, error: ServerError): StepError {
+  const step = STEP_OF[operation];
+  const what = WHAT[operation];
+  const code = error.code ?? `HTTP ${status}`;
+  switch (error.code) {
+    case 'SignatureDoesNotMatch':
+      return new StepError(
+        `${endpoint} refused the admin secret key for access key "${adminAccessKey}" (SignatureDoesNotMatch) while trying to ${what}.`,
+        step,
+        'Check admin.secretKey (or NIX_CACHE_ADMIN_SECRET_KEY); it must be the secret of the MinIO root user or another admin.',
+      );
+    case 'InvalidAccessKeyId':
+      return new StepError(
+        `${endpoint} does not know the admin access key "${adminAccessKey}" (InvalidAccessKeyId).`,
+        step,
+        'Check admin.accessKey (or NIX_CACHE_ADMIN_ACCESS_KEY); use the MinIO root user.',
+      );
+    case 'AccessDenied':
+    case 'XMinioAdminAccessDenied':
+      return new StepError(
+        `The access key "${adminAccessKey}" is not allowed to ${what} on ${endpoint} (${code}).`,
+        step,
+        'Use the MinIO root credentials (MINIO_ROOT_USER / MINIO_ROOT_PASSWORD) or a user with the consoleAdmin policy.',
+      );
+    case 'RequestTimeTooSkewed':
+      return new StepError(
+        `${endpoint} says this computer's clock is too far from its own (RequestTimeTooSkewed).`,
+        step,
+        'Set the clock right (for example with NTP) on this computer or on the server.',
+      );
+    case 'XMinioAdminNoSuchPolicy':
+      return new StepError(`The canned policy does not exist on ${endpoint}, so MinIO cannot ${what}.`, step, 'Run the policy step first.');
+    case 'XMinioAdminNoSuchUser':
+      return new StepError(`The builder user does not exist on ${endpoint}, so MinIO cannot ${what}.`, step, 'Run the user step first.');
+    case 'XMinioIAMNotInitialized':
+    case 'XMinioServerNotInitialized':
+      return new StepError(`${endpoint} is still starting up (${code}).`, step, 'Wait a moment and run the wizard again.');
+    default: {
+      const message = error.message === undefined ? '' : `: ${error.message}`;
+      return new StepError(`MinIO at ${endpoint} could not ${what} (${code}${error.code === undefined ? '' : `, HTTP ${status}`})${message}`, step);
+    }
+  }
+}
+
+function isOk(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function parseJson(response: RawResponse, operation: Operation, endpoint: string): unknown {
+  try {
+    return JSON.parse(response.body.toString('utf8')) as unknown;
+  } catch {
+    throw new StepError(
+      `MinIO at ${endpoint} answered the request to ${WHAT[operation]} with something that is not JSON (HTTP ${response.status}).`,
+      STEP_OF[operation],
+      'Check that the endpoint is a MinIO server and not a proxy or another S3 store.',
+    );
+  }
+}
+
+/** The policy document inside an `info-canned-policy` answer (v2 wraps it; old servers send it bare). */
+export function policyFromInfo(info: unknown): unknown {
+  if (info !== null && typeof info === 'object' && 'Policy' in info) {
+    const policy = (info as { Policy: unknown }).Policy;
+    if (typeof policy === 'string') {
+      try {
+        return JSON.parse(policy) as unknown;
+      } catch {
+        return policy;
+      }
+    }
+    return policy;
+  }
+  return info;
+}
+
+export function createMinioAdminClient(options: MinioAdminClientOptions): MinioAdmin {
+  const endpoint = options.endpoint;
+  const send = (method: 'GET' | 'PUT' | 'POST', path: string, body?: Uint8Array, contentType?: string) =>
+    sendSignedRequest(options, options.admin, { method, path, ...(body === undefined ? {} : { body }), ...(contentType === undefined ? {} : { contentType }) });
+  const fail = (operation: Operation, response: RawResponse) =>
+    adminError(operation, endpoint, options.admin.accessKey, response.status, parseServerError(response.body));
+  const encrypt = (value: unknown) =>
+    encryptData(options.admin.secretKey, new TextEncoder().encode(JSON.stringify(value)), { randomBytes: options.randomBytes });
+
+  async function userInfo(accessKey: string): Promise<UserLookup> {
+    const response = await send('GET', `${PREFIX}/user-info?${query({ accessKey })}`);
+    if (!isOk(response.status)) {
+      if (parseServerError(response.body).code === 'XMinioAdminNoSuchUser') return { exists: false };
+      throw fail('user-info', response);
+    }
+    const info = parseJson(response, 'user-info', endpoint) as { policyName?: unknown; status?: unknown };
+    return { exists: true, status: typeof info.status === 'string' ? info.status : 'enabled', policyNames: splitPolicyNames(info.policyName) };
+  }
+
+  async function setUserPolicyTheOldWay(policyName: string, user: string): Promise<AttachOutcome> {
+    // Servers from before 2023 have no attach call; their set-user-or-group-policy REPLACES the
+    // user's list, so send the names already attached plus ours.
+    const current = await userInfo(user);
+    const names = current.exists ? current.policyNames : [];
+    if (names.includes(policyName)) return 'already-attached';
+    const path = `${PREFIX}/set-user-or-group-policy?${query({ policyName: [...names, policyName].join(','), userOrGroup: user, isGroup: 'false' })}`;
+    const response = await send('PUT', path);
+    if (!isOk(response.status)) throw fail('attach', response);
+    return 'attached';
+  }
+
+  return {
+    via: 'api',
+    userInfo,
+
+    async addUser(accessKey, secretKey) {
+      const body = await encrypt({ secretKey, status: 'enabled' });
+      const response = await send('PUT', `${PREFIX}/add-user?${query({ accessKey })}`, body, 'application/octet-stream');
+      if (!isOk(response.status)) throw fail('add-user', response);
+    },
+
+    async cannedPolicyInfo(name) {
+      const response = await send('GET', `${PREFIX}/info-canned-policy?${query({ name, v: '2' })}`);
+      if (!isOk(response.status)) {
+        if (parseServerError(response.body).code === 'XMinioAdminNoSuchPolicy') return undefined;
+        throw fail('policy-info', response);
+      }
+      return policyFromInfo(parseJson(response, 'policy-info', endpoint));
+    },
+
+    async addCannedPolicy(name: string, document: PolicyDocument) {
+      // The policy travels in plain JSON: it holds no secret, and the server expects it so.
+      const body = new TextEncoder().encode(JSON.stringify(document));
+      const response = await send('PUT', `${PREFIX}/add-canned-policy?${query({ name })}`, body, 'application/json');
+      if (!isOk(response.status)) throw fail('add-policy', response);
+    },
+
+    async attachPolicy(policyName, user) {
+      const body = await encrypt({ policies: [policyName], user });
+      const response = await send('POST', `${PREFIX}/idp/builtin/policy/attach`, body, 'application/octet-stream');
+      // 200 carries an encrypted result; 201 and 204 come from older servers. None needs reading.
+      if (isOk(response.status)) return 'attached';
+      const error = parseServerError(response.body);
+      if (error.code === 'XMinioAdminPolicyChangeAlreadyApplied') return 'already-attached';
+      const unknownCall =
+        (response.status === 404 && !(error.code ?? '').startsWith('XMinioAdminNoSuch')) ||
+        error.code === 'NotImplemented' ||
+        error.code === 'XMinioAdminVersionMismatch' ||
+        error.code === 'XMinioUnknownAPIRequest';
+      if (unknownCall) return setUserPolicyTheOldWay(policyName, user);
+      throw fail('attach', response);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * What the MinIO steps need from an admin connection, whichever way it talks: MinIO's admin REST
+ * API (`minio-admin-client.ts`) or the `mc` program (`mc-client.ts`). Both throw `StepError`s
+ * in plain words that never hold a secret.
+ */
+import type { PolicyDocument } from '../../policies/write-policy';
+
+/** A user lookup: a missing user is a result, not an error. */
+export type UserLookup =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      /** `enabled` or `disabled` */
+      readonly status: string;
+      /** the policies attached to the user itself (not through groups) */
+      readonly policyNames: readonly string[];
+    };
+
+export type AttachOutcome = 'attached' | 'already-attached';
+
+export interface MinioAdmin {
+  readonly via: 'api' | 'mc';
+  /** read-only */
+  userInfo(accessKey: string): Promise<UserLookup>;
+  /** Creates the user. MinIO upserts: on an existing user this silently resets its secret, so callers check first. */
+  addUser(accessKey: string, secretKey: string): Promise<void>;
+  /** read-only: the policy document as the server holds it, or undefined when there is no such policy */
+  cannedPolicyInfo(name: string): Promise<unknown>;
+  /** creates or replaces the canned policy */
+  addCannedPolicy(name: string, document: PolicyDocument): Promise<void>;
+  attachPolicy(policyName: string, user: string): Promise<AttachOutcome>;
+}
+
+/** MinIO keeps the policy names of a user as one comma-separated string. */
+export function splitPolicyNames(policyName: unknown): string[] {
+  if (typeof policyName !== 'string') return [];
+  return policyName
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}

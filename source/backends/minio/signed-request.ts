@@ -1,0 +1,173 @@
+/**
+ * One SigV4-signed HTTP(S) request to the endpoint, over `node:http` / `node:https` so a private CA
+ * (`caFile`) and `insecure` apply to exactly this connection (Node's global fetch takes no TLS
+ * options without undici, which is not a dependency). Signed with `aws4`, service `s3`, and the
+ * body always hashed into `X-Amz-Content-Sha256` (MinIO's admin API refuses UNSIGNED-PAYLOAD;
+ * notes/minio-admin.md). Requests go only to the endpoint given (SPEC 10).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import aws4 from 'aws4';
+import { StepError } from '../../errors';
+
+export interface EndpointOptions {
+  /** `http(s)://host[:port]` */
+  readonly endpoint: string;
+  readonly region: string;
+  /** PEM file of a private CA to trust, if any */
+  readonly caFile: string | undefined;
+  /** skip TLS verification (warned about elsewhere) */
+  readonly insecure: boolean;
+  /** [30 000] */
+  readonly timeoutMs?: number;
+  /** the clock, for the signature date [the real clock] */
+  readonly now?: () => Date;
+}
+
+export interface AccessKeys {
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+export interface SignedRequest {
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+  /** path and query, e.g. `/minio/admin/v3/user-info?accessKey=nixbuilder` (values URI-encoded) */
+  readonly path: string;
+  readonly body?: Uint8Array;
+  readonly contentType?: string;
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** The `Code` and `Message` of an S3 (XML) or MinIO admin (JSON) error body, when there is one. */
+export interface ServerError {
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function parseServerError(body: Buffer): ServerError {
+  const text = body.toString('utf8').trim();
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      const code = parsed['Code'] ?? parsed['code'];
+      const message = parsed['Message'] ?? parsed['message'];
+      return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
+    } catch {
+      return { code: undefined, message: undefined };
+    }
+  }
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+  return { code, message };
+}
+
+const UNTRUSTED_CA_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+
+/** A network or TLS failure in plain words, with what to do about it (SPEC 5 `connect`). */
+export function explainConnectionError(endpoint: string, error: NodeJS.ErrnoException): StepError {
+  const code = error.code ?? '';
+  if (UNTRUSTED_CA_CODES.has(code)) {
+    return new StepError(
+      `The TLS certificate of ${endpoint} is signed by a certificate authority this computer does not trust (${code}).`,
+      'connect',
+      'Give the PEM file of your private CA as caFile (or, only to try things out, set insecure to true).',
+    );
+  }
+  if (code === 'CERT_HAS_EXPIRED') {
+    return new StepError(`The TLS certificate of ${endpoint} has expired.`, 'connect', 'Renew the server certificate.');
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new StepError(
+      `The TLS certificate of ${endpoint} is not issued for that host name.`,
+      'connect',
+      'Use the host name the certificate was issued for in endpoint.',
+    );
+  }
+  if (code === 'ECONNREFUSED') {
+    return new StepError(`Nothing answers at ${endpoint} (connection refused).`, 'connect', 'Check the host and port in endpoint, and that the server is running.');
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new StepError(`The host name of ${endpoint} cannot be resolved.`, 'connect', 'Check the host name in endpoint.');
+  }
+  if (code === 'ETIMEDOUT') {
+    return new StepError(`${endpoint} did not answer in time.`, 'connect', 'Check the endpoint and any firewall between here and the server.');
+  }
+  if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(error.message)) {
+    return new StepError(
+      `${endpoint} does not speak TLS the way https expects (${code || error.message}).`,
+      'connect',
+      'If the server speaks plain HTTP, write the endpoint with http://.',
+    );
+  }
+  return new StepError(`The request to ${endpoint} failed: ${error.message}`, 'connect');
+}
+
+function readCa(caFile: string | undefined): Buffer | undefined {
+  if (caFile === undefined) return undefined;
+  try {
+    return readFileSync(caFile);
+  } catch (error) {
+    throw new StepError(`Cannot read the CA file ${caFile}: ${(error as Error).message}`, 'connect', 'Check the caFile path.');
+  }
+}
+
+/** Sends one request signed by `keys`; resolves with any HTTP status, rejects with a StepError on network failure. */
+export async function sendSignedRequest(options: EndpointOptions, keys: AccessKeys, request: SignedRequest): Promise<RawResponse> {
+  const url = new URL(options.endpoint);
+  const body = Buffer.from(request.body ?? new Uint8Array(0));
+  const headers: Record<string, string> = {
+    Host: url.host,
+    'X-Amz-Content-Sha256': sha256Hex(body),
+    'X-Amz-Date': (options.now?.() ?? new Date()).toISOString().replace(/[:-]|\.\d{3}/g, ''),
+  };
+  if (body.length > 0 || request.method === 'PUT' || request.method === 'POST') {
+    headers['Content-Length'] = String(body.length);
+    headers['Content-Type'] = request.contentType ?? 'application/octet-stream';
+  }
+  const signed = aws4.sign(
+    { host: url.host, method: request.method, path: request.path, headers, body, service: 's3', region: options.region },
+    { accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey },
+  );
+  const secure = url.protocol === 'https:';
+  const requestOptions: RequestOptions & { ca?: Buffer; rejectUnauthorized?: boolean } = {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
+    method: request.method,
+    path: signed.path ?? request.path,
+    headers: signed.headers as Record<string, string>,
+    timeout: options.timeoutMs ?? 30_000,
+  };
+  if (secure) {
+    const ca = readCa(options.caFile);
+    if (ca !== undefined) requestOptions.ca = ca;
+    requestOptions.rejectUnauthorized = !options.insecure;
+  }
+  return new Promise<RawResponse>((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(requestOptions, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', (error) => reject(explainConnectionError(options.endpoint, error)));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (error) => reject(explainConnectionError(options.endpoint, error)));
+    req.end(body);
+  });
+}
