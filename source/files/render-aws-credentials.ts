@@ -1,4 +1,4 @@
-import { FileParseError } from '../errors';
+import { FileParseError, UsageError } from '../errors';
 import { SECRET_MASK } from './mask-secrets';
 
 export interface AwsCredentialsInput {
@@ -84,6 +84,26 @@ function parseLines(content: string, path: string): Line[] {
   return lines;
 }
 
+/**
+ * What an INI line cannot carry: a line break would start a new line (a section or a setting of
+ * someone else's), and configparser strips white space around values. The message never holds
+ * the value, which may be the secret.
+ */
+function checkWritable(input: AwsCredentialsInput): void {
+  if (input.profile === '' || /[\r\n]/.test(input.profile)) {
+    throw new UsageError('The AWS profile name must be one line and not empty.', 'builder.profile');
+  }
+  const values = [
+    ['builder.accessKey', input.accessKeyId],
+    ['builder.secretKey', input.secretAccessKey],
+  ] as const;
+  for (const [field, value] of values) {
+    if (value === '' || /[\r\n]/.test(value) || value.trim() !== value) {
+      throw new UsageError(`The ${field} cannot be written to the AWS credentials file: it is empty, spans lines or has white space at an end.`, field);
+    }
+  }
+}
+
 /** `  key = old  ` becomes `  key = value  `: the spacing style of the line is kept. */
 function replaceValue(text: string, value: string): string {
   const match = /^(\s*[^=:]*?\s*[=:])(\s*)(.*?)(\s*)$/.exec(text);
@@ -101,6 +121,7 @@ function replaceValue(text: string, value: string): string {
  * and a missing newline at the end. A missing section is appended after a blank line.
  */
 export function renderAwsCredentials(existing: string | null, input: AwsCredentialsInput): string {
+  checkWritable(input);
   const content = existing ?? '';
   const lines = parseLines(content, input.path);
   const eol = lines.find((line) => line.eol !== '')?.eol ?? '\n';

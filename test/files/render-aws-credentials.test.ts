@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileParseError } from '../../source/errors';
+import { FileParseError, UsageError } from '../../source/errors';
 import { maskAwsCredentialsSecrets, renderAwsCredentials } from '../../source/files/render-aws-credentials';
 import { ensureDebianPackages } from '../helpers/debian-packages';
 
@@ -130,6 +130,16 @@ describe('the AWS credentials merge', () => {
     expect((error as FileParseError).path).toBe(PATH);
     expect((error as Error).message).toContain(`line ${line}`);
     expect((error as Error).message).not.toContain('hunter2secret');
+  });
+
+  it('refuses a profile or key that would break out of its line, without echoing the secret', () => {
+    const write = (profile: string, secret: string) => () =>
+      renderAwsCredentials('', { profile, accessKeyId: ID, secretAccessKey: secret, path: PATH });
+    expect(write('nix\n[default]', SECRET)).toThrow(UsageError);
+    expect(write('', SECRET)).toThrow(UsageError);
+    expect(write('nixbuilder', 'line\nbreak-secret')).toThrow(/builder\.secretKey/);
+    expect(write('nixbuilder', 'line\nbreak-secret')).not.toThrow(/break-secret/);
+    expect(write('nixbuilder', ' padded-secret')).toThrow(UsageError);
   });
 
   it('masks every secret access key and session token for display, and nothing else', () => {
