@@ -1,10 +1,18 @@
 /**
- * The server steps of SPEC 5 for the chosen backend, in order. Loaded on demand: it pulls in the
- * S3 client and the admin clients.
+ * The server steps of SPEC 5 for the chosen backend, in STEP_ORDER. Loaded on demand: it pulls in
+ * the S3 client and the admin clients.
+ *   minio: connect, bucket, user, policy, attach (admin API or mc), anonymous, cache-info, expiry
+ *   ceph:  connect, bucket, user (Admin Ops), policy + attach (a bucket-policy statement), anonymous, cache-info, expiry
+ *   s3:    connect, bucket, anonymous, cache-info, expiry (the builder's keys are made elsewhere)
  */
 import type { Answers } from '../answers/answers';
+import { cephUserStep } from '../backends/ceph/ceph-user-step';
+import { createRgwAdminClient } from '../backends/ceph/rgw-admin-client';
+import { minioAdminSteps } from '../backends/minio/minio-steps';
+import { createS3Client, s3ConnectionFromAnswers } from '../backends/s3/s3-connection';
+import { s3Steps } from '../backends/s3/s3-steps';
 import type { Effects } from '../effects';
-import type { ServerStep } from './server-step';
+import { STEP_ORDER, type ServerStep } from './server-step';
 
 export interface ServerStepsInput {
   readonly answers: Answers;
@@ -17,6 +25,33 @@ export interface ServerStepsInput {
   readonly cacheInfo: string;
 }
 
-export async function buildServerSteps(_input: ServerStepsInput): Promise<ServerStep[]> {
-  return [];
+export async function buildServerSteps(input: ServerStepsInput): Promise<ServerStep[]> {
+  const { answers, effects } = input;
+  const connection = await s3ConnectionFromAnswers(answers);
+  const client = createS3Client(connection);
+  const steps = s3Steps({ answers, client, cacheInfoContent: input.cacheInfo });
+  const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
+  if (answers.backend === 'minio') {
+    steps.push(
+      ...minioAdminSteps({
+        answers,
+        admin,
+        builderSecret: input.builderSecret(),
+        randomBytes: (n) => effects.randomBytes(n),
+        env: effects.env,
+      }),
+    );
+  } else if (answers.backend === 'ceph') {
+    const rgw = createRgwAdminClient({
+      endpoint: answers.endpoint,
+      region: answers.region,
+      ...admin,
+      ...(connection.caPem !== undefined ? { ca: connection.caPem } : {}),
+      rejectUnauthorized: !answers.insecure,
+    });
+    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret }));
+  }
+  return steps.sort((a, b) => STEP_ORDER.indexOf(a.id) - STEP_ORDER.indexOf(b.id));
 }
+
+export type { Answers };
