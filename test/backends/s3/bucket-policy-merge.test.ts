@@ -1,0 +1,181 @@
+/**
+ * SPEC 5 `anonymous` and Ceph `policy`: our statements, found by stable Sids, merged into the
+ * bucket's policy while every other statement stays byte for byte and in order.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ANONYMOUS_SIDS,
+  anonymousStatements,
+  BucketPolicySyntaxError,
+  CEPH_POLICY_SIDS,
+  cephPolicyStatements,
+  foreignAnonymousActions,
+  holdsStatements,
+  mergeBucketPolicy,
+  rgwUserArn,
+} from '../../../source/backends/s3/bucket-policy-merge';
+import { WRITE_ACTIONS } from '../../../source/policies/write-policy';
+
+const get = anonymousStatements('b', 'get');
+const download = anonymousStatements('b', 'download');
+
+/** Two foreign statements spelled oddly: white space, escapes, a string Action, a Condition. */
+const foreign1 = '{ "Sid" : "Backup\\u0041ccess", "Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/backup"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b\\/*" }';
+const foreign2 = '{"Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}';
+const existing = `{\n  "Version": "2012-10-17",\n  "Id": "mine",\n  "Statement": [\n    ${foreign1},\n    ${foreign2}\n  ]\n}`;
+
+function sids(policy: string | null): string[] {
+  return policy === null ? [] : (JSON.parse(policy).Statement as { Sid?: string }[]).map((s) => s.Sid ?? '');
+}
+
+describe('the anonymous statements', () => {
+  it('for get allow only GetObject on the objects, to everyone', () => {
+    expect(get).toEqual([{ Sid: 'NixCacheAnonymousRead', Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::b/*'] }]);
+  });
+
+  it("for download are mc's canned readonly policy with our Sids", () => {
+    const mcCanned = [
+      { Action: ['s3:GetBucketLocation', 's3:ListBucket'], Effect: 'Allow', Principal: { AWS: ['*'] }, Resource: ['arn:aws:s3:::b'] },
+      { Action: ['s3:GetObject'], Effect: 'Allow', Principal: { AWS: ['*'] }, Resource: ['arn:aws:s3:::b/*'] },
+    ];
+    expect(download.map(({ Sid: _sid, ...rest }) => rest)).toEqual(mcCanned);
+    expect(download.map((s) => s.Sid)).toEqual(['NixCacheAnonymousList', 'NixCacheAnonymousRead']);
+  });
+
+  it('for none are nothing', () => {
+    expect(anonymousStatements('b', 'none')).toEqual([]);
+  });
+});
+
+describe('merging into the bucket policy', () => {
+  it('creates a policy when the bucket has none', () => {
+    const merge = mergeBucketPolicy(null, get, ANONYMOUS_SIDS);
+    expect(merge.changed).toBe(true);
+    expect(JSON.parse(merge.policy!)).toEqual({ Version: '2012-10-17', Statement: get });
+  });
+
+  it('keeps every foreign statement byte for byte and in order, and the rest of the document', () => {
+    const merge = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS);
+    expect(merge.changed).toBe(true);
+    const policy = merge.policy!;
+    expect(policy.startsWith('{\n  "Version": "2012-10-17",\n  "Id": "mine",\n  "Statement": [')).toBe(true);
+    expect(policy.indexOf(foreign1)).toBeGreaterThan(0);
+    expect(policy.indexOf(foreign2)).toBeGreaterThan(policy.indexOf(foreign1));
+    expect(sids(policy)).toEqual(['BackupAccess', '', 'NixCacheAnonymousRead']);
+    expect(policy.endsWith('\n}')).toBe(true);
+  });
+
+  it('replaces our statements when the mode changes, and nothing else', () => {
+    const withDownload = mergeBucketPolicy(existing, download, ANONYMOUS_SIDS).policy!;
+    const withGet = mergeBucketPolicy(withDownload, get, ANONYMOUS_SIDS);
+    expect(withGet.changed).toBe(true);
+    expect(withGet.foundSids).toEqual(['NixCacheAnonymousList', 'NixCacheAnonymousRead']);
+    expect(sids(withGet.policy)).toEqual(['BackupAccess', '', 'NixCacheAnonymousRead']);
+    expect(withGet.policy).toContain(foreign1);
+    expect(withGet.policy).toContain(foreign2);
+  });
+
+  it('removes ours for none, keeping the foreign statements', () => {
+    const withGet = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS).policy!;
+    const none = mergeBucketPolicy(withGet, [], ANONYMOUS_SIDS);
+    expect(none.changed).toBe(true);
+    expect(sids(none.policy)).toEqual(['BackupAccess', '']);
+    expect(none.policy).toContain(foreign1);
+  });
+
+  it('asks to delete the policy when nothing is left in it', () => {
+    const ours = mergeBucketPolicy(null, download, ANONYMOUS_SIDS).policy!;
+    expect(mergeBucketPolicy(ours, [], ANONYMOUS_SIDS)).toMatchObject({ changed: true, policy: null });
+    expect(mergeBucketPolicy(null, [], ANONYMOUS_SIDS)).toMatchObject({ changed: false, policy: null });
+  });
+
+  it('is idempotent: merging again changes nothing', () => {
+    for (const wanted of [get, download, []]) {
+      const once = mergeBucketPolicy(existing, wanted, ANONYMOUS_SIDS).policy;
+      const twice = mergeBucketPolicy(once, wanted, ANONYMOUS_SIDS);
+      expect(twice.changed).toBe(false);
+      expect(twice.policy).toBe(once);
+    }
+  });
+
+  it('compares by meaning: a server that re-serialises our statement still holds it', () => {
+    // as MinIO stores it: actions and resources reordered, a string instead of a one-element array
+    const reformatted = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: ['arn:aws:s3:::b'], Sid: 'NixCacheAnonymousList' },
+        { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*', Sid: 'NixCacheAnonymousRead' },
+      ],
+    });
+    expect(holdsStatements(reformatted, download, ANONYMOUS_SIDS)).toBe(true);
+    expect(holdsStatements(reformatted, get, ANONYMOUS_SIDS)).toBe(false);
+  });
+
+  it('sees a widened statement of ours as a change', () => {
+    const widened = JSON.stringify({ Version: '2012-10-17', Statement: [{ ...get[0], Action: ['s3:GetObject', 's3:PutObject'] }] });
+    expect(mergeBucketPolicy(widened, get, ANONYMOUS_SIDS).changed).toBe(true);
+    const duplicated = JSON.stringify({ Version: '2012-10-17', Statement: [get[0], get[0]] });
+    expect(mergeBucketPolicy(duplicated, get, ANONYMOUS_SIDS).changed).toBe(true);
+  });
+
+  it('accepts a policy whose Statement is a single object', () => {
+    const single = `{"Version":"2012-10-17","Statement":${foreign1}}`;
+    const merge = mergeBucketPolicy(single, get, ANONYMOUS_SIDS);
+    expect(merge.policy).toBe(`{"Version":"2012-10-17","Statement":[${foreign1},${JSON.stringify(get[0])}]}`);
+  });
+
+  it('leaves the statements of the other step alone', () => {
+    const ceph = cephPolicyStatements('b', 'nixbuilder', 'get', undefined);
+    const withBuilder = mergeBucketPolicy(existing, ceph, CEPH_POLICY_SIDS).policy!;
+    const withGet = mergeBucketPolicy(withBuilder, get, ANONYMOUS_SIDS).policy!;
+    expect(sids(withGet)).toEqual(['BackupAccess', '', 'NixCacheBuilderWrite', 'NixCacheAnonymousRead']);
+    expect(holdsStatements(withGet, ceph, CEPH_POLICY_SIDS)).toBe(true);
+    expect(sids(mergeBucketPolicy(withGet, [], ANONYMOUS_SIDS).policy)).toEqual(['BackupAccess', '', 'NixCacheBuilderWrite']);
+  });
+
+  it('refuses a policy that is not JSON', () => {
+    expect(() => mergeBucketPolicy('{"Version": ', get, ANONYMOUS_SIDS)).toThrow(BucketPolicySyntaxError);
+    expect(() => mergeBucketPolicy('[1]', get, ANONYMOUS_SIDS)).toThrow(BucketPolicySyntaxError);
+  });
+});
+
+describe('the Ceph builder statements', () => {
+  it('give the builder the write actions on the bucket and its objects, no delete', () => {
+    const [write, ...rest] = cephPolicyStatements('b', 'nixbuilder', 'get', undefined);
+    expect(rest).toEqual([]);
+    expect(write).toEqual({
+      Sid: 'NixCacheBuilderWrite',
+      Effect: 'Allow',
+      Principal: { AWS: ['arn:aws:iam:::user/nixbuilder'] },
+      Action: [...WRITE_ACTIONS],
+      Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'],
+    });
+    expect(write!.Action.some((a) => a.includes('Delete'))).toBe(false);
+  });
+
+  it('let the bucket owner read the builder’s uploads when nothing anonymous does', () => {
+    const statements = cephPolicyStatements('b', 'nixbuilder', 'none', 'admin');
+    expect(statements[1]).toEqual({ Sid: 'NixCacheOwnerRead', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam:::user/admin'] }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::b/*'] });
+    expect(() => cephPolicyStatements('b', 'nixbuilder', 'none', undefined)).toThrow();
+  });
+
+  it('name tenanted RGW users by their tenant', () => {
+    expect(rgwUserArn('nixbuilder')).toBe('arn:aws:iam:::user/nixbuilder');
+    expect(rgwUserArn('acme$nixbuilder')).toBe('arn:aws:iam::acme:user/nixbuilder');
+  });
+});
+
+describe('anonymous grants of other statements', () => {
+  it("are reported, such as those a manual 'mc anonymous set download' left", () => {
+    const mcCanned = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Action: ['s3:GetBucketLocation', 's3:ListBucket'], Effect: 'Allow', Principal: { AWS: ['*'] }, Resource: ['arn:aws:s3:::b'], Sid: '' },
+        { ...get[0] },
+      ],
+    });
+    expect(foreignAnonymousActions(mcCanned, ANONYMOUS_SIDS)).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
+    expect(foreignAnonymousActions(existing, ANONYMOUS_SIDS)).toEqual([]);
+    expect(foreignAnonymousActions(null, ANONYMOUS_SIDS)).toEqual([]);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * SPEC 5 `connect` and SPEC 10: connection failures are explained in plain words with what to
+ * do; TLS failures by an unknown CA point to caFile. The network cases use real local sockets.
+ */
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectStep } from '../../../source/backends/s3/connect-step';
+import { createS3Client, explainConnectionError, loadCaPem, s3StepKeys } from '../../../source/backends/s3/s3-connection';
+import { StepError } from '../../../source/errors';
+import { makeAnswers } from './answers-fixture';
+
+function withCode(code: string, message = 'boom'): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('explaining a failed connection', () => {
+  it.each([
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /CA this machine does not trust/],
+    ['SELF_SIGNED_CERT_IN_CHAIN', /private \(self-signed\) CA/],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', /CA this machine does not trust/],
+  ])('%s suggests caFile', (code, message) => {
+    const explained = explainConnectionError(withCode(code));
+    expect(explained.message).toMatch(message);
+    expect(explained.hint).toMatch(/set caFile to the PEM of your CA/i);
+  });
+
+  it.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', /self-signed/, /caFile/],
+    ['CERT_HAS_EXPIRED', /expired/, /Renew/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', /not made out for this host name/, /subjectAltName/],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', /does not speak TLS/, /http:\/\//],
+    ['ECONNREFUSED', /nothing accepts connections/, /server is running/],
+    ['ENOTFOUND', /does not resolve/, /host name/],
+    ['ETIMEDOUT', /did not answer in time/, /firewall/],
+    ['ECONNRESET', /closed the connection/, /scheme/],
+    ['SignatureDoesNotMatch', /secret key is wrong/, /secret key/],
+    ['InvalidAccessKeyId', /does not know this access key/, /access key/],
+    ['RequestTimeTooSkewed', /clock/, /NTP/],
+  ])('%s is said in plain words with what to do', (code, message, hint) => {
+    const explained = explainConnectionError(withCode(code));
+    expect(explained.message).toMatch(message);
+    expect(explained.hint).toMatch(hint);
+    expect(explained.code).toBe(code);
+  });
+
+  it('looks inside an AggregateError (Node tries IPv4 and IPv6)', () => {
+    const error = new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'all failed');
+    expect(explainConnectionError(error).code).toBe('ECONNREFUSED');
+  });
+
+  it('keeps the message of an error it does not know', () => {
+    expect(explainConnectionError(new Error('odd'))).toEqual({ message: 'odd', hint: undefined, code: undefined });
+  });
+});
+
+describe('the keys the S3 steps use', () => {
+  it('are the admin keys on minio and ceph, the builder keys on s3', () => {
+    expect(s3StepKeys(makeAnswers({ backend: 'minio' }))).toMatchObject({ accessKey: 'admin-access', who: 'admin' });
+    expect(s3StepKeys(makeAnswers({ backend: 'ceph' }))).toMatchObject({ accessKey: 'admin-access', who: 'admin' });
+    expect(s3StepKeys(makeAnswers({ backend: 's3' }))).toMatchObject({ accessKey: 'nixbuilder', secretKey: 'builder-secret-value', who: 'builder' });
+  });
+});
+
+describe('caFile', () => {
+  it('must be readable and hold a PEM certificate', async () => {
+    await expect(loadCaPem('/nonexistent/ca.pem')).rejects.toThrow(/Cannot read caFile \/nonexistent\/ca.pem: ENOENT/);
+    await expect(loadCaPem('/etc/hostname')).rejects.toThrow(/holds no PEM certificate/);
+  });
+});
+
+describe('the connect step against a local socket', () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+  });
+
+  async function listen(onConnection: (socket: import('node:net').Socket) => void): Promise<number> {
+    server = createServer(onConnection);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return (server!.address() as { port: number }).port;
+  }
+
+  it('explains a refused connection and never shows a secret', async () => {
+    const port = await listen(() => {});
+    server!.close();
+    const answers = makeAnswers({ endpoint: `http://127.0.0.1:${port}` });
+    const client = createS3Client({ endpoint: answers.endpoint, region: 'us-east-1', accessKey: 'admin-access', secretKey: 'admin-secret-value' });
+    const step = connectStep({ answers, client, cacheInfoContent: '' });
+    const error = await step.check().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StepError);
+    expect((error as StepError).step).toBe('connect');
+    expect((error as StepError).message).toMatch(/nothing accepts connections at this address and port/);
+    expect(JSON.stringify({ m: (error as StepError).message, h: (error as StepError).hint })).not.toContain('admin-secret-value');
+  });
+
+  it('gives up on a server that accepts the connection and says nothing', async () => {
+    const port = await listen(() => {});
+    const client = createS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKey: 'a-key', secretKey: 'a-secret-1', timeoutMs: 300 });
+    const started = Date.now();
+    await expect(client.listBuckets()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('explains an https endpoint that is plain TCP speaking no TLS', async () => {
+    const port = await listen((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    const answers = makeAnswers({ endpoint: `https://127.0.0.1:${port}` });
+    const client = createS3Client({ endpoint: answers.endpoint, region: 'us-east-1', accessKey: 'admin-access', secretKey: 'admin-secret-value', timeoutMs: 2_000 });
+    await expect(connectStep({ answers, client, cacheInfoContent: '' }).check()).rejects.toThrow(/TLS|closed the connection/);
+  });
+});
