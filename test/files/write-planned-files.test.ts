@@ -38,6 +38,7 @@ function tree(dir: string): string[] {
 
 describe('writing the planned files', () => {
   it('creates secret files 0600, the others 0644 and each new folder level 0700', async () => {
+    chmodSync(effects.cwd, 0o755);
     const reports = await writePlannedFiles(plan(), { dryRun: false, effects });
     expect(reports.map((r) => [relative(root, r.path), r.action])).toEqual([
       ['home/.mc/config.json', 'created'],
@@ -57,6 +58,9 @@ describe('writing the planned files', () => {
     expect(mode(home('.mc'))).toBe('700');
     expect(mode(home('.config'))).toBe('700');
     expect(mode(home('.config/nix'))).toBe('700');
+    // a folder that was there keeps its mode, and no temporary file is left behind
+    expect(mode(effects.cwd)).toBe('755');
+    expect(tree(root).filter((p) => p.includes('.tmp-'))).toEqual([]);
     expect(readFileSync(home('.config/nix/secret.key'), 'utf8')).toBe(SECRET_KEY);
     expect(readFileSync(work('nix-cache-info'), 'utf8')).toBe('StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n');
   });
