@@ -32,6 +32,8 @@ export interface McInvocation {
   /** the --config-dir given, and whether it existed while mc ran */
   configDir: string | null;
   configDirExisted: boolean;
+  /** the files in <config-dir>/certs/CAs while mc ran */
+  caFiles: string[];
   /** for `admin policy create`: the file's mode (octal string) and content */
   policyFile?: { path: string; mode: string; content: string };
   exitCode: number;
@@ -65,6 +67,8 @@ for (let i = 0; i < argv.length; i++) {
 }
 const entry = { argv, env, stdin, configDir: flags['--config-dir'] ?? flags['-C'] ?? null, configDirExisted: false, exitCode: 0 };
 if (entry.configDir) entry.configDirExisted = fs.existsSync(entry.configDir);
+const casDir = entry.configDir ? path.join(entry.configDir, 'certs', 'CAs') : '';
+entry.caFiles = casDir && fs.existsSync(casDir) ? fs.readdirSync(casDir).sort() : [];
 const out = (obj) => process.stdout.write(JSON.stringify(obj, null, ' ') + '\n');
 function finish(code) {
   entry.exitCode = code;

@@ -170,7 +170,11 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
       if (options.caFile !== undefined) {
         const cas = join(configDir, 'certs', 'CAs');
         mkdirSync(cas, { recursive: true, mode: 0o700 });
-        copyFileSync(options.caFile, join(cas, basename(options.caFile)));
+        try {
+          copyFileSync(options.caFile, join(cas, basename(options.caFile)));
+        } catch (error) {
+          throw new StepError(`Cannot read the CA file ${options.caFile}: ${(error as Error).message}`, 'connect', 'Check the caFile path.');
+        }
       }
       const fileArgs = Object.entries(extra.files ?? {}).map(([name, content]) => {
         const path = join(configDir, name);
