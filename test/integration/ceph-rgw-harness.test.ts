@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { Client } from 'minio';
 import { describe, expect, inject, it } from 'vitest';
-import { startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { radosgwAdmin, startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
@@ -79,6 +79,27 @@ describe.skipIf(rgw === null)(`the test Ceph RGW${unavailable ? ` (${unavailable
       });
     expect(await get({ ca: readFileSync(info.caPath!) })).toBe(200);
     await expect(get({})).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+  });
+
+  it('expires objects when a test runs lifecycle processing with a short day', async () => {
+    // Given a bucket whose rule expires "old/" after one day, and a day of 2 seconds
+    const client = s3(info);
+    const bucket = uniqueBucket('lifecycle');
+    await client.makeBucket(bucket, 'us-east-1');
+    await client.setBucketLifecycle(bucket, {
+      Rule: [{ ID: 'expire-old', Status: 'Enabled', Filter: { Prefix: 'old/' }, Expiration: { Days: 1 } }],
+    });
+    await client.putObject(bucket, 'old/a', Buffer.from('a'));
+    await client.putObject(bucket, 'keep/b', Buffer.from('b'));
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+
+    // When lifecycle processing runs to completion
+    await radosgwAdmin(info, ['--rgw-lc-debug-interval=2', '--rgw-lc-max-wp-worker=1', 'lc', 'process']);
+
+    // Then only the object under the rule's prefix is gone
+    const names: string[] = [];
+    for await (const item of client.listObjectsV2(bucket, '', true)) names.push((item as { name: string }).name);
+    expect(names).toEqual(['keep/b']);
   });
 
   it('refuses connections while radosgw is stopped and serves again after a restart', async () => {

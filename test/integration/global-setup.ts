@@ -29,7 +29,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   // https too, with a certificate from a throwaway private CA (`caPath`), for the caFile tests.
-  const rgw = await startCephRgw({ tls: 'private-ca' });
+  // No lifecycle threads in the daemon: they run only in rgw_lifecycle_work_time (00:00-06:00)
+  // and, while busy, make `radosgw-admin lc process` do nothing, so expiry tests would depend on
+  // the hour. Tests expire objects deterministically with `radosgwAdmin(info, [
+  // '--rgw-lc-debug-interval=2', '--rgw-lc-max-wp-worker=1', 'lc', 'process'])` (notes/ceph-rgw.md).
+  const rgw = await startCephRgw({ tls: 'private-ca', radosgwArgs: ['--rgw-enable-lc-threads=false'] });
   const info: CephRgwInfo = {
     endpoint: rgw.endpoint,
     ...(rgw.httpsEndpoint ? { httpsEndpoint: rgw.httpsEndpoint } : {}),
