@@ -75,7 +75,8 @@ export const keyName = z
   .string()
   .min(1, 'must not be empty')
   .refine((v) => !v.includes(':'), 'must not contain ":" (Nix separates the name from the key with it)')
-  .refine((v) => !/\s/.test(v), 'must not contain white space');
+  .refine((v) => !/\s/.test(v), 'must not contain white space')
+  .refine((v) => !v.includes('#'), 'must not contain "#" (nix.conf would read the rest as a comment)');
 
 export const filePath = z
   .string()

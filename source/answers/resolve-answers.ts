@@ -214,6 +214,19 @@ export function resolveAnswers(
       issues.push({ field: 'caFile', message: `${input.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
     }
   }
+  // Two answers naming one file would have the second write clobber the first.
+  const seen = new Map<string, string>();
+  const pathAnswers: [string, string][] = [
+    ...Object.entries(files).map(([key, path]) => [`files.${key}`, path] as [string, string]),
+    ['key.secretFile', input.key?.secretFile ?? '~/.config/nix/secret.key'],
+    ['key.publicFile', input.key?.publicFile ?? '~/.config/nix/public.key'],
+  ];
+  for (const [field, path] of pathAnswers) {
+    const full = expandUserPath(path, effects);
+    const other = seen.get(full);
+    if (other !== undefined) issues.push({ field, message: `names the same file as ${other} (${path}); give each file its own path` });
+    else seen.set(full, field);
+  }
   if (issues.length > 0) throw usageErrorFrom(issues, 'the answers');
 
   if (endpoint === undefined) missing.push({ field: 'endpoint', hint: 'the S3 endpoint, http(s)://host[:port]' });

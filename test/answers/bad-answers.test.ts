@@ -50,6 +50,8 @@ const cases: BadCase[] = [
   { name: 'a builder access key with a space', answers: { ...ok, builder: { accessKey: 'nix builder' } }, field: 'builder.accessKey', rule: 'only letters, digits' },
   { name: 'a key name with a colon', answers: { ...ok, key: { name: 'cache:1' } }, field: 'key.name', rule: 'must not contain ":"' },
   { name: 'a key name with white space', answers: { ...ok, key: { name: 'my cache-1' } }, field: 'key.name', rule: 'white space' },
+  { name: 'a key name with a hash sign', answers: { ...ok, key: { name: 'cache#1' } }, field: 'key.name', rule: 'must not contain "#"' },
+  { name: 'two files at one path', answers: { ...ok, files: { nixConf: './same', nixosModule: './same' } }, field: 'files.nixConf', rule: 'names the same file as files.nixosModule' },
   { name: 'an empty key name', answers: { ...ok, key: { name: '' } }, field: 'key.name', rule: 'must not be empty' },
   { name: 'an alias starting with a digit', answers: { ...ok, alias: '1cache' }, field: 'alias', rule: 'a letter followed by' },
   { name: 'an alias with a dot', answers: { ...ok, alias: 'my.cache' }, field: 'alias', rule: 'a letter followed by' },

@@ -1,0 +1,196 @@
+/**
+ * `setup --yes` against the real Ceph RGW (SPEC 5): from nothing to a working, least-privilege
+ * cache for backends `ceph` and `s3`; a second run finds every step done; foreign bucket-policy
+ * statements and lifecycle rules survive; no secret is ever printed.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'minio';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CephRgwInfo } from '../helpers/ceph-rgw';
+import { radosgwAdmin } from '../helpers/ceph-rgw';
+import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
+
+const rgw = inject('rgw');
+const unavailable = inject('rgwUnavailable');
+
+function unique(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+function clientFor(info: CephRgwInfo, accessKey: string, secretKey: string): Client {
+  const url = new URL(info.endpoint);
+  return new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey, secretKey, region: 'us-east-1', pathStyle: true });
+}
+
+function readProfileKeys(sandbox: CliSandbox, profile: string): { accessKey: string; secretKey: string } {
+  const text = readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8');
+  const section = text.split(`[${profile}]`)[1] ?? '';
+  const accessKey = /aws_access_key_id = (\S+)/.exec(section)?.[1] ?? '';
+  const secretKey = /aws_secret_access_key = (\S+)/.exec(section)?.[1] ?? '';
+  return { accessKey, secretKey };
+}
+
+function expectNoSecret(run: CliRun, secrets: readonly string[]): void {
+  for (const secret of secrets) {
+    expect(run.stdout).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret);
+  }
+}
+
+async function anonymous(url: string, method = 'GET'): Promise<number> {
+  const response = await fetch(url, { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+interface JsonRun {
+  ok: boolean;
+  steps: { id: string; status: string; detail: string }[];
+  files: { path: string; action: string }[];
+  next: string[];
+}
+
+describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  const info = rgw as CephRgwInfo;
+
+  describe('backend ceph, from nothing', () => {
+    const sandbox = makeCliSandbox();
+    const bucket = unique('ceph-cache');
+    const builder = unique('builder');
+    let first: CliRun;
+
+    beforeAll(async () => {
+      writeFileSync(
+        join(sandbox.cwd, 'answers.json'),
+        JSON.stringify({
+          backend: 'ceph',
+          endpoint: info.endpoint,
+          admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+          bucket,
+          builder: { accessKey: builder, profile: 'nixbuilder' },
+          expireDays: 14,
+        }),
+      );
+      first = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+    });
+
+    it('applies every step and writes every file', () => {
+      const json = JSON.parse(first.stdout) as JsonRun;
+      expect(first.code, first.stderr).toBe(0);
+      expect(json.ok).toBe(true);
+      expect(json.steps.map((s) => s.id)).toEqual(['connect', 'bucket', 'user', 'policy', 'attach', 'anonymous', 'cache-info', 'expiry']);
+      for (const id of ['bucket', 'user', 'policy', 'anonymous', 'cache-info', 'expiry']) {
+        expect(json.steps.find((s) => s.id === id)?.status).toBe('changed');
+      }
+      expect(json.files.every((f) => f.action === 'created')).toBe(true);
+      expect(statSync(join(sandbox.home, '.aws', 'credentials')).mode & 0o777).toBe(0o600);
+      expect(json.next.some((line) => line.includes(`s3://${bucket}?profile=nixbuilder`))).toBe(true);
+    });
+
+    it('gives the builder, through the written AWS profile, upload but not delete', async () => {
+      const keys = readProfileKeys(sandbox, 'nixbuilder');
+      expect(keys.accessKey).toBe(builder);
+      const client = clientFor(info, keys.accessKey, keys.secretKey);
+      await client.putObject(bucket, 'abc.narinfo', Buffer.from('StorePath: /nix/store/abc\n'));
+      await expect(client.removeObject(bucket, 'abc.narinfo')).rejects.toMatchObject({ code: 'AccessDenied' });
+      await expect(client.makeBucket(unique('not-allowed'))).rejects.toThrow();
+    });
+
+    it('lets anyone read nix-cache-info but not list or upload', async () => {
+      const response = await fetch(`${info.endpoint}/${bucket}/nix-cache-info`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n');
+      expect(await anonymous(`${info.endpoint}/${bucket}/`)).toBe(403);
+      expect(await anonymous(`${info.endpoint}/${bucket}/evil.narinfo`, 'PUT')).toBe(403);
+    });
+
+    it('finds every step done on a second run and changes no file', async () => {
+      const second = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+      expect(second.code, second.stderr).toBe(0);
+      const json = JSON.parse(second.stdout) as JsonRun;
+      expect(json.steps.map((s) => s.status)).toEqual(Array(8).fill('done'));
+      expect(json.files.every((f) => f.action === 'unchanged')).toBe(true);
+    });
+
+    it('passes verify', async () => {
+      const result = await sandbox.run(['verify', '--json', '--answers', 'answers.json']);
+      const json = JSON.parse(result.stdout) as JsonRun;
+      expect(result.code, result.stdout).toBe(0);
+      expect(json.steps.filter((s) => s.status === 'failed')).toEqual([]);
+    });
+
+    it('never prints a secret', () => {
+      const keys = readProfileKeys(sandbox, 'nixbuilder');
+      expectNoSecret(first, [info.secretKey, keys.secretKey]);
+    });
+  });
+
+  describe('backend s3, builder keys made elsewhere', () => {
+    const sandbox = makeCliSandbox();
+    const bucket = unique('s3-cache');
+    const user = unique('s3builder');
+    const secret = `Sb${randomBytes(12).toString('hex')}`;
+
+    beforeAll(async () => {
+      await radosgwAdmin(info, ['user', 'create', `--uid=${user}`, `--display-name=${user}`, `--access-key=${user}`, `--secret-key=${secret}`]);
+      writeFileSync(
+        join(sandbox.cwd, 'answers.json'),
+        JSON.stringify({ backend: 's3', endpoint: info.endpoint, bucket, builder: { accessKey: user, secretKey: secret, profile: 'cache' } }),
+      );
+    });
+
+    it('runs the S3 steps with the builder keys and writes the profile', async () => {
+      const result = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const json = JSON.parse(result.stdout) as JsonRun;
+      expect(json.steps.map((s) => s.id)).toEqual(['connect', 'bucket', 'anonymous', 'cache-info', 'expiry']);
+      expect(readProfileKeys(sandbox, 'cache')).toEqual({ accessKey: user, secretKey: secret });
+      expect(await anonymous(`${info.endpoint}/${bucket}/nix-cache-info`)).toBe(200);
+      expect(await anonymous(`${info.endpoint}/${bucket}/`)).toBe(403);
+      expectNoSecret(result, [secret]);
+      const again = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+      expect((JSON.parse(again.stdout) as JsonRun).steps.map((s) => s.status)).toEqual(Array(5).fill('done'));
+    });
+  });
+
+  describe('what is not ours survives', () => {
+    it('keeps foreign bucket-policy statements and lifecycle rules', async () => {
+      const sandbox = makeCliSandbox();
+      const bucket = unique('shared-cache');
+      const admin = clientFor(info, info.accessKey, info.secretKey);
+      await admin.makeBucket(bucket, 'us-east-1');
+      const foreignStatement = {
+        Sid: 'SomeoneElsesRead',
+        Effect: 'Allow',
+        Principal: { AWS: ['*'] },
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::${bucket}/public/*`],
+      };
+      await admin.setBucketPolicy(bucket, JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement] })).catch(() => undefined);
+      await admin.setBucketLifecycle(bucket, {
+        Rule: [{ ID: 'keep-tmp-short', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }],
+      } as never);
+      writeFileSync(
+        join(sandbox.cwd, 'answers.json'),
+        JSON.stringify({
+          backend: 'ceph',
+          endpoint: info.endpoint,
+          admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+          bucket,
+          builder: { accessKey: unique('nb') },
+          expireDays: 30,
+        }),
+      );
+      const result = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const policy = JSON.parse(await admin.getBucketPolicy(bucket)) as { Statement: { Sid: string }[] };
+      expect(policy.Statement.map((s) => s.Sid)).toEqual(expect.arrayContaining(['SomeoneElsesRead', 'NixCacheAnonymousRead', 'NixCacheBuilderWrite']));
+      const lifecycle = await admin.getBucketLifecycle(bucket);
+      const rules = ([] as { ID: string }[]).concat((lifecycle as unknown as { Rule: { ID: string }[] }).Rule);
+      expect(rules.map((r) => r.ID)).toContain('keep-tmp-short');
+      expect(rules.some((r) => r.ID.startsWith('nix-cache-wizard-'))).toBe(true);
+    });
+  });
+});
