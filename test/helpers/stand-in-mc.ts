@@ -22,6 +22,8 @@ export interface StandInState {
   admin: { accessKey: string; secretKey: string };
   users: Record<string, StandInUser>;
   policies: Record<string, unknown>;
+  /** commands (`admin user add`, …) that fail with exit code 1 after printing this plain text, stdin included */
+  failWithText?: Record<string, string>;
 }
 
 export interface McInvocation {
@@ -98,6 +100,11 @@ if (!keys) fail('Unable to initialize admin connection.', 'InvalidArgument', 'No
 if (keys[2] !== state.admin.accessKey) fail('Unable to run the command.', 'InvalidAccessKeyId', 'The Access Key Id you provided does not exist in our records.');
 if (keys[3] !== state.admin.secretKey) fail('Unable to run the command.', 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
 const command = positional.slice(0, 3).join(' ');
+if (state.failWithText && state.failWithText[command] !== undefined) {
+  process.stdout.write(state.failWithText[command] + ' ' + stdin + '\n');
+  process.stderr.write('mc: <ERROR> ' + state.failWithText[command] + '\n');
+  finish(1);
+}
 if (command === 'admin user info') {
   const name = positional[4]; const user = state.users[name];
   if (!user) fail('Unable to get user info', 'XMinioAdminNoSuchUser', 'The specified user does not exist. Check the user name and try again.');
@@ -145,11 +152,12 @@ export function installStandInMc(options: {
   admin: StandInState['admin'];
   users?: StandInState['users'];
   policies?: StandInState['policies'];
+  failWithText?: StandInState['failWithText'];
 }): StandInMc {
   const dir = mkdtempSync(join(tmpdir(), 'ncw-stand-in-mc-'));
   const stateFile = join(dir, 'state.json');
   const logFile = join(dir, 'invocations.json');
-  const state: StandInState = { variant: options.variant ?? 'minio', admin: options.admin, users: options.users ?? {}, policies: options.policies ?? {} };
+  const state: StandInState = { variant: options.variant ?? 'minio', admin: options.admin, users: options.users ?? {}, policies: options.policies ?? {}, ...(options.failWithText === undefined ? {} : { failWithText: options.failWithText }) };
   writeFileSync(stateFile, JSON.stringify(state));
   writeFileSync(join(dir, 'stand-in-mc.cjs'), SCRIPT);
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

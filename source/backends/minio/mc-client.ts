@@ -196,7 +196,9 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
       }
       let error = mcErrorOf(values);
       if (!ok && error === undefined) {
-        const text = scrub(`${String(result.stderr)} ${String(command[0] === 'admin' && command[1] === 'user' && command[2] === 'add' ? '' : result.stdout)}`).trim();
+        // `admin user add` prints the new secret on stdout: never take text from it.
+        const echoesSecret = command.join(' ') === 'admin user add';
+        const text = scrub(`${String(result.stderr)} ${echoesSecret ? '' : String(result.stdout)}`).trim();
         error = { code: /deprecated command/i.test(text) ? 'DeprecatedCommand' : undefined, message: text.slice(0, 300) || `exit code ${String(result.exitCode)}` };
       }
       return { ok, values, error: error === undefined ? undefined : { code: error.code, message: error.message === undefined ? undefined : scrub(error.message) } };
@@ -209,7 +211,7 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
     if (result.error?.code === 'DeprecatedCommand') {
       return new StepError(`This mc does not know \`mc ${command}\` the way the wizard uses it.`, 'connect', 'Install a current MinIO Client, or use adminVia "api".');
     }
-    return adminError(operation, options.endpoint, options.admin.accessKey, 0, { code: result.error?.code, message: result.error?.message });
+    return adminError(operation, options.endpoint, options.admin.accessKey, undefined, { code: result.error?.code, message: result.error?.message });
   }
 
   return {

@@ -46,10 +46,10 @@ function query(params: Record<string, string>): string {
  * Turns a MinIO error answer into a StepError in plain words. The server's own message is
  * included: it describes the request, never our secrets.
  */
-export function adminError(operation: Operation, endpoint: string, adminAccessKey: string, status: number, error: ServerError): StepError {
+export function adminError(operation: Operation, endpoint: string, adminAccessKey: string, status: number | undefined, error: ServerError): StepError {
   const step = STEP_OF[operation];
   const what = WHAT[operation];
-  const code = error.code ?? `HTTP ${status}`;
+  const code = error.code ?? (status === undefined ? 'no error code' : `HTTP ${status}`);
   switch (error.code) {
     case 'SignatureDoesNotMatch':
       return new StepError(
@@ -85,7 +85,8 @@ export function adminError(operation: Operation, endpoint: string, adminAccessKe
       return new StepError(`${endpoint} is still starting up (${code}).`, step, 'Wait a moment and run the wizard again.');
     default: {
       const message = error.message === undefined ? '' : `: ${error.message}`;
-      return new StepError(`MinIO at ${endpoint} could not ${what} (${code}${error.code === undefined ? '' : `, HTTP ${status}`})${message}`, step);
+      const httpStatus = error.code !== undefined && status !== undefined ? `, HTTP ${status}` : '';
+      return new StepError(`MinIO at ${endpoint} could not ${what} (${code}${httpStatus})${message}`, step);
     }
   }
 }

@@ -155,6 +155,17 @@ describe('the MinIO admin steps through the mc program', () => {
     expect(call.env['MC_HOST_ncwadmin']).toMatch(/^https:\/\//);
   });
 
+  it('a failing `mc admin user add` is reported without the secret it echoes', async () => {
+    const mc = installStandInMc({ admin: ADMIN, failWithText: { 'admin user add': 'Unable to add new user' } });
+    const [user] = minioAdminSteps(context(mc));
+    const error = (await user!.apply().catch((e: unknown) => e)) as StepError;
+    expect(error).toBeInstanceOf(StepError);
+    expect(error.step).toBe('user');
+    expect(error.message).toBe('MinIO at http://127.0.0.1:9000 could not create the builder user (no error code): mc: <ERROR> Unable to add new user');
+    expect(error.message).not.toContain(BUILDER_SECRET);
+    expect(error.message).not.toContain(ADMIN.secretKey);
+  });
+
   it("mc's indented --json output is split into its objects", () => {
     const text = '{\n "status": "success",\n "policy": "a{b}\\"c"\n}\n{\n "status": "error",\n "error": {"message": "x"}\n}\n';
     expect(parseJsonValues(text)).toEqual([
