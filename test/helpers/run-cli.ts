@@ -23,6 +23,8 @@ export interface CliSandbox {
   readonly cwd: string;
   env: Record<string, string | undefined>;
   run(args: readonly string[]): Promise<CliRun>;
+  /** the effects `run` gives the CLI: for calling the core directly */
+  effects(): Effects;
   /** every file under dir, relative, with its size: to prove nothing was written */
   listFiles(): string[];
 }
@@ -51,15 +53,18 @@ export function makeCliSandbox(): CliSandbox {
       const out = collect(stdout);
       const err = collect(stderr);
       const io: CliIo = { stdin, stdout, stderr, interactive: false };
-      const effects: Effects = {
+      const effects = sandbox.effects();
+      const code = await main(args, io, effects);
+      return { code, stdout: out(), stderr: err() };
+    },
+    effects() {
+      return {
         env: sandbox.env,
         cwd,
         home,
         now: () => new Date('2026-11-25T10:15:00Z'),
         randomBytes: (n) => new Uint8Array(randomBytes(n)),
       };
-      const code = await main(args, io, effects);
-      return { code, stdout: out(), stderr: err() };
     },
     listFiles() {
       const found: string[] = [];
