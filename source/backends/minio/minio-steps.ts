@@ -42,7 +42,7 @@ const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the build
 
 /** Quotes a word for the shell commands shown to the user, only when it needs it. */
 function shellWord(word: string): string {
-  return /^[A-Za-z0-9._@+=,/:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9._@+=,/:~-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function defaultAdmin(ctx: MinioStepsContext, via: 'api' | 'mc'): MinioAdmin {

@@ -102,6 +102,7 @@ function aeadKeyAndNonce(p: SioParameters, sequence: number): { key: Uint8Array;
 function seal(p: SioParameters, sequence: number, plaintext: Uint8Array, associatedData: Uint8Array): Buffer {
   const spec = CIPHERS[p.algorithm];
   const { key, nonce } = aeadKeyAndNonce(p, sequence);
+  // Two identical-looking calls so TypeScript picks the GCM or the ChaCha20 overload.
   const cipher =
     spec.name === 'chacha20-poly1305'
       ? createCipheriv(spec.name, key, nonce, { authTagLength: TAG_SIZE })
