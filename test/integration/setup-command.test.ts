@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import { radosgwAdmin } from '../helpers/ceph-rgw';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
+import { startRecordingProxy } from '../helpers/recording-proxy';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
@@ -152,6 +153,67 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       expectNoSecret(result, [secret]);
       const again = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
       expect((JSON.parse(again.stdout) as JsonRun).steps.map((s) => s.status)).toEqual(Array(5).fill('done'));
+    });
+  });
+
+  describe('a re-run with the same answers', () => {
+    it('sends no request that changes anything (counted by a recording proxy in front of RGW)', async () => {
+      const proxy = await startRecordingProxy(info.endpoint);
+      try {
+        const sandbox = makeCliSandbox();
+        writeFileSync(
+          join(sandbox.cwd, 'answers.json'),
+          JSON.stringify({
+            backend: 'ceph',
+            endpoint: proxy.endpoint,
+            admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+            bucket: unique('rerun-cache'),
+            builder: { accessKey: unique('rerun') },
+            anonymous: 'download',
+            expireDays: 3,
+          }),
+        );
+        const first = await sandbox.run(['setup', '--yes', '--answers', 'answers.json']);
+        expect(first.code, first.stderr).toBe(0);
+        expect(proxy.mutating().length).toBeGreaterThanOrEqual(5);
+        proxy.clear();
+        const second = await sandbox.run(['setup', '--yes', '--answers', 'answers.json']);
+        expect(second.code, second.stderr).toBe(0);
+        expect(proxy.requests.length).toBeGreaterThan(0);
+        expect(proxy.mutating()).toEqual([]);
+        proxy.clear();
+        const dryRun = await sandbox.run(['setup', '--yes', '--dry-run', '--answers', 'answers.json']);
+        expect(dryRun.code, dryRun.stderr).toBe(0);
+        expect(proxy.mutating()).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('--dry-run on a fresh bucket reports todo steps with their commands and changes nothing', async () => {
+      const proxy = await startRecordingProxy(info.endpoint);
+      try {
+        const sandbox = makeCliSandbox();
+        const bucket = unique('dry-cache');
+        writeFileSync(
+          join(sandbox.cwd, 'answers.json'),
+          JSON.stringify({ backend: 'ceph', endpoint: proxy.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket }),
+        );
+        const before = sandbox.listFiles();
+        const result = await sandbox.run(['setup', '--yes', '--dry-run', '--json', '--answers', 'answers.json']);
+        expect(result.code, result.stderr).toBe(0);
+        const json = JSON.parse(result.stdout) as JsonRun & { dryRun: boolean };
+        expect(json.dryRun).toBe(true);
+        expect(json.steps.find((s) => s.id === 'bucket')?.status).toBe('todo');
+        expect(json.files.every((f) => f.action === 'would-create')).toBe(true);
+        expect(proxy.mutating()).toEqual([]);
+        expect(sandbox.listFiles()).toEqual(before);
+        const human = await sandbox.run(['setup', '--yes', '--dry-run', '--answers', 'answers.json']);
+        expect(human.stdout).toContain('radosgw-admin user create');
+        expect(human.stdout).toContain('Dry run: nothing was changed');
+      } finally {
+        await proxy.close();
+      }
     });
   });
 
