@@ -17,7 +17,7 @@ import { StepError } from '../../errors';
 import type { PolicyDocument } from '../../policies/write-policy';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
 import { splitPolicyNames } from './minio-admin';
-import { adminError, policyFromInfo } from './minio-admin-client';
+import { type AdminOperation, adminError, policyFromInfo } from './minio-admin-client';
 import type { AccessKeys } from './signed-request';
 
 export interface McClientOptions {
@@ -207,7 +207,7 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
     }
   }
 
-  function fail(operation: Parameters<typeof adminError>[0], result: McResult, command: string): StepError {
+  function fail(operation: AdminOperation, result: McResult, command: string): StepError {
     if (result.error?.code === 'DeprecatedCommand') {
       return new StepError(`This mc does not know \`mc ${command}\` the way the wizard uses it.`, 'connect', 'Install a current MinIO Client, or use adminVia "api".');
     }

@@ -20,9 +20,9 @@ export interface MinioAdminClientOptions extends EndpointOptions {
   readonly randomBytes: (length: number) => Uint8Array;
 }
 
-type Operation = 'user-info' | 'add-user' | 'policy-info' | 'add-policy' | 'attach';
+export type AdminOperation = 'user-info' | 'add-user' | 'policy-info' | 'add-policy' | 'attach';
 
-const STEP_OF: Record<Operation, string> = {
+const STEP_OF: Record<AdminOperation, string> = {
   'user-info': 'user',
   'add-user': 'user',
   'policy-info': 'policy',
@@ -30,7 +30,7 @@ const STEP_OF: Record<Operation, string> = {
   attach: 'attach',
 };
 
-const WHAT: Record<Operation, string> = {
+const WHAT: Record<AdminOperation, string> = {
   'user-info': 'look up the builder user',
   'add-user': 'create the builder user',
   'policy-info': 'read the canned policy',
@@ -46,7 +46,7 @@ function query(params: Record<string, string>): string {
  * Turns a MinIO error answer into a StepError in plain words. The server's own message is
  * included: it describes the request, never our secrets.
  */
-export function adminError(operation: Operation, endpoint: string, adminAccessKey: string, status: number | undefined, error: ServerError): StepError {
+export function adminError(operation: AdminOperation, endpoint: string, adminAccessKey: string, status: number | undefined, error: ServerError): StepError {
   const step = STEP_OF[operation];
   const what = WHAT[operation];
   const code = error.code ?? (status === undefined ? 'no error code' : `HTTP ${status}`);
@@ -95,7 +95,7 @@ function isOk(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
-function parseJson(response: RawResponse, operation: Operation, endpoint: string): unknown {
+function parseJson(response: RawResponse, operation: AdminOperation, endpoint: string): unknown {
   try {
     return JSON.parse(response.body.toString('utf8')) as unknown;
   } catch {
@@ -127,7 +127,7 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
   const endpoint = options.endpoint;
   const send = (method: 'GET' | 'PUT' | 'POST', path: string, body?: Uint8Array, contentType?: string) =>
     sendSignedRequest(options, options.admin, { method, path, ...(body === undefined ? {} : { body }), ...(contentType === undefined ? {} : { contentType }) });
-  const fail = (operation: Operation, response: RawResponse) =>
+  const fail = (operation: AdminOperation, response: RawResponse) =>
     adminError(operation, endpoint, options.admin.accessKey, response.status, parseServerError(response.body));
   const encrypt = (value: unknown) =>
     encryptData(options.admin.secretKey, new TextEncoder().encode(JSON.stringify(value)), { randomBytes: options.randomBytes });
