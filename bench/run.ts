@@ -1,0 +1,215 @@
+/**
+ * `npm run bench`: wall times measured in one run, each printed with its baseline and the ratio.
+ *
+ * 1. Provisioning (issue 3): `setup --yes` on a fresh bucket against the same steps typed by hand
+ *    with the aws CLI (one process per command, as the guide does), on a throwaway Ceph RGW.
+ *    Goal: the wizard at least 5× faster. Plus: a no-change re-run sends zero mutating requests.
+ * 2. Start-up (issue 4): `--version` and the first rendered frame of the UI, each against
+ *    `node -e 0`. Goals: `--version` ≤ 1.5×, first frame ≤ 5×.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { radosgwAdmin, startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
+import { startRecordingProxy } from '../test/helpers/recording-proxy';
+
+const CLI = resolve('dist/cli.js');
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(0).padStart(6)} ms`;
+}
+
+function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): string {
+  const result = spawnSync(command, [...args], { env: options.env ?? process.env, cwd: options.cwd, input: options.input, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Like run, without blocking the event loop (the recording proxy lives in this process). */
+function runAsync(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, [...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`))));
+  });
+}
+
+async function timedAsync(work: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+function timed(work: () => void): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+function hasProgram(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+interface Workspace {
+  readonly dir: string;
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function workspace(): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), 'ncw-bench-'));
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  return { dir, home, env: { PATH: process.env['PATH'], HOME: home } };
+}
+
+function wizardRun(rgw: CephRgw | { endpoint: string; accessKey: string; secretKey: string }, bucket: string, user: string, ws: Workspace): Promise<number> {
+  writeFileSync(
+    join(ws.dir, 'answers.json'),
+    JSON.stringify({ backend: 'ceph', endpoint: rgw.endpoint, admin: { accessKey: rgw.accessKey, secretKey: rgw.secretKey }, bucket, builder: { accessKey: user }, expireDays: 30 }),
+  );
+  return timedAsync(() => runAsync('node', [CLI, 'setup', '--yes', '--answers', 'answers.json'], { env: ws.env, cwd: ws.dir }));
+}
+
+/** The guide's steps for Ceph, one process per command, as a person (or a shell script) runs them. */
+function manualRun(rgw: CephRgw, bucket: string, user: string, ws: Workspace): number {
+  const env = { ...ws.env, AWS_ACCESS_KEY_ID: rgw.accessKey, AWS_SECRET_ACCESS_KEY: rgw.secretKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null' };
+  const aws = (...args: string[]) => run('aws', ['--endpoint-url', rgw.endpoint, ...args], { env, cwd: ws.dir });
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'NixCacheBuilderWrite', Effect: 'Allow', Principal: { AWS: [`arn:aws:iam:::user/${user}`] }, Action: ['s3:PutObject', 's3:GetObject', 's3:ListBucket', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:ListBucketMultipartUploads', 's3:GetBucketLocation'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
+      { Sid: 'NixCacheAnonymousRead', Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] },
+    ],
+  };
+  writeFileSync(join(ws.dir, 'policy.json'), JSON.stringify(policy));
+  writeFileSync(join(ws.dir, 'nix-cache-info'), 'StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n');
+  writeFileSync(join(ws.dir, 'lifecycle.json'), JSON.stringify({ Rules: [{ ID: 'expire', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } }] }));
+  const nix = hasProgram('nix');
+  return timed(() => {
+    if (nix) {
+      const secret = run('nix', ['--extra-experimental-features', 'nix-command', 'key', 'generate-secret', '--key-name', 'cache-1'], { env });
+      run('nix', ['--extra-experimental-features', 'nix-command', 'key', 'convert-secret-to-public'], { env, input: secret });
+    }
+    aws('s3api', 'list-buckets');
+    aws('s3api', 'create-bucket', '--bucket', bucket);
+    run('radosgw-admin', ['-c', rgw.confPath, 'user', 'create', `--uid=${user}`, `--display-name=${user}`, '--max-buckets=-1'], { env });
+    aws('s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', 'file://policy.json');
+    aws('s3', 'cp', 'nix-cache-info', `s3://${bucket}/nix-cache-info`, '--content-type', 'text/x-nix-cache-info');
+    aws('s3api', 'put-bucket-lifecycle-configuration', '--bucket', bucket, '--lifecycle-configuration', 'file://lifecycle.json');
+  });
+}
+
+async function provisioningBench(): Promise<void> {
+  if (!hasProgram('aws')) {
+    console.log('provisioning: skipped, the aws CLI is not installed (apt-get install awscli)');
+    return;
+  }
+  console.log('Starting a throwaway Ceph RGW on 127.0.0.1 …');
+  const rgw = await startCephRgw({ radosgwArgs: ['--rgw-enable-lc-threads=false'] });
+  try {
+    // The first bucket and object on a fresh cluster create its pools (~2 s each): warm up first.
+    const warm = workspace();
+    await wizardRun(rgw, `warm-${randomBytes(3).toString('hex')}`, `warm${randomBytes(3).toString('hex')}`, warm);
+    const wizard: number[] = [];
+    const manual: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const id = randomBytes(4).toString('hex');
+      wizard.push(await wizardRun(rgw, `bench-w-${id}`, `benchw${id}`, workspace()));
+      manual.push(manualRun(rgw, `bench-m-${id}`, `benchm${id}`, workspace()));
+    }
+    const w = median(wizard);
+    const m = median(manual);
+    console.log(`\nProvisioning a fresh bucket on Ceph RGW (median of ${RUNS}):`);
+    console.log(`  by hand, aws CLI + radosgw-admin${hasProgram('nix') ? ' + nix key' : ''} (one process per command) ${ms(m)}   (baseline)`);
+    console.log(`  nix-cache-wizard setup --yes                                ${ms(w)}   ${(m / w).toFixed(1)}× faster (goal ≥ 5×)`);
+
+    // A no-change re-run, counted through a recording proxy.
+    const proxy = await startRecordingProxy(rgw.endpoint);
+    try {
+      const ws = workspace();
+      const id = randomBytes(4).toString('hex');
+      const through = { endpoint: proxy.endpoint, accessKey: rgw.accessKey, secretKey: rgw.secretKey };
+      await wizardRun(through, `bench-r-${id}`, `benchr${id}`, ws);
+      proxy.clear();
+      const again = await wizardRun(through, `bench-r-${id}`, `benchr${id}`, ws);
+      console.log(`  no-change re-run: ${ms(again)}, ${proxy.requests.length} requests, ${proxy.mutating().length} mutating (goal 0)`);
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await rgw.stop();
+  }
+}
+
+/** Time until the process writes its first byte to a pseudo-terminal (via `script`), then stop it. */
+function firstOutput(command: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const start = performance.now();
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...env, TERM: 'xterm-256color', COLUMNS: '80', LINES: '24' }, stdio: ['pipe', 'pipe', 'ignore'] });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no frame within 10 s: ${JSON.stringify(output.slice(0, 200))}`));
+    }, 10_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      // a frame: visible text, not just terminal set-up sequences
+      if (/[A-Za-z]{4,}/.test(output.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, ''))) {
+        const elapsed = performance.now() - start;
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        resolvePromise(elapsed);
+      }
+    });
+    child.on('error', reject);
+  });
+}
+
+async function startupBench(): Promise<void> {
+  const nodeBaseline: number[] = [];
+  const version: number[] = [];
+  for (let i = 0; i < Math.max(RUNS, 10); i++) {
+    nodeBaseline.push(timed(() => run('node', ['-e', '0'])));
+    version.push(timed(() => run('node', [CLI, '--version'])));
+  }
+  const base = median(nodeBaseline);
+  console.log(`\nStart-up (median of ${nodeBaseline.length}):`);
+  console.log(`  node -e 0                      ${ms(base)}   (baseline)`);
+  console.log(`  nix-cache-wizard --version     ${ms(median(version))}   ${(median(version) / base).toFixed(2)}× (goal ≤ 1.5×)`);
+  if (!hasProgram('script')) {
+    console.log('  first frame: skipped, `script` (util-linux) is not installed');
+    return;
+  }
+  const ws = workspace();
+  const frames: number[] = [];
+  const ptyBaseline: number[] = [];
+  try {
+    for (let i = 0; i < Math.max(RUNS, 5); i++) {
+      ptyBaseline.push(await firstOutput(`node -e "console.log('baseline frame')"`, ws.env));
+      frames.push(await firstOutput(`node ${CLI}`, ws.env));
+    }
+    const ptyBase = median(ptyBaseline);
+    console.log(`  node -e 0 in a pty (first byte) ${ms(ptyBase)}   (baseline)`);
+    console.log(`  first UI frame in a pty         ${ms(median(frames))}   ${(median(frames) / ptyBase).toFixed(2)}× (goal ≤ 5×)`);
+  } catch (error) {
+    console.log(`  first frame: could not be measured: ${(error as Error).message}`);
+  } finally {
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+}
+
+await startupBench();
+await provisioningBench();
