@@ -1,0 +1,104 @@
+/**
+ * Applying: each server step with a spinner while it is checked and applied, then its result;
+ * then the files are written. On a failure: the step, its error and what to do, and r to run
+ * again. At the end: the files written and the next commands (full width, to copy them whole).
+ */
+import { Box } from 'ink';
+import Spinner from 'ink-spinner';
+import type { WizardState } from '../app/use-wizard-state';
+import { truncate, wrapLine } from '../layout/wrap-line';
+import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
+import { statusLook } from '../review-step/review-lines';
+import { StepPanel } from '../step-panel/step-panel';
+import { Tinted } from '../theme/theme';
+import { WIZARD_STEPS } from '../wizard-questions/wizard-questions';
+import { endViewport } from './end-lines';
+
+export interface ApplyStepProps {
+  readonly state: WizardState;
+  readonly width: number;
+  readonly height: number;
+}
+
+const WHY = WIZARD_STEPS.find((s) => s.id === 'apply')?.why ?? '';
+
+function StepRows({ state, width }: { readonly state: WizardState; readonly width: number }) {
+  const steps = state.review?.plan.steps ?? [];
+  const progress = state.apply?.steps ?? {};
+  const allFinished = steps.length > 0 && steps.every((s) => progress[s.id]?.state === 'finished');
+  return (
+    <Box flexDirection="column" width={width}>
+      {steps.map((step) => {
+        const entry = progress[step.id];
+        if (!entry) return <Tinted key={step.id} tone="muted">{`· ${step.title}`}</Tinted>;
+        if (entry.state !== 'finished') {
+          return (
+            <Box key={step.id} width={width}>
+              <Tinted tone="accent">
+                <Spinner type="dots" />
+              </Tinted>
+              <Tinted>{` ${step.title} — ${entry.state === 'checking' ? 'checking' : 'applying'}…`}</Tinted>
+            </Box>
+          );
+        }
+        const look = statusLook(entry.report.status);
+        return <Tinted key={step.id} tone={look.tone}>{truncate(`${look.mark} ${step.title} — ${entry.report.detail || look.word}`, width)}</Tinted>;
+      })}
+      {state.phase.name === 'applying' && allFinished ? (
+        <Box>
+          <Tinted tone="accent">
+            <Spinner type="dots" />
+          </Tinted>
+          <Tinted> Writing files…</Tinted>
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
+
+export function ApplyStep({ state, width, height }: ApplyStepProps) {
+  const result = state.apply?.result;
+  const failed = Boolean(result?.error || state.apply?.crash);
+  const { lines, page } = endViewport(failed ? undefined : result, width, height);
+
+  if (state.phase.name === 'applying') {
+    return (
+      <StepPanel title="apply" why={WHY} width={width} hints={[{ key: '', action: 'applying; please wait' }]}>
+        <StepRows state={state} width={width} />
+      </StepPanel>
+    );
+  }
+  if (failed) {
+    const error = result?.error;
+    const message = error ? error.message : `unexpected error: ${state.apply?.crash ?? ''}`;
+    return (
+      <StepPanel title="apply — failed" why={WHY} width={width} hints={[{ key: 'r', action: 'retry' }, { key: 'q', action: 'quit' }]}>
+        <StepRows state={state} width={width} />
+        <Box marginTop={1} flexDirection="column">
+          {wrapLine(`✘ ${error ? `step "${error.step}": ` : ''}${message}`, width, '  ').map((row, i) => (
+            <Tinted key={i} tone="error">
+              {row}
+            </Tinted>
+          ))}
+          {wrapLine(`What to do: ${error?.hint ?? 'fix the cause, then press r: steps already done are skipped.'}`, width, '  ').map((row, i) => (
+            <Tinted key={`hint-${i}`} tone="warning">
+              {row}
+            </Tinted>
+          ))}
+        </Box>
+      </StepPanel>
+    );
+  }
+  const position = scrollPosition(lines.length, state.apply?.scroll ?? 0, page);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Tinted tone="success">{`✔ Your Nix binary cache is set up${position ? `  (${position})` : ''}`}</Tinted>
+      <Box marginTop={1}>
+        <LineViewport lines={lines} scroll={state.apply?.scroll ?? 0} height={Math.min(page, lines.length)} width={width} />
+      </Box>
+      <Box marginTop={1}>
+        <Tinted tone="muted">{position ? '↑↓ scroll · any other key to exit' : 'Press any key to exit'}</Tinted>
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,39 @@
+/** The end screen's content as rows: the steps' results, the files written, the next commands. */
+import type { ApplyResult } from '../../source/plan/setup-session';
+import { wrapLine } from '../layout/wrap-line';
+import { maxScroll, type ScreenLine } from '../line-viewport/line-viewport';
+import { actionLook, statusLook } from '../review-step/review-lines';
+import type { Tone } from '../theme/theme';
+
+export function endLines(result: ApplyResult, width: number): ScreenLine[] {
+  const rows: ScreenLine[] = [];
+  const add = (text: string, tone: Tone, indent = '') => {
+    for (const row of wrapLine(text, width, indent)) rows.push({ text: row, tone });
+  };
+  const changed = result.steps.filter((s) => s.status === 'changed').length;
+  add(`Server: ${changed} step(s) changed, ${result.steps.length - changed} already as wanted.`, 'plain');
+  for (const step of result.steps) {
+    const look = statusLook(step.status);
+    add(`  ${look.mark} ${step.id}: ${step.detail}`, look.tone, '      ');
+  }
+  rows.push({ text: '', tone: 'plain' });
+  add('Files', 'title');
+  for (const file of result.files) {
+    const look = actionLook(file.action);
+    add(`  ${file.action.padEnd(9)} ${file.path}`, look.tone, '            ');
+  }
+  rows.push({ text: '', tone: 'plain' });
+  add('Next, ready to paste', 'title');
+  for (const command of result.next) {
+    // Commands are not cut at spaces: a wrapped command is still one line when copied from most terminals.
+    add(command.startsWith('#') ? command : `  ${command}`, command.startsWith('#') ? 'muted' : 'accent', '  ');
+  }
+  return rows;
+}
+
+/** The end screen's rows and how they scroll in `width` × `height` (a title and a hint row around them). */
+export function endViewport(result: ApplyResult | undefined, width: number, height: number) {
+  const lines = result && !result.error ? endLines(result, width) : [];
+  const page = Math.max(3, height - 4);
+  return { lines, page, max: maxScroll(lines.length, page) };
+}

@@ -1,0 +1,81 @@
+/**
+ * The review screen's content as rows: warnings, every server step with its checked state, why
+ * it is there when something will change, and its equivalent command; then every file with its
+ * action and its diff.
+ */
+import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
+import type { StepReport, StepStatus } from '../../source/plan/server-step';
+import { wrapLine } from '../layout/wrap-line';
+import { maxScroll, type ScreenLine } from '../line-viewport/line-viewport';
+import { panelChromeRows } from '../step-panel/step-panel';
+import type { Tone } from '../theme/theme';
+import { fileDiffLines } from './file-diff-lines';
+
+const STATUS: Record<StepStatus, { mark: string; word: string; tone: Tone }> = {
+  done: { mark: '✔', word: 'done', tone: 'success' },
+  changed: { mark: '✔', word: 'changed', tone: 'success' },
+  todo: { mark: '+', word: 'to do', tone: 'warning' },
+  conflict: { mark: '✘', word: 'conflict', tone: 'error' },
+  skipped: { mark: '–', word: 'skipped', tone: 'muted' },
+  failed: { mark: '✘', word: 'failed', tone: 'error' },
+};
+
+export function statusLook(status: StepStatus) {
+  return STATUS[status];
+}
+
+const ACTION_WORDS: Record<string, { word: string; tone: Tone }> = {
+  'would-create': { word: 'create', tone: 'added' },
+  'would-update': { word: 'update', tone: 'warning' },
+  created: { word: 'create', tone: 'added' },
+  updated: { word: 'update', tone: 'warning' },
+  unchanged: { word: 'unchanged', tone: 'muted' },
+};
+
+export function actionLook(action: string) {
+  return ACTION_WORDS[action] ?? { word: action, tone: 'plain' as Tone };
+}
+
+export interface ReviewLinesInput {
+  readonly plan: SetupPlan;
+  readonly reports: readonly StepReport[];
+  readonly previews: readonly FilePreview[];
+  readonly revealed: boolean;
+  readonly width: number;
+}
+
+export function reviewLines({ plan, reports, previews, revealed, width }: ReviewLinesInput): ScreenLine[] {
+  const rows: ScreenLine[] = [];
+  const add = (text: string, tone: Tone, indent = '') => {
+    for (const row of wrapLine(text, width, indent)) rows.push({ text: row, tone });
+  };
+  for (const warning of plan.warnings) add(`⚠ ${warning}`, 'warning', '  ');
+  const conflicts = reports.filter((r) => r.status === 'conflict' || r.status === 'failed');
+  if (conflicts.length > 0) add(`✘ ${conflicts.length} step(s) cannot be done as things are; applying would stop there.`, 'error', '  ');
+  if (rows.length > 0) rows.push({ text: '', tone: 'plain' });
+
+  add('Server steps', 'title');
+  for (const step of plan.steps) {
+    const report = reports.find((r) => r.id === step.id);
+    const look = report ? STATUS[report.status] : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
+    add(`${look.mark} ${step.title} — ${look.word}`, look.tone, '    ');
+    if (report?.detail) add(`  ${report.detail}`, 'muted', '    ');
+    for (const line of step.command.split('\n')) add(`  $ ${line}`, 'muted', '      ');
+  }
+  rows.push({ text: '', tone: 'plain' });
+  add('Files', 'title');
+  for (const preview of previews) {
+    const look = actionLook(preview.action);
+    add(`${look.word.padEnd(9)} ${preview.path}`, look.tone, '          ');
+    add(`          ${preview.title}${preview.secret ? ' (holds a secret: mode 0600)' : ''}`, 'muted', '          ');
+    if (preview.action !== 'unchanged') rows.push(...fileDiffLines(preview, revealed, width));
+  }
+  return rows;
+}
+
+/** The review's rows and how they scroll in a panel of `width` × `height`. */
+export function reviewViewport(review: Omit<ReviewLinesInput, 'width'> | undefined, width: number, height: number, why: string) {
+  const lines = review ? reviewLines({ ...review, width }) : [];
+  const page = Math.max(3, height - panelChromeRows(why, width));
+  return { lines, page, max: maxScroll(lines.length, page) };
+}

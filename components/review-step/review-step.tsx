@@ -1,0 +1,68 @@
+/**
+ * The review: first a spinner while every server step is checked read-only and the files are
+ * rendered; then the steps with their state and command and the files with their diff, scrolled
+ * within the screen, and a confirmation. Nothing has been changed or written at this point.
+ */
+import { Box } from 'ink';
+import Spinner from 'ink-spinner';
+import type { WizardState } from '../app/use-wizard-state';
+import { wrapLine } from '../layout/wrap-line';
+import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
+import { StepPanel } from '../step-panel/step-panel';
+import { Tinted } from '../theme/theme';
+import { WIZARD_STEPS } from '../wizard-questions/wizard-questions';
+import { reviewViewport } from './review-lines';
+
+export interface ReviewStepProps {
+  readonly state: WizardState;
+  readonly width: number;
+  /** rows the panel may take */
+  readonly height: number;
+}
+
+const STEP = WIZARD_STEPS.find((s) => s.id === 'review');
+const WHY = STEP?.why ?? '';
+
+export const REVIEW_WHY = WHY;
+
+export function ReviewStep({ state, width, height }: ReviewStepProps) {
+  const { review, phase } = state;
+  const { lines, page } = reviewViewport(review, width, height, WHY);
+
+  if (phase.name === 'preparing') {
+    return (
+      <StepPanel title="review" why={WHY} width={width} hints={[{ key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
+        <Box>
+          <Tinted tone="accent">
+            <Spinner type="dots" />
+          </Tinted>
+          <Tinted>{` ${phase.progress ?? 'Preparing the plan…'}`}</Tinted>
+        </Box>
+      </StepPanel>
+    );
+  }
+  if (phase.name === 'prepare-failed') {
+    return (
+      <StepPanel title="review" why={WHY} width={width} hints={[{ key: 'r', action: 'retry' }, { key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
+        <Tinted tone="error">✘ Could not prepare the plan</Tinted>
+        {wrapLine(phase.message, width - 2).map((row, i) => (
+          <Tinted key={i}>{`  ${row}`}</Tinted>
+        ))}
+        {phase.field ? <Tinted tone="warning">{`Fix: ${phase.field} (Esc to go back to it)`}</Tinted> : null}
+      </StepPanel>
+    );
+  }
+  const position = scrollPosition(lines.length, review?.scroll ?? 0, page);
+  const hints = [
+    { key: 'Enter', action: 'apply' },
+    ...(position ? [{ key: '↑↓ PgUp PgDn', action: 'scroll' }] : []),
+    { key: 'v', action: review?.revealed ? 'mask' : 'reveal' },
+    { key: 'Esc', action: 'back' },
+    { key: 'Ctrl-C', action: 'cancel' },
+  ];
+  return (
+    <StepPanel title={position ? `review  (${position})` : 'review'} why={WHY} width={width} hints={hints}>
+      <LineViewport lines={lines} scroll={review?.scroll ?? 0} height={page} width={width} />
+    </StepPanel>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * The full-screen wizard (SPEC 9), started by `setup` when stdin and stdout are terminals.
+ * `waitUntilExit()` is the one place it ends. Ctrl-C is the wizard's (`exitOnCtrlC: false`):
+ * before applying it cancels with nothing written and nothing changed on the server.
+ * Nothing but the UI goes to stdout; the first frame is the sign that it is ready for keys.
+ */
+import { render } from 'ink';
+import type { AnswersInput } from '../source/answers/answers-schema';
+import { readMcAliases } from '../source/answers/resolve-answers';
+import type { CliIo } from '../source/cli-io';
+import type { Effects } from '../source/effects';
+import type { ApplyResult, SetupPlan, SetupSession } from '../source/plan/setup-session';
+import { generateBuilderSecret } from '../source/secrets/generate-builder-secret';
+import { App, type WizardOutcome } from './app/app';
+import { colorsWanted } from './theme/theme';
+
+export async function runWizard(input: {
+  initial: AnswersInput;
+  session: SetupSession;
+  effects: Effects;
+  io: CliIo;
+  mcConfigPath: string;
+}): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
+  const { initial, session, effects, io, mcConfigPath } = input;
+  // An unreadable mc config only means there are no aliases to offer; typing an endpoint still works.
+  let aliases: ReturnType<typeof readMcAliases> = {};
+  try {
+    aliases = readMcAliases(mcConfigPath);
+  } catch {
+    aliases = {};
+  }
+  let outcome: WizardOutcome = { outcome: 'cancelled' };
+  let crash: { error: unknown } | undefined;
+  const instance = render(
+    <App
+      initial={initial}
+      session={session}
+      effects={effects}
+      context={{ aliases, env: effects.env }}
+      generatedSecret={generateBuilderSecret(effects.randomBytes)}
+      onExit={(value) => {
+        outcome = value;
+      }}
+      onCrash={(error) => {
+        crash = { error };
+      }}
+      columns={io.stdout.columns ?? 80}
+      rows={io.stdout.rows ?? 24}
+      colors={colorsWanted(effects.env)}
+    />,
+    {
+      stdin: io.stdin as NodeJS.ReadStream,
+      stdout: io.stdout as NodeJS.WriteStream,
+      stderr: io.stderr as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+    },
+  );
+  await instance.waitUntilExit();
+  // Applying threw (not a step failure, which is in the result): let the CLI report it with its stack.
+  if (crash && outcome.outcome === 'cancelled') throw crash.error;
+  return outcome;
+}

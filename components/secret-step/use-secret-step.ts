@@ -1,0 +1,29 @@
+/**
+ * Key bindings of the builder secret: Enter keeps it, r draws a new one, v shows or hides it, e
+ * types one's own (checked live; Enter takes it when it passes, Esc returns to the generated one).
+ */
+import type { Key } from 'ink';
+import { validateAnswerField } from '../../source/answers/resolve-answers';
+import { generateBuilderSecret } from '../../source/secrets/generate-builder-secret';
+import type { WizardAction, WizardState } from '../app/use-wizard-state';
+import { isCancelKey } from '../key-hints/is-cancel-key';
+import { editText } from '../text-field/edit-text';
+
+export function secretStepKeys(state: WizardState, input: string, key: Key, randomBytes: (length: number) => Uint8Array): WizardAction | undefined {
+  if (isCancelKey(input, key)) return { type: 'cancel' };
+  const { secret } = state;
+  if (secret.typing) {
+    if (key.escape) return { type: 'stop-typing-secret' };
+    if (key.return) {
+      return validateAnswerField('builder.secretKey', secret.draft.text) === undefined ? { type: 'set-secret', secret: secret.draft.text } : undefined;
+    }
+    const draft = editText(secret.draft, input, key);
+    return draft === secret.draft ? undefined : { type: 'edit-secret-draft', draft };
+  }
+  if (key.escape) return { type: 'go-back' };
+  if (key.return) return { type: 'answer', value: secret.value };
+  if (input === 'r') return { type: 'set-secret', secret: generateBuilderSecret(randomBytes) };
+  if (input === 'v') return { type: 'toggle-secret-reveal' };
+  if (input === 'e') return { type: 'type-own-secret' };
+  return undefined;
+}
