@@ -164,7 +164,7 @@ const TLS_EXPLANATIONS: Record<string, [string, string]> = {
     'the server does not speak TLS on this port',
     'Use an http:// endpoint if the server is plain HTTP, or the port of its TLS listener.',
   ],
-  EPROTO: ['the TLS handshake failed', 'Check that the endpoint is https:// only if the server speaks TLS on that port.'],
+  EPROTO: ['the TLS handshake failed', 'Check the scheme: use https:// only if the server speaks TLS on that port.'],
 };
 
 const NETWORK_EXPLANATIONS: Record<string, [string, string]> = {
@@ -221,6 +221,11 @@ export function explainConnectionError(error: unknown): Explanation {
   const inner = innermost(error);
   const code = codeOf(inner) ?? codeOf(error);
   const serverMessage = inner instanceof Error ? inner.message : String(inner);
+  if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(serverMessage)) {
+    // OpenSSL's words when the other side answers in plain HTTP
+    const [message, hint] = TLS_EXPLANATIONS['ERR_SSL_WRONG_VERSION_NUMBER']!;
+    return { message: `TLS failed: ${message} (${code})`, hint, code };
+  }
   if (code && TLS_EXPLANATIONS[code]) {
     const [message, hint] = TLS_EXPLANATIONS[code]!;
     return { message: `TLS failed: ${message} (${code})`, hint, code };

@@ -43,6 +43,13 @@ describe('explaining a failed connection', () => {
     expect(explained.code).toBe(code);
   });
 
+  it('recognises OpenSSL saying the other side speaks plain HTTP', () => {
+    const explained = explainConnectionError(withCode('EPROTO', 'C0D7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'));
+    expect(explained.message).toMatch(/does not speak TLS on this port/);
+    expect(explained.hint).toMatch(/http:\/\//);
+    expect(explainConnectionError(withCode('EPROTO', 'handshake failure')).hint).toMatch(/scheme/);
+  });
+
   it('looks inside an AggregateError (Node tries IPv4 and IPv6)', () => {
     const error = new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'all failed');
     expect(explainConnectionError(error).code).toBe('ECONNREFUSED');
