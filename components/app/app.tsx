@@ -64,7 +64,7 @@ export function App({ initial, session, effects, context, generatedSecret, onExi
 
   const layout = screenLayout(columns, rows);
   const { width, height, bodyHeight, panelWidth } = layout;
-  useWizardKeys({ state, dispatch, layout, randomBytes: effects.randomBytes, isActive: phase !== 'cancelled' && phase !== 'finished' });
+  useWizardKeys({ dispatch, layout, randomBytes: effects.randomBytes, isActive: phase !== 'cancelled' && phase !== 'finished' });
   const question = currentQuestion(state);
 
   let panel: React.ReactNode = null;

@@ -8,12 +8,15 @@
  * answer. Crossing from the backend step to the next one runs the connection test first, unless it
  * already passed for the same connection answers.
  */
+import type { Key } from 'ink';
 import { useReducer } from 'react';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { ApplyResult, FilePreview, SetupPlan } from '../../source/plan/setup-session';
 import type { StepEvent } from '../../source/plan/run-steps';
 import type { StepReport } from '../../source/plan/server-step';
 import { textDraft, type TextDraft } from '../text-field/edit-text';
+import { routeKey } from './route-key';
+import type { ScreenLayout } from './screen-layout';
 import {
   ALIAS_FIELDS,
   answeredBeforehand,
@@ -97,6 +100,8 @@ export interface WizardState {
 }
 
 export type WizardAction =
+  /** a key pressed: read against the current state by the showing screen's bindings */
+  | { readonly type: 'key'; readonly input: string; readonly key: Key; readonly layout: ScreenLayout; readonly newSecret?: string | undefined }
   | { readonly type: 'answer'; readonly value: unknown }
   | { readonly type: 'edit-draft'; readonly draft: TextDraft }
   | { readonly type: 'move-choice'; readonly delta: number }
@@ -283,6 +288,10 @@ function onApplyEvent(apply: ApplyState | undefined, event: StepEvent): ApplySta
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
+    case 'key': {
+      const meant = routeKey(state, action.input, action.key, { layout: action.layout, newSecret: action.newSecret });
+      return meant && meant.type !== 'key' ? wizardReducer(state, meant) : state;
+    }
     case 'answer':
       return answer(state, action.value);
     case 'edit-draft':

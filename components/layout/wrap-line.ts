@@ -5,8 +5,16 @@
  * still turns out wider (a wide character in a file's content) is truncated by Ink, not wrapped.
  */
 
-/** `text` cut into rows of at most `width`, at spaces where possible; continuation rows indented. */
+/**
+ * `text` cut into rows of at most `width`, at spaces where possible; continuation rows indented.
+ * Line breaks in `text` start new rows (kept with their own indentation).
+ */
 export function wrapLine(text: string, width: number, indent = ''): string[] {
+  if (text.includes('\n')) return text.split('\n').flatMap((line) => wrapOne(line, width, indent));
+  return wrapOne(text, width, indent);
+}
+
+function wrapOne(text: string, width: number, indent: string): string[] {
   const rows: string[] = [];
   let rest = text;
   let prefix = '';

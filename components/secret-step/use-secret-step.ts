@@ -4,12 +4,15 @@
  */
 import type { Key } from 'ink';
 import { validateAnswerField } from '../../source/answers/resolve-answers';
-import { generateBuilderSecret } from '../../source/secrets/generate-builder-secret';
 import type { WizardAction, WizardState } from '../app/use-wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 import { editText } from '../text-field/edit-text';
 
-export function secretStepKeys(state: WizardState, input: string, key: Key, randomBytes: (length: number) => Uint8Array): WizardAction | undefined {
+/**
+ * `newSecret` is a secret drawn for this key press when it is an r (the reducer stays pure: the
+ * randomness is drawn where the key arrives).
+ */
+export function secretStepKeys(state: WizardState, input: string, key: Key, newSecret: string | undefined): WizardAction | undefined {
   if (isCancelKey(input, key)) return { type: 'cancel' };
   const { secret } = state;
   if (secret.typing) {
@@ -22,7 +25,7 @@ export function secretStepKeys(state: WizardState, input: string, key: Key, rand
   }
   if (key.escape) return { type: 'go-back' };
   if (key.return) return { type: 'answer', value: secret.value };
-  if (input === 'r') return { type: 'set-secret', secret: generateBuilderSecret(randomBytes) };
+  if (input === 'r' && newSecret !== undefined) return { type: 'set-secret', secret: newSecret };
   if (input === 'v') return { type: 'toggle-secret-reveal' };
   if (input === 'e') return { type: 'type-own-secret' };
   return undefined;

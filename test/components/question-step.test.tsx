@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
+import { ALL_BUT_LAST, CONNECTION_ANSWERS, frameSizes, renderApp } from './render-app';
+
+const CLEAR = '\u0015'; // Ctrl-U: erase to the start of the line
+
+afterEach(() => cleanup());
+
+describe('a question screen', () => {
+  test('shows the step list, the why, the question and its default; Enter accepts the default', async () => {
+    // Given the wizard at the bucket question
+    const app = renderApp({ initial: { ...CONNECTION_ANSWERS, builder: { secretKey: 'Given+Secret=123' } } });
+    const frame = await waitForText(app, 'Bucket name');
+    expect(frame).toContain('▸ bucket');
+    expect(frame).toContain('✔ connection');
+    expect(frame).toContain('· builder user');
+    expect(frame).toContain('machines read');
+    expect(frame).toContain('› nix-cache');
+    // When Enter is pressed, the default is the answer and the builder user is asked
+    const next = await press(app, KEYS.enter, 'Builder user (access key)');
+    expect(next).toContain('✔ bucket');
+    expect(next).toContain('› nixbuilder');
+    expect(frameSizes(app.frames).width).toBeLessThanOrEqual(80);
+  });
+
+  test('a broken answer is explained as it is typed, naming the field and the rule, and Enter does not take it', async () => {
+    const app = renderApp({ initial: { ...CONNECTION_ANSWERS, builder: { secretKey: 'Given+Secret=123' } } });
+    await waitForText(app, 'Bucket name');
+    await press(app, CLEAR);
+    const frame = await type(app, 'My_Cache');
+    expect(frame).toContain('✘ bucket may hold only lowercase letters, digits, dots and');
+    await press(app, KEYS.enter).catch(() => undefined);
+    expect(app.lastFrame()).toContain('Bucket name');
+    // Fixing it clears the message and Enter takes it
+    await press(app, CLEAR);
+    const fixed = await type(app, 'my-cache');
+    expect(fixed).not.toContain('✘');
+    await press(app, KEYS.enter, 'Builder user');
+  });
+
+  test('an endpoint with a path is refused with the reason', async () => {
+    const app = renderApp();
+    await waitForText(app, 'Endpoint URL');
+    const frame = await type(app, 'https://s3.example.org/nix-cache');
+    expect(frame).toContain('✘ endpoint must have no path');
+  });
+
+  test('a choice moves with the arrows and Enter answers it', async () => {
+    const app = renderApp({ initial: { ...CONNECTION_ANSWERS, builder: { secretKey: 'Given+Secret=123', accessKey: 'nixbuilder', profile: 'nixbuilder' }, bucket: 'nix-cache', policyName: 'p' } });
+    const frame = await waitForText(app, 'Who may download');
+    expect(frame).toContain('❯ Anyone, by name only');
+    const moved = await press(app, KEYS.down);
+    expect(moved).toContain('❯ Anyone, with listing');
+    await press(app, KEYS.enter, 'Priority');
+    // Going back shows the choice made
+    const back = await press(app, KEYS.escape, 'Who may download');
+    expect(back).toContain('❯ Anyone, with listing');
+  });
+
+  test('Esc goes back a question keeping what was answered', async () => {
+    const app = renderApp();
+    await waitForText(app, 'Endpoint URL');
+    await type(app, 'http://minio.lan:9000');
+    await press(app, KEYS.enter, 'Region');
+    await press(app, CLEAR);
+    await type(app, 'eu-central-1');
+    await press(app, KEYS.enter, 'Admin access key');
+    const back = await press(app, KEYS.escape, '› eu-central-1');
+    expect(back).not.toContain('Admin access key');
+    const backAgain = await press(app, KEYS.escape, '› http://minio.lan:9000');
+    expect(backAgain).not.toContain('✔ Region');
+  });
+
+  test('an admin secret is shown as stars', async () => {
+    const app = renderApp({ initial: { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin' } } });
+    await waitForText(app, 'Admin secret key');
+    const frame = await type(app, 'hunter22');
+    expect(frame).toContain('› ********');
+    expect(frame).not.toContain('hunter22');
+  });
+
+  test('the last question leads to the review', async () => {
+    const app = renderApp({ initial: ALL_BUT_LAST });
+    await waitForText(app, 'nix.conf snippet');
+    await press(app, KEYS.enter, 'Server steps');
+  });
+});

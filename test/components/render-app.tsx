@@ -1,0 +1,84 @@
+/** Renders the wizard's App with ink-testing-library, a fake session and fixed randomness. */
+import { render } from 'ink-testing-library';
+import type { AnswersInput } from '../../source/answers/answers-schema';
+import type { Effects } from '../../source/effects';
+import { App, type WizardOutcome } from '../../components/app/app';
+import type { QuestionContext } from '../../components/wizard-questions/wizard-questions';
+import { makeFakeSetupSession, type FakeSessionOptions, type FakeSetupSession } from '../helpers/fake-setup-session';
+
+export interface RenderAppOptions {
+  readonly initial?: AnswersInput;
+  readonly aliases?: QuestionContext['aliases'];
+  readonly env?: Record<string, string | undefined>;
+  readonly session?: FakeSetupSession;
+  readonly sessionOptions?: FakeSessionOptions;
+  readonly colors?: boolean;
+}
+
+/** A counter as the random source: every secret differs and every run is the same. */
+export function countingRandomBytes(): (n: number) => Uint8Array {
+  let next = 0;
+  return (n) => Uint8Array.from({ length: n }, () => next++ % 256);
+}
+
+export function renderApp(options: RenderAppOptions = {}) {
+  const session = options.session ?? makeFakeSetupSession(options.sessionOptions);
+  const effects: Effects = {
+    env: options.env ?? {},
+    cwd: '/work',
+    home: '/home/user',
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    randomBytes: countingRandomBytes(),
+  };
+  const outcomes: WizardOutcome[] = [];
+  const handle = render(
+    <App
+      initial={options.initial ?? {}}
+      session={session}
+      effects={effects}
+      context={{ aliases: options.aliases ?? {}, env: effects.env }}
+      generatedSecret="Generated+Secret=7xYz"
+      onExit={(outcome) => outcomes.push(outcome)}
+      columns={80}
+      rows={24}
+      colors={options.colors ?? true}
+    />,
+  );
+  return { ...handle, session, outcomes };
+}
+
+/** Answers for everything up to (not including) the builder secret, on MinIO over http. */
+export const CONNECTION_ANSWERS: AnswersInput = {
+  endpoint: 'http://minio.lan:9000',
+  region: 'us-east-1',
+  admin: { accessKey: 'minioadmin', secretKey: 'minioadmin' },
+  backend: 'minio',
+  adminVia: 'api',
+};
+
+/** Every answer but the last file path, so a test starts at the last question. */
+export const ALL_BUT_LAST: AnswersInput = {
+  ...CONNECTION_ANSWERS,
+  builder: { accessKey: 'nixbuilder', profile: 'nixbuilder', secretKey: 'Given+Secret=123' },
+  bucket: 'nix-cache',
+  policyName: 'nix-cache-write',
+  anonymous: 'get',
+  cacheInfo: { priority: 30, wantMassQuery: true },
+  key: { name: 'minio.lan-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key' },
+  expireDays: null,
+  writeMcConfig: true,
+  files: { awsCredentials: '~/.aws/credentials', nixosModule: './nix-cache.nix' },
+};
+
+/** The widest line and the number of lines of every frame drawn so far. */
+export function frameSizes(frames: readonly string[]): { width: number; height: number } {
+  let width = 0;
+  let height = 0;
+  for (const frame of frames) {
+    const lines = frame.split('\n');
+    height = Math.max(height, lines.length);
+    // eslint-disable-next-line no-control-regex
+    for (const line of lines) width = Math.max(width, [...line.replace(/\u001B\[[0-9;]*m/g, '')].length);
+  }
+  return { width, height };
+}

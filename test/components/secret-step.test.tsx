@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
+import { CONNECTION_ANSWERS, renderApp } from './render-app';
+
+afterEach(() => cleanup());
+
+const GENERATED = 'Generated+Secret=7xYz';
+
+describe('the builder secret step', () => {
+  test('shows the generated secret masked, reveals it with v and hides it again', async () => {
+    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    const frame = await waitForText(app, 'Secret for');
+    expect(frame).toContain(`› ${'*'.repeat(GENERATED.length)}`);
+    expect(frame).not.toContain(GENERATED);
+    expect(frame).toContain('r new one · v reveal · e type own');
+    const shown = await press(app, 'v', GENERATED);
+    expect(shown).toContain('v hide');
+    const hidden = await press(app, 'v');
+    expect(hidden).not.toContain(GENERATED);
+  });
+
+  test('r draws a new 32-character secret', async () => {
+    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    await waitForText(app, 'Secret for');
+    const frame = await press(app, 'r', '(32 characters)');
+    const revealed = await press(app, 'v');
+    const secret = /› (\S+)/.exec(revealed.split('\n').find((l) => l.includes('› ')) ?? '')?.[1];
+    expect(secret).toHaveLength(32);
+    expect(secret).not.toBe(GENERATED);
+    expect(frame).toContain('*'.repeat(32));
+  });
+
+  test('one\'s own secret is checked as it is typed, naming a character that would not survive', async () => {
+    const session = (await import('../helpers/fake-setup-session')).makeFakeSetupSession();
+    const app = renderApp({ initial: CONNECTION_ANSWERS, session });
+    await waitForText(app, 'Secret for');
+    await press(app, 'e', 'Type your own secret');
+    const bad = await type(app, "my'secret");
+    expect(bad).toContain('✘ builder.secretKey holds the character "\'"');
+    expect(bad).toContain('*********');
+    // Enter does not take it
+    await press(app, KEYS.enter).catch(() => undefined);
+    expect(app.lastFrame()).toContain('Type your own secret');
+    // Too short is named too
+    await press(app, '\u0015');
+    expect(await type(app, 'short')).toContain('must be 8–40 characters long');
+    await press(app, '\u0015');
+    await type(app, 'My.Own-Secret_42');
+    const accepted = await press(app, KEYS.enter, 'Secret for');
+    expect(accepted).toContain('(16 characters)');
+    await press(app, KEYS.enter, 'Bucket name');
+  });
+
+  test('Esc while typing one\'s own keeps the generated secret', async () => {
+    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    await waitForText(app, 'Secret for');
+    await press(app, 'e', 'Type your own secret');
+    await type(app, 'abc');
+    const back = await press(app, KEYS.escape, 'Secret for');
+    expect(back).toContain(`(${GENERATED.length} characters)`);
+  });
+
+  test('on Ceph the panel says the server makes the secret, and Enter goes on', async () => {
+    const app = renderApp({ initial: { ...CONNECTION_ANSWERS, backend: 'ceph', adminVia: undefined } });
+    const frame = await waitForText(app, 'Made by the server');
+    expect(frame).toContain('On Ceph RGW the server generates the builder secret');
+    expect(frame).toContain('Enter continue');
+    await press(app, KEYS.enter, 'Bucket name');
+  });
+});
