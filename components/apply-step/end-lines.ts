@@ -1,5 +1,6 @@
 /** The end screen's content as rows: the steps' results, the files written, the next commands. */
 import type { ApplyResult } from '../../source/plan/setup-session';
+import { wrapCommand } from '../layout/wrap-command';
 import { wrapLine } from '../layout/wrap-line';
 import { maxScroll, type ScreenLine } from '../line-viewport/line-viewport';
 import { actionLook, statusLook } from '../review-step/review-lines';
@@ -25,8 +26,9 @@ export function endLines(result: ApplyResult, width: number): ScreenLine[] {
   rows.push({ text: '', tone: 'plain' });
   add('Next, ready to paste', 'title');
   for (const command of result.next) {
-    // Commands are not cut at spaces: a wrapped command is still one line when copied from most terminals.
-    add(command.startsWith('#') ? command : `  ${command}`, command.startsWith('#') ? 'muted' : 'accent', '  ');
+    if (command.startsWith('#')) add(command, 'muted', '  ');
+    // Wrapped with a trailing backslash, so a command copied from the screen still pastes as one.
+    else for (const row of wrapCommand(command, width, '  ', '    ')) rows.push({ text: row, tone: 'accent' });
   }
   return rows;
 }

@@ -5,6 +5,7 @@
  */
 import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
 import type { StepReport, StepStatus } from '../../source/plan/server-step';
+import { wrapCommand } from '../layout/wrap-command';
 import { wrapLine } from '../layout/wrap-line';
 import { maxScroll, type ScreenLine } from '../line-viewport/line-viewport';
 import { panelChromeRows } from '../step-panel/step-panel';
@@ -60,7 +61,9 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
     const look = report ? STATUS[report.status] : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
     add(`${look.mark} ${step.title} — ${look.word}`, look.tone, '    ');
     if (report?.detail) add(`  ${report.detail}`, 'muted', '    ');
-    for (const line of step.command.split('\n')) add(`  $ ${line}`, 'muted', '      ');
+    for (const line of step.command.split('\n')) {
+      for (const row of wrapCommand(line, width, '  $ ', '      ')) rows.push({ text: row, tone: 'muted' });
+    }
   }
   rows.push({ text: '', tone: 'plain' });
   add('Files', 'title');

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { KEYS, press, waitForFrame, waitForText } from '../helpers/ink-keys';
+import { makeFakeSetupSession } from '../helpers/fake-setup-session';
+import { ALL_BUT_LAST, frameSizes, renderApp } from './render-app';
+
+afterEach(() => cleanup());
+
+async function apply(options: Parameters<typeof renderApp>[0] = {}) {
+  const app = renderApp({ initial: ALL_BUT_LAST, ...options });
+  await waitForText(app, 'nix.conf snippet');
+  await press(app, KEYS.enter, 'Server steps');
+  await press(app, KEYS.enter, 'apply');
+  return app;
+}
+
+describe('the apply screen', () => {
+  test('shows each step with a spinner, then its result', async () => {
+    const app = await apply();
+    await waitForText(app, 'Your Nix binary cache is set up');
+    expect(app.frames.some((f) => /⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/.test(f) && f.includes('Create the bucket — applying…'))).toBe(true);
+    expect(app.frames.some((f) => f.includes('✔ Create the bucket — bucket done'))).toBe(true);
+    expect(app.frames.some((f) => f.includes('· Set the expiry rules'))).toBe(true);
+  });
+
+  test('the end screen lists the files written and the next commands; any key exits with the result', async () => {
+    const session = makeFakeSetupSession();
+    const app = await apply({ session });
+    const frame = await waitForText(app, 'Your Nix binary cache is set up');
+    expect(frame).toContain('updated   /home/user/.aws/credentials');
+    expect(frame).toContain('created   /work/nix-cache.nix');
+    expect(frame).toContain('Next, ready to paste');
+    const bottom = await press(app, KEYS.pageDown);
+    expect(bottom).toContain('sudo nixos-rebuild switch');
+    // Too wide for one row: continued with a backslash so that it pastes as one command
+    expect(bottom).toContain("  nix copy --to 's3://nix-cache?profile=nixbuilder&endpoint=s3.example.org' \\\n    /run/current-system");
+    await press(app, 'x').catch(() => undefined);
+    await waitForFrame(app, () => app.outcomes.length > 0);
+    expect(app.outcomes[0]).toMatchObject({ outcome: 'applied', result: { files: expect.any(Array), next: expect.any(Array) } });
+    expect(session.calls.applyPlan).toBe(1);
+    expect(frameSizes(app.frames).width).toBeLessThanOrEqual(80);
+  });
+
+  test('a failed step shows its error and what to do; r runs the plan again', async () => {
+    const session = makeFakeSetupSession({ failOnceAt: 'user' });
+    const app = await apply({ session });
+    const failed = await waitForText(app, 'apply — failed');
+    expect(failed).toContain('✘ Create the builder user — Create the builder user failed');
+    expect(failed).toContain('– Create the write policy — not run');
+    expect(failed).toContain('✘ step "user": Create the builder user failed: the server');
+    expect(failed).toContain('What to do: give the admin user the right to create users,');
+    expect(failed).toContain('✘ apply');
+    await press(app, 'r', 'Your Nix binary cache is set up');
+    expect(session.calls.applyPlan).toBe(2);
+  });
+
+  test('q after a failure exits with the failed result', async () => {
+    const app = await apply({ sessionOptions: { failOnceAt: 'bucket' } });
+    await waitForText(app, 'apply — failed');
+    await press(app, 'q').catch(() => undefined);
+    await waitForFrame(app, () => app.outcomes.length > 0);
+    expect(app.outcomes[0]).toMatchObject({ outcome: 'applied', result: { error: { step: 'bucket' } } });
+  });
+
+  test('Ctrl-C while applying does not interrupt the steps', async () => {
+    const session = makeFakeSetupSession();
+    const app = await apply({ session });
+    app.stdin.write(KEYS.ctrlC);
+    await waitForText(app, 'Your Nix binary cache is set up');
+    expect(app.outcomes).toEqual([]);
+  });
+});

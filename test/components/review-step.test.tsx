@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { KEYS, press, waitForFrame, waitForText } from '../helpers/ink-keys';
+import { makeFakeSetupSession } from '../helpers/fake-setup-session';
+import { ALL_BUT_LAST, frameSizes, renderApp } from './render-app';
+
+afterEach(() => cleanup());
+
+async function openReview(options: Parameters<typeof renderApp>[0] = {}) {
+  const app = renderApp({ initial: ALL_BUT_LAST, ...options });
+  await waitForText(app, 'nix.conf snippet');
+  await press(app, KEYS.enter, 'Server steps');
+  return app;
+}
+
+/** Scrolls down a page at a time until `text` shows. */
+async function scrollTo(app: Awaited<ReturnType<typeof openReview>>, text: string) {
+  for (let i = 0; i < 10 && !(app.lastFrame() ?? '').includes(text); i++) await press(app, KEYS.pageDown);
+  return waitForText(app, text);
+}
+
+describe('the review screen', () => {
+  test('checks the plan with a spinner, then lists every server step with its state and its command', async () => {
+    const session = makeFakeSetupSession({ checks: { connect: { status: 'done', detail: 'admin login works' }, bucket: { status: 'done', detail: 'exists and is ours' } } });
+    const app = await openReview({ session });
+    expect(app.frames.some((f) => f.includes('Checking: '))).toBe(true);
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('▸ review');
+    expect(frame).toContain('✔ Connect as admin — done');
+    expect(frame).toContain('✔ Create the bucket — done');
+    expect(frame).toContain('  exists and is ours');
+    expect(frame).toContain('$ mc mb s3/nix-cache');
+    expect(frame).toContain('+ Create the builder user — to do');
+    expect(frame).toMatch(/review {2}\(rows 1–\d+ of \d+\)/);
+    // Read-only so far
+    expect(session.calls.checkPlan).toBe(1);
+    expect(session.calls.applyPlan).toBe(0);
+  });
+
+  test('a conflict is said before confirming', async () => {
+    const app = await openReview({ sessionOptions: { checks: { user: { status: 'conflict', detail: 'nixbuilder exists with another secret; use rotate credentials' } } } });
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('✘ 1 step(s) cannot be done as things are');
+    await scrollTo(app, '✘ Create the builder user — conflict');
+  });
+
+  test('lists every file with its action and a diff, secrets masked until v', async () => {
+    const app = await openReview();
+    const frame = await scrollTo(app, '+ [nixbuilder]');
+    expect(frame).toContain('update    /home/user/.aws/credentials');
+    expect(frame).toContain('    aws_access_key_id = AKIA');
+    const masked = await scrollTo(app, '+ aws_secret_access_key = ********');
+    expect(masked).not.toContain('Revealed+Secret=42');
+    const revealed = await press(app, 'v', 'Revealed+Secret=42');
+    expect(revealed).toContain('+ aws_secret_access_key = Revealed+Secret=42');
+    expect(revealed).toContain('v mask');
+    const created = await scrollTo(app, 'create    /work/nix-cache.nix');
+    expect(created).toBeDefined();
+    const end = await scrollTo(app, 'unchanged /work/nix-cache-info');
+    expect(end).not.toContain('StoreDir');
+  });
+
+  test('scrolls line by line and back', async () => {
+    const app = await openReview();
+    const first = app.lastFrame() ?? '';
+    const down = await press(app, KEYS.down);
+    expect(down).toMatch(/rows 2–/);
+    const up = await press(app, KEYS.up);
+    expect(up).toBe(first);
+  });
+
+  test('every frame fits 80 columns and 23 rows', async () => {
+    const app = await openReview();
+    await scrollTo(app, 'unchanged /work/nix-cache-info');
+    const { width, height } = frameSizes(app.frames);
+    expect(width).toBeLessThanOrEqual(80);
+    expect(height).toBeLessThanOrEqual(23);
+  });
+
+  test('Esc goes back to the last question with every answer kept', async () => {
+    const app = await openReview();
+    const back = await press(app, KEYS.escape, 'nix.conf snippet');
+    expect(back).toContain('✔ NixOS module: ./nix-cache.nix');
+    await press(app, KEYS.enter, 'Server steps');
+  });
+
+  test('Ctrl-C on the review cancels: nothing applied, nothing written', async () => {
+    const session = makeFakeSetupSession();
+    const app = await openReview({ session });
+    const frame = await press(app, KEYS.ctrlC, 'Cancelled');
+    expect(frame).toContain('nothing was written');
+    await waitForFrame(app, () => app.outcomes.length > 0);
+    expect(app.outcomes).toEqual([{ outcome: 'cancelled' }]);
+    expect(session.calls.applyPlan).toBe(0);
+  });
+
+  test('a plan that cannot be prepared is explained, with r to try again', async () => {
+    const session = makeFakeSetupSession();
+    let failures = 1;
+    const prepare = session.prepareSetup.bind(session);
+    session.prepareSetup = async (answers, warnings) => {
+      if (failures-- > 0) throw new Error('~/.config/nix/secret.key is not a Nix secret key');
+      return prepare(answers, warnings);
+    };
+    const app = renderApp({ initial: ALL_BUT_LAST, session });
+    await waitForText(app, 'nix.conf snippet');
+    const failed = await press(app, KEYS.enter, 'Could not prepare the plan');
+    expect(failed).toContain('is not a Nix secret key');
+    await press(app, 'r', 'Server steps');
+  });
+});
