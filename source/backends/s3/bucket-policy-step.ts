@@ -102,6 +102,15 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
       try {
         await putBucketPolicyText(client, bucket, merged.policy);
       } catch (error) {
+        const everyone = before.wanted.some((s) => typeof s.Principal === 'object' && s.Principal.AWS.includes('*'));
+        if (isS3ErrorCode(error, 'AccessDenied') && everyone && answers.backend === 's3') {
+          // AWS blocks public bucket policies by default (Block Public Access).
+          throw new StepError(
+            `Cannot write the policy of bucket ${bucket}: access denied.`,
+            spec.id,
+            `On AWS, allow public bucket policies for this bucket (aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration BlockPublicPolicy=false,RestrictPublicBuckets=false) and give the keys s3:PutBucketPolicy, or choose anonymous: none.`,
+          );
+        }
         throw stepErrorFrom(spec.id, `Cannot write the policy of bucket ${bucket}`, error);
       }
       // Read back: some servers answer oddly (RGW: 200 on DELETE) or store something else.

@@ -22,7 +22,12 @@ export function bucketStep(ctx: S3StepContext): ServerStep {
       throw stepErrorFrom('bucket', `Cannot look up bucket ${bucket}`, error);
     });
     if (exists === 'forbidden') {
-      return { status: 'conflict', detail: `bucket ${bucket} exists but belongs to someone else (access denied); choose another bucket name` };
+      return answers.backend === 's3'
+        ? {
+            status: 'conflict',
+            detail: `bucket ${bucket} exists but these keys may not use it: it belongs to someone else, or the builder's IAM policy lacks s3:ListBucket on it; choose another bucket name or fix the policy`,
+          }
+        : { status: 'conflict', detail: `bucket ${bucket} exists but belongs to someone else (access denied); choose another bucket name` };
     }
     if (!exists) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; it will be created in region ${answers.region}` };
     try {

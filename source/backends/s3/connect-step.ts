@@ -19,6 +19,14 @@ export function connectStep(ctx: S3StepContext): ServerStep {
 
   /** Lists the buckets; a refusal of valid keys still proves the endpoint and the keys work. */
   async function probe(): Promise<{ ok: true; detail: string } | { ok: false; error: StepError }> {
+    if (s3StepKeys(answers).accessKey === '') {
+      // minio signs nothing without keys: every request would go out anonymous
+      const hint =
+        who === 'admin'
+          ? 'Give admin.accessKey and admin.secretKey (or NIX_CACHE_ADMIN_ACCESS_KEY / NIX_CACHE_ADMIN_SECRET_KEY, or admin.mcAlias).'
+          : 'Give builder.accessKey and builder.secretKey.';
+      return { ok: false, error: new StepError(`No ${who} keys to connect to ${answers.endpoint} with.`, 'connect', hint) };
+    }
     try {
       const buckets = await client.listBuckets();
       return { ok: true, detail: `${answers.endpoint} answers and the ${who} keys work (${buckets.length} bucket${buckets.length === 1 ? '' : 's'} visible)` };

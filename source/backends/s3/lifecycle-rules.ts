@@ -89,6 +89,16 @@ export function isOurRule(rule: Pick<ExistingRule, 'id'>): boolean {
   return rule.id.startsWith(RULE_ID_PREFIX);
 }
 
+/**
+ * Servers echo parts a rule does not use as empty elements or `false` flags (e.g.
+ * `<ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker>`); they do not make it a
+ * different rule.
+ */
+function isEmptyPart(element: XmlElement): boolean {
+  const text = element.text.trim();
+  return element.children.every(isEmptyPart) && (text === '' || text === 'false');
+}
+
 function ruleFromElement(element: XmlElement): ExistingRule {
   const filter = child(element, 'Filter');
   const and = child(filter, 'And');
@@ -97,14 +107,14 @@ function ruleFromElement(element: XmlElement): ExistingRule {
   const expiration = child(element, 'Expiration');
   const daysText = child(expiration, 'Days')?.text.trim();
   const known = new Set(['ID', 'Filter', 'Prefix', 'Status', 'Expiration']);
-  const otherFilter = (filter?.children ?? []).some((c) => c.name !== 'Prefix');
-  const otherExpiration = (expiration?.children ?? []).some((c) => c.name !== 'Days');
+  const otherFilter = (filter?.children ?? []).some((c) => c.name !== 'Prefix' && !isEmptyPart(c));
+  const otherExpiration = (expiration?.children ?? []).some((c) => c.name !== 'Days' && !isEmptyPart(c));
   return {
     id: child(element, 'ID')?.text ?? '',
     prefix: prefixElement?.text,
     enabled: child(element, 'Status')?.text.trim() === 'Enabled',
     expirationDays: daysText !== undefined && /^\d+$/.test(daysText) ? Number(daysText) : undefined,
-    hasOtherParts: otherFilter || otherExpiration || element.children.some((c) => !known.has(c.name)),
+    hasOtherParts: otherFilter || otherExpiration || element.children.some((c) => !known.has(c.name) && !isEmptyPart(c)),
     raw: element.raw,
   };
 }

@@ -142,6 +142,15 @@ describe('merging our rules with the bucket configuration', () => {
     expect(again.changed).toBe(false);
   });
 
+  it('ignores empty parts a server adds when echoing our rules', () => {
+    const first = mergeLifecycleRules([], 7).xml!;
+    const padded = first.replace(/<\/Days><\/Expiration>/g, '</Days><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration><NoncurrentVersionExpiration></NoncurrentVersionExpiration>');
+    expect(padded).not.toBe(first);
+    expect(mergeLifecycleRules(parseLifecycleConfiguration(padded), 7).changed).toBe(false);
+    const tagged = first.replace('<Filter><Prefix>0</Prefix></Filter>', '<Filter><And><Prefix>0</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter>');
+    expect(mergeLifecycleRules(parseLifecycleConfiguration(tagged), 7).changed).toBe(true);
+  });
+
   it('replaces our rules when expireDays changes', () => {
     const first = mergeLifecycleRules([], 7);
     const second = mergeLifecycleRules(parseLifecycleConfiguration(first.xml!), 8);

@@ -104,6 +104,13 @@ describe('the connect step against a local socket', () => {
     expect(JSON.stringify({ m: (error as StepError).message, h: (error as StepError).hint })).not.toContain('admin-secret-value');
   });
 
+  it('refuses to connect without keys rather than sending anonymous requests', async () => {
+    const port = await listen(() => {});
+    const answers = makeAnswers({ endpoint: `http://127.0.0.1:${port}`, admin: { accessKey: undefined, secretKey: undefined } });
+    const client = createS3Client({ endpoint: answers.endpoint, region: 'us-east-1', accessKey: '', secretKey: '' });
+    await expect(connectStep({ answers, client, cacheInfoContent: '' }).check()).rejects.toThrow(/No admin keys to connect to/);
+  });
+
   it('gives up on a server that accepts the connection and says nothing', async () => {
     const port = await listen(() => {});
     const client = createS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKey: 'a-key', secretKey: 'a-secret-1', timeoutMs: 300 });

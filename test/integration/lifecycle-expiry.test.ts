@@ -1,0 +1,122 @@
+/**
+ * SPEC 5 `expiry` on a real Ceph RGW: with the rules the expiry step writes, narinfos (and logs,
+ * realisations, listings) expire, `nar/` a "day" later, and `nix-cache-info` never
+ * (notes/s3-policies-and-lifecycle.md).
+ *
+ * RGW's lifecycle "day" is shortened per run with `radosgw-admin --rgw-lc-debug-interval=N lc
+ * process` (a day is N seconds; notes/ceph-rgw.md), which processes the rules to completion. The
+ * shared test RGW runs without its own lifecycle threads, so only these explicit passes expire
+ * anything. A pass over 188 rules takes about 40 s here, so the timing is chosen from the clock:
+ * pass 1 uses a "day" as long as the narinfos' age, so they are due and NARs (due after two
+ * days) are not, as long as the pass takes less than a day; pass 2 uses a one-second day.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+import { createS3Client } from '../../source/backends/s3/s3-connection';
+import { putLifecycleXml, readObjectText } from '../../source/backends/s3/s3-requests';
+import { s3Steps } from '../../source/backends/s3/s3-steps';
+import { renderNixCacheInfo } from '../../source/files/render-nix-cache-info';
+import { radosgwAdmin, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { makeAnswers } from '../backends/s3/answers-fixture';
+
+const rgw = inject('rgw');
+const unavailable = inject('rgwUnavailable');
+
+/** How old the narinfos are when pass 1 starts, in seconds: longer than a pass takes. */
+const FIRST_DAY_SECONDS = Number(process.env['NIX_CACHE_LC_TEST_DAY'] ?? 60);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function hash(start: string): string {
+  const alphabet = '0123456789abcdfghijklmnpqrsvwxyz';
+  let out = start;
+  while (out.length < 32) out += alphabet[randomBytes(1)[0]! % 32];
+  return out;
+}
+
+describe.skipIf(rgw === null)(`lifecycle expiry on Ceph RGW${unavailable ? ` (${unavailable})` : ''}`, () => {
+  const info = rgw as CephRgwInfo;
+
+  it('expires narinfos, then nar/ a day later, and never nix-cache-info', { timeout: 900_000 }, async () => {
+    // Given a cache bucket set up by the steps with expireDays 1
+    const bucket = `expiry-${randomBytes(4).toString('hex')}`;
+    const answers = makeAnswers({
+      backend: 'minio',
+      endpoint: info.endpoint,
+      bucket,
+      expireDays: 1,
+      admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+    });
+    const client = createS3Client({ endpoint: info.endpoint, region: 'us-east-1', accessKey: info.accessKey, secretKey: info.secretKey });
+    const cacheInfoContent = renderNixCacheInfo(answers.cacheInfo);
+    for (const step of s3Steps({ answers, client, cacheInfoContent })) {
+      if ((await step.check()).status === 'todo') await step.apply();
+    }
+
+    try {
+      // And objects as Nix writes them, with hashes that start like nix-cache-info and nar/
+      const expiring = [
+        `${hash('0')}.narinfo`,
+        `${hash('z')}.narinfo`,
+        `${hash('n0')}.narinfo`,
+        `${hash('ni0')}.narinfo`,
+        `${hash('nix')}.narinfo`,
+        `${hash('na0')}.narinfo`,
+        `${hash('nar')}.narinfo`,
+        `${hash('nn')}.ls`,
+        'log/abc-hello-2.12.drv',
+        'realisations/sha256:0abc!out.doi',
+        'debuginfo/0123abcd',
+      ];
+      const nars = [`nar/${hash('1')}.nar.xz`, `nar/${hash('n')}.nar`];
+      const firstUpload = Date.now();
+      for (const key of [...expiring, ...nars]) await client.putObject(bucket, key, Buffer.from(key));
+      const lastUpload = Date.now();
+
+      const keys = async (): Promise<string[]> => {
+        const names: string[] = [];
+        for await (const item of client.listObjectsV2(bucket, '', true)) names.push((item as { name: string }).name);
+        return names.sort();
+      };
+      const pass = async (daySeconds: number): Promise<{ started: number; ended: number }> => {
+        const started = Date.now();
+        await radosgwAdmin(info, [`--rgw-lc-debug-interval=${daySeconds}`, '--rgw-lc-max-wp-worker=1', 'lc', 'process'], 600_000);
+        return { started, ended: Date.now() };
+      };
+
+      // When a lifecycle pass runs once the narinfos are one "day" old
+      const wait = lastUpload + FIRST_DAY_SECONDS * 1000 - Date.now();
+      if (wait > 0) await sleep(wait);
+      const day = Math.floor((Date.now() - lastUpload) / 1000);
+      const first = await pass(day);
+
+      // Then the narinfos, listings, logs, realisations and debug info are gone
+      const afterFirst = await keys();
+      expect(afterFirst.filter((key) => expiring.includes(key))).toEqual([]);
+      // And nix-cache-info is still there, unchanged
+      expect(afterFirst).toContain('nix-cache-info');
+      expect(await readObjectText(client, bucket, 'nix-cache-info')).toBe(cacheInfoContent);
+      // And the NARs are still there: the pass ended before they were two "days" old
+      const oldestNarAgeAtEnd = (first.ended - firstUpload) / 1000;
+      if (oldestNarAgeAtEnd >= 2 * day) {
+        throw new Error(
+          `inconclusive: the lifecycle pass took ${Math.round((first.ended - first.started) / 1000)} s, so the NARs were ${Math.round(oldestNarAgeAtEnd)} s old (two "days" of ${day} s) before it ended; raise NIX_CACHE_LC_TEST_DAY`,
+        );
+      }
+      expect(afterFirst.filter((key) => key.startsWith('nar/'))).toEqual([...nars].sort());
+
+      // When a pass runs with a one-second "day" (every NAR is far older than two)
+      await sleep(Math.max(0, first.started + 2_000 - Date.now()));
+      await pass(1);
+
+      // Then the NARs are gone too, and nix-cache-info never goes
+      expect(await keys()).toEqual(['nix-cache-info']);
+      expect(await readObjectText(client, bucket, 'nix-cache-info')).toBe(cacheInfoContent);
+    } finally {
+      // later lifecycle passes of other tests need not walk this bucket's 188 rules
+      await putLifecycleXml(client, bucket, null).catch(() => undefined);
+    }
+  });
+});
