@@ -13,7 +13,7 @@ import { reviewStepKeys } from '../review-step/use-review-step';
 import { secretStepKeys } from '../secret-step/use-secret-step';
 import { QUESTIONS, WIZARD_STEPS } from '../wizard-questions/wizard-questions';
 import type { ScreenLayout } from './screen-layout';
-import type { WizardAction, WizardState } from './use-wizard-state';
+import type { WizardAction, WizardState } from './wizard-state';
 
 const REVIEW_WHY = WIZARD_STEPS.find((s) => s.id === 'review')?.why ?? '';
 

@@ -5,32 +5,14 @@
  * moved on (went back, retried) is dropped.
  */
 import { useEffect, useRef, type Dispatch } from 'react';
-import { resolveAnswers } from '../../source/answers/resolve-answers';
 import type { Effects } from '../../source/effects';
 import { UsageError } from '../../source/errors';
 import type { SetupSession } from '../../source/plan/setup-session';
-import type { WizardAction, WizardState } from './use-wizard-state';
+import { resolveGathered } from './resolve-gathered';
+import type { WizardAction, WizardState } from './wizard-state';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-type Resolved = { ok: true; answers: Parameters<SetupSession['testConnection']>[0]; warnings: readonly string[] } | { ok: false; message: string; field: string | undefined };
-
-/** The answers so far, complete with defaults, or what is missing or wrong, naming the field. */
-export function resolveGathered(state: WizardState, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): Resolved {
-  try {
-    const resolution = resolveAnswers(state.input, effects);
-    if (resolution.ok) return { ok: true, answers: resolution.value.answers, warnings: resolution.value.warnings };
-    const first = resolution.missing[0];
-    return {
-      ok: false,
-      message: resolution.missing.map((m) => `${m.field} is required (${m.hint})`).join('; '),
-      field: first?.field,
-    };
-  } catch (error) {
-    return { ok: false, message: messageOf(error), field: error instanceof UsageError ? error.field : undefined };
-  }
 }
 
 export interface UseSessionEffectsProps {

@@ -12,7 +12,7 @@ import { useInput, type Key } from 'ink';
 import { useCallback, useRef, type Dispatch } from 'react';
 import { generateBuilderSecret } from '../../source/secrets/generate-builder-secret';
 import type { ScreenLayout } from './screen-layout';
-import type { WizardAction } from './use-wizard-state';
+import type { WizardAction } from './wizard-state';
 
 export interface UseWizardKeysProps {
   readonly dispatch: Dispatch<WizardAction>;

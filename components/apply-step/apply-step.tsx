@@ -5,7 +5,7 @@
  */
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
-import type { WizardState } from '../app/use-wizard-state';
+import type { WizardState } from '../app/wizard-state';
 import { truncate, wrapLine } from '../layout/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
 import { statusLook } from '../review-step/review-lines';

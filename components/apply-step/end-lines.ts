@@ -2,9 +2,9 @@
 import type { ApplyResult } from '../../source/plan/setup-session';
 import { wrapCommand } from '../layout/wrap-command';
 import { wrapLine } from '../layout/wrap-line';
-import { maxScroll, type ScreenLine } from '../line-viewport/line-viewport';
+import { maxScroll, type ScreenLine } from '../layout/scroll-window';
 import { actionLook, statusLook } from '../review-step/review-lines';
-import type { Tone } from '../theme/theme';
+import type { Tone } from '../theme/tone';
 
 export function endLines(result: ApplyResult, width: number): ScreenLine[] {
   const rows: ScreenLine[] = [];

@@ -4,7 +4,7 @@
  * the end screen ↑/↓ and PgUp/PgDn scroll and any other key leaves.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/use-wizard-state';
+import type { WizardAction, WizardState } from '../app/wizard-state';
 import type { ScrollRange } from '../review-step/use-review-step';
 
 export function applyStepKeys(state: WizardState, input: string, key: Key, { max, page }: ScrollRange): WizardAction | undefined {

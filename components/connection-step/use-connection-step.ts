@@ -3,7 +3,7 @@
  * failure, e edits the answer the failure names, r or Enter tests again.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/use-wizard-state';
+import type { WizardAction, WizardState } from '../app/wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 
 export function connectionStepKeys(state: WizardState, input: string, key: Key): WizardAction | undefined {

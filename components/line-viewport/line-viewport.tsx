@@ -3,12 +3,10 @@
  * (review, the end screen). Always exactly `height` rows tall so the layout does not jump.
  */
 import { Box } from 'ink';
-import { Tinted, type Tone } from '../theme/theme';
+import type { ScreenLine } from '../layout/scroll-window';
+import { Tinted } from '../theme/theme';
 
-export interface ScreenLine {
-  readonly text: string;
-  readonly tone: Tone;
-}
+export { maxScroll, scrollPosition, type ScreenLine } from '../layout/scroll-window';
 
 export interface LineViewportProps {
   readonly lines: readonly ScreenLine[];
@@ -16,17 +14,6 @@ export interface LineViewportProps {
   readonly scroll: number;
   readonly height: number;
   readonly width: number;
-}
-
-/** The largest useful scroll position. */
-export function maxScroll(lineCount: number, height: number): number {
-  return Math.max(0, lineCount - height);
-}
-
-/** "rows 1–16 of 40", or nothing when everything fits. */
-export function scrollPosition(lineCount: number, scroll: number, height: number): string | undefined {
-  if (lineCount <= height) return undefined;
-  return `rows ${scroll + 1}–${Math.min(lineCount, scroll + height)} of ${lineCount}`;
 }
 
 export function LineViewport({ lines, scroll, height, width }: LineViewportProps) {

@@ -3,7 +3,7 @@
  * broken rule shown under the field), a list of choices, or a notice with nothing to answer.
  */
 import { Box } from 'ink';
-import type { WizardState } from '../app/use-wizard-state';
+import type { WizardState } from '../app/wizard-state';
 import { ChoiceList } from '../choice-list/choice-list';
 import { wrapLine } from '../layout/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';

@@ -5,7 +5,7 @@
  * calls it for the screen that is showing.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/use-wizard-state';
+import type { WizardAction, WizardState } from '../app/wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 import { editText } from '../text-field/edit-text';
 import { choiceToAnswer, type Question } from '../wizard-questions/wizard-questions';

@@ -7,7 +7,7 @@
 import { diffLines } from 'diff';
 import type { FilePreview } from '../../source/plan/setup-session';
 import { wrapLine } from '../layout/wrap-line';
-import type { ScreenLine } from '../line-viewport/line-viewport';
+import type { ScreenLine } from '../layout/scroll-window';
 
 /** Unchanged rows kept around a change; longer runs are folded into one row. */
 const CONTEXT = 2;

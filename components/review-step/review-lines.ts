@@ -7,9 +7,9 @@ import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
 import type { StepReport, StepStatus } from '../../source/plan/server-step';
 import { wrapCommand } from '../layout/wrap-command';
 import { wrapLine } from '../layout/wrap-line';
-import { maxScroll, type ScreenLine } from '../line-viewport/line-viewport';
-import { panelChromeRows } from '../step-panel/step-panel';
-import type { Tone } from '../theme/theme';
+import { maxScroll, type ScreenLine } from '../layout/scroll-window';
+import { panelChromeRows } from '../layout/panel-rows';
+import type { Tone } from '../theme/tone';
 import { fileDiffLines } from './file-diff-lines';
 
 const STATUS: Record<StepStatus, { mark: string; word: string; tone: Tone }> = {

@@ -4,7 +4,7 @@
  * done. While the plan is being checked only Esc and Ctrl-C; after a failure r tries again.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/use-wizard-state';
+import type { WizardAction, WizardState } from '../app/wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 
 export interface ScrollRange {

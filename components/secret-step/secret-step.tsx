@@ -5,7 +5,7 @@
  */
 import { Box } from 'ink';
 import { validateAnswerField } from '../../source/answers/resolve-answers';
-import type { WizardState } from '../app/use-wizard-state';
+import type { WizardState } from '../app/wizard-state';
 import { wrapLine } from '../layout/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { TextField } from '../text-field/text-field';

@@ -4,7 +4,7 @@
  * without colour (NO_COLOR).
  */
 import { Box } from 'ink';
-import type { StepListState } from '../app/use-wizard-state';
+import type { StepListState } from '../app/wizard-state';
 import { Tinted, type Tone } from '../theme/theme';
 import { WIZARD_STEPS, type WizardStepId } from '../wizard-questions/wizard-questions';
 

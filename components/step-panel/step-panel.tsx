@@ -6,6 +6,8 @@ import { Box } from 'ink';
 import type { ReactNode } from 'react';
 import { KeyHints, type KeyHint } from '../key-hints/key-hints';
 import { wrapLine } from '../layout/wrap-line';
+
+export { panelChromeRows } from '../layout/panel-rows';
 import { Tinted } from '../theme/theme';
 
 export interface StepPanelProps {
@@ -14,11 +16,6 @@ export interface StepPanelProps {
   readonly width: number;
   readonly hints: readonly KeyHint[];
   readonly children: ReactNode;
-}
-
-/** Rows the title, the why, the blank lines and the key hints take, for screens that scroll. */
-export function panelChromeRows(why: string, width: number): number {
-  return 1 + wrapLine(why, width).length + 1 + 1 + 1;
 }
 
 export function StepPanel({ title, why, width, hints, children }: StepPanelProps) {

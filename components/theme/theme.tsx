@@ -5,8 +5,9 @@
  */
 import { Text } from 'ink';
 import { createContext, useContext, type ReactNode } from 'react';
+import type { Tone } from './tone';
 
-export type Tone = 'plain' | 'title' | 'accent' | 'muted' | 'success' | 'error' | 'warning' | 'added' | 'removed' | 'selected' | 'cursor';
+export type { Tone } from './tone';
 
 const TONES: Record<Tone, { color?: string; bold?: boolean; dimColor?: boolean; inverse?: boolean }> = {
   plain: {},
