@@ -19,7 +19,8 @@ export function connectStep(ctx: S3StepContext): ServerStep {
 
   /** Lists the buckets; a refusal of valid keys still proves the endpoint and the keys work. */
   async function probe(): Promise<{ ok: true; detail: string } | { ok: false; error: StepError }> {
-    if (s3StepKeys(answers).accessKey === '') {
+    const keys = s3StepKeys(answers);
+    if (keys.accessKey === '' || keys.secretKey === '') {
       // minio signs nothing without keys: every request would go out anonymous
       const hint =
         who === 'admin'
