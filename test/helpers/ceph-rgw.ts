@@ -341,7 +341,6 @@ log_to_stderr = false
 err_to_stderr = true
 mon_cluster_log_file = ${dir}/log/cluster.log
 crash_dir = ${dir}/crash
-exporter_sock_dir = ${dir}/run
 osd_pool_default_size = 1
 osd_pool_default_min_size = 1
 mon_allow_pool_size_one = true
@@ -353,6 +352,10 @@ osd_pool_default_pg_autoscale_mode = off
 mon_max_pg_per_osd = 1000
 mon_data_avail_warn = 1
 mon_data_avail_crit = 0
+# Every OSD map change (the OSD booting, each pool RGW creates) waits for a Paxos proposal,
+# by default up to 1 s apart: with these, the cluster answers in ~2.5 s instead of ~13 s.
+paxos_propose_interval = 0.1
+paxos_min_wait = 0.01
 ${options.extraGlobal.join('\n')}
 
 [mon]
@@ -410,7 +413,7 @@ rm -rf "$1"`;
 }
 
 /**
- * Starts a fresh single-node cluster with one RGW and an admin S3 user; about 13 s. Tries twice:
+ * Starts a fresh single-node cluster with one RGW and an admin S3 user; about 2.5 s. Tries twice:
  * a free port can be taken by another process (another test run) before a daemon binds it.
  */
 export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRgw> {

@@ -4,11 +4,11 @@
  * restarted for "server stopped before step X" tests.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { Client } from 'minio';
 import { describe, expect, inject, it } from 'vitest';
-import { radosgwAdmin, startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { radosgwAdmin, startCephRgw, startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
@@ -82,24 +82,42 @@ describe.skipIf(rgw === null)(`the test Ceph RGW${unavailable ? ` (${unavailable
   });
 
   it('expires objects when a test runs lifecycle processing with a short day', async () => {
-    // Given a bucket whose rule expires "old/" after one day, and a day of 2 seconds
-    const client = s3(info);
-    const bucket = uniqueBucket('lifecycle');
-    await client.makeBucket(bucket, 'us-east-1');
-    await client.setBucketLifecycle(bucket, {
-      Rule: [{ ID: 'expire-old', Status: 'Enabled', Filter: { Prefix: 'old/' }, Expiration: { Days: 1 } }],
-    });
-    await client.putObject(bucket, 'old/a', Buffer.from('a'));
-    await client.putObject(bucket, 'keep/b', Buffer.from('b'));
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    // A private cluster (~2.5 s): `lc process` walks every bucket with rules, so on the shared
+    // one its duration depends on what other test files left behind (~0.2 s per rule).
+    const own = await startCephRgw({ radosgwArgs: ['--rgw-enable-lc-threads=false'] });
+    try {
+      // Given a bucket whose rule expires "old/" after one day, and a day of 2 seconds
+      const client = s3(own);
+      const bucket = uniqueBucket('lifecycle');
+      await client.makeBucket(bucket, 'us-east-1');
+      await client.setBucketLifecycle(bucket, {
+        Rule: [{ ID: 'expire-old', Status: 'Enabled', Filter: { Prefix: 'old/' }, Expiration: { Days: 1 } }],
+      });
+      await client.putObject(bucket, 'old/a', Buffer.from('a'));
+      await client.putObject(bucket, 'keep/b', Buffer.from('b'));
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
 
-    // When lifecycle processing runs to completion
-    await radosgwAdmin(info, ['--rgw-lc-debug-interval=2', '--rgw-lc-max-wp-worker=1', 'lc', 'process']);
+      // When lifecycle processing runs to completion
+      await own.radosgwAdmin(['--rgw-lc-debug-interval=2', '--rgw-lc-max-wp-worker=1', 'lc', 'process']);
 
-    // Then only the object under the rule's prefix is gone
-    const names: string[] = [];
-    for await (const item of client.listObjectsV2(bucket, '', true)) names.push((item as { name: string }).name);
-    expect(names).toEqual(['keep/b']);
+      // Then only the object under the rule's prefix is gone
+      const names: string[] = [];
+      for await (const item of client.listObjectsV2(bucket, '', true)) names.push((item as { name: string }).name);
+      expect(names).toEqual(['keep/b']);
+    } finally {
+      await own.stop();
+    }
+    expect(existsSync(own.dir)).toBe(false);
+  });
+
+  it('runs radosgw-admin against the shared cluster from a test file', async () => {
+    const user = JSON.parse(await radosgwAdmin(info, ['user', 'info', `--uid=${info.adminUid}`])) as { caps: { type: string; perm: string }[] };
+    expect(user.caps).toEqual(
+      expect.arrayContaining([
+        { type: 'buckets', perm: '*' },
+        { type: 'users', perm: '*' },
+      ]),
+    );
   });
 
   it('refuses connections while radosgw is stopped and serves again after a restart', async () => {
