@@ -90,13 +90,13 @@ export function isOurRule(rule: Pick<ExistingRule, 'id'>): boolean {
 }
 
 /**
- * Servers echo parts a rule does not use as empty elements or `false` flags (e.g.
- * `<ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker>`); they do not make it a
- * different rule.
+ * Servers may echo parts a rule does not use as empty elements, `false` flags or zero counts
+ * (e.g. `<ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker>`); they do not make it a
+ * different rule, and treating them as a difference would rewrite the rules on every run.
  */
 function isEmptyPart(element: XmlElement): boolean {
   const text = element.text.trim();
-  return element.children.every(isEmptyPart) && (text === '' || text === 'false');
+  return element.children.every(isEmptyPart) && (text === '' || text === 'false' || text === '0');
 }
 
 function ruleFromElement(element: XmlElement): ExistingRule {

@@ -144,7 +144,7 @@ describe('merging our rules with the bucket configuration', () => {
 
   it('ignores empty parts a server adds when echoing our rules', () => {
     const first = mergeLifecycleRules([], 7).xml!;
-    const padded = first.replace(/<\/Days><\/Expiration>/g, '</Days><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration><NoncurrentVersionExpiration></NoncurrentVersionExpiration>');
+    const padded = first.replace(/<\/Days><\/Expiration>/g, '</Days><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration><NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>');
     expect(padded).not.toBe(first);
     expect(mergeLifecycleRules(parseLifecycleConfiguration(padded), 7).changed).toBe(false);
     const tagged = first.replace('<Filter><Prefix>0</Prefix></Filter>', '<Filter><And><Prefix>0</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter>');
