@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'minio';
 import { describe, expect, inject, it } from 'vitest';
 import type { Answers } from '../../source/answers/answers';
@@ -96,6 +98,23 @@ describe.skipIf(rgw === null)(`Ceph RGW user management${unavailable ? ` (${unav
       expect(error).toBeInstanceOf(RgwAdminError);
       expect(error.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
       expect(error.message).toContain('set caFile');
+    });
+
+    it('says the endpoint is not RGW when the answers are not Admin Ops answers', async () => {
+      // Given a plain web server answering 200 to /admin/user and 404 to anything else
+      const server = createServer((request, response) => {
+        const ok = request.url?.startsWith('/admin/user?uid=ok') ?? false;
+        response.writeHead(ok ? 200 : 404, { 'Content-Type': 'text/html' }).end('<html>hello</html>');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const client = createRgwAdminClient({ endpoint, accessKey: 'a', secretKey: 'b' });
+        await expect(client.getUser('ok')).rejects.toMatchObject({ code: 'BadResponse', message: expect.stringContaining('a Ceph RGW?') as unknown });
+        await expect(client.getUser('missing')).rejects.toMatchObject({ code: 'HTTP404', status: 404 });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('rotates a secret: the old one fails at once, the new one works', async () => {

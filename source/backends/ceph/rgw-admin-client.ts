@@ -173,8 +173,8 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
   const timeoutMs = options.timeoutMs ?? 30_000;
   const credentials = { accessKeyId: options.accessKey, secretAccessKey: options.secretKey };
 
-  /** Sends a signed Admin Ops request; resolves with status and parsed JSON body (or null). */
-  function send(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, what: string): Promise<{ status: number; body: unknown }> {
+  /** Sends a signed Admin Ops request; resolves with the parsed JSON body (or null) of a 2xx answer. */
+  function call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, what: string): Promise<{ status: number; body: unknown }> {
     const signed = aws4.sign(
       { host: url.host, path, method, service: 's3', region, headers: {} as Record<string, string> },
       credentials,
@@ -209,13 +209,15 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
             resolve({ status, body });
             return;
           }
-          // Only the error code is kept: a response body is never echoed into a message.
-          const code =
+          // Only the error code is kept (and only if it looks like one): a response body is never
+          // echoed into a message. Admin Ops errors are JSON; S3-level ones (signature) are XML.
+          const given =
             body && typeof body === 'object' && typeof (body as { Code?: unknown }).Code === 'string'
               ? (body as { Code: string }).Code
-              : /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP${status}`;
+              : /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+          const code = given !== undefined && /^[A-Za-z0-9_.-]{1,64}$/.test(given) ? given : `HTTP${status}`;
           const meaning = CODE_MEANINGS[code] ?? `the server answered HTTP ${status}`;
-          resolve({ status, body: new RgwAdminError(`Could not ${what}: ${meaning} (${code}).`, code, status) });
+          reject(new RgwAdminError(`Could not ${what}: ${meaning} (${code}).`, code, status));
         });
       });
       request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
@@ -224,17 +226,21 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
     });
   }
 
-  async function call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, what: string): Promise<{ status: number; body: unknown }> {
-    const result = await send(method, path, what);
-    if (result.body instanceof RgwAdminError) throw result.body;
-    return result;
+  /** A user from a 2xx answer; anything else means the endpoint is not RGW's Admin Ops API. */
+  function userFrom(body: unknown, what: string): RgwUser {
+    const user = parseUser(body);
+    if (user.uid === '') {
+      throw new RgwAdminError(`Could not ${what}: the answer is not an RGW user; is ${options.endpoint} a Ceph RGW?`, 'BadResponse', 200);
+    }
+    return user;
   }
 
   return {
     async getUser(uid) {
       try {
-        const { body } = await call('GET', `/admin/user?${query([['uid', uid]])}`, `read the RGW user ${uid}`);
-        return parseUser(body);
+        const what = `read the RGW user ${uid}`;
+        const { body } = await call('GET', `/admin/user?${query([['uid', uid]])}`, what);
+        return userFrom(body, what);
       } catch (error) {
         if (error instanceof RgwAdminError && error.code === 'NoSuchUser') return null;
         throw error;
@@ -243,8 +249,9 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
 
     async getUserByAccessKey(accessKey) {
       try {
-        const { body } = await call('GET', `/admin/user?${query([['access-key', accessKey]])}`, `look up the owner of the access key ${accessKey}`);
-        return parseUser(body);
+        const what = `look up the owner of the access key ${accessKey}`;
+        const { body } = await call('GET', `/admin/user?${query([['access-key', accessKey]])}`, what);
+        return userFrom(body, what);
       } catch (error) {
         // RGW 16.2.15 answers an unknown access key with 403 AccessDenied rather than 404
         // NoSuchUser (checked against the test RGW). Callers reach this only after a `getUser`
@@ -263,8 +270,9 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
         ['access-key', createOptions.accessKey],
         ['generate-key', 'true'],
       ]);
-      const { body } = await call('PUT', `/admin/user?${params}`, `create the RGW user ${uid}`);
-      return parseUser(body);
+      const what = `create the RGW user ${uid}`;
+      const { body } = await call('PUT', `/admin/user?${params}`, what);
+      return userFrom(body, what);
     },
 
     async modifyUser(uid, changes) {
@@ -272,8 +280,9 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
         ['uid', uid],
         ['max-buckets', changes.maxBuckets === undefined ? undefined : String(changes.maxBuckets)],
       ]);
-      const { body } = await call('POST', `/admin/user?${params}`, `change the RGW user ${uid}`);
-      return parseUser(body);
+      const what = `change the RGW user ${uid}`;
+      const { body } = await call('POST', `/admin/user?${params}`, what);
+      return userFrom(body, what);
     },
 
     async rotateKey(uid, accessKey) {
