@@ -6,6 +6,7 @@
  * and applies the same plan. Ctrl-C at any prompt (Inquirer's ExitPromptError) cancels with
  * nothing written and nothing changed.
  */
+import { Writable } from 'node:stream';
 import { confirm, input, password, select } from '@inquirer/prompts';
 import { createInitialState, currentQuestion, wizardReducer, type WizardAction, type WizardState } from '../../components/app/wizard-state';
 import { resolveGathered } from '../../components/app/resolve-gathered';
@@ -69,7 +70,7 @@ async function walk({
   io: CliIo;
   mcConfigPath: string;
 }): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
-  const context = { input: io.stdin as NodeJS.ReadableStream, output: io.stdout as NodeJS.WritableStream };
+  const context = promptContext(io);
   const say = (text: string) => io.stdout.write(`${text}\n`);
   let aliases: QuestionContext['aliases'] = {};
   try {
@@ -210,7 +211,27 @@ async function walk({
   }
 }
 
-type PromptContext = { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+type PromptContext = { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream };
+
+/**
+ * Inquirer pipes each prompt into `output` and ends that pipe when the prompt is done, which ends
+ * any stream that is not process.stdout (a test's, an embedding program's). Each prompt therefore
+ * gets a fresh pass-through that forwards writes, reports the terminal's width, and ends alone.
+ */
+function promptContext(io: CliIo): PromptContext {
+  return {
+    input: io.stdin as NodeJS.ReadableStream,
+    get output() {
+      const forward = new Writable({
+        write(chunk: Buffer | string, _encoding, callback) {
+          io.stdout.write(chunk);
+          callback();
+        },
+      });
+      return Object.assign(forward, { columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24, isTTY: io.stdout.isTTY ?? false });
+    },
+  };
+}
 
 async function askText(question: TextQuestion, state: WizardState, context: PromptContext): Promise<unknown> {
   const current = getField(state.input, question.field);

@@ -1,0 +1,156 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, test } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { runPlainSetup } from '../../source/commands/plain-setup';
+import type { AnswersInput } from '../../source/answers/answers-schema';
+import type { CliIo } from '../../source/cli-io';
+import type { Effects } from '../../source/effects';
+import { makeFakeSetupSession } from '../helpers/fake-setup-session';
+import { KEYS, press, waitForText } from '../helpers/ink-keys';
+import { ALL_BUT_LAST, countingRandomBytes, renderApp } from '../components/render-app';
+
+afterEach(() => cleanup());
+
+/**
+ * A terminal for Inquirer made of two PassThrough streams. As in Inquirer's own tests, keys are
+ * written only once the prompt they answer has rendered.
+ */
+function plainTerminal() {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let text = '';
+  let seen = 0;
+  stdout.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  const io = { stdin, stdout, stderr: new PassThrough(), interactive: true } as unknown as CliIo;
+  return {
+    io,
+    output: () => text,
+    /** waits for `prompt` to show (after what was already answered), then types `keys` */
+    async answer(prompt: string, keys = '') {
+      const deadline = Date.now() + 3000;
+      while (text.indexOf(prompt, seen) < 0) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for the prompt "${prompt}"; output so far:\n${text.slice(seen)}`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      seen = text.indexOf(prompt, seen) + prompt.length;
+      stdin.write(keys);
+    },
+  };
+}
+
+function effects(): Effects {
+  return { env: {}, cwd: '/work', home: '/home/user', now: () => new Date(0), randomBytes: countingRandomBytes() };
+}
+
+describe('setup --plain', () => {
+  test('asks the same questions as the UI, checks, shows the plan, applies and prints the next commands', async () => {
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession();
+    const done = runPlainSetup({ initial: {}, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('Endpoint URL', 'https://s3.example.org\r');
+    await terminal.answer('CA certificate', '\r');
+    await terminal.answer('Region', '\r');
+    await terminal.answer('Admin access key', 'root\r');
+    await terminal.answer('Admin secret key', 'root-secret\r');
+    await terminal.answer('Which object store', '\r');
+    await terminal.answer('Manage MinIO users through', '\r');
+    await terminal.answer('MinIO answered');
+    await terminal.answer('Builder secret', '\r');
+    // A broken bucket name is refused with the rule, then a good one taken
+    await terminal.answer('Bucket name', 'My_Bucket\r');
+    await terminal.answer('bucket may hold only lowercase letters', `${'\u007f'.repeat(9)}nix-cache-2\r`);
+    for (const prompt of ['Builder user (access key)', 'AWS profile name', 'Policy name', 'Who may download', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'AWS credentials file', 'NixOS module', 'nix.conf snippet']) {
+      await terminal.answer(prompt, '\r');
+    }
+    await terminal.answer('Apply these changes', 'y\r');
+    const outcome = await done;
+
+    const out = terminal.output();
+    expect(out).toContain('+ Create the bucket: todo (bucket is missing)');
+    expect(out).toContain('$ mc mb s3/nix-cache');
+    expect(out).toContain('update    /home/user/.aws/credentials');
+    expect(out).toContain('✔ Create the bucket: changed (bucket done)');
+    expect(out).toContain('sudo nixos-rebuild switch');
+    expect(out).not.toContain('root-secret');
+    expect(outcome).toMatchObject({ outcome: 'applied', plan: { answers: { bucket: 'nix-cache-2' } } });
+    expect(session.calls.prepareSetup[0]).toMatchObject({
+      backend: 'minio',
+      endpoint: 'https://s3.example.org',
+      admin: { accessKey: 'root', secretKey: 'root-secret' },
+      bucket: 'nix-cache-2',
+      key: { name: 's3.example.org-1' },
+      expireDays: null,
+    });
+    expect(session.calls.prepareSetup[0]?.builder.secretKey).toHaveLength(32);
+  });
+
+  test('gives the same answers as the UI for the same choices', async () => {
+    const initial: AnswersInput = { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder', secretKey: 'Given+Secret=123' } };
+    // The UI: accept the last question, then apply
+    const uiSession = makeFakeSetupSession();
+    const app = renderApp({ initial, session: uiSession });
+    await waitForText(app, 'nix.conf snippet');
+    await press(app, KEYS.enter, 'Server steps');
+    await press(app, KEYS.enter, 'Your Nix binary cache is set up');
+    // The plain prompts: the same
+    const terminal = plainTerminal();
+    const plainSession = makeFakeSetupSession();
+    const done = runPlainSetup({ initial, session: plainSession, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('nix.conf snippet', '\r');
+    await terminal.answer('Apply these changes', '\r');
+    await done;
+    expect(plainSession.calls.prepareSetup).toEqual(uiSession.calls.prepareSetup);
+    expect(plainSession.calls.applyPlan).toBe(1);
+  });
+
+  test('a failed connection names the field; editing it and testing again goes on', async () => {
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession({ connection: [{ ok: false, message: 'the secret key is wrong (SignatureDoesNotMatch)', field: 'admin.secretKey' }, { ok: true, detail: 'MinIO answered' }] });
+    const initial: AnswersInput = { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'wrongsecret' }, backend: 'minio', adminVia: 'api' };
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('Fix: admin.secretKey');
+    await terminal.answer('What now?', '\r');
+    await terminal.answer('Admin secret key', 'rightsecret\r');
+    await terminal.answer('MinIO answered');
+    await terminal.answer('Builder secret', '\u0003');
+    await expect(done).resolves.toEqual({ outcome: 'cancelled' });
+    expect(session.calls.testConnection.map((a) => a.admin.secretKey)).toEqual(['wrongsecret', 'rightsecret']);
+  });
+
+  test('Ctrl-C at a prompt cancels with nothing applied', async () => {
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession();
+    const done = runPlainSetup({ initial: ALL_BUT_LAST, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('nix.conf snippet', '\r');
+    await terminal.answer('Apply these changes', '\u0003');
+    await expect(done).resolves.toEqual({ outcome: 'cancelled' });
+    expect(session.calls.applyPlan).toBe(0);
+    expect(terminal.output()).toContain('Cancelled; nothing was written');
+  });
+
+  test('the builder secret can be shown, regenerated or typed, and a bad one is refused naming the character', async () => {
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession();
+    const initial: AnswersInput = { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('Builder secret: 32 characters, hidden.');
+    await terminal.answer('Builder secret', `${KEYS.down}\r`); // show
+    await terminal.answer('Builder secret: 32 characters, hidden.');
+    const shown = / {2}(\S{32})\n/.exec(terminal.output())?.[1];
+    expect(shown).toBeDefined();
+    await terminal.answer('Builder secret', `${KEYS.down}${KEYS.down}\r`); // generate another
+    await terminal.answer('Builder secret: 32 characters, hidden.');
+    await terminal.answer('Builder secret', `${KEYS.down}${KEYS.down}${KEYS.down}\r`); // type my own
+    await terminal.answer('Your builder secret', "bad'secret\r");
+    await terminal.answer('holds the character "\'"', '\u007f'.repeat(10) + 'Good.Secret-42\r');
+    await terminal.answer('Builder secret: 14 characters, hidden.');
+    await terminal.answer('Builder secret', '\r');
+    await terminal.answer('nix.conf snippet', '\r');
+    await terminal.answer('Apply these changes', 'n\r');
+    await expect(done).resolves.toEqual({ outcome: 'cancelled' });
+    expect(terminal.output()).not.toContain('Good.Secret-42');
+    expect(terminal.output().split(shown ?? '').length).toBe(2); // shown once, on request
+  });
+});
