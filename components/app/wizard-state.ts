@@ -271,6 +271,16 @@ function goBack(state: WizardState): WizardState {
   }
 }
 
+/**
+ * The answer the user can edit for a failure naming `field`: the field itself when one of the
+ * questions that apply asks it, else the endpoint (a CA file named for an http endpoint, a field
+ * the UI does not ask).
+ */
+export function editableField(state: WizardState, field: string): string {
+  const index = questionForField(state, field);
+  return index === undefined ? field : (QUESTIONS[index]?.field ?? field);
+}
+
 function questionForField(state: WizardState, field: string): number | undefined {
   const index = QUESTIONS.findIndex((q, i) => q.field === field && applies(state, i));
   if (index >= 0) return index;
@@ -289,6 +299,16 @@ function onApplyEvent(apply: ApplyState | undefined, event: StepEvent): ApplySta
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
     case 'key': {
+      // Keys typed quickly or pasted arrive as one input ("admin⏎", "⏎⏎"): each line break is an Enter.
+      if (action.input.length > 1 && /[\r\n]/.test(action.input) && !action.key.ctrl && !action.key.meta) {
+        return action.input
+          .split(/(\r\n|\r|\n)/)
+          .filter((part) => part !== '')
+          .reduce<WizardState>((current, part) => {
+            const isEnter = /^[\r\n]+$/.test(part);
+            return wizardReducer(current, { ...action, input: isEnter ? '\r' : part, key: { ...action.key, return: isEnter }, newSecret: undefined });
+          }, state);
+      }
       const meant = routeKey(state, action.input, action.key, { layout: action.layout, newSecret: action.newSecret });
       return meant && meant.type !== 'key' ? wizardReducer(state, meant) : state;
     }

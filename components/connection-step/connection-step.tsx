@@ -5,7 +5,7 @@
  */
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
-import type { WizardState } from '../app/wizard-state';
+import { editableField, type WizardState } from '../app/wizard-state';
 import { wrapLine } from '../layout/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
@@ -27,7 +27,7 @@ export function ConnectionStep({ state, width }: ConnectionStepProps) {
   const { phase } = state;
   const target = `${state.input.endpoint ?? '(no endpoint)'} as ${state.input.backend ?? 'minio'}`;
   if (phase.name === 'connection-failed') {
-    const field = phase.field ?? 'endpoint';
+    const field = editableField(state, phase.field ?? 'endpoint');
     return (
       <StepPanel
         title="connection test"

@@ -3,7 +3,7 @@
  * failure, e edits the answer the failure names, r or Enter tests again.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/wizard-state';
+import { editableField, type WizardAction, type WizardState } from '../app/wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 
 export function connectionStepKeys(state: WizardState, input: string, key: Key): WizardAction | undefined {
@@ -12,6 +12,6 @@ export function connectionStepKeys(state: WizardState, input: string, key: Key):
   const { phase } = state;
   if (phase.name !== 'connection-failed') return undefined;
   if (input === 'r' || key.return) return { type: 'retry' };
-  if (input === 'e') return { type: 'edit-field', field: phase.field ?? 'endpoint' };
+  if (input === 'e') return { type: 'edit-field', field: editableField(state, phase.field ?? 'endpoint') };
   return undefined;
 }

@@ -8,7 +8,7 @@
  */
 import { Writable } from 'node:stream';
 import { confirm, input, password, select } from '@inquirer/prompts';
-import { createInitialState, currentQuestion, wizardReducer, type WizardAction, type WizardState } from '../../components/app/wizard-state';
+import { createInitialState, currentQuestion, editableField, wizardReducer, type WizardAction, type WizardState } from '../../components/app/wizard-state';
 import { resolveGathered } from '../../components/app/resolve-gathered';
 import {
   choiceToAnswer,
@@ -122,7 +122,7 @@ async function walk({
         break;
       }
       case 'connection-failed': {
-        const field = phase.field ?? 'endpoint';
+        const field = editableField(state, phase.field ?? 'endpoint');
         say(`✘ Could not connect: ${phase.message}`);
         say(`  Fix: ${field}`);
         const next = await select(

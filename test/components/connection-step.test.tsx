@@ -101,3 +101,13 @@ describe('the connection step', () => {
     expect(session.calls.testConnection[0]).toMatchObject({ backend: 's3', builder: { accessKey: 'AKIAEXAMPLE', secretKey: 'Builder+Secret=99' } });
   });
 });
+
+describe('the connection step, when the failure names an answer not asked', () => {
+  test('a CA file named for an http endpoint sends the user to the endpoint', async () => {
+    const session = makeFakeSetupSession({ connection: [{ ok: false, message: 'self-signed certificate in chain', field: 'caFile' }] });
+    const app = renderApp({ session, initial: { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'minio', adminVia: 'api' } });
+    const frame = await waitForText(app, 'Could not connect');
+    expect(frame).toContain('Fix: Endpoint URL (endpoint)');
+    await press(app, 'e', 'http(s)://host[:port], without the bucket.');
+  });
+});

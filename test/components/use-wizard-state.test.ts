@@ -194,3 +194,30 @@ describe('the wizard state machine', () => {
     expect(retried.runId).toBeGreaterThan(failed.runId);
   });
 });
+
+describe('keys', () => {
+  const layout = { width: 80, height: 23, bodyHeight: 21, panelWidth: 59 };
+  const noKey = {
+    upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+    return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+    super: false, hyper: false, capsLock: false, numLock: false,
+  };
+  const key = (input: string, extra: Partial<typeof noKey> = {}): WizardAction => ({ type: 'key', input, key: { ...noKey, ...extra } as never, layout });
+
+  test('typed text goes to the field and Enter answers it', () => {
+    const state = run(start(), key('http://minio.lan:9000'), key('\r', { return: true }));
+    expect(state.input.endpoint).toBe('http://minio.lan:9000');
+    expect(at(state)).toBe('region');
+  });
+
+  test('text and Enters arriving together (fast typing, paste, tmux) are taken one after the other', () => {
+    const state = run(start(), key('http://minio.lan:9000\r\radmin\r'));
+    expect(state.input).toEqual({ endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin' } });
+    expect(at(state)).toBe('admin-secret-key');
+  });
+
+  test('Enter on a broken answer does nothing', () => {
+    const state = run(start(), key('not a url'), key('\r', { return: true }));
+    expect(at(state)).toBe('endpoint');
+  });
+});
