@@ -1,8 +1,9 @@
 /**
- * Starts ONE throwaway Ceph RGW for the whole integration run (notes/ceph-rgw.md: ~13 s, so one
- * per run rather than one per file); tests reach it with `inject('rgw')` and give every test its
- * own bucket and user names. It serves http on `endpoint` and https on `httpsEndpoint` with a
- * certificate for 127.0.0.1 signed by the private CA in `caPath`. Outside CI, missing Ceph packages make `rgw` null and
+ * Starts ONE throwaway Ceph RGW for the whole integration run (about 2.5 s); tests reach it with
+ * `inject('rgw')` and give every test its own bucket and user names. A test that needs other
+ * radosgw settings, or state no other file touches, can start its own with `startCephRgw`.
+ * It serves http on `endpoint` and https on `httpsEndpoint` with a certificate for 127.0.0.1
+ * signed by the private CA in `caPath`. Outside CI, missing Ceph packages make `rgw` null and
  * `rgwUnavailable` the reason, so tests can skip saying why; in CI that is a failure.
  */
 import type { TestProject } from 'vitest/node';
