@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { radosgwAdmin, startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
+import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
 import { startRecordingProxy } from '../test/helpers/recording-proxy';
 
 const CLI = resolve('dist/cli.js');
@@ -167,6 +167,7 @@ function firstOutput(command: string, env: NodeJS.ProcessEnv): Promise<number> {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       // a frame: visible text, not just terminal set-up sequences
+      // eslint-disable-next-line no-control-regex -- strips terminal escape sequences
       if (/[A-Za-z]{4,}/.test(output.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, ''))) {
         const elapsed = performance.now() - start;
         clearTimeout(timer);
