@@ -47,6 +47,7 @@ export async function runWizard(input: {
       columns={io.stdout.columns ?? 80}
       rows={io.stdout.rows ?? 24}
       colors={colorsWanted(effects.env)}
+      followResize
     />,
     {
       stdin: io.stdin as NodeJS.ReadStream,

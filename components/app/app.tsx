@@ -3,8 +3,8 @@
  * terminal (80×24 at least) and one row short of its height so Ink never has to clear the screen
  * to redraw. Exactly one screen is mounted at a time, so exactly one `useInput` is active.
  */
-import { Box, useApp } from 'ink';
-import { useCallback, useEffect } from 'react';
+import { Box, useApp, useStdout } from 'ink';
+import { useCallback, useEffect, useState } from 'react';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { Effects } from '../../source/effects';
 import type { ApplyResult, SetupPlan, SetupSession } from '../../source/plan/setup-session';
@@ -40,10 +40,27 @@ export interface AppProps {
   readonly rows?: number;
   /** false when NO_COLOR is set @default true */
   readonly colors?: boolean;
+  /** follow the terminal's size when it is resized (a real terminal) @default false */
+  readonly followResize?: boolean;
+}
+
+/** The terminal's size, following resizes when asked (tests render at a fixed 80×24). */
+function useScreenSize(columns: number, rows: number, followResize: boolean) {
+  const { stdout } = useStdout();
+  const [size, setSize] = useState({ columns, rows });
+  useEffect(() => {
+    if (!followResize) return;
+    const onResize = () => setSize({ columns: stdout.columns || columns, rows: stdout.rows || rows });
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [followResize, stdout, columns, rows]);
+  return size;
 }
 
 
-export function App({ initial, session, effects, context, generatedSecret, onExit, onCrash, columns = 80, rows = 24, colors = true }: AppProps) {
+export function App({ initial, session, effects, context, generatedSecret, onExit, onCrash, columns = 80, rows = 24, colors = true, followResize = false }: AppProps) {
   const [state, dispatch] = useWizardState({ initial, context, generatedSecret });
   const { exit } = useApp();
   const crash = useCallback((error: unknown) => onCrash?.(error), [onCrash]);
@@ -62,7 +79,8 @@ export function App({ initial, session, effects, context, generatedSecret, onExi
     }
   }, [phase, state.apply, state.review, onExit, exit]);
 
-  const layout = screenLayout(columns, rows);
+  const size = useScreenSize(columns, rows, followResize);
+  const layout = screenLayout(size.columns, size.rows);
   const { width, height, bodyHeight, panelWidth } = layout;
   useWizardKeys({ dispatch, layout, randomBytes: effects.randomBytes, isActive: phase !== 'cancelled' && phase !== 'finished' });
   const question = currentQuestion(state);

@@ -1,4 +1,4 @@
-/** The end screen's content as rows: the steps' results, the files written, the next commands. */
+/** The end screen's content as rows: the files written, the next commands, then each step's result. */
 import type { ApplyResult } from '../../source/plan/setup-session';
 import { wrapCommand } from '../layout/wrap-command';
 import { wrapLine } from '../layout/wrap-line';
@@ -11,13 +11,6 @@ export function endLines(result: ApplyResult, width: number): ScreenLine[] {
   const add = (text: string, tone: Tone, indent = '') => {
     for (const row of wrapLine(text, width, indent)) rows.push({ text: row, tone });
   };
-  const changed = result.steps.filter((s) => s.status === 'changed').length;
-  add(`Server: ${changed} step(s) changed, ${result.steps.length - changed} already as wanted.`, 'plain');
-  for (const step of result.steps) {
-    const look = statusLook(step.status);
-    add(`  ${look.mark} ${step.id}: ${step.detail}`, look.tone, '      ');
-  }
-  rows.push({ text: '', tone: 'plain' });
   add('Files', 'title');
   for (const file of result.files) {
     const look = actionLook(file.action);
@@ -29,6 +22,13 @@ export function endLines(result: ApplyResult, width: number): ScreenLine[] {
     if (command.startsWith('#')) add(command, 'muted', '  ');
     // Wrapped with a trailing backslash, so a command copied from the screen still pastes as one.
     else for (const row of wrapCommand(command, width, '  ', '    ')) rows.push({ text: row, tone: 'accent' });
+  }
+  rows.push({ text: '', tone: 'plain' });
+  const changed = result.steps.filter((s) => s.status === 'changed').length;
+  add(`Server: ${changed} step(s) changed, ${result.steps.length - changed} already as wanted.`, 'plain');
+  for (const step of result.steps) {
+    const look = statusLook(step.status);
+    add(`  ${look.mark} ${step.id}: ${step.detail}`, look.tone, '      ');
   }
   return rows;
 }

@@ -55,6 +55,12 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
   if (conflicts.length > 0) add(`✘ ${conflicts.length} step(s) cannot be done as things are; applying would stop there.`, 'error', '  ');
   if (rows.length > 0) rows.push({ text: '', tone: 'plain' });
 
+  const count = (values: readonly string[]) =>
+    Object.entries(values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {}))
+      .map(([word, n]) => `${n} ${word}`)
+      .join(', ');
+  add(`In short: server steps ${count(reports.map((r) => STATUS[r.status].word))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
+  rows.push({ text: '', tone: 'plain' });
   add('Server steps', 'title');
   for (const step of plan.steps) {
     const report = reports.find((r) => r.id === step.id);

@@ -53,15 +53,16 @@ export function ReviewStep({ state, width, height }: ReviewStepProps) {
     );
   }
   const position = scrollPosition(lines.length, review?.scroll ?? 0, page);
+  // Short enough for the 59 columns of the panel at 80 columns; PgUp/PgDn are named in the title.
   const hints = [
     { key: 'Enter', action: 'apply' },
-    ...(position ? [{ key: '↑↓ PgUp PgDn', action: 'scroll' }] : []),
+    ...(position ? [{ key: '↑↓', action: 'scroll' }] : []),
     { key: 'v', action: review?.revealed ? 'mask' : 'reveal' },
     { key: 'Esc', action: 'back' },
-    { key: 'Ctrl-C', action: 'cancel' },
+    { key: '^C', action: 'cancel' },
   ];
   return (
-    <StepPanel title={position ? `review  (${position})` : 'review'} why={WHY} width={width} hints={hints}>
+    <StepPanel title={position ? `review  (${position}, PgUp/PgDn)` : 'review'} why={WHY} width={width} hints={hints}>
       <LineViewport lines={lines} scroll={review?.scroll ?? 0} height={page} width={width} />
     </StepPanel>
   );

@@ -30,8 +30,9 @@ describe('the review screen', () => {
     expect(frame).toContain('✔ Create the bucket — done');
     expect(frame).toContain('  exists and is ours');
     expect(frame).toContain('$ mc mb s3/nix-cache');
-    expect(frame).toContain('+ Create the builder user — to do');
-    expect(frame).toMatch(/review {2}\(rows 1–\d+ of \d+\)/);
+    expect(frame).toContain('In short: server steps 2 done, 6 to do; files 1 update, 1');
+    expect(frame).toMatch(/review {2}\(rows 1–\d+ of \d+, PgUp\/PgDn\)/);
+    await scrollTo(app, '+ Create the builder user — to do');
     // Read-only so far
     expect(session.calls.checkPlan).toBe(1);
     expect(session.calls.applyPlan).toBe(0);
@@ -46,8 +47,8 @@ describe('the review screen', () => {
 
   test('lists every file with its action and a diff, secrets masked until v', async () => {
     const app = await openReview();
+    await scrollTo(app, 'update    /home/user/.aws/credentials');
     const frame = await scrollTo(app, '+ [nixbuilder]');
-    expect(frame).toContain('update    /home/user/.aws/credentials');
     expect(frame).toContain('    aws_access_key_id = AKIA');
     const masked = await scrollTo(app, '+ aws_secret_access_key = ********');
     expect(masked).not.toContain('Revealed+Secret=42');

@@ -1,0 +1,215 @@
+/**
+ * The full-screen wizard in a real pseudo-terminal: the built CLI (`node dist/cli.js`, from
+ * `npm run build`) in a detached tmux session of 80×24, driven with send-keys and read with
+ * capture-pane, against the real Ceph RGW of this integration run. One run goes from nothing to
+ * the end screen with an Esc back and a changed answer; one is cancelled with Ctrl-C on the review
+ * and must leave no file behind and nothing on the server.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'minio';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { CephRgwInfo } from '../helpers/ceph-rgw';
+
+const rgw = inject('rgw');
+const unavailable = inject('rgwUnavailable');
+const CLI = resolve('dist/cli.js');
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A tmux server of our own (its own socket), so nothing else's sessions are touched. */
+const SOCKET = `ncw-pty-${process.pid}-${randomBytes(3).toString('hex')}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+
+afterAll(() => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // no server was started
+  }
+});
+
+interface Pane {
+  readonly home: string;
+  readonly work: string;
+  /** the screen as text */
+  screen(): string;
+  /** waits until the screen shows `text`; fails with the screen it was stuck on */
+  waitFor(text: string, timeoutMs?: number): Promise<string>;
+  /** tmux key names (Enter, Escape, C-c, Down) */
+  keys(...names: string[]): void;
+  /** literal text */
+  type(text: string): void;
+  /** Enter, then wait for `text` */
+  enter(text: string): Promise<string>;
+}
+
+function startWizard(name: string): Pane {
+  const dir = mkdtempSync(join(tmpdir(), 'ncw-pty-'));
+  const home = join(dir, 'home');
+  const work = join(dir, 'work');
+  mkdirSync(home);
+  mkdirSync(work);
+  // CI would make Ink print only the last frame; the exit code is kept on the screen to read.
+  const command = `env -u CI -u NIX_CACHE_ADMIN_ACCESS_KEY -u NIX_CACHE_ADMIN_SECRET_KEY -u AWS_SHARED_CREDENTIALS_FILE HOME='${home}' TERM=xterm-256color node '${CLI}'; echo "EXIT=$?"; sleep 600`;
+  tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-c', work, command);
+  const screen = () => tmux('capture-pane', '-p', '-t', name);
+  const waitFor = async (text: string, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const shown = screen();
+      if (shown.includes(text)) return shown;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}"; the screen:\n${shown}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const keys = (...names: string[]) => {
+    tmux('send-keys', '-t', name, ...names);
+  };
+  const type = (text: string) => {
+    tmux('send-keys', '-t', name, '-l', text);
+  };
+  return {
+    home,
+    work,
+    screen,
+    waitFor,
+    keys,
+    type,
+    enter: async (text: string) => {
+      keys('Enter');
+      return waitFor(text);
+    },
+  };
+}
+
+/** Erases the field (Ctrl-U), types `text`. */
+function retype(pane: Pane, text: string) {
+  pane.keys('C-u');
+  pane.type(text);
+}
+
+function everyFile(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function clientFor(info: CephRgwInfo): Client {
+  const url = new URL(info.endpoint);
+  return new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: info.accessKey, secretKey: info.secretKey, region: 'us-east-1', pathStyle: true });
+}
+
+/** The connection questions and the backend (Ceph), up to the notice after the connection test. */
+async function answerConnection(pane: Pane, info: CephRgwInfo) {
+  await pane.waitFor('Endpoint URL');
+  pane.type(info.endpoint);
+  await pane.enter('Region');
+  await pane.enter('Admin access key');
+  pane.type(info.accessKey);
+  await pane.enter('Admin secret key');
+  pane.type(info.secretKey);
+  await pane.enter('Which object store');
+  pane.keys('Down');
+  await pane.waitFor('❯ Ceph RGW');
+  await pane.enter('Made by the server');
+}
+
+const frames = new Map<string, string>();
+
+describe.skipIf(rgw === null || !hasTmux)(
+  `the wizard in a real terminal (tmux 80×24) against Ceph RGW${unavailable ? ` (skipped: ${unavailable})` : ''}${hasTmux ? '' : ' (skipped: no tmux)'}`,
+  () => {
+    const info = rgw as CephRgwInfo;
+
+    it('the built CLI exists (npm run build)', () => {
+      expect(existsSync(CLI), `${CLI} is missing: run npm run build first`).toBe(true);
+    });
+
+    it('runs from nothing to the end screen, with one Esc back and a changed answer', async () => {
+      const suffix = randomBytes(3).toString('hex');
+      const bucket = `pty-cache-${suffix}`;
+      const builder = `ptybuilder${suffix}`;
+      const pane = startWizard(`run-${suffix}`);
+      await answerConnection(pane, info);
+      frames.set('builder secret (ceph)', pane.screen());
+      await pane.enter('Bucket name');
+      // A first bucket name, then Esc from the next question and a changed one
+      retype(pane, `wrong-${suffix}`);
+      await pane.enter('Builder user (access key)');
+      pane.keys('Escape');
+      await pane.waitFor(`› wrong-${suffix}`);
+      retype(pane, bucket);
+      await pane.waitFor(`› ${bucket}`);
+      frames.set('bucket', pane.screen());
+      await pane.enter('Builder user (access key)');
+      retype(pane, builder);
+      await pane.enter('AWS profile name');
+      retype(pane, builder);
+      await pane.enter('Who may download');
+      frames.set('anonymous access', pane.screen());
+      for (const next of ['Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'AWS credentials file', 'NixOS module', 'nix.conf snippet']) {
+        await pane.enter(next);
+      }
+      const review = await pane.enter('Server steps');
+      frames.set('review', review);
+      expect(review).toContain('▸ review');
+      expect(review).toMatch(/\+ .* — to do/);
+      pane.keys('Enter');
+      const end = await pane.waitFor('Your Nix binary cache is set up', 120_000);
+      frames.set('end', end);
+      pane.keys('q');
+      const exited = await pane.waitFor('EXIT=');
+      expect(exited).toContain('EXIT=0');
+
+      // The files are there, for the changed bucket
+      const module = readFileSync(join(pane.work, 'nix-cache.nix'), 'utf8');
+      expect(module).toContain(`${info.endpoint}/${bucket}`);
+      expect(module).not.toContain(`wrong-${suffix}`);
+      expect(readFileSync(join(pane.home, '.aws', 'credentials'), 'utf8')).toContain(`[${builder}]`);
+      // And the server has the bucket with nix-cache-info; the first name was never created
+      const client = clientFor(info);
+      expect(await client.bucketExists(bucket)).toBe(true);
+      expect(await client.bucketExists(`wrong-${suffix}`)).toBe(false);
+      // The screen never held a line wider than the terminal (tmux would have wrapped it)
+      for (const frame of frames.values()) for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    });
+
+    it('Ctrl-C on the review cancels: exit 130, no file written, no bucket made', async () => {
+      const suffix = randomBytes(3).toString('hex');
+      const bucket = `pty-cancel-${suffix}`;
+      const pane = startWizard(`cancel-${suffix}`);
+      await answerConnection(pane, info);
+      await pane.enter('Bucket name');
+      retype(pane, bucket);
+      await pane.waitFor(`› ${bucket}`);
+      await pane.enter('Builder user (access key)');
+      retype(pane, `ptycancel${suffix}`);
+      for (const next of ['AWS profile name', 'Who may download', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Server steps']) {
+        await pane.enter(next);
+      }
+      pane.keys('C-c');
+      const exited = await pane.waitFor('EXIT=');
+      expect(exited).toContain('EXIT=130');
+      expect(exited).toContain('Cancelled');
+      expect(everyFile(pane.work)).toEqual([]);
+      expect(everyFile(pane.home)).toEqual([]);
+      expect(await clientFor(info).bucketExists(bucket)).toBe(false);
+    });
+
+    afterAll(() => {
+      // The main screens as the terminal showed them, for the record.
+      for (const [name, frame] of frames) console.log(`--- ${name} ---\n${frame}`);
+    });
+  },
+);
