@@ -142,6 +142,11 @@ function applies(state: WizardState, index: number): boolean {
   return question !== undefined && questionApplies(question, state.input, state.context);
 }
 
+/** True when the question shown is the first that applies: Esc there leaves the wizard. */
+export function atFirstQuestion(state: WizardState): boolean {
+  return state.phase.name === 'asking' && !state.secret.typing && previous(state, state.position) === undefined;
+}
+
 /** The question shown, when the wizard is asking. */
 export function currentQuestion(state: WizardState): Question | undefined {
   return state.phase.name === 'asking' ? QUESTIONS[state.position] : undefined;
@@ -255,7 +260,8 @@ function goBack(state: WizardState): WizardState {
     case 'asking': {
       if (state.secret.typing) return { ...state, secret: { ...state.secret, typing: false } };
       const index = previous(state, state.position);
-      return index === undefined ? state : enter(state, index);
+      // Esc on the very first question leaves, like Ctrl-C (errors.ts: CancelledError); nothing was done yet.
+      return index === undefined ? { ...state, phase: { name: 'cancelled' } } : enter(state, index);
     }
     case 'testing-connection':
     case 'connection-failed':

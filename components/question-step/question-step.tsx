@@ -3,7 +3,7 @@
  * broken rule shown under the field), a list of choices, or a notice with nothing to answer.
  */
 import { Box } from 'ink';
-import type { WizardState } from '../app/wizard-state';
+import { atFirstQuestion, type WizardState } from '../app/wizard-state';
 import { ChoiceList } from '../choice-list/choice-list';
 import { wrapLine } from '../layout/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
@@ -26,7 +26,12 @@ function earlierAnswers(state: WizardState, question: Question): { label: string
     if (other.kind !== 'text' && other.kind !== 'select') continue;
     const value = getField(state.input, other.field);
     if (value === undefined) continue;
-    const shown = other.kind === 'text' && other.secret ? '********' : String(value);
+    const shown =
+      other.kind === 'text'
+        ? other.secret
+          ? '********'
+          : String(value)
+        : (other.choices(state.input, state.context).find((c) => c.value === String(value))?.label ?? String(value));
     rows.push({ label: other.label, value: shown });
   }
   return rows;
@@ -40,10 +45,11 @@ export function QuestionStep({ state, question, width }: QuestionStepProps) {
   })() : undefined;
   // An empty required field is not an error yet: say it only once something was typed.
   const showError = error !== undefined && !(error === 'is required' && state.draft.text === '');
+  const esc = { key: 'Esc', action: atFirstQuestion(state) ? 'quit' : 'back' };
   const hints =
     question.kind === 'select'
-      ? [{ key: '↑↓', action: 'choose' }, { key: 'Enter', action: 'accept' }, { key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]
-      : [{ key: 'Enter', action: question.kind === 'notice' ? 'continue' : 'accept' }, { key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }];
+      ? [{ key: '↑↓', action: 'choose' }, { key: 'Enter', action: 'accept' }, esc, { key: 'Ctrl-C', action: 'cancel' }]
+      : [{ key: 'Enter', action: question.kind === 'notice' ? 'continue' : 'accept' }, esc, { key: 'Ctrl-C', action: 'cancel' }];
   return (
     <StepPanel title={step?.title ?? question.step} why={step?.why ?? ''} width={width} hints={hints}>
       {earlierAnswers(state, question).map((row) => (

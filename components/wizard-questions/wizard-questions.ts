@@ -280,6 +280,19 @@ export const QUESTIONS: readonly Question[] = [
     ...checkedText('caFile', { optional: true }),
   },
   {
+    id: 'insecure',
+    step: 'connection',
+    field: 'insecure',
+    kind: 'select',
+    label: 'Verify the server\'s TLS certificate?',
+    when: (input) => (input.endpoint ?? '').startsWith('https:'),
+    choices: () => [
+      { label: 'Yes', value: 'false', hint: 'recommended' },
+      { label: 'No, skip verification', value: 'true', hint: 'anyone on the path can read the keys' },
+    ],
+    initialValue: (input) => String(input.insecure ?? false),
+  },
+  {
     id: 'region',
     step: 'connection',
     field: 'region',
@@ -427,6 +440,15 @@ export const QUESTIONS: readonly Question[] = [
     initialValue: (input) => input.anonymous ?? 'get',
   },
   {
+    id: 'store-dir',
+    step: 'cache-info',
+    field: 'cacheInfo.storeDir',
+    kind: 'text',
+    label: 'Nix store directory',
+    initialText: (input) => textOr(input, 'cacheInfo.storeDir', '/nix/store'),
+    ...checkedText('cacheInfo.storeDir'),
+  },
+  {
     id: 'priority',
     step: 'cache-info',
     field: 'cacheInfo.priority',
@@ -515,6 +537,26 @@ export const QUESTIONS: readonly Question[] = [
     initialValue: (input) => String(input.writeMcConfig ?? true),
   },
   {
+    id: 'mc-alias',
+    step: 'files',
+    field: 'alias',
+    kind: 'text',
+    label: 'Alias name in the mc config',
+    when: (input) => input.writeMcConfig !== false,
+    initialText: (input) => textOr(input, 'alias', 's3'),
+    ...checkedText('alias'),
+  },
+  {
+    id: 'mc-config-file',
+    step: 'files',
+    field: 'files.mcConfig',
+    kind: 'text',
+    label: 'mc config file',
+    when: (input) => input.writeMcConfig !== false,
+    initialText: (input) => textOr(input, 'files.mcConfig', '~/.mc/config.json'),
+    ...checkedText('files.mcConfig'),
+  },
+  {
     id: 'aws-credentials-file',
     step: 'files',
     field: 'files.awsCredentials',
@@ -537,14 +579,32 @@ export const QUESTIONS: readonly Question[] = [
     step: 'files',
     field: 'files.nixConf',
     kind: 'text',
-    label: 'nix.conf snippet (machines without NixOS)',
+    label: 'nix.conf snippet (Nix without NixOS)',
     initialText: (input) => textOr(input, 'files.nixConf', './nix-cache.conf'),
     ...checkedText('files.nixConf'),
+  },
+  {
+    id: 'policy-file',
+    step: 'files',
+    field: 'files.policy',
+    kind: 'text',
+    label: 'Write policy, for reference',
+    initialText: (input) => textOr(input, 'files.policy', './nix-cache-write.json'),
+    ...checkedText('files.policy'),
+  },
+  {
+    id: 'cache-info-file',
+    step: 'files',
+    field: 'files.cacheInfo',
+    kind: 'text',
+    label: 'nix-cache-info, for reference',
+    initialText: (input) => textOr(input, 'files.cacheInfo', './nix-cache-info'),
+    ...checkedText('files.cacheInfo'),
   },
 ];
 
 /** Select answers are strings in the list; these fields hold booleans in the answers. */
-const BOOLEAN_FIELDS = new Set(['cacheInfo.wantMassQuery', 'writeMcConfig']);
+const BOOLEAN_FIELDS = new Set(['cacheInfo.wantMassQuery', 'writeMcConfig', 'insecure']);
 
 /** A select choice's value as the answer value. */
 export function choiceToAnswer(field: string, value: string): unknown {

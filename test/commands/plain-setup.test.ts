@@ -51,6 +51,7 @@ describe('setup --plain', () => {
     const done = runPlainSetup({ initial: {}, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
     await terminal.answer('Endpoint URL', 'https://s3.example.org\r');
     await terminal.answer('CA certificate', '\r');
+    await terminal.answer('Verify the server', '\r');
     await terminal.answer('Region', '\r');
     await terminal.answer('Admin access key', 'root\r');
     await terminal.answer('Admin secret key', 'root-secret\r');
@@ -61,7 +62,7 @@ describe('setup --plain', () => {
     // A broken bucket name is refused with the rule, then a good one taken
     await terminal.answer('Bucket name', 'My_Bucket\r');
     await terminal.answer('bucket may hold only lowercase letters', `${'\u007f'.repeat(9)}nix-cache-2\r`);
-    for (const prompt of ['Builder user (access key)', 'AWS profile name', 'Policy name', 'Who may download', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'AWS credentials file', 'NixOS module', 'nix.conf snippet']) {
+    for (const prompt of ['Builder user (access key)', 'AWS profile name', 'Policy name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference']) {
       await terminal.answer(prompt, '\r');
     }
     await terminal.answer('Apply these changes', 'y\r');
@@ -91,14 +92,14 @@ describe('setup --plain', () => {
     // The UI: accept the last question, then apply
     const uiSession = makeFakeSetupSession();
     const app = renderApp({ initial, session: uiSession });
-    await waitForText(app, 'nix.conf snippet');
+    await waitForText(app, 'nix-cache-info, for reference');
     await press(app, KEYS.enter, 'Server steps');
     await press(app, KEYS.enter, 'Your Nix binary cache is set up');
     // The plain prompts: the same
     const terminal = plainTerminal();
     const plainSession = makeFakeSetupSession();
     const done = runPlainSetup({ initial, session: plainSession, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
-    await terminal.answer('nix.conf snippet', '\r');
+    await terminal.answer('nix-cache-info, for reference', '\r');
     await terminal.answer('Apply these changes', '\r');
     await done;
     expect(plainSession.calls.prepareSetup).toEqual(uiSession.calls.prepareSetup);
@@ -123,7 +124,7 @@ describe('setup --plain', () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
     const done = runPlainSetup({ initial: ALL_BUT_LAST, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
-    await terminal.answer('nix.conf snippet', '\r');
+    await terminal.answer('nix-cache-info, for reference', '\r');
     await terminal.answer('Apply these changes', '\u0003');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
     expect(session.calls.applyPlan).toBe(0);
@@ -147,7 +148,7 @@ describe('setup --plain', () => {
     await terminal.answer('holds the character "\'"', '\u007f'.repeat(10) + 'Good.Secret-42\r');
     await terminal.answer('Builder secret: 14 characters, hidden.');
     await terminal.answer('Builder secret', '\r');
-    await terminal.answer('nix.conf snippet', '\r');
+    await terminal.answer('nix-cache-info, for reference', '\r');
     await terminal.answer('Apply these changes', 'n\r');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
     expect(terminal.output()).not.toContain('Good.Secret-42');

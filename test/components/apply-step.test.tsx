@@ -2,13 +2,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEYS, press, waitForFrame, waitForText } from '../helpers/ink-keys';
 import { makeFakeSetupSession } from '../helpers/fake-setup-session';
-import { ALL_BUT_LAST, frameSizes, renderApp } from './render-app';
+import { ALL_BUT_LAST, frameSizes, renderApp, LAST_QUESTION } from './render-app';
 
 afterEach(() => cleanup());
 
 async function apply(options: Parameters<typeof renderApp>[0] = {}) {
   const app = renderApp({ initial: ALL_BUT_LAST, ...options });
-  await waitForText(app, 'nix.conf snippet');
+  await waitForText(app, LAST_QUESTION);
   await press(app, KEYS.enter, 'Server steps');
   await press(app, KEYS.enter, 'apply');
   return app;

@@ -87,6 +87,7 @@ describe('the connection step', () => {
     const session = makeFakeSetupSession();
     const app = renderApp({ session, initial: { endpoint: 'https://s3.example.org', caFile: undefined, region: 'us-east-1', admin: {} } });
     await waitForText(app, 'CA certificate');
+    await press(app, KEYS.enter, 'Verify the server');
     await press(app, KEYS.enter, 'Admin access key');
     await press(app, KEYS.enter, 'Admin secret key');
     await press(app, KEYS.enter, 'Which object store');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { colorsWanted } from '../../components/theme/theme';
 import { KEYS, press, waitForText } from '../helpers/ink-keys';
-import { ALL_BUT_LAST, renderApp } from './render-app';
+import { ALL_BUT_LAST, renderApp, LAST_QUESTION } from './render-app';
 
 // As on a colour terminal: chalk (which Ink colours with) reads this once, when it is loaded.
 vi.hoisted(() => {
@@ -16,7 +16,7 @@ const ESCAPE = '\u001B[';
 async function runToEnd(colors: boolean) {
   const app = renderApp({ initial: { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } }, colors });
   await waitForText(app, 'Secret for');
-  await press(app, KEYS.enter, 'nix.conf snippet');
+  await press(app, KEYS.enter, LAST_QUESTION);
   await press(app, KEYS.enter, 'Server steps');
   await press(app, KEYS.enter, 'Your Nix binary cache is set up');
   return app.frames;

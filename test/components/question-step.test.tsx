@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
-import { ALL_BUT_LAST, CONNECTION_ANSWERS, frameSizes, renderApp } from './render-app';
+import { KEYS, press, type, waitForFrame, waitForText } from '../helpers/ink-keys';
+import { ALL_BUT_LAST, CONNECTION_ANSWERS, frameSizes, renderApp, LAST_QUESTION } from './render-app';
 
 const CLEAR = '\u0015'; // Ctrl-U: erase to the start of the line
 
@@ -52,7 +52,7 @@ describe('a question screen', () => {
     expect(frame).toContain('❯ Anyone, by name only');
     const moved = await press(app, KEYS.down);
     expect(moved).toContain('❯ Anyone, with listing');
-    await press(app, KEYS.enter, 'Priority');
+    await press(app, KEYS.enter, 'Nix store directory');
     // Going back shows the choice made
     const back = await press(app, KEYS.escape, 'Who may download');
     expect(back).toContain('❯ Anyone, with listing');
@@ -72,6 +72,15 @@ describe('a question screen', () => {
     expect(backAgain).not.toContain('✔ Region');
   });
 
+  test('Esc on the very first question leaves with nothing done', async () => {
+    const app = renderApp();
+    const frame = await waitForText(app, 'Endpoint URL');
+    expect(frame).toContain('Esc quit');
+    await press(app, KEYS.escape, 'Cancelled');
+    await waitForFrame(app, () => app.outcomes.length > 0);
+    expect(app.outcomes).toEqual([{ outcome: 'cancelled' }]);
+  });
+
   test('an admin secret is shown as stars', async () => {
     const app = renderApp({ initial: { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin' } } });
     await waitForText(app, 'Admin secret key');
@@ -82,7 +91,7 @@ describe('a question screen', () => {
 
   test('the last question leads to the review', async () => {
     const app = renderApp({ initial: ALL_BUT_LAST });
-    await waitForText(app, 'nix.conf snippet');
+    await waitForText(app, LAST_QUESTION);
     await press(app, KEYS.enter, 'Server steps');
   });
 });

@@ -63,12 +63,16 @@ export const ALL_BUT_LAST: AnswersInput = {
   bucket: 'nix-cache',
   policyName: 'nix-cache-write',
   anonymous: 'get',
-  cacheInfo: { priority: 30, wantMassQuery: true },
+  cacheInfo: { storeDir: '/nix/store', priority: 30, wantMassQuery: true },
   key: { name: 'minio.lan-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key' },
   expireDays: null,
   writeMcConfig: true,
-  files: { awsCredentials: '~/.aws/credentials', nixosModule: './nix-cache.nix' },
+  alias: 's3',
+  files: { mcConfig: '~/.mc/config.json', awsCredentials: '~/.aws/credentials', nixosModule: './nix-cache.nix', nixConf: './nix-cache.conf', policy: './nix-cache-write.json' },
 };
+
+/** The label of the last question, where ALL_BUT_LAST starts. */
+export const LAST_QUESTION = 'nix-cache-info, for reference';
 
 /** The widest line and the number of lines of every frame drawn so far. */
 export function frameSizes(frames: readonly string[]): { width: number; height: number } {

@@ -2,13 +2,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEYS, press, waitForFrame, waitForText } from '../helpers/ink-keys';
 import { makeFakeSetupSession } from '../helpers/fake-setup-session';
-import { ALL_BUT_LAST, frameSizes, renderApp } from './render-app';
+import { ALL_BUT_LAST, frameSizes, renderApp, LAST_QUESTION } from './render-app';
 
 afterEach(() => cleanup());
 
 async function openReview(options: Parameters<typeof renderApp>[0] = {}) {
   const app = renderApp({ initial: ALL_BUT_LAST, ...options });
-  await waitForText(app, 'nix.conf snippet');
+  await waitForText(app, LAST_QUESTION);
   await press(app, KEYS.enter, 'Server steps');
   return app;
 }
@@ -80,8 +80,9 @@ describe('the review screen', () => {
 
   test('Esc goes back to the last question with every answer kept', async () => {
     const app = await openReview();
-    const back = await press(app, KEYS.escape, 'nix.conf snippet');
-    expect(back).toContain('✔ NixOS module: ./nix-cache.nix');
+    const back = await press(app, KEYS.escape, LAST_QUESTION);
+    expect(back).toContain('✔ nix.conf snippet (Nix without NixOS): ./nix-cache.conf');
+    expect(back).toContain('✔ Write the admin alias into the mc config?: Yes');
     await press(app, KEYS.enter, 'Server steps');
   });
 
@@ -104,7 +105,7 @@ describe('the review screen', () => {
       return prepare(answers, warnings);
     };
     const app = renderApp({ initial: ALL_BUT_LAST, session });
-    await waitForText(app, 'nix.conf snippet');
+    await waitForText(app, LAST_QUESTION);
     const failed = await press(app, KEYS.enter, 'Could not prepare the plan');
     expect(failed).toContain('is not a Nix secret key');
     await press(app, 'r', 'Server steps');

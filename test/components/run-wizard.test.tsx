@@ -88,8 +88,8 @@ describe('runWizard', () => {
     const initial = {
       endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'minio' as const, adminVia: 'api' as const,
       builder: { accessKey: 'nixbuilder', profile: 'nixbuilder', secretKey: 'Given+Secret=123' }, bucket: 'nix-cache', policyName: 'nix-cache-write',
-      anonymous: 'get' as const, cacheInfo: { priority: 30, wantMassQuery: true }, key: { name: 'k-1', secretFile: '~/s.key', publicFile: '~/p.key' },
-      expireDays: null, writeMcConfig: true, files: { awsCredentials: '~/.aws/credentials', nixosModule: './m.nix', nixConf: './m.conf' },
+      anonymous: 'get' as const, cacheInfo: { storeDir: '/nix/store', priority: 30, wantMassQuery: true }, alias: 's3', key: { name: 'k-1', secretFile: '~/s.key', publicFile: '~/p.key' },
+      expireDays: null, writeMcConfig: true, files: { mcConfig: '~/.mc/config.json', awsCredentials: '~/.aws/credentials', nixosModule: './m.nix', nixConf: './m.conf', policy: './p.json', cacheInfo: './c' },
     };
     const done = runWizard({ initial, session, effects, io, mcConfigPath: '/nonexistent' });
     await until(() => stdout.text.includes('Server steps'), 'the review');

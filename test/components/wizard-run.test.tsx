@@ -16,6 +16,7 @@ describe('a whole wizard run', () => {
     await waitForText(app, 'Endpoint URL');
     await type(app, 'https://s3.example.org');
     await press(app, KEYS.enter, 'CA certificate');
+    await press(app, KEYS.enter, 'Verify the server');
     await press(app, KEYS.enter, 'Region');
     await press(app, KEYS.enter, 'Admin access key');
     await type(app, 'root');
@@ -38,7 +39,7 @@ describe('a whole wizard run', () => {
     await type(app, 'nix-cache-2');
     await press(app, KEYS.enter, 'Builder user (access key)');
     // every other question at its default
-    for (const next of ['AWS profile', 'Policy name', 'Who may download', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Server steps']) {
+    for (const next of ['AWS profile', 'Policy name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
       await press(app, KEYS.enter, next);
     }
     // review → apply → end
@@ -74,8 +75,9 @@ describe('a whole wizard run', () => {
       initial: {
         endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'minio', adminVia: 'api',
         builder: { accessKey: 'nixbuilder', profile: 'nixbuilder', secretKey: 'Given+Secret=123' }, bucket: 'nix-cache', policyName: 'nix-cache-write',
-        anonymous: 'get', cacheInfo: { priority: 30, wantMassQuery: true }, key: { name: 'k-1', secretFile: '~/s.key', publicFile: '~/p.key' },
-        expireDays: 30, writeMcConfig: false, files: { awsCredentials: '~/.aws/credentials', nixosModule: './m.nix', nixConf: './m.conf' },
+        anonymous: 'get', key: { name: 'k-1', secretFile: '~/s.key', publicFile: '~/p.key' },
+        expireDays: 30, writeMcConfig: false, files: { awsCredentials: '~/.aws/credentials', nixosModule: './m.nix', nixConf: './m.conf', policy: './p.json', cacheInfo: './nix-cache-info' },
+        cacheInfo: { storeDir: '/nix/store', priority: 30, wantMassQuery: true },
       },
     });
     const frame = await waitForText(app, 'Server steps');

@@ -158,7 +158,7 @@ describe.skipIf(rgw === null || !hasTmux)(
       retype(pane, builder);
       await pane.enter('Who may download');
       frames.set('anonymous access', pane.screen());
-      for (const next of ['Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'AWS credentials file', 'NixOS module', 'nix.conf snippet']) {
+      for (const next of ['Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference']) {
         await pane.enter(next);
       }
       const review = await pane.enter('Server steps');
@@ -195,7 +195,7 @@ describe.skipIf(rgw === null || !hasTmux)(
       await pane.waitFor(`› ${bucket}`);
       await pane.enter('Builder user (access key)');
       retype(pane, `ptycancel${suffix}`);
-      for (const next of ['AWS profile name', 'Who may download', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Server steps']) {
+      for (const next of ['AWS profile name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
         await pane.enter(next);
       }
       pane.keys('C-c');
