@@ -51,6 +51,13 @@ export interface BuilderSecretState {
   readonly revealed: boolean;
   /** typing one's own secret instead of the generated one */
   readonly typing: boolean;
+  /**
+   * Use the secret already in the AWS profile (a re-run for an existing builder user) instead of
+   * the one shown: the answer is left out and the session takes the profile's, or generates one
+   * when there is none. Without it a re-run would offer a new secret the existing user does not
+   * have, and the user step would stop at a conflict (a secret is never reset silently).
+   */
+  readonly keepProfile: boolean;
   readonly draft: TextDraft;
 }
 
@@ -112,6 +119,7 @@ export type WizardAction =
   | { readonly type: 'retry' }
   | { readonly type: 'set-secret'; readonly secret: string }
   | { readonly type: 'toggle-secret-reveal' }
+  | { readonly type: 'toggle-keep-profile-secret' }
   | { readonly type: 'type-own-secret' }
   | { readonly type: 'edit-secret-draft'; readonly draft: TextDraft }
   | { readonly type: 'stop-typing-secret' }
@@ -219,7 +227,7 @@ export function createInitialState({ initial, context, generatedSecret }: Initia
     answered: new Set(),
     draft: textDraft(''),
     choice: 0,
-    secret: { value: given ?? generatedSecret, revealed: false, typing: false, draft: textDraft('') },
+    secret: { value: given ?? generatedSecret, revealed: false, typing: false, keepProfile: false, draft: textDraft('') },
     connectionOkFor: undefined,
     connectionDetail: undefined,
     runId: 0,
@@ -355,7 +363,9 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       }
       return state;
     case 'set-secret':
-      return { ...state, secret: { ...state.secret, value: action.secret, typing: false } };
+      return { ...state, secret: { ...state.secret, value: action.secret, typing: false, keepProfile: false } };
+    case 'toggle-keep-profile-secret':
+      return { ...state, secret: { ...state.secret, keepProfile: !state.secret.keepProfile } };
     case 'toggle-secret-reveal':
       return { ...state, secret: { ...state.secret, revealed: !state.secret.revealed } };
     case 'type-own-secret':

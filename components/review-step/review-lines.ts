@@ -66,7 +66,10 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
     const report = reports.find((r) => r.id === step.id);
     const look = report ? STATUS[report.status] : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
     add(`${look.mark} ${step.title} — ${look.word}`, look.tone, '    ');
-    if (report?.detail) add(`  ${report.detail}`, 'muted', '    ');
+    if (report?.detail) add(`  ${report.detail}`, report.status === 'conflict' ? 'error' : 'muted', '    ');
+    if (report?.status === 'conflict' && step.id === 'user' && plan.answers.backend === 'minio') {
+      add('  If the user already has the secret in your AWS profile: Esc back to the builder secret and press k.', 'warning', '    ');
+    }
     for (const line of step.command.split('\n')) {
       for (const row of wrapCommand(line, width, '  $ ', '      ')) rows.push({ text: row, tone: 'muted' });
     }

@@ -41,6 +41,20 @@ export function SecretStep({ state, width }: SecretStepProps) {
       </StepPanel>
     );
   }
+  const profile = state.input.builder?.profile ?? 'nixbuilder';
+  if (secret.keepProfile) {
+    return (
+      <StepPanel title={title} why={why} width={width} hints={[{ key: 'Enter', action: 'accept' }, { key: 'k', action: 'use a new one' }, { key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
+        <Tinted tone="accent">{`Keep the secret in AWS profile ${profile}`}</Tinted>
+        {wrapLine(
+          'For a builder user that already exists: its secret is read from your AWS credentials file. When the profile has none, a new secret is generated when the plan is made.',
+          width,
+        ).map((row, i) => (
+          <Tinted key={i}>{row}</Tinted>
+        ))}
+      </StepPanel>
+    );
+  }
   const shown = secret.revealed ? secret.value : '*'.repeat(secret.value.length);
   return (
     <StepPanel
@@ -49,14 +63,25 @@ export function SecretStep({ state, width }: SecretStepProps) {
       width={width}
       hints={[
         { key: 'Enter', action: 'accept' },
-        { key: 'r', action: 'new one' },
-        { key: 'v', action: secret.revealed ? 'hide' : 'reveal' },
-        { key: 'e', action: 'type own' },
+        { key: 'r', action: 'new' },
+        { key: 'v', action: secret.revealed ? 'hide' : 'show' },
+        { key: 'e', action: 'own' },
+        { key: 'k', action: 'keep' },
         { key: 'Esc', action: 'back' },
       ]}
     >
       <Tinted tone="accent">{`Secret for ${state.input.builder?.accessKey ?? 'nixbuilder'} (${secret.value.length} characters)`}</Tinted>
       <Tinted>{`› ${shown}`}</Tinted>
+      <Box marginTop={1} flexDirection="column">
+        {wrapLine(
+          'r draws a new one, v shows it, e types your own. Re-running for a builder user that exists already? k keeps the secret in your AWS profile.',
+          width,
+        ).map((row, i) => (
+          <Tinted key={i} tone="muted">
+            {row}
+          </Tinted>
+        ))}
+      </Box>
     </StepPanel>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Key bindings of the builder secret: Enter keeps it, r draws a new one, v shows or hides it, e
- * types one's own (checked live; Enter takes it when it passes, Esc returns to the generated one).
+ * types one's own (checked live; Enter takes it when it passes, Esc returns to the generated one),
+ * k uses the secret already in the AWS profile instead (a re-run for an existing user).
  */
 import type { Key } from 'ink';
 import { validateAnswerField } from '../../source/answers/resolve-answers';
@@ -24,7 +25,8 @@ export function secretStepKeys(state: WizardState, input: string, key: Key, newS
     return draft === secret.draft ? undefined : { type: 'edit-secret-draft', draft };
   }
   if (key.escape) return { type: 'go-back' };
-  if (key.return) return { type: 'answer', value: secret.value };
+  if (key.return) return { type: 'answer', value: secret.keepProfile ? undefined : secret.value };
+  if (input === 'k') return { type: 'toggle-keep-profile-secret' };
   if (input === 'r' && newSecret !== undefined) return { type: 'set-secret', secret: newSecret };
   if (input === 'v') return { type: 'toggle-secret-reveal' };
   if (input === 'e') return { type: 'type-own-secret' };

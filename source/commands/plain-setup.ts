@@ -264,7 +264,8 @@ async function askSelect(question: SelectQuestion, state: WizardState, context: 
   return choiceToAnswer(question.field, value);
 }
 
-async function askBuilderSecret(state: WizardState, effects: Effects, context: PromptContext, say: (text: string) => void): Promise<string> {
+/** The builder secret to answer, or undefined to keep the one in the AWS profile (see wizard-state.ts). */
+async function askBuilderSecret(state: WizardState, effects: Effects, context: PromptContext, say: (text: string) => void): Promise<string | undefined> {
   let secret = state.secret.value;
   for (;;) {
     say(`Builder secret: ${secret.length} characters, hidden.`);
@@ -276,11 +277,13 @@ async function askBuilderSecret(state: WizardState, effects: Effects, context: P
           { name: 'Show it', value: 'show' },
           { name: 'Generate another', value: 'new' },
           { name: 'Type my own', value: 'own' },
+          { name: `Keep the secret in AWS profile ${state.input.builder?.profile ?? 'nixbuilder'} (a builder user that exists already)`, value: 'keep' },
         ],
       },
       context,
     );
     if (action === 'use') return secret;
+    if (action === 'keep') return undefined;
     if (action === 'show') say(`  ${secret}`);
     if (action === 'new') secret = generateBuilderSecret(effects.randomBytes);
     if (action === 'own') {

@@ -155,3 +155,18 @@ describe('setup --plain', () => {
     expect(terminal.output().split(shown ?? '').length).toBe(2); // shown once, on request
   });
 });
+
+describe('setup --plain, re-running for an existing builder user', () => {
+  test('can keep the secret in the AWS profile', async () => {
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession();
+    const initial: AnswersInput = { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('Builder secret: 32 characters, hidden.');
+    await terminal.answer('Builder secret', `${KEYS.up}\r`); // the last choice
+    await terminal.answer('nix-cache-info, for reference', '\r');
+    await terminal.answer('Apply these changes', '\r');
+    await done;
+    expect(session.calls.prepareSetup[0]?.builder.secretKey).toBeUndefined();
+  });
+});

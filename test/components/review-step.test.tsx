@@ -43,6 +43,7 @@ describe('the review screen', () => {
     const frame = app.lastFrame() ?? '';
     expect(frame).toContain('✘ 1 step(s) cannot be done as things are');
     await scrollTo(app, '✘ Create the builder user — conflict');
+    await scrollTo(app, 'Esc back to the builder secret and press k');
   });
 
   test('lists every file with its action and a diff, secrets masked until v', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
-import { CONNECTION_ANSWERS, renderApp } from './render-app';
+import { ALL_BUT_LAST, CONNECTION_ANSWERS, LAST_QUESTION, renderApp } from './render-app';
 
 afterEach(() => cleanup());
 
@@ -13,7 +13,7 @@ describe('the builder secret step', () => {
     const frame = await waitForText(app, 'Secret for');
     expect(frame).toContain(`› ${'*'.repeat(GENERATED.length)}`);
     expect(frame).not.toContain(GENERATED);
-    expect(frame).toContain('r new one · v reveal · e type own');
+    expect(frame).toContain('Enter accept · r new · v show · e own · k keep · Esc back');
     const shown = await press(app, 'v', GENERATED);
     expect(shown).toContain('v hide');
     const hidden = await press(app, 'v');
@@ -59,6 +59,17 @@ describe('the builder secret step', () => {
     await type(app, 'abc');
     const back = await press(app, KEYS.escape, 'Secret for');
     expect(back).toContain(`(${GENERATED.length} characters)`);
+  });
+
+  test('k keeps the secret in the AWS profile: the answer is left to the session', async () => {
+    const session = (await import('../helpers/fake-setup-session')).makeFakeSetupSession();
+    const app = renderApp({ initial: { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } }, session });
+    await waitForText(app, 'Secret for');
+    const keep = await press(app, 'k', 'Keep the secret in AWS profile nixbuilder');
+    expect(keep).toContain('from your AWS credentials file. When the profile has none,');
+    await press(app, KEYS.enter, LAST_QUESTION);
+    await press(app, KEYS.enter, 'Server steps');
+    expect(session.calls.prepareSetup[0]?.builder.secretKey).toBeUndefined();
   });
 
   test('on Ceph the panel says the server makes the secret, and Enter goes on', async () => {
