@@ -22,6 +22,7 @@ import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
 import type { CheckResult, ServerStep } from '../../plan/server-step';
 import { RgwAdminError, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
+import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 
 export interface CephUserStepContext {
   readonly answers: Pick<Answers, 'builder'>;
@@ -38,11 +39,6 @@ export interface CephUserStepContext {
    * when the user exists and no secret was known here (see the module comment). Never log it.
    */
   readonly onSecret: (secret: string) => void;
-}
-
-/** Quotes a word for a POSIX shell when it needs it (the command is shown to be pasted). */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret and write it to the AWS profile.';

@@ -15,6 +15,7 @@ import type { MinioAdmin } from './minio-admin';
 import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
 import type { AccessKeys } from './signed-request';
+import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 
 export interface MinioStepsContext {
   readonly answers: Pick<
@@ -39,11 +40,6 @@ export interface MinioStepsContext {
 }
 
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret (the old one stops working), or put the right one in builder.secretKey.';
-
-/** Quotes a word for the shell commands shown to the user, only when it needs it. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9._@+=,/:~-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 function defaultAdmin(ctx: MinioStepsContext, via: 'api' | 'mc'): MinioAdmin {
   const { endpoint, region, caFile, insecure } = ctx.answers;

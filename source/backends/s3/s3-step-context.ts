@@ -5,6 +5,10 @@
  */
 import type { Client } from 'minio';
 import type { Answers } from '../../answers/answers';
+import { quoteForShell as shellWord } from '../../output/quote-for-shell';
+
+/** Quotes a word for the manual commands shown to the user (one rule for every backend). */
+export { shellWord };
 
 export interface S3StepContext {
   /** the resolved answers; the steps read backend, endpoint, region, caFile, insecure, alias, bucket, builder.accessKey, anonymous, expireDays, files.cacheInfo */
@@ -21,11 +25,6 @@ export interface S3StepContext {
    * `answers.builder.accessKey`, which the Ceph `user` step uses as the uid.
    */
   readonly builderUid?: string;
-}
-
-/** Quotes a word for a POSIX shell when it needs it. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `aws` with the endpoint, region and TLS options, the keys as placeholders in the environment. */
