@@ -1,0 +1,18 @@
+/** A re-run reuses the builder secret the AWS profile holds (SPEC 5 `user`). */
+import { describe, expect, it } from 'vitest';
+import { readAwsProfile } from '../../source/plan/read-aws-profile';
+
+describe('reading the builder profile back', () => {
+  it('finds the keys of the named profile among others, with CRLF and comments', () => {
+    const text = '# mine\r\n[default]\r\naws_access_key_id = A\r\n\r\n[nixbuilder]\r\naws_access_key_id=nixbuilder\r\naws_secret_access_key =  S3cret-x\r\n';
+    expect(readAwsProfile(text, 'nixbuilder')).toEqual({ accessKeyId: 'nixbuilder', secretAccessKey: 'S3cret-x' });
+  });
+
+  it('says there is no such profile', () => {
+    expect(readAwsProfile('[default]\naws_access_key_id = A\n', 'nixbuilder')).toBeUndefined();
+  });
+
+  it('reports a profile without a secret as such', () => {
+    expect(readAwsProfile('[nixbuilder]\naws_access_key_id = nb\n', 'nixbuilder')).toEqual({ accessKeyId: 'nb', secretAccessKey: undefined });
+  });
+});
