@@ -217,6 +217,25 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
     });
   });
 
+  describe('--out DIR', () => {
+    it('provisions the server and writes the files under DIR, leaving the real ones alone', async () => {
+      const sandbox = makeCliSandbox();
+      const out = join(sandbox.dir, 'out');
+      writeFileSync(
+        join(sandbox.cwd, 'answers.json'),
+        JSON.stringify({ backend: 'ceph', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket: unique('out-cache'), builder: { accessKey: unique('outb') } }),
+      );
+      const result = await sandbox.run(['setup', '--yes', '--json', '--out', out, '--answers', 'answers.json']);
+      expect(result.code, result.stderr).toBe(0);
+      const json = JSON.parse(result.stdout) as JsonRun;
+      expect(json.files.length).toBeGreaterThanOrEqual(7);
+      expect(json.files.every((f) => f.path.startsWith(out))).toBe(true);
+      expect(statSync(join(out, 'home/.aws/credentials')).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(out, 'nix-cache.nix'), 'utf8')).toContain(`${info.endpoint}/`);
+      expect(sandbox.listFiles().filter((f) => !f.startsWith('out/') && f !== 'work/answers.json (' + statSync(join(sandbox.cwd, 'answers.json')).size + ' bytes)')).toEqual([]);
+    });
+  });
+
   describe('what is not ours survives', () => {
     it('keeps foreign bucket-policy statements and lifecycle rules', async () => {
       const sandbox = makeCliSandbox();
