@@ -10,7 +10,7 @@ import { writePlannedFiles } from '../files/write-planned-files';
 import { detectNixVersion } from '../nix/detect-nix-version';
 import { formatJsonResult } from '../output/json-result';
 import { reportFailure } from '../output/report-failure';
-import { nextSteps } from '../plan/next-steps';
+import { nextStepsForFiles } from '../plan/next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from '../plan/prepare-secrets';
 import type { CommandOptions } from './command-options';
 import { initialAnswers } from './gather-answers';
@@ -31,16 +31,7 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
     });
     const writing = options.out !== undefined;
     const reports = await writePlannedFiles(files, { outDir: options.out, dryRun: !writing, effects });
-    const pathOf = (id: string) => reports[files.findIndex((f) => f.id === id)]?.path ?? '';
-    const next = nextSteps({
-      answers,
-      nixosModulePath: pathOf('nixosModule'),
-      nixConfPath: pathOf('nixConf'),
-      secretKeyPath: pathOf('secretKey'),
-      cwd: effects.cwd,
-        home: effects.home,
-      nixVersion: await detectNixVersion(effects.env),
-    });
+    const next = nextStepsForFiles({ answers, files, reports, cwd: effects.cwd, home: effects.home, nixVersion: await detectNixVersion(effects.env) });
     if (options.json) {
       io.stdout.write(formatJsonResult({ ok: true, command: 'preview', dryRun: !writing, steps: [], files: reports, next, warnings }));
       return 0;

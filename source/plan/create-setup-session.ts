@@ -10,7 +10,7 @@ import type { FileReport, PlannedFile } from '../files/planned-file';
 import { writePlannedFiles } from '../files/write-planned-files';
 import type { NixSecretKey } from '../keys/nix-secret-key';
 import { detectNixVersion } from '../nix/detect-nix-version';
-import { nextSteps } from './next-steps';
+import { nextStepsForFiles } from './next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
 import { runSteps } from './run-steps';
 import type { ServerStep } from './server-step';
@@ -113,10 +113,12 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         const files = filesFor(plan.answers, state).filter(which);
         const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: false, effects });
         for (const report of reports) {
+          // A file written earlier in the run (the AWS profile) keeps its "created"/"updated".
           const at = written.findIndex((r) => r.path === report.path);
           if (at >= 0) written[at] = report.action === 'unchanged' ? written[at]! : report;
           else written.push(report);
         }
+        return { files, reports };
       };
       const result = await runSteps(plan.steps, {
         apply: true,
@@ -128,26 +130,14 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         },
       });
       if (result.error) return { steps: result.reports, files: written, next: [], error: result.error };
+      let final: Awaited<ReturnType<typeof writeFiles>>;
       try {
-        await writeFiles(() => true);
+        final = await writeFiles(() => true);
       } catch (error) {
         const stepError = error instanceof StepError ? error : new StepError((error as Error).message, 'files');
         return { steps: result.reports, files: written, next: [], error: stepError };
       }
-      const files = filesFor(plan.answers, state);
-      const pathOf = (id: PlannedFile['id']) => {
-        const file = files.find((f) => f.id === id);
-        return written.find((r) => file && (r.path === file.path || r.path.endsWith(file.outPath ?? '\u0000')))?.path ?? file?.path ?? '';
-      };
-      const next = nextSteps({
-        answers: plan.answers,
-        nixosModulePath: pathOf('nixosModule'),
-        nixConfPath: pathOf('nixConf'),
-        secretKeyPath: pathOf('secretKey'),
-        cwd: effects.cwd,
-        home: effects.home,
-        nixVersion: await nixVersion(),
-      });
+      const next = nextStepsForFiles({ answers: plan.answers, ...final, cwd: effects.cwd, home: effects.home, nixVersion: await nixVersion() });
       const apply: ApplyResult = { steps: result.reports, files: written, next };
       return apply;
     },

@@ -4,6 +4,7 @@
  */
 import { basename, isAbsolute, relative } from 'node:path';
 import type { Answers } from '../answers/answers';
+import type { FileId, FileReport } from '../files/planned-file';
 import { wantsFullEndpointUrl } from '../nix/detect-nix-version';
 import { quoteForShell } from '../output/quote-for-shell';
 
@@ -57,4 +58,31 @@ export function nextSteps(input: NextStepsInput): string[] {
     `nix store sign --recursive --key-file ${quoteForShell(key)} /run/current-system`,
     `nix copy --to ${quoteForShell(nixCopyStoreUrl(answers, input.nixVersion))} /run/current-system`,
   ];
+}
+
+/**
+ * The next steps for files as just written (or previewed): each path is where the file went,
+ * under --out when given. `reports` are in the order of `files`, as writePlannedFiles returns them.
+ */
+export function nextStepsForFiles(input: {
+  readonly answers: Answers;
+  readonly files: readonly { readonly id: FileId; readonly path: string }[];
+  readonly reports: readonly FileReport[];
+  readonly cwd: string;
+  readonly home: string;
+  readonly nixVersion: string | undefined;
+}): string[] {
+  const pathOf = (id: FileId): string => {
+    const index = input.files.findIndex((file) => file.id === id);
+    return input.reports[index]?.path ?? input.files[index]?.path ?? '';
+  };
+  return nextSteps({
+    answers: input.answers,
+    nixosModulePath: pathOf('nixosModule'),
+    nixConfPath: pathOf('nixConf'),
+    secretKeyPath: pathOf('secretKey'),
+    cwd: input.cwd,
+    home: input.home,
+    nixVersion: input.nixVersion,
+  });
 }
