@@ -109,7 +109,8 @@ export function App({ initial, session, effects, context, generatedSecret, onExi
           <Tinted tone="title">nix-cache-wizard</Tinted>
           <Tinted tone="muted">{'  a Nix binary cache on your S3 store'}</Tinted>
         </Box>
-        <Box marginTop={1} width={width} height={bodyHeight}>
+        {/* Never taller than the terminal, whatever a message holds: cut rather than scroll the screen. */}
+        <Box marginTop={1} width={width} height={bodyHeight} overflow="hidden">
           {phase === 'cancelled' ? (
             <Tinted tone="warning">Cancelled; nothing was written and nothing changed on the server.</Tinted>
           ) : endScreen ? (

@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
 import type { WizardState } from '../app/wizard-state';
-import { truncate, wrapLine } from '../layout/wrap-line';
+import { clampRows, truncate, wrapLine } from '../layout/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
 import { statusLook } from '../review-step/review-lines';
 import { StepPanel } from '../step-panel/step-panel';
@@ -56,6 +56,29 @@ function StepRows({ state, width }: { readonly state: WizardState; readonly widt
   );
 }
 
+/** After a failure: the steps that failed, and how many were done or not run, in a few rows. */
+function FailureSummary({ state, width }: { readonly state: WizardState; readonly width: number }) {
+  const reports = (state.review?.plan.steps ?? []).flatMap((step) => {
+    const entry = state.apply?.steps[step.id];
+    return entry?.state === 'finished' ? [{ step, report: entry.report }] : [];
+  });
+  const done = reports.filter((r) => r.report.status === 'done' || r.report.status === 'changed').length;
+  const notRun = reports.filter((r) => r.report.status === 'skipped').length;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Tinted tone="success">{`✔ ${done} step(s) done`}</Tinted>
+      {reports
+        .filter((r) => r.report.status === 'failed' || r.report.status === 'conflict')
+        .map(({ step, report }) => (
+          <Tinted key={step.id} tone="error">
+            {truncate(`✘ ${step.title} — ${report.status}`, width)}
+          </Tinted>
+        ))}
+      {notRun > 0 ? <Tinted tone="muted">{`– ${notRun} step(s) not run`}</Tinted> : null}
+    </Box>
+  );
+}
+
 export function ApplyStep({ state, width, height }: ApplyStepProps) {
   const result = state.apply?.result;
   const failed = Boolean(result?.error || state.apply?.crash);
@@ -73,14 +96,14 @@ export function ApplyStep({ state, width, height }: ApplyStepProps) {
     const message = error ? error.message : `unexpected error: ${state.apply?.crash ?? ''}`;
     return (
       <StepPanel title="apply — failed" why={WHY} width={width} hints={[{ key: 'r', action: 'retry' }, { key: 'q', action: 'quit' }]}>
-        <StepRows state={state} width={width} />
+        <FailureSummary state={state} width={width} />
         <Box marginTop={1} flexDirection="column">
-          {wrapLine(`✘ ${error ? `step "${error.step}": ` : ''}${message}`, width, '  ').map((row, i) => (
+          {clampRows(wrapLine(`✘ ${error ? `step "${error.step}": ` : ''}${message}`, width, '  '), 7).map((row, i) => (
             <Tinted key={i} tone="error">
               {row}
             </Tinted>
           ))}
-          {wrapLine(`What to do: ${error?.hint ?? 'fix the cause, then press r: steps already done are skipped.'}`, width, '  ').map((row, i) => (
+          {clampRows(wrapLine(`What to do: ${error?.hint ?? 'fix the cause, then press r: steps already done are skipped.'}`, width, '  '), 4).map((row, i) => (
             <Tinted key={`hint-${i}`} tone="warning">
               {row}
             </Tinted>

@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
 import { editableField, type WizardState } from '../app/wizard-state';
-import { wrapLine } from '../layout/wrap-line';
+import { clampRows, wrapLine } from '../layout/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
 import { QUESTIONS, WIZARD_STEPS } from '../wizard-questions/wizard-questions';
@@ -42,7 +42,7 @@ export function ConnectionStep({ state, width }: ConnectionStepProps) {
       >
         <Tinted tone="error">{`✘ Could not connect to ${target}`}</Tinted>
         <Box flexDirection="column">
-          {wrapLine(phase.message, width - 2).map((row, i) => (
+          {clampRows(wrapLine(phase.message, width - 2), 8).map((row, i) => (
             <Tinted key={i}>{`  ${row}`}</Tinted>
           ))}
         </Box>

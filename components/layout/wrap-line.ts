@@ -36,3 +36,15 @@ export function truncate(text: string, width: number): string {
   if (text.length <= width) return text;
   return width <= 1 ? text.slice(0, width) : `${text.slice(0, width - 1)}…`;
 }
+
+/**
+ * At most `max` rows; when cut, the last row kept ends in `…`. For messages from elsewhere (a
+ * server's error) on screens that do not scroll, so the screen never grows past the terminal.
+ */
+export function clampRows(rows: readonly string[], max: number): string[] {
+  if (rows.length <= max) return [...rows];
+  const kept = rows.slice(0, Math.max(1, max));
+  const last = kept[kept.length - 1] ?? '';
+  kept[kept.length - 1] = `${last.replace(/.$/, '')}…`;
+  return kept;
+}

@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
 import type { WizardState } from '../app/wizard-state';
-import { wrapLine } from '../layout/wrap-line';
+import { clampRows, wrapLine } from '../layout/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
@@ -45,7 +45,7 @@ export function ReviewStep({ state, width, height }: ReviewStepProps) {
     return (
       <StepPanel title="review" why={WHY} width={width} hints={[{ key: 'r', action: 'retry' }, { key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
         <Tinted tone="error">✘ Could not prepare the plan</Tinted>
-        {wrapLine(phase.message, width - 2).map((row, i) => (
+        {clampRows(wrapLine(phase.message, width - 2), 10).map((row, i) => (
           <Tinted key={i}>{`  ${row}`}</Tinted>
         ))}
         {phase.field ? <Tinted tone="warning">{`Fix: ${phase.field} (Esc to go back to it)`}</Tinted> : null}

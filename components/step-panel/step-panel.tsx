@@ -20,14 +20,16 @@ export interface StepPanelProps {
 
 export function StepPanel({ title, why, width, hints, children }: StepPanelProps) {
   return (
-    <Box flexDirection="column" width={width}>
+    // flexShrink 0: a panel too tall for the screen is cut at the bottom (app.tsx), never squeezed,
+    // which would draw rows over each other.
+    <Box flexDirection="column" width={width} flexShrink={0}>
       <Tinted tone="title">{title}</Tinted>
       {wrapLine(why, width).map((row, index) => (
         <Tinted key={index} tone="muted">
           {row}
         </Tinted>
       ))}
-      <Box marginTop={1} flexDirection="column" width={width}>
+      <Box marginTop={1} flexDirection="column" width={width} flexShrink={0}>
         {children}
       </Box>
       <Box marginTop={1}>

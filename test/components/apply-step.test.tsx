@@ -45,8 +45,9 @@ describe('the apply screen', () => {
     const session = makeFakeSetupSession({ failOnceAt: 'user' });
     const app = await apply({ session });
     const failed = await waitForText(app, 'apply — failed');
-    expect(failed).toContain('✘ Create the builder user — Create the builder user failed');
-    expect(failed).toContain('– Create the write policy — not run');
+    expect(failed).toContain('✔ 2 step(s) done');
+    expect(failed).toContain('✘ Create the builder user — failed');
+    expect(failed).toContain('– 5 step(s) not run');
     expect(failed).toContain('✘ step "user": Create the builder user failed: the server');
     expect(failed).toContain('What to do: give the admin user the right to create users,');
     expect(failed).toContain('✘ apply');
@@ -68,5 +69,34 @@ describe('the apply screen', () => {
     app.stdin.write(KEYS.ctrlC);
     await waitForText(app, 'Your Nix binary cache is set up');
     expect(app.outcomes).toEqual([]);
+  });
+});
+
+describe('long messages', () => {
+  test('a very long failure still fits 80×23', async () => {
+    const session = makeFakeSetupSession({ failOnceAt: 'user' });
+    const apply = session.applyPlan.bind(session);
+    session.applyPlan = async (plan, onEvent) => {
+      const result = await apply(plan, onEvent);
+      if (!result.error) return result;
+      const error = Object.assign(new Error(`${'the server said no, '.repeat(40)}end`), { step: 'user', hint: 'try again later '.repeat(20) });
+      return { ...result, error: error as never };
+    };
+    const app = renderApp({ initial: ALL_BUT_LAST, session });
+    await waitForText(app, LAST_QUESTION);
+    await press(app, KEYS.enter, 'Server steps');
+    await press(app, KEYS.enter, 'apply — failed');
+    const { width, height } = frameSizes(app.frames);
+    expect(width).toBeLessThanOrEqual(80);
+    expect(height).toBeLessThanOrEqual(23);
+  });
+
+  test('a very long connection failure still fits 80×23', async () => {
+    const session = makeFakeSetupSession({ connection: [{ ok: false, message: 'refused '.repeat(200), field: 'endpoint' }] });
+    const app = renderApp({ session, initial: { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'minio', adminVia: 'api' } });
+    await waitForText(app, 'Could not connect');
+    const { width, height } = frameSizes(app.frames);
+    expect(width).toBeLessThanOrEqual(80);
+    expect(height).toBeLessThanOrEqual(23);
   });
 });
