@@ -6,9 +6,6 @@
  *   s3:    connect, bucket, anonymous, cache-info, expiry (the builder's keys are made elsewhere)
  */
 import type { Answers } from '../answers/answers';
-import { cephUserStep } from '../backends/ceph/ceph-user-step';
-import { createRgwAdminClient } from '../backends/ceph/rgw-admin-client';
-import { minioAdminSteps } from '../backends/minio/minio-steps';
 import { createS3Client, s3ConnectionFromAnswers } from '../backends/s3/s3-connection';
 import { s3Steps } from '../backends/s3/s3-steps';
 import type { Effects } from '../effects';
@@ -31,7 +28,9 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
   const client = createS3Client(connection);
   const steps = s3Steps({ answers, client, cacheInfoContent: input.cacheInfo });
   const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
+  // Each backend's admin client is loaded only for that backend (MinIO's pulls in Argon2 and execa).
   if (answers.backend === 'minio') {
+    const { minioAdminSteps } = await import('../backends/minio/minio-steps');
     steps.push(
       ...minioAdminSteps({
         answers,
@@ -42,6 +41,8 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       }),
     );
   } else if (answers.backend === 'ceph') {
+    const { cephUserStep } = await import('../backends/ceph/ceph-user-step');
+    const { createRgwAdminClient } = await import('../backends/ceph/rgw-admin-client');
     const rgw = createRgwAdminClient({
       endpoint: answers.endpoint,
       region: answers.region,
