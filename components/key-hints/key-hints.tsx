@@ -3,7 +3,7 @@ import { Box } from 'ink';
 import { Tinted } from '../theme/theme';
 
 export interface KeyHint {
-  /** the key as written on the keyboard: "Enter", "Esc", "r" */
+  /** the key as written on the keyboard: "Enter", "Esc", "r"; empty for a note with no key */
   readonly key: string;
   /** what it does, in two or three words */
   readonly action: string;
@@ -17,7 +17,7 @@ export interface KeyHintsProps {
 export function KeyHints({ hints, width }: KeyHintsProps) {
   return (
     <Box width={width}>
-      <Tinted tone="muted">{hints.map((h) => `${h.key} ${h.action}`).join(' · ')}</Tinted>
+      <Tinted tone="muted">{hints.map((h) => (h.key ? `${h.key} ${h.action}` : h.action)).join(' · ')}</Tinted>
     </Box>
   );
 }
