@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEYS, press, type, waitForFrame, waitForText } from '../helpers/ink-keys';
-import { ALL_BUT_LAST, CONNECTION_ANSWERS, frameSizes, renderApp, LAST_QUESTION } from './render-app';
+import { ALL_BUT_LAST, CONNECTION_ANSWERS, frameSizes, LAST_QUESTION, panelText, renderApp } from './render-app';
 
 const CLEAR = '\u0015'; // Ctrl-U: erase to the start of the line
 
@@ -87,6 +87,41 @@ describe('a question screen', () => {
     const frame = await type(app, 'hunter22');
     expect(frame).toContain('› ********');
     expect(frame).not.toContain('hunter22');
+  });
+
+  test('expiry takes a number of days or empty for never, and refuses anything else', async () => {
+    const initial = { ...ALL_BUT_LAST };
+    delete (initial as { expireDays?: unknown }).expireDays;
+    const app = renderApp({ initial });
+    const frame = await waitForText(app, 'Delete uploads after how many days?');
+    expect(panelText(frame)).toContain('The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by a day.');
+    expect(frame).toContain('never');
+    expect(await type(app, '0')).toContain('✘ expireDays must be 1..36500 days');
+    await press(app, KEYS.backspace);
+    expect(panelText(await type(app, 'soon'))).toContain('✘ expireDays must be a whole number of days, or empty for never');
+    await press(app, CLEAR);
+    await type(app, '90');
+    const next = await press(app, KEYS.enter, LAST_QUESTION);
+    expect(next).toContain('✔ expiry');
+  });
+
+  test('the priority says why 30 and refuses what is not 0..1000', async () => {
+    const initial = { ...ALL_BUT_LAST, cacheInfo: { storeDir: '/nix/store', wantMassQuery: true } };
+    const app = renderApp({ initial });
+    const frame = await waitForText(app, 'Priority (lower is asked first)');
+    expect(frame).toContain("30 puts it before cache.nixos.org (40)");
+    expect(frame).toContain('› 30');
+    await press(app, CLEAR);
+    expect(await type(app, '1001')).toContain('✘ cacheInfo.priority must be 0..1000');
+  });
+
+  test('the signing key name defaults to the endpoint host and refuses a colon', async () => {
+    const initial = { ...ALL_BUT_LAST, key: { secretFile: '~/s.key', publicFile: '~/p.key' } };
+    const app = renderApp({ initial });
+    const frame = await waitForText(app, 'Key name');
+    expect(frame).toContain('› minio.lan-1');
+    expect(panelText(frame)).toContain('An existing secret key file is reused, never overwritten.');
+    expect(await type(app, ':x')).toContain('✘ key.name must not contain ":"');
   });
 
   test('the last question leads to the review', async () => {

@@ -86,3 +86,15 @@ export function frameSizes(frames: readonly string[]): { width: number; height: 
   }
   return { width, height };
 }
+
+/**
+ * The panel's text (right of the step list) as one line, rows joined by spaces: for asserting on
+ * sentences whatever the wrapping.
+ */
+export function panelText(frame: string): string {
+  return frame
+    .split('\n')
+    .map((line) => line.slice(21).trim())
+    .filter((line) => line !== '')
+    .join(' ');
+}
