@@ -1,15 +1,22 @@
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { colorsWanted } from '../../components/theme/theme';
 import { KEYS, press, waitForText } from '../helpers/ink-keys';
 import { ALL_BUT_LAST, renderApp, LAST_QUESTION } from './render-app';
 
 // As on a colour terminal: chalk (which Ink colours with) reads this once, when it is loaded.
-vi.hoisted(() => {
+const previousForceColor = vi.hoisted(() => {
+  const previous = process.env['FORCE_COLOR'];
   process.env['FORCE_COLOR'] = '3';
+  return previous;
 });
 
 afterEach(() => cleanup());
+afterAll(() => {
+  // Workers are reused: leave the environment as it was for the next test file.
+  if (previousForceColor === undefined) delete process.env['FORCE_COLOR'];
+  else process.env['FORCE_COLOR'] = previousForceColor;
+});
 
 const ESCAPE = '\u001B[';
 
