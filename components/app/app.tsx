@@ -1,10 +1,11 @@
 /**
  * The wizard's screen: the steps on the left, the current step's panel beside them, sized to the
  * terminal (80×24 at least) and one row short of its height so Ink never has to clear the screen
- * to redraw. Exactly one screen is mounted at a time, so exactly one `useInput` is active.
+ * to redraw. One screen is mounted at a time; keys reach it through the one `useInput` of
+ * use-wizard-keys.ts and the reducer.
  */
 import { Box, useApp, useStdout } from 'ink';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { Effects } from '../../source/effects';
 import type { ApplyResult, SetupPlan, SetupSession } from '../../source/plan/setup-session';
@@ -59,7 +60,6 @@ function useScreenSize(columns: number, rows: number, followResize: boolean) {
   return size;
 }
 
-
 export function App({ initial, session, effects, context, generatedSecret, onExit, onCrash, columns = 80, rows = 24, colors = true, followResize = false }: AppProps) {
   const [state, dispatch] = useWizardState({ initial, context, generatedSecret });
   const { exit } = useApp();
@@ -85,7 +85,7 @@ export function App({ initial, session, effects, context, generatedSecret, onExi
   useWizardKeys({ dispatch, layout, randomBytes: effects.randomBytes, isActive: phase !== 'cancelled' && phase !== 'finished' });
   const question = currentQuestion(state);
 
-  let panel: React.ReactNode = null;
+  let panel: ReactNode = null;
   if (phase === 'asking' && question) {
     panel =
       question.kind === 'builder-secret' ? (
