@@ -20,8 +20,10 @@ export async function runWizard(input: {
   effects: Effects;
   io: CliIo;
   mcConfigPath: string;
+  /** profile → access key ID of the AWS credentials file (no secrets) */
+  profileAccessKeys?: Readonly<Record<string, string>>;
 }): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
-  const { initial, session, effects, io, mcConfigPath } = input;
+  const { initial, session, effects, io, mcConfigPath, profileAccessKeys = {} } = input;
   // An unreadable mc config only means there are no aliases to offer; typing an endpoint still works.
   let aliases: ReturnType<typeof readMcAliases> = {};
   try {
@@ -36,7 +38,7 @@ export async function runWizard(input: {
       initial={initial}
       session={session}
       effects={effects}
-      context={{ aliases, env: effects.env }}
+      context={{ aliases, env: effects.env, profileAccessKeys }}
       generatedSecret={generateBuilderSecret(effects.randomBytes)}
       onExit={(value) => {
         outcome = value;

@@ -219,6 +219,10 @@ function previous(state: WizardState, from: number): number | undefined {
 export function createInitialState({ initial, context, generatedSecret }: InitialWizardInput): WizardState {
   const skipped = new Set(QUESTIONS.filter((q) => answeredBeforehand(q, initial, context)).map((q) => q.id));
   const given = initial.builder?.secretKey;
+  // A re-run for a builder whose keys the AWS profile already holds keeps that secret by default:
+  // a new one would only meet the user step's conflict (the server's user has the old one).
+  const profile = initial.builder?.profile ?? 'nixbuilder';
+  const keepProfile = given === undefined && context.profileAccessKeys?.[profile] === (initial.builder?.accessKey ?? 'nixbuilder');
   const state: WizardState = {
     context,
     input: initial,
@@ -227,7 +231,7 @@ export function createInitialState({ initial, context, generatedSecret }: Initia
     answered: new Set(),
     draft: textDraft(''),
     choice: 0,
-    secret: { value: given ?? generatedSecret, revealed: false, typing: false, keepProfile: false, draft: textDraft('') },
+    secret: { value: given ?? generatedSecret, revealed: false, typing: false, keepProfile, draft: textDraft('') },
     connectionOkFor: undefined,
     connectionDetail: undefined,
     runId: 0,

@@ -104,6 +104,8 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
 export interface QuestionContext {
   readonly aliases: Readonly<Record<string, { readonly url: string; readonly accessKey: string; readonly secretKey: string }>>;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** AWS credentials profiles that hold keys, profile → access key ID (never a secret) */
+  readonly profileAccessKeys?: Readonly<Record<string, string>>;
 }
 
 export interface QuestionChoice {

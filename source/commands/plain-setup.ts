@@ -45,6 +45,8 @@ export async function runPlainSetup(input: {
   effects: Effects;
   io: CliIo;
   mcConfigPath: string;
+  /** profile → access key ID of the AWS credentials file (no secrets) */
+  profileAccessKeys?: Readonly<Record<string, string>>;
 }): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
   try {
     return await walk(input);
@@ -63,12 +65,15 @@ async function walk({
   effects,
   io,
   mcConfigPath,
+  profileAccessKeys = {},
 }: {
   initial: AnswersInput;
   session: SetupSession;
   effects: Effects;
   io: CliIo;
   mcConfigPath: string;
+  /** profile → access key ID of the AWS credentials file (no secrets) */
+  profileAccessKeys?: Readonly<Record<string, string>>;
 }): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
   const context = promptContext(io);
   const say = (text: string) => io.stdout.write(`${text}\n`);
@@ -80,7 +85,7 @@ async function walk({
   }
   let state: WizardState = createInitialState({
     initial,
-    context: { aliases, env: effects.env },
+    context: { aliases, env: effects.env, profileAccessKeys },
     generatedSecret: generateBuilderSecret(effects.randomBytes),
   });
   const dispatch = (action: WizardAction) => {

@@ -13,6 +13,8 @@ import { formatJsonResult } from '../output/json-result';
 import { printApplyResult, printCheckReports } from '../output/print-report';
 import { reportFailure } from '../output/report-failure';
 import { createSetupSession } from '../plan/create-setup-session';
+import { readIfExists } from '../plan/prepare-secrets';
+import { readProfileAccessKeys } from '../plan/read-aws-profile';
 import type { CommandOptions } from './command-options';
 import { initialAnswers } from './gather-answers';
 
@@ -22,14 +24,26 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
     const input = initialAnswers(options, effects);
     const session = createSetupSession(effects, { outDir: options.out });
     // In a terminal the wizard always runs (it asks only what is missing, then shows the review).
-    if (!options.yes && io.interactive && !options.json && !options.dryRun) {
+    // With CI set, Ink draws only the final frame (is-in-ci), so a terminal would look frozen:
+    // such runs are treated like runs without a terminal.
+    const interactive = io.interactive && !effects.env['CI'];
+    if (!options.yes && interactive && !options.json && !options.dryRun) {
       const mcConfigPath = expandUserPath(input.files?.mcConfig ?? '~/.mc/config.json', effects);
       const ask = options.plain
         ? (await import('./plain-setup')).runPlainSetup
         : (await import('../../components/run-wizard')).runWizard;
-      const outcome = await ask({ initial: input, session, effects, io, mcConfigPath });
+      const awsPath = expandUserPath(input.files?.awsCredentials ?? (effects.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials'), effects);
+      const awsContent = await readIfExists(awsPath).catch(() => null);
+      const profileAccessKeys = awsContent === null ? {} : readProfileAccessKeys(awsContent);
+      const outcome = await ask({ initial: input, session, effects, io, mcConfigPath, profileAccessKeys });
       if (outcome.outcome === 'cancelled') throw new CancelledError();
-      return outcome.result.error ? 1 : 0;
+      const error = outcome.result.error;
+      if (error) {
+        // The UI shortens long messages; the whole of it, and what to do, stays on the terminal.
+        io.stderr.write(`error: step "${error.step}" failed: ${error.message}\n${error.hint ? `  what to do: ${error.hint}\n` : ''}  Run the same command again: it continues from where it stopped.\n`);
+        return 1;
+      }
+      return 0;
     }
     const { answers, warnings } = requireCompleteAnswers(input, effects);
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);

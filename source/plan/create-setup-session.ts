@@ -153,7 +153,11 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         return { ok: false, message: result.detail, field: 'endpoint' };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const field = /secret|signature|access key|credentials/i.test(message) ? 'admin.secretKey' : /CA|certificate|TLS/i.test(message) ? 'caFile' : 'endpoint';
+        const field = /SignatureDoesNotMatch|InvalidAccessKeyId|secret key|access key|credentials/i.test(message)
+          ? 'admin.secretKey'
+          : /\bcaFile\b|certificate|\bTLS\b/.test(message)
+            ? 'caFile'
+            : 'endpoint';
         return { ok: false, message, field };
       }
     },

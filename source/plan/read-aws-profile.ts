@@ -28,3 +28,17 @@ export function readAwsProfile(content: string, profile: string): AwsProfileKeys
   if (!found) return undefined;
   return { accessKeyId: values['aws_access_key_id'], secretAccessKey: values['aws_secret_access_key'] };
 }
+
+/**
+ * Which profiles hold keys, as profile → access key ID (no secrets): lets the wizard offer to keep
+ * the secret an earlier run wrote instead of proposing a new one for a user that already exists.
+ */
+export function readProfileAccessKeys(content: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const match of content.matchAll(/^\s*\[([^\]\r\n]+)\]/gm)) {
+    const name = match[1]!;
+    const keys = readAwsProfile(content, name);
+    if (keys?.accessKeyId && keys.secretAccessKey) found[name] = keys.accessKeyId;
+  }
+  return found;
+}

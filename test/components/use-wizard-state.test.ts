@@ -25,6 +25,15 @@ const at = (state: WizardState) => currentQuestion(state)?.id;
 const ok = { type: 'set-connection-status', status: { ok: true, detail: 'ok' } } as const;
 
 describe('the wizard state machine', () => {
+  test('keeps the secret the AWS profile holds by default when it is for the same builder', () => {
+    const rerun = start({}, { aliases: {}, env: {}, profileAccessKeys: { nixbuilder: 'nixbuilder' } });
+    expect(rerun.secret.keepProfile).toBe(true);
+    const otherUser = start({}, { aliases: {}, env: {}, profileAccessKeys: { nixbuilder: 'someone-else' } });
+    expect(otherUser.secret.keepProfile).toBe(false);
+    const given = start({ builder: { secretKey: 'Given-Secret-123' } }, { aliases: {}, env: {}, profileAccessKeys: { nixbuilder: 'nixbuilder' } });
+    expect(given.secret.keepProfile).toBe(false);
+  });
+
   test('starts at the endpoint when no mc alias is known, and at the alias list when one is', () => {
     expect(at(start())).toBe('endpoint');
     const withAlias = start({}, { aliases: { home: { url: 'https://s3.home.arpa/', accessKey: 'root', secretKey: 'rootsecret' } }, env: {} });

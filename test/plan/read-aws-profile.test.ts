@@ -1,6 +1,6 @@
 /** A re-run reuses the builder secret the AWS profile holds (SPEC 5 `user`). */
 import { describe, expect, it } from 'vitest';
-import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { readAwsProfile, readProfileAccessKeys } from '../../source/plan/read-aws-profile';
 
 describe('reading the builder profile back', () => {
   it('finds the keys of the named profile among others, with CRLF and comments', () => {
@@ -14,5 +14,10 @@ describe('reading the builder profile back', () => {
 
   it('reports a profile without a secret as such', () => {
     expect(readAwsProfile('[nixbuilder]\naws_access_key_id = nb\n', 'nixbuilder')).toEqual({ accessKeyId: 'nb', secretAccessKey: undefined });
+  });
+
+  it('lists the profiles that hold keys, with their access key IDs and never a secret', () => {
+    const text = '[default]\naws_access_key_id = A\naws_secret_access_key = s1\n[half]\naws_access_key_id = B\n[nixbuilder]\naws_access_key_id = nixbuilder\naws_secret_access_key = s2\n';
+    expect(readProfileAccessKeys(text)).toEqual({ default: 'A', nixbuilder: 'nixbuilder' });
   });
 });
