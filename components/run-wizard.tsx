@@ -5,24 +5,13 @@
  * Nothing but the UI goes to stdout; the first frame is the sign that it is ready for keys.
  */
 import { render } from 'ink';
-import type { AnswersInput } from '../source/answers/answers-schema';
 import { readMcAliases } from '../source/answers/resolve-answers';
-import type { CliIo } from '../source/cli-io';
-import type { Effects } from '../source/effects';
-import type { ApplyResult, SetupPlan, SetupSession } from '../source/plan/setup-session';
 import { generateBuilderSecret } from '../source/secrets/generate-builder-secret';
+import type { WizardEntryInput, WizardEntryOutcome } from '../source/commands/wizard-entry';
 import { App, type WizardOutcome } from './app/app';
 import { colorsWanted } from './theme/theme';
 
-export async function runWizard(input: {
-  initial: AnswersInput;
-  session: SetupSession;
-  effects: Effects;
-  io: CliIo;
-  mcConfigPath: string;
-  /** profile → access key ID of the AWS credentials file (no secrets) */
-  profileAccessKeys?: Readonly<Record<string, string>>;
-}): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
+export async function runWizard(input: WizardEntryInput): Promise<WizardEntryOutcome> {
   const { initial, session, effects, io, mcConfigPath, profileAccessKeys = {} } = input;
   // An unreadable mc config only means there are no aliases to offer; typing an endpoint still works.
   let aliases: ReturnType<typeof readMcAliases> = {};

@@ -8,7 +8,7 @@ import { Box, useApp, useStdout } from 'ink';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { Effects } from '../../source/effects';
-import type { ApplyResult, SetupPlan, SetupSession } from '../../source/plan/setup-session';
+import type { SetupSession } from '../../source/plan/setup-session';
 import { ApplyStep } from '../apply-step/apply-step';
 import { ConnectionStep } from '../connection-step/connection-step';
 import { QuestionStep } from '../question-step/question-step';
@@ -21,8 +21,9 @@ import { LIST_WIDTH, screenLayout } from './screen-layout';
 import { useSessionEffects } from './use-session-effects';
 import { useWizardKeys } from './use-wizard-keys';
 import { currentQuestion, stepListStates, useWizardState } from './use-wizard-state';
+import type { WizardEntryOutcome } from '../../source/commands/wizard-entry';
 
-export type WizardOutcome = { readonly outcome: 'applied'; readonly result: ApplyResult; readonly plan: SetupPlan } | { readonly outcome: 'cancelled' };
+export type WizardOutcome = WizardEntryOutcome;
 
 export interface AppProps {
   readonly initial: AnswersInput;

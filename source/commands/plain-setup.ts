@@ -18,15 +18,14 @@ import {
   type SelectQuestion,
   type TextQuestion,
 } from '../../components/wizard-questions/wizard-questions';
-import type { AnswersInput } from '../answers/answers-schema';
 import { readMcAliases, validateAnswerField } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
-import type { ApplyResult, SetupPlan, SetupSession } from '../plan/setup-session';
 import type { StepEvent } from '../plan/run-steps';
 import type { StepStatus } from '../plan/server-step';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
+import type { WizardEntryInput, WizardEntryOutcome } from './wizard-entry';
 
 const MARKS: Record<StepStatus, string> = { done: '✔', changed: '✔', todo: '+', conflict: '✘', skipped: '–', failed: '✘' };
 const ACTIONS: Record<string, string> = { 'would-create': 'create', 'would-update': 'update', unchanged: 'unchanged', created: 'created', updated: 'updated' };
@@ -39,15 +38,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function runPlainSetup(input: {
-  initial: AnswersInput;
-  session: SetupSession;
-  effects: Effects;
-  io: CliIo;
-  mcConfigPath: string;
-  /** profile → access key ID of the AWS credentials file (no secrets) */
-  profileAccessKeys?: Readonly<Record<string, string>>;
-}): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
+export async function runPlainSetup(input: WizardEntryInput): Promise<WizardEntryOutcome> {
   try {
     return await walk(input);
   } catch (error) {
@@ -66,15 +57,7 @@ async function walk({
   io,
   mcConfigPath,
   profileAccessKeys = {},
-}: {
-  initial: AnswersInput;
-  session: SetupSession;
-  effects: Effects;
-  io: CliIo;
-  mcConfigPath: string;
-  /** profile → access key ID of the AWS credentials file (no secrets) */
-  profileAccessKeys?: Readonly<Record<string, string>>;
-}): Promise<{ outcome: 'applied'; result: ApplyResult; plan: SetupPlan } | { outcome: 'cancelled' }> {
+}: WizardEntryInput): Promise<WizardEntryOutcome> {
   const context = promptContext(io);
   const say = (text: string) => io.stdout.write(`${text}\n`);
   let aliases: QuestionContext['aliases'] = {};

@@ -1,5 +1,6 @@
 /** Complete `Answers` for the S3 step tests, every default applied, overridable per test. */
 import type { Answers } from '../../../source/answers/answers';
+import { exampleAnswers } from '../../files/example-answers';
 
 export type AnswersOverrides = Partial<Omit<Answers, 'admin' | 'builder' | 'cacheInfo'>> & {
   readonly admin?: Partial<Answers['admin']>;
@@ -8,30 +9,13 @@ export type AnswersOverrides = Partial<Omit<Answers, 'admin' | 'builder' | 'cach
 
 export function makeAnswers(overrides: AnswersOverrides = {}): Answers {
   const { admin, builder, ...rest } = overrides;
-  return {
-    backend: 'minio',
+  const base = exampleAnswers({
     endpoint: 'http://127.0.0.1:9000',
-    region: 'us-east-1',
-    caFile: undefined,
-    insecure: false,
-    adminVia: 'api',
-    alias: 's3',
-    writeMcConfig: true,
-    bucket: 'nix-cache',
-    policyName: 'nix-cache-write',
-    anonymous: 'get',
-    cacheInfo: { storeDir: '/nix/store', wantMassQuery: true, priority: 30 },
     key: { name: '127.0.0.1-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key' },
-    expireDays: null,
-    files: {
-      mcConfig: '~/.mc/config.json',
-      awsCredentials: '~/.aws/credentials',
-      nixosModule: './nix-cache.nix',
-      nixConf: './nix-cache.conf',
-      policy: './nix-cache-write.json',
-      cacheInfo: './nix-cache-info',
-    },
     ...rest,
+  });
+  return {
+    ...base,
     admin: { accessKey: 'admin-access', secretKey: 'admin-secret-value', mcAlias: undefined, ...admin },
     builder: { accessKey: 'nixbuilder', secretKey: 'builder-secret-value', profile: 'nixbuilder', ...builder },
   };

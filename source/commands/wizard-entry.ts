@@ -1,0 +1,19 @@
+/** What setup hands to the interactive front ends (the full-screen UI and --plain), and what they give back. */
+import type { AnswersInput } from '../answers/answers-schema';
+import type { CliIo } from '../cli-io';
+import type { Effects } from '../effects';
+import type { ApplyResult, SetupPlan, SetupSession } from '../plan/setup-session';
+
+export interface WizardEntryInput {
+  /** answers from --answers: pre-filled, not asked again */
+  readonly initial: AnswersInput;
+  readonly session: SetupSession;
+  readonly effects: Effects;
+  readonly io: CliIo;
+  /** the mc config whose aliases the connection step offers */
+  readonly mcConfigPath: string;
+  /** profile → access key ID of the AWS credentials file (no secrets) */
+  readonly profileAccessKeys?: Readonly<Record<string, string>>;
+}
+
+export type WizardEntryOutcome = { readonly outcome: 'applied'; readonly result: ApplyResult; readonly plan: SetupPlan } | { readonly outcome: 'cancelled' };
