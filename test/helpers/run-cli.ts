@@ -2,7 +2,7 @@
  * Runs the CLI in-process (source/main.ts) with captured streams, a temp HOME and working
  * directory, and no terminal: what CI and a pipe see.
  */
-import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -23,6 +23,8 @@ export interface CliSandbox {
   readonly cwd: string;
   env: Record<string, string | undefined>;
   run(args: readonly string[]): Promise<CliRun>;
+  /** writes `answers` as `answers.json` in the working directory (what `--answers answers.json` reads) */
+  writeAnswers(answers: unknown): void;
   /** the effects `run` gives the CLI: for calling the core directly */
   effects(): Effects;
   /** every file under dir, relative, with its size: to prove nothing was written */
@@ -56,6 +58,9 @@ export function makeCliSandbox(): CliSandbox {
       const effects = sandbox.effects();
       const code = await main(args, io, effects);
       return { code, stdout: out(), stderr: err() };
+    },
+    writeAnswers(answers) {
+      writeFileSync(join(cwd, 'answers.json'), JSON.stringify(answers));
     },
     effects() {
       return {

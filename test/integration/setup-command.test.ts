@@ -4,7 +4,7 @@
  * statements and lifecycle rules survive; no secret is ever printed.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'minio';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,6 +14,8 @@ import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli
 import { startRecordingProxy } from '../helpers/recording-proxy';
 
 const rgw = inject('rgw');
+
+const adminKeys = (info: CephRgwInfo) => ({ accessKey: info.accessKey, secretKey: info.secretKey });
 const unavailable = inject('rgwUnavailable');
 
 function unique(prefix: string): string {
@@ -63,17 +65,14 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
     let first: CliRun;
 
     beforeAll(async () => {
-      writeFileSync(
-        join(sandbox.cwd, 'answers.json'),
-        JSON.stringify({
+      sandbox.writeAnswers({
           backend: 'ceph',
           endpoint: info.endpoint,
-          admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+          admin: adminKeys(info),
           bucket,
           builder: { accessKey: builder, profile: 'nixbuilder' },
           expireDays: 14,
-        }),
-      );
+        });
       first = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
     });
 
@@ -136,10 +135,7 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
 
     beforeAll(async () => {
       await radosgwAdmin(info, ['user', 'create', `--uid=${user}`, `--display-name=${user}`, `--access-key=${user}`, `--secret-key=${secret}`]);
-      writeFileSync(
-        join(sandbox.cwd, 'answers.json'),
-        JSON.stringify({ backend: 's3', endpoint: info.endpoint, bucket, builder: { accessKey: user, secretKey: secret, profile: 'cache' } }),
-      );
+      sandbox.writeAnswers({ backend: 's3', endpoint: info.endpoint, bucket, builder: { accessKey: user, secretKey: secret, profile: 'cache' } });
     });
 
     it('runs the S3 steps with the builder keys and writes the profile', async () => {
@@ -161,18 +157,15 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       const proxy = await startRecordingProxy(info.endpoint);
       try {
         const sandbox = makeCliSandbox();
-        writeFileSync(
-          join(sandbox.cwd, 'answers.json'),
-          JSON.stringify({
+        sandbox.writeAnswers({
             backend: 'ceph',
             endpoint: proxy.endpoint,
-            admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+            admin: adminKeys(info),
             bucket: unique('rerun-cache'),
             builder: { accessKey: unique('rerun') },
             anonymous: 'download',
             expireDays: 3,
-          }),
-        );
+          });
         const first = await sandbox.run(['setup', '--yes', '--answers', 'answers.json']);
         expect(first.code, first.stderr).toBe(0);
         expect(proxy.mutating().length).toBeGreaterThanOrEqual(5);
@@ -195,10 +188,7 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       try {
         const sandbox = makeCliSandbox();
         const bucket = unique('dry-cache');
-        writeFileSync(
-          join(sandbox.cwd, 'answers.json'),
-          JSON.stringify({ backend: 'ceph', endpoint: proxy.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket }),
-        );
+        sandbox.writeAnswers({ backend: 'ceph', endpoint: proxy.endpoint, admin: adminKeys(info), bucket });
         const before = sandbox.listFiles();
         const result = await sandbox.run(['setup', '--yes', '--dry-run', '--json', '--answers', 'answers.json']);
         expect(result.code, result.stderr).toBe(0);
@@ -221,10 +211,7 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
     it('provisions the server and writes the files under DIR, leaving the real ones alone', async () => {
       const sandbox = makeCliSandbox();
       const out = join(sandbox.dir, 'out');
-      writeFileSync(
-        join(sandbox.cwd, 'answers.json'),
-        JSON.stringify({ backend: 'ceph', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket: unique('out-cache'), builder: { accessKey: unique('outb') } }),
-      );
+      sandbox.writeAnswers({ backend: 'ceph', endpoint: info.endpoint, admin: adminKeys(info), bucket: unique('out-cache'), builder: { accessKey: unique('outb') } });
       const result = await sandbox.run(['setup', '--yes', '--json', '--out', out, '--answers', 'answers.json']);
       expect(result.code, result.stderr).toBe(0);
       const json = JSON.parse(result.stdout) as JsonRun;
@@ -253,17 +240,14 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       await admin.setBucketLifecycle(bucket, {
         Rule: [{ ID: 'keep-tmp-short', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }],
       } as never);
-      writeFileSync(
-        join(sandbox.cwd, 'answers.json'),
-        JSON.stringify({
+      sandbox.writeAnswers({
           backend: 'ceph',
           endpoint: info.endpoint,
-          admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+          admin: adminKeys(info),
           bucket,
           builder: { accessKey: unique('nb') },
           expireDays: 30,
-        }),
-      );
+        });
       const result = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
       expect(result.code, result.stdout + result.stderr).toBe(0);
       const policy = JSON.parse(await admin.getBucketPolicy(bucket)) as { Statement: { Sid: string }[] };

@@ -4,7 +4,7 @@
  * it, is already saved whole), and a re-run after the server is back converges.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
@@ -14,23 +14,22 @@ import { startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 
 const rgw = inject('rgw');
+
+const adminKeys = (info: CephRgwInfo) => ({ accessKey: info.accessKey, secretKey: info.secretKey });
 const unavailable = inject('rgwUnavailable');
 
 const STEPS: StepId[] = ['connect', 'bucket', 'user', 'policy', 'attach', 'anonymous', 'cache-info', 'expiry'];
 
 function answersFile(sandbox: CliSandbox, info: CephRgwInfo): void {
   const id = randomBytes(4).toString('hex');
-  writeFileSync(
-    join(sandbox.cwd, 'answers.json'),
-    JSON.stringify({
+  sandbox.writeAnswers({
       backend: 'ceph',
       endpoint: info.endpoint,
-      admin: { accessKey: info.accessKey, secretKey: info.secretKey },
+      admin: adminKeys(info),
       bucket: `fault-${id}`,
       builder: { accessKey: `fault-builder-${id}` },
       expireDays: 7,
-    }),
-  );
+    });
 }
 
 describe.skipIf(rgw === null)(`setup when the server stops part-way${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
