@@ -7,6 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          setupFiles: ['test/setup/ink-outside-ci.ts'],
           include: ['test/**/*.test.{ts,tsx}'],
           exclude: ['test/integration/**', 'node_modules/**'],
           testTimeout: 60_000,
