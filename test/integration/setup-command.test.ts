@@ -4,7 +4,7 @@
  * statements and lifecycle rules survive; no secret is ever printed.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'minio';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -119,6 +119,28 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       const json = JSON.parse(result.stdout) as JsonRun;
       expect(result.code, result.stdout).toBe(0);
       expect(json.steps.filter((s) => s.status === 'failed')).toEqual([]);
+    });
+
+    it('verify names what is wrong and how to fix it: a module for another cache, a public key that is not the pair', async () => {
+      // Given a module edited by hand to point elsewhere and a public key file from another key
+      const modulePath = join(sandbox.cwd, 'nix-cache.nix');
+      const publicPath = join(sandbox.home, '.config', 'nix', 'public.key');
+      const module = readFileSync(modulePath, 'utf8');
+      const publicKey = readFileSync(publicPath, 'utf8');
+      writeFileSync(modulePath, module.replaceAll(`${info.endpoint}/${bucket}`, 'https://elsewhere.example/cache'));
+      writeFileSync(publicPath, publicKey.replace(/:.*/, ':' + Buffer.alloc(32, 7).toString('base64')));
+      try {
+        // When verify runs
+        const result = await sandbox.run(['verify', '--answers', 'answers.json']);
+        // Then it fails, saying which check and how to fix each
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/✖ The NixOS module names this cache and key: .*does not name the substituter .*Fix: run setup again/);
+        expect(result.stdout).toMatch(/✖ The signing key files are a valid pair: .*is not the public key of .*Fix:/);
+        expect(result.stdout).toContain('✔ Anyone can read nix-cache-info');
+      } finally {
+        writeFileSync(modulePath, module);
+        writeFileSync(publicPath, publicKey);
+      }
     });
 
     it('never prints a secret', () => {
