@@ -64,7 +64,8 @@ function hintFor(error: unknown): string | undefined {
     case 'ECONNREFUSED':
       return 'Start radosgw or correct the endpoint, then run the wizard again.';
     default:
-      return undefined;
+      // a network or TLS failure brings its own (an unknown CA: set caFile)
+      return error.hint;
   }
 }
 

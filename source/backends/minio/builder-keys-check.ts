@@ -7,7 +7,7 @@
  * InvalidAccessKeyId prove it wrong. Nothing changes on the server.
  */
 import { StepError } from '../../errors';
-import { type AccessKeys, type EndpointOptions, parseServerError, sendSignedRequest } from './signed-request';
+import { type AccessKeys, type EndpointOptions, parseServerError, sendSignedRequest } from '../signed-request';
 
 export type KeysCheck = { readonly works: true; readonly detail: string } | { readonly works: false; readonly detail: string };
 

@@ -18,7 +18,7 @@ import type { PolicyDocument } from '../../policies/write-policy';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
 import { splitPolicyNames } from './minio-admin';
 import { type AdminOperation, adminError, policyFromInfo } from './minio-admin-client';
-import type { AccessKeys } from './signed-request';
+import type { AccessKeys } from '../signed-request';
 
 export interface McClientOptions {
   /** `http(s)://host[:port]` */

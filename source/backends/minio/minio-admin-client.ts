@@ -9,7 +9,7 @@ import type { PolicyDocument } from '../../policies/write-policy';
 import { encryptData } from './madmin-encryption';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
 import { splitPolicyNames } from './minio-admin';
-import { type AccessKeys, type EndpointOptions, parseServerError, type RawResponse, sendSignedRequest, type ServerError } from './signed-request';
+import { type AccessKeys, type EndpointOptions, parseServerError, queryString, type RawResponse, sendSignedRequest, type ServerError } from '../signed-request';
 
 const PREFIX = '/minio/admin/v3';
 
@@ -37,10 +37,6 @@ const WHAT: Record<AdminOperation, string> = {
   'add-policy': 'write the canned policy',
   attach: 'attach the policy to the builder user',
 };
-
-function query(params: Record<string, string>): string {
-  return new URLSearchParams(params).toString().replace(/\+/g, '%20');
-}
 
 /**
  * Turns a MinIO error answer into a StepError in plain words. The server's own message is
@@ -133,7 +129,7 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     encryptData(options.admin.secretKey, new TextEncoder().encode(JSON.stringify(value)), { randomBytes: options.randomBytes });
 
   async function userInfo(accessKey: string): Promise<UserLookup> {
-    const response = await send('GET', `${PREFIX}/user-info?${query({ accessKey })}`);
+    const response = await send('GET', `${PREFIX}/user-info?${queryString([['accessKey', accessKey]])}`);
     if (!isOk(response.status)) {
       if (parseServerError(response.body).code === 'XMinioAdminNoSuchUser') return { exists: false };
       throw fail('user-info', response);
@@ -148,7 +144,7 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     const current = await userInfo(user);
     const names = current.exists ? current.policyNames : [];
     if (names.includes(policyName)) return 'already-attached';
-    const path = `${PREFIX}/set-user-or-group-policy?${query({ policyName: [...names, policyName].join(','), userOrGroup: user, isGroup: 'false' })}`;
+    const path = `${PREFIX}/set-user-or-group-policy?${queryString([['policyName', [...names, policyName].join(',')], ['userOrGroup', user], ['isGroup', 'false']])}`;
     const response = await send('PUT', path);
     if (!isOk(response.status)) throw fail('attach', response);
     return 'attached';
@@ -160,12 +156,12 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
 
     async addUser(accessKey, secretKey) {
       const body = await encrypt({ secretKey, status: 'enabled' });
-      const response = await send('PUT', `${PREFIX}/add-user?${query({ accessKey })}`, body, 'application/octet-stream');
+      const response = await send('PUT', `${PREFIX}/add-user?${queryString([['accessKey', accessKey]])}`, body, 'application/octet-stream');
       if (!isOk(response.status)) throw fail('add-user', response);
     },
 
     async cannedPolicyInfo(name) {
-      const response = await send('GET', `${PREFIX}/info-canned-policy?${query({ name, v: '2' })}`);
+      const response = await send('GET', `${PREFIX}/info-canned-policy?${queryString([['name', name], ['v', '2']])}`);
       if (!isOk(response.status)) {
         if (parseServerError(response.body).code === 'XMinioAdminNoSuchPolicy') return undefined;
         throw fail('policy-info', response);
@@ -176,7 +172,7 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     async addCannedPolicy(name: string, document: PolicyDocument) {
       // The policy travels in plain JSON: it holds no secret, and the server expects it so.
       const body = new TextEncoder().encode(JSON.stringify(document));
-      const response = await send('PUT', `${PREFIX}/add-canned-policy?${query({ name })}`, body, 'application/json');
+      const response = await send('PUT', `${PREFIX}/add-canned-policy?${queryString([['name', name]])}`, body, 'application/json');
       if (!isOk(response.status)) throw fail('add-policy', response);
     },
 

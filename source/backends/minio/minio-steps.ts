@@ -14,7 +14,7 @@ import { createMcClient } from './mc-client';
 import type { MinioAdmin } from './minio-admin';
 import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
-import type { AccessKeys } from './signed-request';
+import type { AccessKeys } from '../signed-request';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 
 export interface MinioStepsContext {

@@ -18,7 +18,7 @@ import {
   mergeBucketPolicy,
   rgwUserArn,
 } from './bucket-policy-merge';
-import { stepErrorFrom } from './s3-connection';
+import { stepErrorFrom } from '../explain-connection-error';
 import { getBucketOwnerId, getBucketPolicyText, isS3ErrorCode, putBucketPolicyText } from './s3-requests';
 import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 

@@ -3,7 +3,7 @@
  */
 import type { CheckResult, ServerStep } from '../../plan/server-step';
 import { StepError } from '../../errors';
-import { explainConnectionError, stepErrorFrom } from './s3-connection';
+import { explainConnectionError, stepErrorFrom } from '../explain-connection-error';
 import { headBucket, isS3ErrorCode } from './s3-requests';
 import { awsPrefix, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
 

@@ -4,7 +4,7 @@
  */
 import type { CheckResult, ServerStep } from '../../plan/server-step';
 import { StepError } from '../../errors';
-import { stepErrorFrom } from './s3-connection';
+import { stepErrorFrom } from '../explain-connection-error';
 import { isS3ErrorCode, readObjectText } from './s3-requests';
 import { awsPrefix, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
 

@@ -4,7 +4,8 @@
  */
 import type { ServerStep } from '../../plan/server-step';
 import { StepError } from '../../errors';
-import { explainConnectionError, s3StepKeys } from './s3-connection';
+import { explainConnectionError } from '../explain-connection-error';
+import { s3StepKeys } from './s3-connection';
 import { awsPrefix, mcPrefix, shellWord, type S3StepContext } from './s3-step-context';
 import { isS3ErrorCode } from './s3-requests';
 

@@ -15,7 +15,7 @@ import {
   type ExistingRule,
   type LifecycleMerge,
 } from './lifecycle-rules';
-import { stepErrorFrom } from './s3-connection';
+import { stepErrorFrom } from '../explain-connection-error';
 import { getLifecycleXml, isS3ErrorCode, putLifecycleXml } from './s3-requests';
 import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 import { XmlSyntaxError } from './xml-elements';

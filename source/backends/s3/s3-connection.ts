@@ -1,15 +1,15 @@
 /**
  * The S3 connection every backend's S3 steps use (SPEC 5: the `minio` npm client for every S3
- * call) and the plain-words explanation of what can go wrong on it (SPEC 5 `connect`, SPEC 10).
+ * call). What can go wrong on it is explained in ../explain-connection-error.
  */
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import { Client } from 'minio';
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
+import { trustedCas } from '../trusted-cas';
 
 export interface S3ConnectionOptions {
   /** `http(s)://host[:port]` */
@@ -72,14 +72,13 @@ export function createS3Client(options: S3ConnectionOptions): Client {
   const useSSL = url.protocol === 'https:';
   const port = url.port === '' ? (useSSL ? 443 : 80) : Number(url.port);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // `ca` replaces Node's trust store, so the system roots are passed along with the private CA:
-  // a caFile must not break an endpoint with a public certificate.
+  // the private CA is added to the system roots, never put in their place (see trustedCas)
   const transportAgent = useSSL
     ? new TimeoutHttpsAgent(
         {
           keepAlive: false,
           rejectUnauthorized: !options.insecure,
-          ...(options.caPem !== undefined ? { ca: [...rootCertificates, options.caPem] } : {}),
+          ...(options.caPem !== undefined ? { ca: trustedCas(options.caPem) } : {}),
         },
         timeoutMs,
       )
@@ -132,128 +131,4 @@ export async function s3ConnectionFromAnswers(answers: Answers): Promise<S3Conne
     insecure: answers.insecure,
     ...(answers.caFile !== undefined ? { caPem: await loadCaPem(answers.caFile) } : {}),
   };
-}
-
-/** What went wrong, in plain words, and what to do about it. Never contains a secret. */
-export interface Explanation {
-  readonly message: string;
-  readonly hint: string | undefined;
-  /** the error code seen (Node's, OpenSSL's or the server's), for tests and logs */
-  readonly code: string | undefined;
-}
-
-const CA_HINT = 'Set caFile to the PEM of your CA (or, only to try things out, insecure: true).';
-
-const TLS_EXPLANATIONS: Record<string, [string, string]> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ["the server's TLS certificate is signed by a CA this machine does not trust", CA_HINT],
-  UNABLE_TO_GET_ISSUER_CERT: ["the server's TLS certificate is signed by a CA this machine does not trust", CA_HINT],
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ["the server's TLS certificate is signed by a CA this machine does not trust", CA_HINT],
-  SELF_SIGNED_CERT_IN_CHAIN: ["the server's TLS certificate chain ends in a private (self-signed) CA this machine does not trust", CA_HINT],
-  DEPTH_ZERO_SELF_SIGNED_CERT: [
-    "the server's TLS certificate is self-signed",
-    'Set caFile to that certificate (PEM), or better, sign the server certificate with a CA of your own and set caFile to the CA.',
-  ],
-  CERT_HAS_EXPIRED: ["the server's TLS certificate has expired", 'Renew the server certificate (and check the clock of this machine).'],
-  CERT_NOT_YET_VALID: ["the server's TLS certificate is not valid yet", 'Check the clock of this machine and of the server.'],
-  ERR_TLS_CERT_ALTNAME_INVALID: [
-    "the server's TLS certificate is not made out for this host name",
-    'Use the host name the certificate names in endpoint, or issue a certificate with this name (or IP address) in its subjectAltName.',
-  ],
-  CERT_SIGNATURE_FAILURE: ["the server's TLS certificate has a bad signature", CA_HINT],
-  ERR_SSL_WRONG_VERSION_NUMBER: [
-    'the server does not speak TLS on this port',
-    'Use an http:// endpoint if the server is plain HTTP, or the port of its TLS listener.',
-  ],
-  EPROTO: ['the TLS handshake failed', 'Check the scheme: use https:// only if the server speaks TLS on that port.'],
-};
-
-const NETWORK_EXPLANATIONS: Record<string, [string, string]> = {
-  ECONNREFUSED: ['nothing accepts connections at this address and port', 'Check that the server is running and that endpoint names the right host and port.'],
-  ENOTFOUND: ['the host name does not resolve', 'Check the host name in endpoint (and DNS on this machine).'],
-  EAI_AGAIN: ['the host name could not be resolved right now (DNS did not answer)', 'Check DNS on this machine, then try again.'],
-  ETIMEDOUT: ['the server did not answer in time', 'Check that endpoint is right and that no firewall drops the connection.'],
-  ECONNRESET: [
-    'the server closed the connection',
-    'Check the scheme: an https:// server reached with http:// (or the reverse) often does this; else look at the server log.',
-  ],
-  EHOSTUNREACH: ['the host cannot be reached from here', 'Check the network path and the address in endpoint.'],
-  ENETUNREACH: ['the network of that address cannot be reached from here', 'Check the network path and the address in endpoint.'],
-  EPIPE: ['the server closed the connection', 'Check the scheme (http:// or https://) and the server log.'],
-};
-
-const S3_EXPLANATIONS: Record<string, [string, string]> = {
-  SignatureDoesNotMatch: ['the server rejected the signature: the secret key is wrong', 'Check the secret key (the admin keys, or the builder keys on a plain S3 store).'],
-  InvalidAccessKeyId: ['the server does not know this access key', 'Check the access key (the admin keys, or the builder keys on a plain S3 store).'],
-  AccessDenied: ['the server refused: these credentials may not do this', 'Use credentials with the rights this step needs.'],
-  RequestTimeTooSkewed: ["this machine's clock differs too much from the server's", 'Set the clock right (NTP) and try again.'],
-  AuthorizationHeaderMalformed: ['the server expects another region', 'Set region to the region of the server or bucket.'],
-  InvalidLocationConstraint: ['the server does not accept this region for a new bucket', "Set region to the server's region (on Ceph RGW, its zonegroup's api_name)."],
-  IllegalLocationConstraintException: ['the server does not accept this region for a new bucket', 'Set region to the region of the endpoint.'],
-  PermanentRedirect: ['the bucket lives in another region or behind another endpoint', 'Set region (and endpoint) to where the bucket is.'],
-  MovedPermanently: ['the bucket lives in another region or behind another endpoint', 'Set region (and endpoint) to where the bucket is.'],
-  NoSuchBucket: ['the bucket does not exist', 'Run setup again so the bucket step creates it.'],
-  BucketAlreadyExists: ['the bucket name is taken by another user or account', 'Choose another bucket name.'],
-  TooManyBuckets: ['these credentials may not create more buckets', 'Remove an unused bucket or raise the limit for this user.'],
-  InvalidBucketName: ['the server rejects the bucket name', 'Choose a bucket name of 3–63 lowercase letters, digits, dots and hyphens.'],
-  MalformedPolicy: ['the server rejected the bucket policy', 'Check the existing bucket policy for statements this server does not understand.'],
-  MalformedXML: ['the server rejected the lifecycle configuration', 'Check the existing lifecycle rules for parts this server does not understand.'],
-  NotImplemented: ['the server does not implement this request', 'This S3 store lacks a feature this step needs; do the step by hand or skip it.'],
-  XMinioAdminPolicyNotFound: ['the policy does not exist on the server', 'Run setup again.'],
-};
-
-function codeOf(error: unknown): string | undefined {
-  if (!error || typeof error !== 'object') return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** The innermost error of an `AggregateError` (Node tries IPv4 and IPv6 and aggregates). */
-function innermost(error: unknown): unknown {
-  if (error instanceof AggregateError && error.errors.length > 0) return error.errors[0];
-  return error;
-}
-
-/**
- * Plain words for a failed request: network and TLS failures by Node's error code, S3 failures
- * by the server's error code (minio's `S3Error.code`). Unknown errors keep their own message.
- */
-export function explainConnectionError(error: unknown): Explanation {
-  const inner = innermost(error);
-  const code = codeOf(inner) ?? codeOf(error);
-  const serverMessage = inner instanceof Error ? inner.message : String(inner);
-  if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(serverMessage)) {
-    // OpenSSL's words when the other side answers in plain HTTP
-    const [message, hint] = TLS_EXPLANATIONS['ERR_SSL_WRONG_VERSION_NUMBER']!;
-    return { message: `TLS failed: ${message} (${code})`, hint, code };
-  }
-  if (code && TLS_EXPLANATIONS[code]) {
-    const [message, hint] = TLS_EXPLANATIONS[code]!;
-    return { message: `TLS failed: ${message} (${code})`, hint, code };
-  }
-  if (code && NETWORK_EXPLANATIONS[code]) {
-    const [message, hint] = NETWORK_EXPLANATIONS[code]!;
-    return { message: `Cannot reach the server: ${message} (${code})`, hint, code };
-  }
-  if (code && S3_EXPLANATIONS[code]) {
-    const [message, hint] = S3_EXPLANATIONS[code]!;
-    return { message: `${message[0]!.toUpperCase()}${message.slice(1)} (${code})`, hint, code };
-  }
-  if (code && (code.startsWith('HPE_') || code === 'ERR_INVALID_HTTP_RESPONSE')) {
-    return {
-      message: `The server's answer is not HTTP (${code})`,
-      hint: 'Check the scheme: a TLS server reached with http:// answers like this.',
-      code,
-    };
-  }
-  if (code && /CERT|SSL|TLS/.test(code)) {
-    return { message: `TLS failed: ${serverMessage} (${code})`, hint: CA_HINT, code };
-  }
-  return { message: code ? `${serverMessage} (${code})` : serverMessage, hint: undefined, code };
-}
-
-/** A `StepError` for `step` from a failed request, with what was being done. */
-export function stepErrorFrom(step: string, doing: string, error: unknown): StepError {
-  if (error instanceof StepError) return error;
-  const explained = explainConnectionError(error);
-  return new StepError(`${doing}: ${explained.message}`, step, explained.hint);
 }

@@ -1,64 +1,14 @@
 /**
- * SPEC 5 `connect` and SPEC 10: connection failures are explained in plain words with what to
- * do; TLS failures by an unknown CA point to caFile. The network cases use real local sockets.
+ * SPEC 5 `connect` and SPEC 10 on the S3 connection: connection failures reach the connect step in
+ * plain words (test/backends/explain-connection-error.test.ts has the words themselves). The
+ * network cases use real local sockets.
  */
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectStep } from '../../../source/backends/s3/connect-step';
-import { createS3Client, explainConnectionError, loadCaPem, s3StepKeys } from '../../../source/backends/s3/s3-connection';
+import { createS3Client, loadCaPem, s3StepKeys } from '../../../source/backends/s3/s3-connection';
 import { StepError } from '../../../source/errors';
 import { makeAnswers } from './answers-fixture';
-
-function withCode(code: string, message = 'boom'): Error {
-  return Object.assign(new Error(message), { code });
-}
-
-describe('explaining a failed connection', () => {
-  it.each([
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /CA this machine does not trust/],
-    ['SELF_SIGNED_CERT_IN_CHAIN', /private \(self-signed\) CA/],
-    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', /CA this machine does not trust/],
-  ])('%s suggests caFile', (code, message) => {
-    const explained = explainConnectionError(withCode(code));
-    expect(explained.message).toMatch(message);
-    expect(explained.hint).toMatch(/set caFile to the PEM of your CA/i);
-  });
-
-  it.each([
-    ['DEPTH_ZERO_SELF_SIGNED_CERT', /self-signed/, /caFile/],
-    ['CERT_HAS_EXPIRED', /expired/, /Renew/],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', /not made out for this host name/, /subjectAltName/],
-    ['ERR_SSL_WRONG_VERSION_NUMBER', /does not speak TLS/, /http:\/\//],
-    ['ECONNREFUSED', /nothing accepts connections/, /server is running/],
-    ['ENOTFOUND', /does not resolve/, /host name/],
-    ['ETIMEDOUT', /did not answer in time/, /firewall/],
-    ['ECONNRESET', /closed the connection/, /scheme/],
-    ['SignatureDoesNotMatch', /secret key is wrong/, /secret key/],
-    ['InvalidAccessKeyId', /does not know this access key/, /access key/],
-    ['RequestTimeTooSkewed', /clock/, /NTP/],
-  ])('%s is said in plain words with what to do', (code, message, hint) => {
-    const explained = explainConnectionError(withCode(code));
-    expect(explained.message).toMatch(message);
-    expect(explained.hint).toMatch(hint);
-    expect(explained.code).toBe(code);
-  });
-
-  it('recognises OpenSSL saying the other side speaks plain HTTP', () => {
-    const explained = explainConnectionError(withCode('EPROTO', 'C0D7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'));
-    expect(explained.message).toMatch(/does not speak TLS on this port/);
-    expect(explained.hint).toMatch(/http:\/\//);
-    expect(explainConnectionError(withCode('EPROTO', 'handshake failure')).hint).toMatch(/scheme/);
-  });
-
-  it('looks inside an AggregateError (Node tries IPv4 and IPv6)', () => {
-    const error = new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'all failed');
-    expect(explainConnectionError(error).code).toBe('ECONNREFUSED');
-  });
-
-  it('keeps the message of an error it does not know', () => {
-    expect(explainConnectionError(new Error('odd'))).toEqual({ message: 'odd', hint: undefined, code: undefined });
-  });
-});
 
 describe('the keys the S3 steps use', () => {
   it('are the admin keys on minio and ceph, the builder keys on s3', () => {

@@ -1,23 +1,28 @@
 /**
- * One SigV4-signed HTTP(S) request to the endpoint, over `node:http` / `node:https` so a private CA
- * (`caFile`) and `insecure` apply to exactly this connection (Node's global fetch takes no TLS
- * options without undici, which is not a dependency). Signed with `aws4`, service `s3`, and the
- * body always hashed into `X-Amz-Content-Sha256` (MinIO's admin API refuses UNSIGNED-PAYLOAD;
- * notes/minio-admin.md). Requests go only to the endpoint given (SPEC 10).
+ * One SigV4-signed HTTP(S) request to the endpoint, the way both admin clients talk to it (MinIO's
+ * admin API, RGW's Admin Ops API), over `node:http` / `node:https` so a private CA (`caFile`) and
+ * `insecure` apply to exactly this connection (Node's global fetch takes no TLS options without
+ * undici, which is not a dependency). Signed with `aws4`, service `s3`, and the body always hashed
+ * into `X-Amz-Content-Sha256` (MinIO's admin API refuses UNSIGNED-PAYLOAD; notes/minio-admin.md).
+ * Requests go only to the endpoint given (SPEC 10).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import aws4 from 'aws4';
-import { StepError } from '../../errors';
+import { StepError } from '../errors';
+import { ConnectionError } from './explain-connection-error';
+import { trustedCas } from './trusted-cas';
 
 export interface EndpointOptions {
   /** `http(s)://host[:port]` */
   readonly endpoint: string;
   readonly region: string;
-  /** PEM file of a private CA to trust, if any */
-  readonly caFile: string | undefined;
+  /** PEM file of a private CA to trust besides the system's CAs, read for each request */
+  readonly caFile?: string | undefined;
+  /** PEM text of a private CA to trust besides the system's CAs, when it is already read (wins over `caFile`) */
+  readonly caPem?: string | Buffer | undefined;
   /** skip TLS verification (warned about elsewhere) */
   readonly insecure: boolean;
   /** [30 000] */
@@ -72,54 +77,25 @@ export function parseServerError(body: Buffer): ServerError {
   return { code, message };
 }
 
-const UNTRUSTED_CA_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-]);
-
-/** A network or TLS failure in plain words, with what to do about it (SPEC 5 `connect`). */
-export function explainConnectionError(endpoint: string, error: NodeJS.ErrnoException): StepError {
-  const code = error.code ?? '';
-  if (UNTRUSTED_CA_CODES.has(code)) {
-    return new StepError(
-      `The TLS certificate of ${endpoint} is signed by a certificate authority this computer does not trust (${code}).`,
-      'connect',
-      'Give the PEM file of your private CA as caFile (or, only to try things out, set insecure to true).',
-    );
-  }
-  if (code === 'CERT_HAS_EXPIRED') {
-    return new StepError(`The TLS certificate of ${endpoint} has expired.`, 'connect', 'Renew the server certificate.');
-  }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new StepError(
-      `The TLS certificate of ${endpoint} is not issued for that host name.`,
-      'connect',
-      'Use the host name the certificate was issued for in endpoint.',
-    );
-  }
-  if (code === 'ECONNREFUSED') {
-    return new StepError(`Nothing answers at ${endpoint} (connection refused).`, 'connect', 'Check the host and port in endpoint, and that the server is running.');
-  }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new StepError(`The host name of ${endpoint} cannot be resolved.`, 'connect', 'Check the host name in endpoint.');
-  }
-  if (code === 'ETIMEDOUT') {
-    return new StepError(`${endpoint} did not answer in time.`, 'connect', 'Check the endpoint and any firewall between here and the server.');
-  }
-  if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(error.message)) {
-    return new StepError(
-      `${endpoint} does not speak TLS the way https expects (${code || error.message}).`,
-      'connect',
-      'If the server speaks plain HTTP, write the endpoint with http://.',
-    );
-  }
-  return new StepError(`The request to ${endpoint} failed: ${error.message}`, 'connect');
+/** RFC 3986 encoding, as SigV4 canonical query strings use. */
+function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function readCa(caFile: string | undefined): Buffer | undefined {
+/**
+ * A query string for `SignedRequest.path`: parameters whose value is undefined are left out, an
+ * empty value gives the bare name (RGW's `?key&uid=…` subresource style).
+ */
+export function queryString(params: readonly (readonly [string, string | undefined])[]): string {
+  return params
+    .filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => (value === '' ? encodeRfc3986(name) : `${encodeRfc3986(name)}=${encodeRfc3986(value)}`))
+    .join('&');
+}
+
+function readCa(options: EndpointOptions): string | Buffer | undefined {
+  if (options.caPem !== undefined) return options.caPem;
+  const caFile = options.caFile;
   if (caFile === undefined) return undefined;
   try {
     return readFileSync(caFile);
@@ -128,7 +104,10 @@ function readCa(caFile: string | undefined): Buffer | undefined {
   }
 }
 
-/** Sends one request signed by `keys`; resolves with any HTTP status, rejects with a StepError on network failure. */
+/**
+ * Sends one request signed by `keys`; resolves with any HTTP status, rejects with a
+ * `ConnectionError` (a `connect` StepError in plain words) when no answer comes.
+ */
 export async function sendSignedRequest(options: EndpointOptions, keys: AccessKeys, request: SignedRequest): Promise<RawResponse> {
   const url = new URL(options.endpoint);
   const body = Buffer.from(request.body ?? new Uint8Array(0));
@@ -146,7 +125,7 @@ export async function sendSignedRequest(options: EndpointOptions, keys: AccessKe
     { accessKeyId: keys.accessKey, secretAccessKey: keys.secretKey },
   );
   const secure = url.protocol === 'https:';
-  const requestOptions: RequestOptions & { ca?: Buffer; rejectUnauthorized?: boolean } = {
+  const requestOptions: RequestOptions & { ca?: (string | Buffer)[]; rejectUnauthorized?: boolean } = {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
     method: request.method,
@@ -155,8 +134,8 @@ export async function sendSignedRequest(options: EndpointOptions, keys: AccessKe
     timeout: options.timeoutMs ?? 30_000,
   };
   if (secure) {
-    const ca = readCa(options.caFile);
-    if (ca !== undefined) requestOptions.ca = ca;
+    const ca = readCa(options);
+    if (ca !== undefined) requestOptions.ca = trustedCas(ca);
     requestOptions.rejectUnauthorized = !options.insecure;
   }
   return new Promise<RawResponse>((resolve, reject) => {
@@ -164,10 +143,10 @@ export async function sendSignedRequest(options: EndpointOptions, keys: AccessKe
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', (error) => reject(explainConnectionError(options.endpoint, error)));
+      res.on('error', (error) => reject(new ConnectionError(options.endpoint, error)));
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (error) => reject(explainConnectionError(options.endpoint, error)));
+    req.on('error', (error) => reject(new ConnectionError(options.endpoint, error)));
     req.end(body);
   });
 }

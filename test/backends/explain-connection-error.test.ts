@@ -1,0 +1,76 @@
+/**
+ * SPEC 5 `connect` and SPEC 10: connection failures are explained in plain words with what to
+ * do, the same for the S3 client and both admin clients; TLS failures by an unknown CA point to
+ * caFile.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConnectionError, explainConnectionError } from '../../source/backends/explain-connection-error';
+import { StepError } from '../../source/errors';
+
+function withCode(code: string, message = 'boom'): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('explaining a failed connection', () => {
+  it.each([
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /CA this machine does not trust/],
+    ['SELF_SIGNED_CERT_IN_CHAIN', /private \(self-signed\) CA/],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', /CA this machine does not trust/],
+    ['CERT_UNTRUSTED', /CA this machine does not trust/],
+  ])('%s suggests caFile', (code, message) => {
+    const explained = explainConnectionError(withCode(code));
+    expect(explained.message).toMatch(message);
+    expect(explained.hint).toMatch(/set caFile to the PEM of your CA/i);
+  });
+
+  it.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', /self-signed/, /caFile/],
+    ['CERT_HAS_EXPIRED', /expired/, /Renew/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', /not made out for this host name/, /subjectAltName/],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', /does not speak TLS/, /http:\/\//],
+    ['ECONNREFUSED', /nothing accepts connections/, /server is running/],
+    ['ENOTFOUND', /does not resolve/, /host name/],
+    ['ETIMEDOUT', /did not answer in time/, /firewall/],
+    ['ECONNRESET', /closed the connection/, /scheme/],
+    ['SignatureDoesNotMatch', /secret key is wrong/, /secret key/],
+    ['InvalidAccessKeyId', /does not know this access key/, /access key/],
+    ['RequestTimeTooSkewed', /clock/, /NTP/],
+  ])('%s is said in plain words with what to do', (code, message, hint) => {
+    const explained = explainConnectionError(withCode(code));
+    expect(explained.message).toMatch(message);
+    expect(explained.hint).toMatch(hint);
+    expect(explained.code).toBe(code);
+  });
+
+  it('recognises OpenSSL saying the other side speaks plain HTTP', () => {
+    const explained = explainConnectionError(withCode('EPROTO', 'C0D7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'));
+    expect(explained.message).toMatch(/does not speak TLS on this port/);
+    expect(explained.hint).toMatch(/http:\/\//);
+    expect(explainConnectionError(withCode('EPROTO', 'handshake failure')).hint).toMatch(/scheme/);
+  });
+
+  it('looks inside an AggregateError (Node tries IPv4 and IPv6)', () => {
+    const error = new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'all failed');
+    expect(explainConnectionError(error).code).toBe('ECONNREFUSED');
+  });
+
+  it('keeps the message of an error it does not know', () => {
+    expect(explainConnectionError(new Error('odd'))).toEqual({ message: 'odd', hint: undefined, code: undefined });
+  });
+});
+
+describe('a request that got no answer', () => {
+  it('names the endpoint it tried, keeps the code and is a connect step failure', () => {
+    const error = new ConnectionError('https://s3.example.org:9000', withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE'));
+    expect(error).toBeInstanceOf(StepError);
+    expect(error.step).toBe('connect');
+    expect(error.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(error.message).toBe(
+      "TLS with https://s3.example.org:9000 failed: the server's TLS certificate is signed by a CA this machine does not trust (UNABLE_TO_VERIFY_LEAF_SIGNATURE)",
+    );
+    expect(error.hint).toMatch(/set caFile to the PEM of your CA/i);
+    expect(new ConnectionError('http://127.0.0.1:1', withCode('ECONNREFUSED')).message).toBe(
+      'Cannot reach http://127.0.0.1:1: nothing accepts connections at this address and port (ECONNREFUSED)',
+    );
+  });
+});
