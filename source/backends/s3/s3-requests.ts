@@ -39,6 +39,15 @@ async function readBody(response: IncomingMessage, limit = 4 * 1024 * 1024): Pro
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Deletes a bucket subresource (`?policy`, `?lifecycle`); one already gone (`missingCode`) counts as deleted. */
+async function deleteSubresource(client: Client, bucket: string, query: 'policy' | 'lifecycle', missingCode: string): Promise<void> {
+  try {
+    await client.makeRequestAsyncOmit({ method: 'DELETE', bucketName: bucket, query }, '', [200, 204]);
+  } catch (error) {
+    if (!isS3ErrorCode(error, missingCode)) throw error;
+  }
+}
+
 /** The bucket policy as stored, or null when the bucket has none. */
 export async function getBucketPolicyText(client: Client, bucket: string): Promise<string | null> {
   try {
@@ -51,14 +60,7 @@ export async function getBucketPolicyText(client: Client, bucket: string): Promi
 
 /** Writes the bucket policy; null deletes it. 200 and 204 both count as success. */
 export async function putBucketPolicyText(client: Client, bucket: string, policy: string | null): Promise<void> {
-  if (policy === null) {
-    try {
-      await client.makeRequestAsyncOmit({ method: 'DELETE', bucketName: bucket, query: 'policy' }, '', [200, 204]);
-    } catch (error) {
-      if (!isS3ErrorCode(error, 'NoSuchBucketPolicy')) throw error;
-    }
-    return;
-  }
+  if (policy === null) return deleteSubresource(client, bucket, 'policy', 'NoSuchBucketPolicy');
   await client.makeRequestAsyncOmit({ method: 'PUT', bucketName: bucket, query: 'policy' }, policy, [200, 204]);
 }
 
@@ -75,14 +77,7 @@ export async function getLifecycleXml(client: Client, bucket: string): Promise<s
 
 /** Writes the lifecycle configuration (replacing every rule); null deletes it. */
 export async function putLifecycleXml(client: Client, bucket: string, xml: string | null): Promise<void> {
-  if (xml === null) {
-    try {
-      await client.makeRequestAsyncOmit({ method: 'DELETE', bucketName: bucket, query: 'lifecycle' }, '', [200, 204]);
-    } catch (error) {
-      if (!isS3ErrorCode(error, 'NoSuchLifecycleConfiguration')) throw error;
-    }
-    return;
-  }
+  if (xml === null) return deleteSubresource(client, bucket, 'lifecycle', 'NoSuchLifecycleConfiguration');
   await client.makeRequestAsyncOmit(
     { method: 'PUT', bucketName: bucket, query: 'lifecycle', headers: { 'Content-MD5': contentMd5(xml), 'Content-Type': 'application/xml' } },
     xml,
