@@ -24,7 +24,8 @@ export function fileDiffLines(preview: FilePreview, revealed: boolean, width: nu
   const push = (prefix: string, text: string, tone: ScreenLine['tone']) => {
     for (const row of wrapLine(`${prefix}${text}`, width, `${prefix[0] ?? ' '}   `)) rows.push({ text: row, tone });
   };
-  const parts = diffLines(preview.before ?? '', after);
+  const before = revealed ? preview.beforeRevealed : preview.before;
+  const parts = diffLines(before ?? '', after);
   parts.forEach((part, index) => {
     const lines = linesOf(part.value);
     if (part.added) return lines.forEach((line) => push('  + ', line, 'added'));

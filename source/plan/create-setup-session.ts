@@ -97,6 +97,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
           path: reports[index]?.path ?? file.path,
           action: reports[index]?.action ?? 'unchanged',
           before: before === null ? null : mask(before),
+          beforeRevealed: before,
           after: file.keepExisting && before !== null ? mask(before) : file.renderMasked(before),
           afterRevealed: file.keepExisting && before !== null ? before : file.render(before),
           secret: file.secret,

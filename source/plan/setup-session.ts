@@ -39,6 +39,8 @@ export interface FilePreview {
   readonly action: FileAction;
   /** what is on disk now, secrets masked; null when missing */
   readonly before: string | null;
+  /** what is on disk now, secrets shown (for the reveal key, so both sides of the diff match) */
+  readonly beforeRevealed: string | null;
   /** what will be there, secrets masked */
   readonly after: string;
   /** what will be there, secrets shown (for the reveal key) */

@@ -56,6 +56,9 @@ describe('the review screen', () => {
     const revealed = await press(app, 'v', 'Revealed+Secret=42');
     expect(revealed).toContain('+ aws_secret_access_key = Revealed+Secret=42');
     expect(revealed).toContain('v mask');
+    // Revealing shows both sides, so an unchanged secret of another profile is not a change
+    expect(revealed).toContain('    aws_secret_access_key = Default-Secret-7');
+    expect(revealed).not.toMatch(/[+-] aws_secret_access_key = (Default-Secret-7|\*+)/);
     const created = await scrollTo(app, 'create    /work/nix-cache.nix');
     expect(created).toBeDefined();
     const end = await scrollTo(app, 'unchanged /work/nix-cache-info');

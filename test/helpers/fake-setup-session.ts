@@ -47,9 +47,10 @@ export const FAKE_PREVIEWS: readonly FilePreview[] = [
     path: '/home/user/.aws/credentials',
     action: 'would-update',
     before: '[default]\naws_access_key_id = AKIA\naws_secret_access_key = ********\n',
+    beforeRevealed: '[default]\naws_access_key_id = AKIA\naws_secret_access_key = Default-Secret-7\n',
     after: '[default]\naws_access_key_id = AKIA\naws_secret_access_key = ********\n\n[nixbuilder]\naws_access_key_id = nixbuilder\naws_secret_access_key = ********\n',
     afterRevealed:
-      '[default]\naws_access_key_id = AKIA\naws_secret_access_key = ********\n\n[nixbuilder]\naws_access_key_id = nixbuilder\naws_secret_access_key = Revealed+Secret=42\n',
+      '[default]\naws_access_key_id = AKIA\naws_secret_access_key = Default-Secret-7\n\n[nixbuilder]\naws_access_key_id = nixbuilder\naws_secret_access_key = Revealed+Secret=42\n',
     secret: true,
   },
   {
@@ -57,6 +58,7 @@ export const FAKE_PREVIEWS: readonly FilePreview[] = [
     path: '/work/nix-cache.nix',
     action: 'would-create',
     before: null,
+    beforeRevealed: null,
     after: '{ ... }:\n{\n  nix.settings.extra-substituters = [ "https://s3.example.org/nix-cache" ];\n}\n',
     afterRevealed: '{ ... }:\n{\n  nix.settings.extra-substituters = [ "https://s3.example.org/nix-cache" ];\n}\n',
     secret: false,
@@ -66,6 +68,7 @@ export const FAKE_PREVIEWS: readonly FilePreview[] = [
     path: '/work/nix-cache-info',
     action: 'unchanged',
     before: 'StoreDir: /nix/store\n',
+    beforeRevealed: 'StoreDir: /nix/store\n',
     after: 'StoreDir: /nix/store\n',
     afterRevealed: 'StoreDir: /nix/store\n',
     secret: false,
