@@ -7,6 +7,7 @@ import { createMcClient, parseJsonValues } from '../../../source/backends/minio/
 import { minioAdminSteps, type MinioStepsContext } from '../../../source/backends/minio/minio-steps';
 import { writePolicyDocument } from '../../../source/policies/write-policy';
 import { installStandInMc, type StandInMc } from '../../helpers/stand-in-mc';
+import { exampleAnswers } from '../../files/example-answers';
 
 const ADMIN = { accessKey: 'minioadmin', secretKey: 'root-Secret-123' };
 const BUILDER_SECRET = 'Wq3+xT7.rn=Ka4-Hc9_Vm2,Ye8Pj4Lf';
@@ -14,18 +15,7 @@ const ENDPOINT = 'http://127.0.0.1:9000';
 
 function context(mc: StandInMc, overrides: Partial<MinioStepsContext> = {}): MinioStepsContext {
   return {
-    answers: {
-      endpoint: ENDPOINT,
-      region: 'us-east-1',
-      caFile: undefined,
-      insecure: false,
-      adminVia: 'mc',
-      alias: 's3',
-      bucket: 'nix-cache',
-      builder: { accessKey: 'nixbuilder', secretKey: BUILDER_SECRET, profile: 'nixbuilder' },
-      policyName: 'nix-cache-write',
-      files: { mcConfig: '~/.mc/config.json', awsCredentials: '~/.aws/credentials', nixosModule: './nix-cache.nix', nixConf: './nix-cache.conf', policy: './nix-cache-write.json', cacheInfo: './nix-cache-info' },
-    },
+    answers: exampleAnswers({ endpoint: ENDPOINT, adminVia: 'mc', builder: { accessKey: 'nixbuilder', secretKey: BUILDER_SECRET, profile: 'nixbuilder' } }),
     admin: ADMIN,
     builderSecret: BUILDER_SECRET,
     randomBytes: () => {

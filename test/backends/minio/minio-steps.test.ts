@@ -6,6 +6,7 @@ import { createMinioAdminClient } from '../../../source/backends/minio/minio-adm
 import { minioAdminSteps, type MinioStepsContext } from '../../../source/backends/minio/minio-steps';
 import { writePolicyDocument } from '../../../source/policies/write-policy';
 import { type FakeMinioAdminServer, startFakeMinioAdminServer } from '../../helpers/fake-minio-admin-server';
+import { exampleAnswers } from '../../files/example-answers';
 
 const ADMIN = { accessKey: 'minioadmin', secretKey: 'root-Secret-123' };
 const BUILDER_SECRET = 'Wq3+xT7.rn=Ka4-Hc9_Vm2,Ye8Pj4Lf';
@@ -24,18 +25,7 @@ async function start(options: Partial<Parameters<typeof startFakeMinioAdminServe
 
 function context(endpoint: string, overrides: Partial<MinioStepsContext> = {}): MinioStepsContext {
   return {
-    answers: {
-      endpoint,
-      region: 'us-east-1',
-      caFile: undefined,
-      insecure: false,
-      adminVia: 'api',
-      alias: 's3',
-      bucket: 'nix-cache',
-      builder: { accessKey: 'nixbuilder', secretKey: BUILDER_SECRET, profile: 'nixbuilder' },
-      policyName: 'nix-cache-write',
-      files: { mcConfig: '~/.mc/config.json', awsCredentials: '~/.aws/credentials', nixosModule: './nix-cache.nix', nixConf: './nix-cache.conf', policy: './nix-cache-write.json', cacheInfo: './nix-cache-info' },
-    },
+    answers: exampleAnswers({ endpoint: endpoint, adminVia: 'api', builder: { accessKey: 'nixbuilder', secretKey: BUILDER_SECRET, profile: 'nixbuilder' } }),
     admin: ADMIN,
     builderSecret: BUILDER_SECRET,
     randomBytes: random,
