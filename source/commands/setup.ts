@@ -11,7 +11,7 @@ import { CancelledError } from '../errors';
 import { expandUserPath } from '../paths/expand-user-path';
 import { formatJsonResult } from '../output/json-result';
 import { printApplyResult, printCheckReports } from '../output/print-report';
-import { reportFailure } from '../output/report-failure';
+import { formatStepError, reportFailure } from '../output/report-failure';
 import { createSetupSession } from '../plan/create-setup-session';
 import { readIfExists } from '../plan/prepare-secrets';
 import { readProfileAccessKeys } from '../plan/read-aws-profile';
@@ -40,7 +40,7 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
       const error = outcome.result.error;
       if (error) {
         // The UI shortens long messages; the whole of it, and what to do, stays on the terminal.
-        io.stderr.write(`error: step "${error.step}" failed: ${error.message}\n${error.hint ? `  what to do: ${error.hint}\n` : ''}  Run the same command again: it continues from where it stopped.\n`);
+        io.stderr.write(formatStepError(error, { rerun: true }));
         return 1;
       }
       return 0;

@@ -4,6 +4,7 @@ import type { FileReport } from '../files/planned-file';
 import type { StepEvent } from '../plan/run-steps';
 import type { ServerStep, StepReport, StepStatus } from '../plan/server-step';
 import type { ApplyResult } from '../plan/setup-session';
+import { formatStepError } from './report-failure';
 
 const MARK: Record<StepStatus, string> = {
   done: '✔ done',
@@ -37,9 +38,7 @@ export const printCheckReports = {
 
 export function printApplyResult(result: ApplyResult, io: CliIo): void {
   if (result.error) {
-    write(io.stderr, `error: step "${result.error.step}" failed: ${result.error.message}`);
-    if (result.error.hint) write(io.stderr, `  what to do: ${result.error.hint}`);
-    write(io.stderr, '  Fix that and run the same command again: it continues from where it stopped.');
+    io.stderr.write(formatStepError(result.error, { rerun: true }));
   }
   if (result.files.length > 0) {
     write(io.stdout, 'Files:');

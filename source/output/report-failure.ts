@@ -13,6 +13,18 @@ export interface FailureContext {
   readonly dryRun?: boolean;
 }
 
+/**
+ * A failed step for the terminal: which step, the server's words, what to do; with `rerun`, that
+ * running the same command again continues (every step is idempotent).
+ */
+export function formatStepError(error: StepError, options: { readonly rerun: boolean }): string {
+  return (
+    `error: step "${error.step}" failed: ${error.message}\n` +
+    (error.hint ? `  what to do: ${error.hint}\n` : '') +
+    (options.rerun ? '  Fix that and run the same command again: it continues from where it stopped.\n' : '')
+  );
+}
+
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return 2;
   if (error instanceof CancelledError) return 130;
@@ -43,7 +55,7 @@ export function reportFailure(error: unknown, context: FailureContext): number {
   if (error instanceof UsageError) {
     context.io.stderr.write(`error: ${message}\n`);
   } else if (error instanceof StepError) {
-    context.io.stderr.write(`error: step "${error.step}" failed: ${message}\n${error.hint ? `  what to do: ${error.hint}\n` : ''}`);
+    context.io.stderr.write(formatStepError(error, { rerun: context.command === 'setup' }));
   } else if (expected) {
     context.io.stderr.write(`error: ${message}\n`);
   } else {

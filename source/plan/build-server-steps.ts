@@ -54,5 +54,3 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
   }
   return steps.sort((a, b) => STEP_ORDER.indexOf(a.id) - STEP_ORDER.indexOf(b.id));
 }
-
-export type { Answers };

@@ -6,6 +6,7 @@ import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
 import { planFiles } from '../files/plan-files';
+import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import type { FileReport, PlannedFile } from '../files/planned-file';
 import { writePlannedFiles } from '../files/write-planned-files';
 import type { NixSecretKey } from '../keys/nix-secret-key';
@@ -13,7 +14,6 @@ import { detectNixVersion } from '../nix/detect-nix-version';
 import { nextStepsForFiles } from './next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
 import { runSteps } from './run-steps';
-import type { ServerStep } from './server-step';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
 
 export interface SessionOptions {
@@ -42,10 +42,6 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       secretKeyText: state.key.secretKeyText(),
     });
 
-  async function stepsFor(plan: SetupPlan): Promise<readonly ServerStep[]> {
-    return plan.steps;
-  }
-
   const session: SetupSession = {
     async prepareSetup(answers, warnings) {
       const { key, reused } = await loadOrGenerateKey(answers, effects);
@@ -59,7 +55,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         onBuilderSecret: (secret) => {
           state.builderSecret = secret;
         },
-        cacheInfo: planFiles({ answers, base: effects, publicKeys: [] }).find((f) => f.id === 'cacheInfo')!.render(null),
+        cacheInfo: renderNixCacheInfo(answers.cacheInfo),
       });
       const plan: SetupPlan = {
         answers,
@@ -80,7 +76,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async checkPlan(plan, onEvent) {
-      const { reports } = await runSteps(await stepsFor(plan), { apply: false, ...(onEvent ? { onEvent } : {}) });
+      const { reports } = await runSteps(plan.steps, { apply: false, ...(onEvent ? { onEvent } : {}) });
       return reports;
     },
 

@@ -8,7 +8,7 @@ import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import { resolveFilePath } from '../files/resolve-file-path';
-import { signDetached, verifyDetached } from '../keys/detached-signature';
+import { checkKeyPair } from '../keys/check-key-pair';
 import { parseNixPublicKey } from '../keys/nix-public-key';
 import { parseNixSecretKey } from '../keys/nix-secret-key';
 import { readAwsProfile } from '../plan/read-aws-profile';
@@ -133,9 +133,9 @@ async function checkSigningKeys(ctx: VerifyContext): Promise<VerifyReport> {
     }
     const secret = parseNixSecretKey(secretText, secretPath);
     const publicKey = parseNixPublicKey(publicText, publicPath);
-    const message = `nix-cache-wizard verify ${randomBytes(8).toString('hex')}`;
-    if (!verifyDetached(signDetached(secret, message), message, publicKey)) {
-      return failed('signing-key', title, `${answers.key.publicFile} is not the public key of ${answers.key.secretFile}: machines would reject every signature. Fix: delete the public key file and run setup again.`);
+    const pair = checkKeyPair(secret, publicKey);
+    if (!pair.ok) {
+      return failed('signing-key', title, `${answers.key.publicFile} is not the public key of ${answers.key.secretFile} (${pair.problem}). Fix: delete the public key file and run setup again.`);
     }
     return ok('signing-key', title, `${publicKey.name}: a test message signed with the secret key verifies with the public key`);
   } catch (error) {
