@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'minio';
 
 /** What a test needs to reach the cluster; plain data, so it can cross from global setup to workers. */
 export interface CephRgwInfo {
@@ -529,4 +530,13 @@ async function startCephRgwOnce(options: CephRgwOptions): Promise<CephRgw> {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`Could not start the Ceph test cluster: ${message}${message.includes('--- ') ? '' : `\n${tail}`}`);
   }
+}
+
+/**
+ * A plain `minio` client for the test RGW (http, path style): the tests' own view of the server,
+ * with the admin keys unless others are given.
+ */
+export function rgwClient(info: Pick<CephRgwInfo, 'endpoint' | 'accessKey' | 'secretKey'>, keys: { readonly accessKey: string; readonly secretKey: string } = info): Client {
+  const url = new URL(info.endpoint);
+  return new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, pathStyle: true, region: 'us-east-1', accessKey: keys.accessKey, secretKey: keys.secretKey });
 }

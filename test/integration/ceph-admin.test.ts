@@ -6,30 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'minio';
 import { describe, expect, inject, it } from 'vitest';
 import type { Answers } from '../../source/answers/answers';
 import { cephUserStep } from '../../source/backends/ceph/ceph-user-step';
 import { createRgwAdminClient, RgwAdminError } from '../../source/backends/ceph/rgw-admin-client';
 import { StepError } from '../../source/errors';
-import { startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { rgwClient, startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { errorCodeOf } from '../helpers/error-code';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
-
-function s3(info: CephRgwInfo, accessKey: string, secretKey: string): Client {
-  const url = new URL(info.endpoint);
-  return new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, pathStyle: true, region: 'us-east-1', accessKey, secretKey });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
 
 /** A fresh builder name per test: the cluster is shared by the whole run. */
 function builderName(): string {
@@ -121,13 +107,13 @@ describe.skipIf(rgw === null)(`Ceph RGW user management${unavailable ? ` (${unav
     it('rotates a secret: the old one fails at once, the new one works', async () => {
       const name = builderName();
       const oldSecret = (await admin.createUser(name, name, { accessKey: name })).keys[0]!.secretKey;
-      expect(await codeOf(s3(info, name, oldSecret).listBuckets())).toBeUndefined();
+      expect(await errorCodeOf(rgwClient(info, { accessKey: name, secretKey: oldSecret }).listBuckets())).toBeUndefined();
 
       const rotated = await admin.rotateKey(name, name);
       expect(rotated.accessKey).toBe(name);
       expect(rotated.secretKey).not.toBe(oldSecret);
-      expect(await codeOf(s3(info, name, oldSecret).listBuckets())).toBe('SignatureDoesNotMatch');
-      expect(await codeOf(s3(info, name, rotated.secretKey).listBuckets())).toBeUndefined();
+      expect(await errorCodeOf(rgwClient(info, { accessKey: name, secretKey: oldSecret }).listBuckets())).toBe('SignatureDoesNotMatch');
+      expect(await errorCodeOf(rgwClient(info, { accessKey: name, secretKey: rotated.secretKey }).listBuckets())).toBeUndefined();
       expect((await admin.getUser(name))?.keys).toEqual([{ user: name, accessKey: name, secretKey: rotated.secretKey }]);
     });
 
@@ -182,9 +168,9 @@ describe.skipIf(rgw === null)(`Ceph RGW user management${unavailable ? ` (${unav
       let secret = '';
       const step = cephUserStep({ answers: builderAnswers(name), admin, onSecret: (s) => (secret = s) });
       await step.apply();
-      const builder = s3(info, name, secret);
+      const builder = rgwClient(info, { accessKey: name, secretKey: secret });
       expect(await builder.listBuckets()).toEqual([]);
-      const code = await codeOf(builder.makeBucket(`${name}-bucket`, 'us-east-1'));
+      const code = await errorCodeOf(builder.makeBucket(`${name}-bucket`, 'us-east-1'));
       expect(code).toBe('AccessDenied');
       expect((await admin.getUser(name))?.maxBuckets).toBe(-1);
     });

@@ -6,25 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
-import { Client } from 'minio';
 import { describe, expect, inject, it } from 'vitest';
-import { radosgwAdmin, startCephRgw, startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { radosgwAdmin, rgwClient, startCephRgw, startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from '../helpers/ceph-rgw';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
-
-function s3(info: CephRgwInfo, secretKey = info.secretKey): Client {
-  const url = new URL(info.endpoint);
-  return new Client({
-    endPoint: url.hostname,
-    port: Number(url.port),
-    useSSL: false,
-    pathStyle: true,
-    region: 'us-east-1',
-    accessKey: info.accessKey,
-    secretKey,
-  });
-}
 
 function uniqueBucket(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -43,7 +29,7 @@ describe.skipIf(rgw === null)(`the test Ceph RGW${unavailable ? ` (${unavailable
   const info = rgw as CephRgwInfo;
 
   it('stores and returns an object in a new bucket', async () => {
-    const client = s3(info);
+    const client = rgwClient(info);
     const bucket = uniqueBucket('harness');
     await client.makeBucket(bucket, 'us-east-1');
     await client.putObject(bucket, 'hello.txt', Buffer.from('hello from ceph'));
@@ -54,13 +40,13 @@ describe.skipIf(rgw === null)(`the test Ceph RGW${unavailable ? ` (${unavailable
   });
 
   it('rejects a request signed with the wrong secret', async () => {
-    const client = s3(info, 'not-the-secret-0000000000000000000000000');
+    const client = rgwClient(info, { accessKey: info.accessKey, secretKey: 'not-the-secret-0000000000000000000000000' });
     const code = await errorCode(client.listBuckets());
     expect(code).toBe('SignatureDoesNotMatch');
   });
 
   it('refuses anonymous reads of a bucket without a policy', async () => {
-    const client = s3(info);
+    const client = rgwClient(info);
     const bucket = uniqueBucket('private');
     await client.makeBucket(bucket, 'us-east-1');
     await client.putObject(bucket, 'secret.txt', Buffer.from('not for you'));
@@ -87,7 +73,7 @@ describe.skipIf(rgw === null)(`the test Ceph RGW${unavailable ? ` (${unavailable
     const own = await startCephRgw({ radosgwArgs: ['--rgw-enable-lc-threads=false'] });
     try {
       // Given a bucket whose rule expires "old/" after one day, and a day of 2 seconds
-      const client = s3(own);
+      const client = rgwClient(own);
       const bucket = uniqueBucket('lifecycle');
       await client.makeBucket(bucket, 'us-east-1');
       await client.setBucketLifecycle(bucket, {
@@ -131,7 +117,7 @@ describe.skipIf(rgw === null)(`the test Ceph RGW${unavailable ? ` (${unavailable
     } finally {
       await startRgwDaemon(info);
     }
-    const buckets = await s3(info).listBuckets();
+    const buckets = await rgwClient(info).listBuckets();
     expect(Array.isArray(buckets)).toBe(true);
   });
 });

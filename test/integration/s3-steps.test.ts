@@ -19,21 +19,13 @@ import { StepError } from '../../source/errors';
 import { radosgwAdmin, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';
 import { makeAnswers, type AnswersOverrides } from '../backends/s3/answers-fixture';
+import { errorCodeOf } from '../helpers/error-code';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
 
 function unique(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
 }
 
 describe.skipIf(rgw === null)(`the S3 steps against Ceph RGW${unavailable ? ` (${unavailable})` : ''}`, () => {
@@ -237,9 +229,9 @@ describe.skipIf(rgw === null)(`the S3 steps against Ceph RGW${unavailable ? ` ($
     await builder.putObject(answers.bucket, 'nix-cache-info', Buffer.from(ctx.cacheInfoContent));
     expect(await readObjectText(builder, answers.bucket, 'abc.narinfo')).toBe('StorePath: /nix/store/abc-2\n');
     // But not delete, create buckets, or change the policy
-    expect(await codeOf(builder.removeObject(answers.bucket, 'abc.narinfo'))).toBe('AccessDenied');
-    expect(await codeOf(builder.makeBucket(unique('builder-bucket'), 'us-east-1'))).toBeDefined();
-    expect(await codeOf(putBucketPolicyText(builder, answers.bucket, null))).toBe('AccessDenied');
+    expect(await errorCodeOf(builder.removeObject(answers.bucket, 'abc.narinfo'))).toBe('AccessDenied');
+    expect(await errorCodeOf(builder.makeBucket(unique('builder-bucket'), 'us-east-1'))).toBeDefined();
+    expect(await errorCodeOf(putBucketPolicyText(builder, answers.bucket, null))).toBe('AccessDenied');
     // And the owner can read what the builder uploaded (anonymous is none)
     expect(await readObjectText(ctx.client, answers.bucket, 'abc.narinfo')).toBe('StorePath: /nix/store/abc-2\n');
     // And nobody else can

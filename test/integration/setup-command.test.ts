@@ -6,10 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'minio';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
-import { radosgwAdmin } from '../helpers/ceph-rgw';
+import { radosgwAdmin, rgwClient } from '../helpers/ceph-rgw';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
 import { startRecordingProxy } from '../helpers/recording-proxy';
 
@@ -20,11 +19,6 @@ const unavailable = inject('rgwUnavailable');
 
 function unique(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-function clientFor(info: CephRgwInfo, accessKey: string, secretKey: string): Client {
-  const url = new URL(info.endpoint);
-  return new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey, secretKey, region: 'us-east-1', pathStyle: true });
 }
 
 function readProfileKeys(sandbox: CliSandbox, profile: string): { accessKey: string; secretKey: string } {
@@ -92,7 +86,7 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
     it('gives the builder, through the written AWS profile, upload but not delete', async () => {
       const keys = readProfileKeys(sandbox, 'nixbuilder');
       expect(keys.accessKey).toBe(builder);
-      const client = clientFor(info, keys.accessKey, keys.secretKey);
+      const client = rgwClient(info, keys);
       await client.putObject(bucket, 'abc.narinfo', Buffer.from('StorePath: /nix/store/abc\n'));
       await expect(client.removeObject(bucket, 'abc.narinfo')).rejects.toMatchObject({ code: 'AccessDenied' });
       await expect(client.makeBucket(unique('not-allowed'))).rejects.toThrow();
@@ -249,7 +243,7 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
     it('keeps foreign bucket-policy statements and lifecycle rules', async () => {
       const sandbox = makeCliSandbox();
       const bucket = unique('shared-cache');
-      const admin = clientFor(info, info.accessKey, info.secretKey);
+      const admin = rgwClient(info);
       await admin.makeBucket(bucket, 'us-east-1');
       const foreignStatement = {
         Sid: 'SomeoneElsesRead',

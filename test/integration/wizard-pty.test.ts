@@ -10,9 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'minio';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { CephRgwInfo } from '../helpers/ceph-rgw';
+import { rgwClient, type CephRgwInfo } from '../helpers/ceph-rgw';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
@@ -105,11 +104,6 @@ function everyFile(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-function clientFor(info: CephRgwInfo): Client {
-  const url = new URL(info.endpoint);
-  return new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: info.accessKey, secretKey: info.secretKey, region: 'us-east-1', pathStyle: true });
-}
-
 /** The connection questions and the backend (Ceph), up to the notice after the connection test. */
 async function answerConnection(pane: Pane, info: CephRgwInfo) {
   await pane.waitFor('Endpoint URL');
@@ -178,7 +172,7 @@ describe.skipIf(rgw === null || !hasTmux)(
       expect(module).not.toContain(`wrong-${suffix}`);
       expect(readFileSync(join(pane.home, '.aws', 'credentials'), 'utf8')).toContain(`[${builder}]`);
       // And the server has the bucket with nix-cache-info; the first name was never created
-      const client = clientFor(info);
+      const client = rgwClient(info);
       expect(await client.bucketExists(bucket)).toBe(true);
       expect(await client.bucketExists(`wrong-${suffix}`)).toBe(false);
       // The screen never held a line wider than the terminal (tmux would have wrapped it)
@@ -204,7 +198,7 @@ describe.skipIf(rgw === null || !hasTmux)(
       expect(exited).toContain('Cancelled');
       expect(everyFile(pane.work)).toEqual([]);
       expect(everyFile(pane.home)).toEqual([]);
-      expect(await clientFor(info).bucketExists(bucket)).toBe(false);
+      expect(await rgwClient(info).bucketExists(bucket)).toBe(false);
     });
 
     afterAll(() => {
