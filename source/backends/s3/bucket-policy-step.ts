@@ -20,6 +20,7 @@ import {
 } from './bucket-policy-merge';
 import { stepErrorFrom } from '../explain-connection-error';
 import { getBucketOwnerId, getBucketPolicyText, isS3ErrorCode, putBucketPolicyText } from './s3-requests';
+import { mergingStep, type Inspection } from './merging-step';
 import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 
 interface PolicyStepSpec {
@@ -63,8 +64,12 @@ async function readPolicy(ctx: S3StepContext, step: StepId): Promise<{ exists: f
 function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): ServerStep {
   const { answers, client } = ctx;
   const bucket = answers.bucket;
+  interface Change {
+    readonly current: string | null;
+    readonly wanted: PolicyStatement[];
+  }
 
-  async function inspect(): Promise<CheckResult & { current?: string | null; wanted?: PolicyStatement[] }> {
+  async function inspect(): Promise<Inspection<Change>> {
     const read = await readPolicy(ctx, spec.id);
     if (!read.exists) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; its policy will be set once it does` };
     const wanted = await spec.wanted().catch((error: unknown) => {
@@ -73,7 +78,7 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     try {
       if (holdsStatements(read.policy, wanted, spec.managedSids)) {
         const note = spec.note?.(read.policy) ?? '';
-        return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}${note}`, current: read.policy, wanted };
+        return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}${note}` };
       }
     } catch (error) {
       if (error instanceof BucketPolicySyntaxError) {
@@ -81,28 +86,23 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
       }
       throw error;
     }
-    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, current: read.policy, wanted };
+    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change: { current: read.policy, wanted } };
   }
 
-  return {
+  return mergingStep<Change>({
     id: spec.id,
     title: spec.title,
     why: spec.why,
     command,
-    async check() {
-      const { status, detail } = await inspect();
-      return { status, detail } as CheckResult;
-    },
-    async apply() {
-      const before = await inspect();
-      if (before.status === 'done') return before.detail;
-      if (before.status === 'conflict') throw new StepError(before.detail, spec.id);
-      if (before.wanted === undefined) throw new StepError(`Bucket ${bucket} does not exist.`, spec.id, 'Run setup again so the bucket step creates it.');
-      const merged = mergeBucketPolicy(before.current ?? null, before.wanted, spec.managedSids);
+    bucket,
+    document: `the bucket policy of ${bucket}`,
+    inspect,
+    async write({ current, wanted }) {
+      const merged = mergeBucketPolicy(current, wanted, spec.managedSids);
       try {
         await putBucketPolicyText(client, bucket, merged.policy);
       } catch (error) {
-        const everyone = before.wanted.some((s) => typeof s.Principal === 'object' && s.Principal.AWS.includes('*'));
+        const everyone = wanted.some((s) => typeof s.Principal === 'object' && s.Principal.AWS.includes('*'));
         if (isS3ErrorCode(error, 'AccessDenied') && everyone && answers.backend === 's3') {
           // AWS blocks public bucket policies by default (Block Public Access).
           throw new StepError(
@@ -113,14 +113,9 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
         }
         throw stepErrorFrom(spec.id, `Cannot write the policy of bucket ${bucket}`, error);
       }
-      // Read back: some servers answer oddly (RGW: 200 on DELETE) or store something else.
-      const after = await inspect();
-      if (after.status !== 'done') {
-        throw new StepError(`The server accepted the bucket policy of ${bucket} but does not hold it: ${after.detail}.`, spec.id, 'Look at the bucket policy by hand (see the command).');
-      }
-      return merged.policy === null ? `removed the bucket policy of ${bucket} (nothing left in it)` : `the bucket policy now holds ${spec.describe(before.wanted)}`;
+      return merged.policy === null ? `removed the bucket policy of ${bucket} (nothing left in it)` : `the bucket policy now holds ${spec.describe(wanted)}`;
     },
-  };
+  });
 }
 
 /** `anonymous`: what everyone may do without keys (SPEC 2 `anonymous`). */

@@ -2,8 +2,7 @@
  * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
  * (lifecycle-rules.ts explains the prefix set).
  */
-import type { CheckResult, ServerStep } from '../../plan/server-step';
-import { StepError } from '../../errors';
+import type { ServerStep } from '../../plan/server-step';
 import {
   foreignRulesExpiringCacheInfo,
   mergeLifecycleRules,
@@ -17,6 +16,7 @@ import {
 } from './lifecycle-rules';
 import { stepErrorFrom } from '../explain-connection-error';
 import { getLifecycleXml, isS3ErrorCode, putLifecycleXml } from './s3-requests';
+import { mergingStep, type Inspection } from './merging-step';
 import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 import { XmlSyntaxError } from './xml-elements';
 
@@ -46,7 +46,7 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
   const { answers, client } = ctx;
   const bucket = answers.bucket;
 
-  async function inspect(): Promise<CheckResult & { merge?: LifecycleMerge }> {
+  async function inspect(): Promise<Inspection<LifecycleMerge>> {
     let rules: ExistingRule[];
     try {
       const xml = await getLifecycleXml(client, bucket);
@@ -74,10 +74,10 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     }
     if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}${warning}` };
     const kept = merge.foreignRuleCount > 0 ? ` (keeping ${merge.foreignRuleCount} other rule${merge.foreignRuleCount === 1 ? '' : 's'})` : '';
-    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, merge };
+    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, change: merge };
   }
 
-  return {
+  return mergingStep<LifecycleMerge>({
     id: 'expiry',
     title: answers.expireDays === null ? 'No expiry' : `Expire after ${answers.expireDays} day${answers.expireDays === 1 ? '' : 's'}`,
     why:
@@ -85,25 +85,16 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
         ? 'Nothing in the cache expires; rules this wizard set before are removed, other rules stay.'
         : 'Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by a day, so no client finds a narinfo whose NAR is gone.',
     command: manualCommand(ctx),
-    async check() {
-      const { status, detail } = await inspect();
-      return { status, detail } as CheckResult;
-    },
-    async apply() {
-      const before = await inspect();
-      if (before.status === 'done') return before.detail;
-      if (before.status === 'conflict') throw new StepError(before.detail, 'expiry');
-      if (before.merge === undefined) throw new StepError(`Bucket ${bucket} does not exist.`, 'expiry', 'Run setup again so the bucket step creates it.');
+    bucket,
+    document: `the lifecycle configuration of ${bucket}`,
+    inspect,
+    async write(merge) {
       try {
-        await putLifecycleXml(client, bucket, before.merge.xml);
+        await putLifecycleXml(client, bucket, merge.xml);
       } catch (error) {
         throw stepErrorFrom('expiry', `Cannot write the lifecycle configuration of bucket ${bucket}`, error);
       }
-      const after = await inspect();
-      if (after.status !== 'done') {
-        throw new StepError(`The server accepted the lifecycle rules of ${bucket} but does not hold them: ${after.detail}.`, 'expiry');
-      }
-      return before.merge.xml === null ? `removed the lifecycle configuration of ${bucket} (no rule left)` : `set ${describe(answers.expireDays)} (${before.merge.ruleCount} rules in all)`;
+      return merge.xml === null ? `removed the lifecycle configuration of ${bucket} (no rule left)` : `set ${describe(answers.expireDays)} (${merge.ruleCount} rules in all)`;
     },
-  };
+  });
 }
