@@ -140,18 +140,20 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async testConnection(answers) {
-      const { buildServerSteps } = await import('./build-server-steps');
-      const steps = await buildServerSteps({ answers, effects, builderSecret: () => answers.builder.secretKey, onBuilderSecret: () => {}, cacheInfo: '' });
-      const connect = steps.find((s) => s.id === 'connect');
-      if (!connect) return { ok: true, detail: 'nothing to check' };
+      // Only the connect step's check: no admin client is loaded or made for it.
       try {
-        const result = await connect.check();
+        const { createS3Client, s3ConnectionFromAnswers } = await import('../backends/s3/s3-connection');
+        const { connectStep } = await import('../backends/s3/connect-step');
+        const client = createS3Client(await s3ConnectionFromAnswers(answers));
+        const result = await connectStep({ answers, client, cacheInfoContent: '' }).check();
         if (result.status === 'done') return { ok: true, detail: result.detail };
         return { ok: false, message: result.detail, field: 'endpoint' };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        // On plain S3 the connection is made with the builder's keys (there is no admin).
+        const keyField = answers.backend === 's3' ? 'builder.secretKey' : 'admin.secretKey';
         const field = /SignatureDoesNotMatch|InvalidAccessKeyId|secret key|access key|credentials/i.test(message)
-          ? 'admin.secretKey'
+          ? keyField
           : /\bcaFile\b|certificate|\bTLS\b/.test(message)
             ? 'caFile'
             : 'endpoint';

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import { radosgwAdmin, rgwClient } from '../helpers/ceph-rgw';
+import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { createSetupSession } from '../../source/plan/create-setup-session';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
 import { startRecordingProxy } from '../helpers/recording-proxy';
 
@@ -236,6 +238,37 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       expect(statSync(join(out, 'home/.aws/credentials')).mode & 0o777).toBe(0o600);
       expect(readFileSync(join(out, 'nix-cache.nix'), 'utf8')).toContain(`${info.endpoint}/`);
       expect(sandbox.listFiles().filter((f) => !f.startsWith('out/') && f !== 'work/answers.json (' + statSync(join(sandbox.cwd, 'answers.json')).size + ' bytes)')).toEqual([]);
+    });
+  });
+
+  describe("the wizard's connection test", () => {
+    const sandbox = makeCliSandbox();
+    const session = createSetupSession(sandbox.effects(), { outDir: undefined, nixVersion: async () => undefined });
+    const answersFor = (input: Record<string, unknown>) => requireCompleteAnswers(input, sandbox.effects()).answers;
+
+    it('passes with the right admin keys', async () => {
+      const result = await session.testConnection(answersFor({ backend: 'ceph', endpoint: info.endpoint, admin: adminKeys(info) }));
+      expect(result).toMatchObject({ ok: true });
+    });
+
+    it('names the admin secret when the signature is refused', async () => {
+      const result = await session.testConnection(answersFor({ backend: 'ceph', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: 'wrong-secret-1234' } }));
+      expect(result).toMatchObject({ ok: false, field: 'admin.secretKey' });
+    });
+
+    it('names the builder secret on plain S3, where the builder keys connect', async () => {
+      const result = await session.testConnection(answersFor({ backend: 's3', endpoint: info.endpoint, builder: { accessKey: info.accessKey, secretKey: 'wrong-secret-1234' } }));
+      expect(result).toMatchObject({ ok: false, field: 'builder.secretKey' });
+    });
+
+    it('names caFile for a certificate from an unknown CA, and the endpoint when nothing answers', async () => {
+      const https = info.httpsEndpoint;
+      expect(https).toBeDefined();
+      const tls = await session.testConnection(answersFor({ backend: 'ceph', endpoint: https, admin: adminKeys(info) }));
+      expect(tls).toMatchObject({ ok: false, field: 'caFile' });
+      const down = await session.testConnection(answersFor({ backend: 'ceph', endpoint: 'http://127.0.0.1:9', admin: adminKeys(info) }));
+      expect(down).toMatchObject({ ok: false, field: 'endpoint' });
+      expect((down as { message: string }).message).toContain('ECONNREFUSED');
     });
   });
 
