@@ -9,6 +9,8 @@ export type FileId =
   | 'nixConf'
   | 'policy'
   | 'cacheInfo'
+  | 'builderModule'
+  | 'readerCredentials'
   | 'secretKey'
   | 'publicKey';
 

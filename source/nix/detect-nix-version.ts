@@ -9,10 +9,3 @@ export function detectNixVersion(env: Readonly<Record<string, string | undefined
     });
   });
 }
-
-/** Nix ≥ 2.33 wants `endpoint=https://host` (a full URL) in s3:// store URLs; older ones the bare host (notes/nix.md). */
-export function wantsFullEndpointUrl(version: string | undefined): boolean {
-  if (version === undefined) return true; // a machine that installs Nix today gets a current one
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 2 || (major === 2 && minor >= 33);
-}

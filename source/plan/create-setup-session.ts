@@ -10,43 +10,49 @@ import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import type { FileReport, PlannedFile } from '../files/planned-file';
 import { writePlannedFiles } from '../files/write-planned-files';
 import type { NixSecretKey } from '../keys/nix-secret-key';
-import { detectNixVersion } from '../nix/detect-nix-version';
+import { readSystemNixConf } from '../nix/system-nix-conf';
 import { nextStepsForFiles } from './next-steps';
-import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
+import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from './prepare-secrets';
 import { runSteps } from './run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
 
 export interface SessionOptions {
   readonly outDir: string | undefined;
-  /** the local Nix version; default: ask `nix --version` */
-  readonly nixVersion?: () => Promise<string | undefined>;
+  /** the machine's nix.conf, so the next steps offer to append the snippet only once [read from disk] */
+  readonly systemNixConf?: () => Promise<string | null>;
 }
 
 /** What prepareSetup decides once and the steps share; the builder secret can arrive later (ceph). */
 interface PlanState {
   builderSecret: string | undefined;
+  /** private caches only; on ceph it arrives with the reader step */
+  readerSecret: string | undefined;
   readonly key: NixSecretKey;
+  readonly caPem: string | undefined;
 }
 
 const states = new WeakMap<SetupPlan, PlanState>();
 
 export function createSetupSession(effects: Effects, options: SessionOptions): SetupSession {
-  const nixVersion = options.nixVersion ?? (() => detectNixVersion(effects.env));
+  const systemNixConf = options.systemNixConf ?? (() => readSystemNixConf(effects.env));
 
   const filesFor = (answers: Answers, state: PlanState): PlannedFile[] =>
     planFiles({
       answers,
       base: effects,
       builderSecretKey: state.builderSecret,
+      readerSecretKey: state.readerSecret,
       publicKeys: [state.key.publicKeyText()],
       secretKeyText: state.key.secretKeyText(),
+      caPem: state.caPem,
     });
 
   const session: SetupSession = {
     async prepareSetup(answers, warnings) {
       const { key, reused } = await loadOrGenerateKey(answers, effects);
       const builder = await knownBuilderSecret(answers, effects);
-      const state: PlanState = { builderSecret: builder.secret, key };
+      const reader = await knownReaderSecret(answers, effects);
+      const state: PlanState = { builderSecret: builder.secret, readerSecret: reader?.secret, key, caPem: await readCaPem(answers) };
       const { buildServerSteps } = await import('./build-server-steps');
       const steps = await buildServerSteps({
         answers,
@@ -134,7 +140,14 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         const stepError = error instanceof StepError ? error : new StepError((error as Error).message, 'files');
         return { steps: result.reports, files: written, next: [], error: stepError };
       }
-      const next = nextStepsForFiles({ answers: plan.answers, ...final, cwd: effects.cwd, home: effects.home, nixVersion: await nixVersion() });
+      const next = nextStepsForFiles({
+        answers: plan.answers,
+        ...final,
+        cwd: effects.cwd,
+        home: effects.home,
+        systemNixConf: await systemNixConf(),
+        publicKeys: plan.publicKeys,
+      });
       const apply: ApplyResult = { steps: result.reports, files: written, next };
       return apply;
     },

@@ -243,7 +243,7 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
 
   describe("the wizard's connection test", () => {
     const sandbox = makeCliSandbox();
-    const session = createSetupSession(sandbox.effects(), { outDir: undefined, nixVersion: async () => undefined });
+    const session = createSetupSession(sandbox.effects(), { outDir: undefined, systemNixConf: async () => null });
     const answersFor = (input: Record<string, unknown>) => requireCompleteAnswers(input, sandbox.effects()).answers;
 
     it('passes with the right admin keys', async () => {
