@@ -61,6 +61,10 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         onBuilderSecret: (secret) => {
           state.builderSecret = secret;
         },
+        readerSecret: () => state.readerSecret,
+        onReaderSecret: (secret) => {
+          state.readerSecret = secret;
+        },
         cacheInfo: renderNixCacheInfo(answers.cacheInfo),
       });
       const plan: SetupPlan = {
@@ -130,6 +134,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         // later still knows it and a re-run continues instead of finding a user it cannot use.
         afterStep: async (step) => {
           if (step.id === 'user' && state.builderSecret !== undefined) await writeFiles((f) => f.id === 'awsCredentials');
+          if (step.id === 'reader-user' && state.readerSecret !== undefined) await writeFiles((f) => f.id === 'readerCredentials');
         },
       });
       if (result.error) return { steps: result.reports, files: written, next: [], error: result.error };

@@ -3,9 +3,36 @@
  * the equivalent manual command for its backend, a read-only check and an idempotent apply.
  * The UI, the plain prompts, `--yes`, `--dry-run` and `--json` all walk the same list.
  */
-export type StepId = 'connect' | 'bucket' | 'user' | 'policy' | 'attach' | 'anonymous' | 'cache-info' | 'expiry';
+export type StepId =
+  | 'connect'
+  | 'bucket'
+  | 'user'
+  | 'policy'
+  | 'attach'
+  | 'reader-user'
+  | 'reader-policy'
+  | 'reader-attach'
+  | 'anonymous'
+  | 'cache-info'
+  | 'expiry';
 
-export const STEP_ORDER: readonly StepId[] = ['connect', 'bucket', 'user', 'policy', 'attach', 'anonymous', 'cache-info', 'expiry'];
+/**
+ * The order steps run in. The `reader-*` steps exist only for a private cache (`anonymous: "none"`):
+ * the read-only user the machines substitute with, made the way the backend makes the builder.
+ */
+export const STEP_ORDER: readonly StepId[] = [
+  'connect',
+  'bucket',
+  'user',
+  'policy',
+  'attach',
+  'reader-user',
+  'reader-policy',
+  'reader-attach',
+  'anonymous',
+  'cache-info',
+  'expiry',
+];
 
 /** What a read-only check found. `detail` says why, in plain words, never with a secret. */
 export type CheckResult =

@@ -12,7 +12,9 @@ import {
   BUILDER_WRITE_SID,
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
+  CEPH_READER_SIDS,
   cephPolicyStatements,
+  cephReaderStatements,
   foreignAnonymousActions,
   holdsStatements,
   mergeBucketPolicy,
@@ -219,4 +221,26 @@ export function cephAttachStep(ctx: S3StepContext): ServerStep {
       return result.detail;
     },
   };
+}
+
+/**
+ * Ceph RGW `reader-policy` (private caches): the reader's GetObject as a statement naming it in
+ * the bucket policy, as the builder's write access is (an IAM user policy would be lost on RGW 16).
+ */
+export function cephReaderPolicyStep(ctx: S3StepContext): ServerStep {
+  const { answers } = ctx;
+  const reader = answers.reader.accessKey;
+  const wanted = cephReaderStatements(answers.bucket, reader);
+  return policyStep(
+    ctx,
+    {
+      id: 'reader-policy',
+      title: `Read access for ${reader}`,
+      why: 'The machines read the private cache as this user: a bucket policy statement lets it GET objects, and nothing else (no listing, writing or deleting).',
+      managedSids: CEPH_READER_SIDS,
+      wanted: async () => wanted,
+      describe: () => `read access (GetObject only) for ${reader}`,
+    },
+    manualCommand(ctx, wanted, CEPH_READER_SIDS),
+  );
 }
