@@ -81,7 +81,7 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
   {
     id: 'expiry',
     title: 'expiry',
-    why: 'Optionally let the store delete old uploads. The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by a day.',
+    why: 'Optionally let the store delete old uploads. The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by 31 days, longer than a machine trusts a .narinfo it has seen (30 days).',
   },
   {
     id: 'files',
