@@ -120,6 +120,15 @@ function privateCacheSuite(
       expect(await status(`${endpoint}/${bucket}/evil.narinfo`, 'PUT')).toBe(403);
     });
 
+    it('passes verify: anonymous reads refused, the module names the s3:// substituter', async () => {
+      const result = await sandbox.run(['verify', '--json', '--answers', 'answers.json']);
+      const json = JSON.parse(result.stdout) as JsonRun;
+      expect(json.steps.filter((s) => s.status === 'failed')).toEqual([]);
+      expect(json.steps.find((s) => s.id === 'anonymous-read')).toMatchObject({ status: 'done', detail: 'an anonymous GET of nix-cache-info is refused (403)' });
+      expect(json.steps.find((s) => s.id === 'nixos-module')?.status).toBe('done');
+      expect(result.code).toBe(0);
+    });
+
     it('finds the reader steps done on a second run, reusing the secret in the credentials file', async () => {
       const before = readerKeys(sandbox);
       const second = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);

@@ -89,8 +89,8 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       const keys = readProfileKeys(sandbox, 'nixbuilder');
       expect(keys.accessKey).toBe(builder);
       const client = rgwClient(info, keys);
-      await client.putObject(bucket, 'abc.narinfo', Buffer.from('StorePath: /nix/store/abc\n'));
-      await expect(client.removeObject(bucket, 'abc.narinfo')).rejects.toMatchObject({ code: 'AccessDenied' });
+      await client.putObject(bucket, 'log/builder-write-test', Buffer.from('written by the builder\n'));
+      await expect(client.removeObject(bucket, 'log/builder-write-test')).rejects.toMatchObject({ code: 'AccessDenied' });
       await expect(client.makeBucket(unique('not-allowed'))).rejects.toThrow();
     });
 
