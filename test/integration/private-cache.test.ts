@@ -100,6 +100,11 @@ function privateCacheSuite(
       const keys = readerKeys(sandbox);
       const asReader = client(keys);
       expect(await text(asReader, bucket, 'nix-cache-info')).toBe('StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n');
+      // What the builder uploads belongs to the builder (on RGW): the reader can still GET it.
+      const profile = readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8');
+      const asBuilder = client({ accessKey: /aws_access_key_id = (\S+)/.exec(profile)![1]!, secretKey: /aws_secret_access_key = (\S+)/.exec(profile)![1]! });
+      await asBuilder.putObject(bucket, 'nar/uploaded-by-builder.nar', Buffer.from('nar bytes'));
+      expect(await text(asReader, bucket, 'nar/uploaded-by-builder.nar')).toBe('nar bytes');
       // A missing narinfo is a 403 without ListBucket, which Nix counts as a miss.
       expect(await errorCodeOf(asReader.statObject(bucket, 'missing.narinfo'))).toMatch(/AccessDenied|Forbidden|NotFound/);
       expect(await errorCodeOf(asReader.putObject(bucket, 'evil.narinfo', Buffer.from('x')))).toBe('AccessDenied');
