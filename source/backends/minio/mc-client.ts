@@ -160,7 +160,12 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
     return verified;
   }
 
-  /** runs `mc <command> --config-dir D --json [--insecure] <args>` in a private config dir */
+  /**
+   * runs `mc --config-dir D --json [--insecure] <command> <args>` in a private config dir. mc applies
+   * its global flags only BEFORE the command words: after them `--config-dir` is ignored, so a CA in
+   * D/certs/CAs is never trusted and mc creates `~/.mc` in the user's home instead (seen with the
+   * real mc RELEASE.2025-08-13).
+   */
   async function run(command: readonly string[], args: readonly string[], extra: { input?: string; files?: Record<string, string> } = {}): Promise<McResult> {
     await verifyProgram();
     const env = childEnv();
@@ -181,7 +186,7 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
         writeFileSync(path, content, { mode: 0o600 });
         return path;
       });
-      const argv = [...command, '--config-dir', configDir, '--json', ...(options.insecure ? ['--insecure'] : []), ...args, ...fileArgs];
+      const argv = ['--config-dir', configDir, '--json', ...(options.insecure ? ['--insecure'] : []), ...command, ...args, ...fileArgs];
       const result = await execa(program, argv, {
         env,
         extendEnv: false,
