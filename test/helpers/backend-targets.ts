@@ -6,11 +6,13 @@
  *
  * Call only from an integration test file (it reads the servers the global setup injects).
  */
-import { dirname } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { inject } from 'vitest';
 import type { Client } from 'minio';
 import { rgwClient, startRgwDaemon, stopRgwDaemon, type CephRgwInfo } from './ceph-rgw';
-import { minioClient, startMinioServer, stopMinioServer, type MinioInfo } from './minio-server';
+import { minioClient, runMc, startMinioServer, stopMinioServer, type McRun, type MinioInfo } from './minio-server';
 
 export interface Keys {
   readonly accessKey: string;
@@ -36,6 +38,8 @@ export interface BackendTarget {
   startServer(): Promise<void>;
   /** a word of the manual command the dry run shows for the user step */
   readonly userCommand: string;
+  /** MinIO only: runs the real mc as the root user, the server being alias `ALIAS` (as the guide's commands do) */
+  readonly mc?: (args: readonly string[], stdin?: string) => Promise<McRun>;
 }
 
 export interface TargetRow {
@@ -78,6 +82,7 @@ export function minioTarget(info: MinioInfo, adminVia: 'api' | 'mc'): BackendTar
     stopServer: () => stopMinioServer(info),
     startServer: () => startMinioServer(info),
     userCommand: 'mc admin user add',
+    mc: (args, stdin) => runMc(info, args, { configDir: mkdtempSync(join(tmpdir(), 'mc-guide-')), ...(stdin === undefined ? {} : { stdin }) }),
   };
 }
 

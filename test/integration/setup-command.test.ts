@@ -248,6 +248,41 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
     });
   });
 
+  describe.skipIf(maybeTarget?.mc === undefined)(`after the guide's \`mc anonymous set download\`${why ? ` (skipped: ${why})` : ''}`, () => {
+    const target = maybeTarget as BackendTarget;
+
+    it('anonymous download converges in one run: its Sid-less statements mean ours, so nothing is written twice', async () => {
+      // Given a bucket the guide's commands made public with the real mc (statements without Sids)
+      const bucket = unique('guide-cache');
+      await target.client().makeBucket(bucket, 'us-east-1');
+      const set = await target.mc!(['anonymous', 'set', 'download', `ALIAS/${bucket}`]);
+      expect(set.code, set.stderr).toBe(0);
+      const before = await target.client().getBucketPolicy(bucket);
+      expect(before).not.toContain('Sid');
+      // When setup runs with anonymous download (MinIO drops a statement equal to one it has,
+      // whatever its Sid, so ours would never be found by Sid alone)
+      const proxy = await startRecordingProxy(target.endpoint);
+      try {
+        const sandbox = sandboxFor(target);
+        sandbox.writeAnswers({ ...target.answers(proxy.endpoint), bucket, builder: { accessKey: unique('gb') }, anonymous: 'download' });
+        const first = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+        expect(first.code, first.stdout + first.stderr).toBe(0);
+        expect((JSON.parse(first.stdout) as JsonRun).steps.find((s) => s.id === 'anonymous')).toMatchObject({ status: 'done' });
+        expect(proxy.mutating().filter((r) => r.url.includes('?policy'))).toEqual([]);
+        // Then the bucket policy is as the guide left it, anyone can read and list, and a re-run changes nothing
+        expect(await target.client().getBucketPolicy(bucket)).toBe(before);
+        expect(await anonymous(`${target.endpoint}/${bucket}/nix-cache-info`)).toBe(200);
+        expect(await anonymous(`${target.endpoint}/${bucket}/`)).toBe(200);
+        proxy.clear();
+        const second = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+        expect((JSON.parse(second.stdout) as JsonRun).steps.map((s) => s.status)).toEqual(Array(8).fill('done'));
+        expect(proxy.mutating()).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
+    });
+  });
+
   describe.skipIf(maybeTarget === null)(`the wizard's connection test${why ? ` (skipped: ${why})` : ''}`, () => {
     const target = maybeTarget as BackendTarget;
     const sandbox = sandboxFor(target);
