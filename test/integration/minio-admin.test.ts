@@ -203,7 +203,7 @@ describe.each(minioTargets())('the MinIO admin steps on a real MinIO, $name', ({
       expect(error.message).toMatch(/does not know the admin access key "NOSUCHADMIN" \(InvalidAccessKeyId\)/);
     });
 
-    it.runIf(target?.adminVia === 'mc')('runs mc with its global flags first, no secret in argv, and nothing left in HOME', () => {
+    (target?.adminVia === 'mc' ? it : () => undefined)('runs mc with its global flags first, no secret in argv, and nothing left in HOME', () => {
       const calls = mc.argv().filter((argv) => argv.includes('admin'));
       expect(calls.length).toBeGreaterThan(10);
       for (const argv of calls) {

@@ -248,7 +248,8 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
     });
   });
 
-  describe.skipIf(maybeTarget?.mc === undefined)(`after the guide's \`mc anonymous set download\`${why ? ` (skipped: ${why})` : ''}`, () => {
+  // MinIO only (the guide's own commands, with the real mc): not registered for RGW
+  (maybeTarget?.mc === undefined ? () => undefined : describe)(`after the guide's \`mc anonymous set download\``, () => {
     const target = maybeTarget as BackendTarget;
 
     it('anonymous download converges in one run: its Sid-less statements mean ours, so nothing is written twice', async () => {
