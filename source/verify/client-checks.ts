@@ -176,6 +176,8 @@ export async function checkLocalNix(answers: Answers, effects: Effects, publicKe
   try {
     const env: NodeJS.ProcessEnv = { ...baseEnv, XDG_CACHE_HOME: cacheHome };
     if (isPrivateCache(answers)) env['AWS_SHARED_CREDENTIALS_FILE'] = resolveFilePath(answers.files.readerCredentials, effects);
+    // As a machine that trusts the private CA (the module and the snippet say how) sees it.
+    if (answers.caFile !== undefined) env['NIX_SSL_CERT_FILE'] = answers.caFile;
     const ping = await runNix(['store', 'ping', '--store', substituter], env);
     const why = lastLine(ping.stderr);
     if (ping.code === 0) {
