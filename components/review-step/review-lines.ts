@@ -5,8 +5,8 @@
  */
 import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
 import type { StepReport, StepStatus } from '../../source/plan/server-step';
-import { wrapCommand } from '../layout/wrap-command';
-import { wrapLine } from '../layout/wrap-line';
+import { commandRows } from '../../source/output/wrap-command';
+import { wrapLine } from '../../source/output/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
 import { panelChromeRows } from '../layout/panel-rows';
 import type { Tone } from '../theme/tone';
@@ -70,9 +70,7 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
     if (report?.status === 'conflict' && step.id === 'user' && plan.answers.backend === 'minio') {
       add('  If the user already has the secret in your AWS profile: Esc back to the builder secret and press k.', 'warning', '    ');
     }
-    for (const line of step.command.split('\n')) {
-      for (const row of wrapCommand(line, width, '  $ ', '      ')) rows.push({ text: row, tone: 'muted' });
-    }
+    for (const row of commandRows(step.command, width, '  $ ', '      ')) rows.push({ text: row, tone: 'muted' });
   }
   rows.push({ text: '', tone: 'plain' });
   add('Files', 'title');

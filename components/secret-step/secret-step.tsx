@@ -5,12 +5,12 @@
  */
 import { Box } from 'ink';
 import { validateAnswerField } from '../../source/answers/resolve-answers';
-import type { WizardState } from '../app/wizard-state';
-import { wrapLine } from '../layout/wrap-line';
+import type { WizardState } from '../../source/wizard/wizard-state';
+import { wrapLine } from '../../source/output/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { TextField } from '../text-field/text-field';
 import { Tinted } from '../theme/theme';
-import { WIZARD_STEPS } from '../wizard-questions/wizard-questions';
+import { WIZARD_STEPS } from '../../source/wizard/questions';
 
 export interface SecretStepProps {
   readonly state: WizardState;

@@ -16,6 +16,8 @@ export interface RunStepsOptions {
   readonly onEvent?: (event: StepEvent) => void;
   /** called after a step is done or changed, before the next one starts (e.g. to save the builder secret) */
   readonly afterStep?: (step: ServerStep, report: StepReport) => Promise<void>;
+  /** asked between steps while applying: true stops the run there (Ctrl-C in the wizard) */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface RunStepsResult {
@@ -34,6 +36,15 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
   for (const step of steps) {
     if (error) {
       const report: StepReport = { id: step.id, status: 'skipped', detail: `not run: step "${error.step}" did not finish` };
+      reports.push(report);
+      options.onEvent?.({ type: 'finished', step, report });
+      continue;
+    }
+    if (options.apply && reports.length > 0 && options.shouldStop?.()) {
+      // A step is never cut off half-way; the run stops between two steps and a re-run continues.
+      const previous = reports[reports.length - 1]!;
+      error = new StepError(`Stopped at your request (Ctrl-C) after step "${previous.id}"; nothing after it was run.`, step.id, 'Run setup again to continue: steps already done are skipped.');
+      const report: StepReport = { id: step.id, status: 'skipped', detail: 'not run: stopped at your request' };
       reports.push(report);
       options.onEvent?.({ type: 'finished', step, report });
       continue;

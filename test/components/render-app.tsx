@@ -3,7 +3,7 @@ import { render } from 'ink-testing-library';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { Effects } from '../../source/effects';
 import { App, type WizardOutcome } from '../../components/app/app';
-import type { QuestionContext } from '../../components/wizard-questions/wizard-questions';
+import type { QuestionContext } from '../../source/wizard/questions';
 import { makeFakeSetupSession, type FakeSessionOptions, type FakeSetupSession } from '../helpers/fake-setup-session';
 
 export interface RenderAppOptions {
