@@ -35,9 +35,7 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
     const interactive = io.interactive && !effects.env['CI'];
     if (!options.yes && interactive && !options.json && !options.dryRun) {
       const mcConfigPath = expandUserPath(input.files?.mcConfig ?? '~/.mc/config.json', effects);
-      const ask = options.plain
-        ? (await import('./plain-setup')).runPlainSetup
-        : (await import('../../components/run-wizard')).runWizard;
+      const ask = options.plain || !io.loadFullScreenWizard ? (await import('./plain-setup')).runPlainSetup : await io.loadFullScreenWizard();
       const awsPath = expandUserPath(input.files?.awsCredentials ?? (effects.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials'), effects);
       const awsContent = await readIfExists(awsPath).catch(() => null);
       const profileAccessKeys = awsContent === null ? {} : readProfileAccessKeys(awsContent);

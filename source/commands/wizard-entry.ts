@@ -27,3 +27,6 @@ export type WizardEntryOutcome =
   | { readonly outcome: 'cancelled' }
   /** a menu entry other than "update": setup runs that command next */
   | { readonly outcome: 'chosen'; readonly item: MenuItem };
+
+/** A front end that asks: the full-screen UI or the plain prompts. */
+export type WizardFrontEnd = (input: WizardEntryInput) => Promise<WizardEntryOutcome>;
