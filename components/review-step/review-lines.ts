@@ -21,6 +21,8 @@ const STATUS: Record<StepStatus, { mark: string; word: string; tone: Tone }> = {
   failed: { mark: '✘', word: 'failed', tone: 'error' },
 };
 
+const REMOVAL = { mark: '−', word: 'removal', tone: 'error' as Tone };
+
 export function statusLook(status: StepStatus) {
   return STATUS[status];
 }
@@ -59,13 +61,15 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
     Object.entries(values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {}))
       .map(([word, n]) => `${n} ${word}`)
       .join(', ');
-  add(`In short: server steps ${count(reports.map((r) => STATUS[r.status].word))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
+  // A change that takes something away (expiry rules, anonymous access) is a removal, not one more "to do" (SPEC 8).
+  add(`In short: server steps ${count(reports.map((r) => (r.removes ? 'removal' : STATUS[r.status].word)))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
   rows.push({ text: '', tone: 'plain' });
   add('Server steps', 'title');
   for (const step of plan.steps) {
     const report = reports.find((r) => r.id === step.id);
-    const look = report ? STATUS[report.status] : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
+    const look = report?.removes ? REMOVAL : report ? STATUS[report.status] : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
     add(`${look.mark} ${step.title} — ${look.word}`, look.tone, '    ');
+    if (report?.removes) add(`  removes ${report.removes}`, 'error', '    ');
     if (report?.detail) add(`  ${report.detail}`, report.status === 'conflict' ? 'error' : 'muted', '    ');
     if (report?.status === 'conflict' && step.id === 'user' && plan.answers.backend === 'minio') {
       add('  If the user already has the secret in your AWS profile: Esc back to the builder secret and press k.', 'warning', '    ');

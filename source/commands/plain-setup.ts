@@ -269,6 +269,7 @@ async function askBuilderSecret(state: WizardState, effects: Effects, context: P
 function printCheck(event: StepEvent, say: (text: string) => void, columns: number) {
   if (event.type !== 'finished') return;
   say(`  ${MARKS[event.report.status]} ${event.step.title}: ${event.report.status}${event.report.detail ? ` (${event.report.detail})` : ''}`);
+  if (event.report.removes) say(`    − REMOVES ${event.report.removes}`);
   // Written as they are, not through say(): a command's rows are cut where they still paste.
   for (const row of commandRows(event.step.command, columns, '      $ ', '          ')) say(row);
 }

@@ -58,7 +58,7 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
         const detail = await step.apply();
         report = { id: step.id, status: 'changed', detail };
       } else {
-        report = { id: step.id, status: result.status, detail: result.detail };
+        report = { id: step.id, status: result.status, detail: result.detail, ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}) };
         if (result.status === 'conflict' && options.apply) {
           error = new StepError(`${step.title}: ${result.detail}`, step.id);
         }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveAnswers } from '../../source/answers/resolve-answers';
 import { detectExistingSetup } from '../../source/backends/detect-existing-setup';
+import { createSetupSession } from '../../source/plan/create-setup-session';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import type { MinioInfo } from '../helpers/minio-server';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
@@ -129,6 +130,22 @@ describe.skipIf(minio === null)(`a re-run on MinIO${minioUnavailable ? ` (skippe
   it('with nothing remembered, detects MinIO, the listing anonymous mode and the expiry days', async () => {
     const detected = await detectFor(sandbox, { endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket });
     expect(detected).toEqual({ backend: 'minio', anonymous: 'download', expireDays: 7 });
+  });
+
+  it('dropping the listing and the expiry is marked as a removal in the checks, not as one more step to do', async () => {
+    const resolution = resolveAnswers(
+      { backend: 'minio', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, anonymous: 'get', expireDays: null, writeMcConfig: false },
+      sandbox.effects(),
+    );
+    if (!resolution.ok) throw new Error('incomplete answers');
+    const session = createSetupSession(sandbox.effects(), { outDir: undefined, nixVersion: async () => undefined });
+    const plan = await session.prepareSetup(resolution.value.answers, []);
+    const reports = await session.checkPlan(plan);
+    expect(reports.find((r) => r.id === 'anonymous')?.removes).toMatch(/^anonymous access \(.*s3:ListBucket.* for everyone\)$/);
+    expect(reports.find((r) => r.id === 'expiry')?.removes).toMatch(/the expiry rules set before \(\d+ rules, deleting uploads after 7 days\)/);
+    // Keeping what is there removes nothing
+    const same = await session.prepareSetup({ ...resolution.value.answers, anonymous: 'download', expireDays: 7 }, []);
+    expect((await session.checkPlan(same)).filter((r) => r.removes)).toEqual([]);
   });
 
   it('a bucket without our rules and policy shows no expiry and no anonymous access', async () => {
