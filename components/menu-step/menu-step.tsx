@@ -1,5 +1,6 @@
 /** The opening menu of a remembered setup (SPEC 8): what to do with it. */
 import { MENU } from '../../source/wizard/menu';
+import { wrapLine } from '../../source/output/wrap-line';
 import { ChoiceList } from '../choice-list/choice-list';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
@@ -16,7 +17,10 @@ const WHY = 'A setup was found from your last successful run. Every choice start
 export function MenuStep({ setup, selected, width }: MenuStepProps) {
   return (
     <StepPanel title="welcome back" why={WHY} width={width} hints={[{ key: '↑↓', action: 'choose' }, { key: 'Enter', action: 'go' }, { key: 'Esc', action: 'quit' }]}>
-      <Tinted tone="accent">{`What would you like to do with ${setup}?`}</Tinted>
+      {wrapLine(`Your setup: ${setup}`, width, '  ').map((row, i) => (
+        <Tinted key={i}>{row}</Tinted>
+      ))}
+      <Tinted tone="accent">What would you like to do with it?</Tinted>
       <ChoiceList choices={MENU} selected={selected} width={width} />
     </StepPanel>
   );
