@@ -114,7 +114,7 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
       }
       onEvent?.({ type: 'checking', step });
       const result = await step.check();
-      let report: StepReport = { id: step.id, status: result.status, detail: result.detail };
+      let report: StepReport = { id: step.id, status: result.status, detail: result.detail, ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}) };
       if (apply && result.status === 'todo') {
         onEvent?.({ type: 'applying', step });
         try {

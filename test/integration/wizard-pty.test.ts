@@ -240,7 +240,7 @@ describe.skipIf(rgw === null || !hasTmux)(
       expect(firstExit).toContain('Next:');
 
       // verify and preview need no --answers after an interactive setup
-      const env = { ...process.env, HOME: first.home };
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: first.home };
       for (const name of ['CI', 'NIX_CACHE_ADMIN_ACCESS_KEY', 'NIX_CACHE_ADMIN_SECRET_KEY', 'XDG_CONFIG_HOME', 'AWS_SHARED_CREDENTIALS_FILE']) delete env[name];
       const verify = execFileSync('node', [CLI, 'verify'], { cwd: first.work, env, encoding: 'utf8' });
       expect(verify).toContain('The cache is set up as the answers say.');
