@@ -47,7 +47,8 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
   {
     id: 'builder-secret',
     title: 'builder secret',
-    why: 'The builder user uploads with this secret. It is drawn like `pwgen -cnysB 32` from symbols that survive INI, JSON, URLs, Nix strings and shells, and is written only to your AWS credentials file.',
+    // Said for every backend: on Ceph the server makes the secret (the notice says so), elsewhere the wizard draws it.
+    why: 'The builder user uploads with a secret of its own, which is written only to your AWS credentials file (mode 0600).',
   },
   {
     id: 'bucket',
