@@ -38,8 +38,9 @@ export async function runWizard(input: WizardEntryInput): Promise<WizardEntryOut
       onCrash={(error) => {
         crash = { error };
       }}
-      columns={io.stdout.columns ?? 80}
-      rows={io.stdout.rows ?? 24}
+      // A pseudo-terminal that reports no size (0×0, as `script` without a terminal does) is taken as 80×24.
+      columns={io.stdout.columns || 80}
+      rows={io.stdout.rows || 24}
       colors={colorsWanted(effects.env)}
       followResize
     />,
