@@ -5,8 +5,8 @@
  * - backend: MinIO answers its health endpoint `/minio/health/live` with 200 (RGW takes `minio` for
  *   a bucket name and answers 404); RGW answers its Admin Ops API `/admin/user` to an admin (MinIO
  *   takes `admin` for a bucket). A server that answers both probes with errors is a plain S3 store.
- * - anonymous: our statements in the bucket policy (`NixCacheAnonymousRead`, `…List`); a bucket
- *   with neither is private.
+ * - anonymous: the mode whose statements the bucket policy holds (as the anonymous step judges it);
+ *   a bucket with none of ours is private.
  * - expireDays: the days of our lifecycle rules (ids `nix-cache-wizard-…`; NARs keep one day more).
  *
  * Read-only and best effort: whatever cannot be told (no bucket yet, a refused request) is left out.
@@ -54,20 +54,19 @@ export async function detectBackend(answers: Answers): Promise<Backend | undefin
 async function detectBucketSettings(answers: Answers): Promise<AnswersInput> {
   const { createS3Client, s3ConnectionFromAnswers } = await import('./s3/s3-connection');
   const { getBucketPolicyText, getLifecycleXml } = await import('./s3/s3-requests');
-  const { ANONYMOUS_LIST_SID, ANONYMOUS_READ_SID, parseBucketPolicy } = await import('./s3/bucket-policy-merge');
+  const { ANONYMOUS_SIDS, anonymousStatements, holdsStatements } = await import('./s3/bucket-policy-merge');
   const { isOurRule, NAR_RULE_ID, parseLifecycleConfiguration } = await import('./s3/lifecycle-rules');
   const client = createS3Client(await s3ConnectionFromAnswers(answers));
   if (!(await client.bucketExists(answers.bucket).catch(() => false))) return {};
   const found: { anonymous?: AnswersInput['anonymous']; expireDays?: number | null } = {};
   const policy = await getBucketPolicyText(client, answers.bucket).catch(() => undefined);
   if (policy !== undefined) {
-    let sids: unknown[] = [];
+    // The mode whose statements the policy holds, judged as the anonymous step judges it (by Sid or by meaning).
     try {
-      sids = policy === null ? [] : parseBucketPolicy(policy).statements.map((s) => s['Sid']);
+      found.anonymous = (['download', 'get'] as const).find((mode) => holdsStatements(policy, anonymousStatements(answers.bucket, mode), ANONYMOUS_SIDS)) ?? 'none';
     } catch {
-      sids = [];
+      // an unreadable policy: the anonymous step reports it
     }
-    found.anonymous = sids.includes(ANONYMOUS_LIST_SID) ? 'download' : sids.includes(ANONYMOUS_READ_SID) ? 'get' : 'none';
   }
   const lifecycle = await getLifecycleXml(client, answers.bucket).catch(() => undefined);
   if (lifecycle !== undefined) {

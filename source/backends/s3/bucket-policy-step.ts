@@ -154,7 +154,7 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
       removal: (dropped) => `anonymous access (${dropped.flatMap((s) => [s['Action']].flat()).join(', ')} for everyone)`,
       note: (current) => {
-        const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS);
+        const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS, wanted);
         return foreign.length === 0 ? '' : `; note: statements not made by this wizard also allow anyone ${foreign.join(', ')}`;
       },
     },
