@@ -10,6 +10,7 @@ import { StepError } from '../errors';
 import { resolveFilePath } from '../files/resolve-file-path';
 import { generateNixSecretKey, parseNixSecretKey, type NixSecretKey } from '../keys/nix-secret-key';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
+import { readPendingSecret } from '../state/pending-secret';
 import { readAwsProfile } from './read-aws-profile';
 
 export async function readIfExists(path: string): Promise<string | null> {
@@ -30,11 +31,15 @@ export async function loadOrGenerateKey(answers: Answers, effects: Effects): Pro
 
 export interface BuilderSecret {
   readonly secret: string | undefined;
-  readonly source: 'answers' | 'aws-profile' | 'generated' | 'server';
+  readonly source: 'answers' | 'pending' | 'aws-profile' | 'generated' | 'server';
 }
 
 export async function knownBuilderSecret(answers: Answers, effects: Effects): Promise<BuilderSecret> {
   if (answers.builder.secretKey !== undefined) return { secret: answers.builder.secretKey, source: 'answers' };
+  // A secret an earlier run set (or was about to set) on the server but did not get into the AWS
+  // profile: newer than whatever the profile holds, and the one the server may now have.
+  const pending = await readPendingSecret(effects, answers, answers.builder.accessKey);
+  if (pending) return { secret: pending.secretKey, source: 'pending' };
   const content = await readIfExists(resolveFilePath(answers.files.awsCredentials, effects));
   const profile = content === null ? undefined : readAwsProfile(content, answers.builder.profile);
   if (profile?.accessKeyId === answers.builder.accessKey && profile.secretAccessKey) {
