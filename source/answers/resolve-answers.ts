@@ -3,10 +3,11 @@
  * with messages naming field and rule, defaults, the admin keys from the environment or an mc
  * alias, and the list of answers still missing.
  */
-import { readFileSync } from 'node:fs';
 import type { ZodIssue } from 'zod';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
+import { duplicateKeys, JsonSyntaxError, positionOf, scanJson, type JsonNode } from '../files/json-text';
+import { readRegularFileSync } from '../files/regular-file';
 import { expandUserPath } from '../paths/expand-user-path';
 import type { Answers } from './answers';
 import { answersInputSchema, fieldPath, type AnswersInput } from './answers-schema';
@@ -72,18 +73,31 @@ export function loadAnswersFile(path: string, effects: Pick<Effects, 'home' | 'c
   const full = expandUserPath(path, effects);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    // A FIFO or a device would be read forever: only a regular file (or a link to one).
+    text = readRegularFileSync(full, '--answers', path);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`--answers: cannot read ${path} (${code ?? 'unreadable'})`, '--answers');
   }
-  let json: unknown;
+  let root: JsonNode;
   try {
-    json = JSON.parse(text);
+    root = scanJson(text);
   } catch (error) {
-    throw new UsageError(`--answers: ${path} is not valid JSON (${(error as Error).message})`, '--answers');
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    // Line, column and rule; never the text around the error, which may be a secret (SPEC 10).
+    throw new UsageError(`--answers: ${path} is not valid JSON at ${error.message}`, '--answers');
   }
-  return validateAnswersInput(json, path);
+  const twice = duplicateKeys(root)[0];
+  if (twice) {
+    const { line, column } = positionOf(text, twice.at.start);
+    throw new UsageError(
+      `--answers: ${path} gives ${twice.path} twice (line ${line}, column ${column}); JSON readers disagree on which one counts, so give it once`,
+      twice.path,
+      [{ field: twice.path, message: 'is given twice' }],
+    );
+  }
+  return validateAnswersInput(JSON.parse(text) as unknown, path);
 }
 
 interface McAliasEntry {
@@ -96,15 +110,18 @@ interface McAliasEntry {
 export function readMcAliases(path: string): Record<string, McAliasEntry> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+    text = readRegularFileSync(path, 'files.mcConfig');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
     return {};
   }
   let json: unknown;
   try {
+    scanJson(text);
     json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`admin.mcAlias: the mc config ${path} is not valid JSON`, 'admin.mcAlias');
+  } catch (error) {
+    const where = error instanceof JsonSyntaxError ? ` (${error.message})` : '';
+    throw new UsageError(`admin.mcAlias: the mc config ${path} is not valid JSON${where}`, 'admin.mcAlias');
   }
   const aliases = (json as { aliases?: unknown }).aliases;
   if (!aliases || typeof aliases !== 'object') return {};
@@ -206,9 +223,10 @@ export function resolveAnswers(
     caFile = expandUserPath(input.caFile, effects);
     let pem = '';
     try {
-      pem = readFileSync(caFile, 'utf8');
-    } catch {
-      issues.push({ field: 'caFile', message: `cannot read ${input.caFile}` });
+      pem = readRegularFileSync(caFile, 'caFile', input.caFile);
+    } catch (error) {
+      const kind = error instanceof UsageError ? error.issues[0]?.message : undefined;
+      issues.push({ field: 'caFile', message: kind ?? `cannot read ${input.caFile}` });
     }
     if (pem && !pem.includes('-----BEGIN CERTIFICATE-----')) {
       issues.push({ field: 'caFile', message: `${input.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });

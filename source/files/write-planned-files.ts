@@ -34,6 +34,8 @@ interface Decision {
   readonly action: FileAction;
   /** the path reported */
   readonly reportPath: string;
+  /** the real file the answer names (symlinks followed), whatever --out says */
+  readonly realPath: string;
 }
 
 /** Reads a target that must be a regular file if it exists (never a FIFO: that would hang). */
@@ -94,18 +96,18 @@ async function decide(file: PlannedFile, options: WritePlannedFilesOptions): Pro
   if (file.keepExisting && base !== null) {
     // Nothing would be written at the real path, so nothing is written under --out either; the
     // report names the real file, the one in use.
-    return { file, target: realPath, content: undefined, action: 'unchanged', reportPath: realPath };
+    return { file, target: realPath, content: undefined, action: 'unchanged', reportPath: realPath, realPath };
   }
   const content = file.render(base);
   const target = outDir === undefined ? realPath : await realTarget(outFilePath(outDir, file.outPath ?? deriveOutPath(file.path, effects), effects));
   const current = outDir === undefined ? base : await readTarget(target, file);
   if (file.keepExisting && current !== null) {
-    return { file, target, content: undefined, action: 'unchanged', reportPath: target };
+    return { file, target, content: undefined, action: 'unchanged', reportPath: target, realPath };
   }
-  if (current === content) return { file, target, content: undefined, action: 'unchanged', reportPath: target };
+  if (current === content) return { file, target, content: undefined, action: 'unchanged', reportPath: target, realPath };
   const created = current === null;
   const action: FileAction = options.dryRun ? (created ? 'would-create' : 'would-update') : created ? 'created' : 'updated';
-  return { file, target, content, action, reportPath: target };
+  return { file, target, content, action, reportPath: target, realPath };
 }
 
 /** `--out` must be a folder (or missing). */
@@ -119,15 +121,21 @@ async function checkOutDir(outDir: string, effects: Pick<Effects, 'cwd'>): Promi
 
 /** Two answers that land on one file (through a symlink, or under --out) would overwrite each other. */
 function refuseCollisions(decisions: readonly Decision[], outDir: string | undefined): void {
-  const seen = new Map<string, Decision>();
+  const targets = new Map<string, Decision>();
+  const reals = new Map<string, Decision>();
   for (const decision of decisions) {
-    const other = seen.get(decision.target);
-    if (other) {
-      const field = fileField(decision.file.id);
-      const where = outDir === undefined ? '' : ` under --out ${outDir}`;
-      throw new UsageError(`${field}: lands on the same file as ${fileField(other.file.id)}${where} (${decision.target}); give each file its own path`, field);
+    const field = fileField(decision.file.id);
+    const sameReal = reals.get(decision.realPath);
+    if (sameReal) {
+      throw new UsageError(`${field}: names the same file as ${fileField(sameReal.file.id)} (${decision.realPath}, symlinks followed); give each file its own path`, field);
     }
-    seen.set(decision.target, decision);
+    const sameTarget = targets.get(decision.target);
+    if (sameTarget) {
+      const where = outDir === undefined ? '' : ` under --out ${outDir}`;
+      throw new UsageError(`${field}: lands on the same file as ${fileField(sameTarget.file.id)}${where} (${decision.target}); give each file its own path`, field);
+    }
+    targets.set(decision.target, decision);
+    reals.set(decision.realPath, decision);
   }
 }
 
