@@ -10,7 +10,7 @@ import { duplicateKeys, JsonSyntaxError, positionOf, scanJson, type JsonNode } f
 import { readRegularFileSync } from '../files/regular-file';
 import { expandUserPath } from '../paths/expand-user-path';
 import type { Answers } from './answers';
-import { answersInputSchema, fieldPath, type AnswersInput } from './answers-schema';
+import { answersInputSchema, fieldPath, FOREIGN_SECRET_MAX, SECRET_MAX, type AnswersInput } from './answers-schema';
 
 export interface AnswerIssue {
   readonly field: string;
@@ -158,6 +158,11 @@ function endpointWarnings(endpoint: string, insecure: boolean): string[] {
   if (url.hostname.endsWith('.local')) {
     warnings.push(`endpoint: ${url.hostname} is an mDNS (.local) name: machines without Avahi/mDNS cannot resolve it`);
   }
+  // An IDN host is shown in Unicode but resolved in punycode: say both, so a look-alike is seen.
+  const given = /^[a-z]+:\/\/([^/:?#]+)/i.exec(endpoint)?.[1];
+  if (given !== undefined && given.toLowerCase() !== url.hostname) {
+    warnings.push(`endpoint: the host ${given} is ${url.hostname} on the network (punycode); check that it is the host you mean, not a look-alike`);
+  }
   if (insecure) warnings.push('insecure: TLS certificate verification is OFF; anyone on the path can read the credentials');
   return warnings;
 }
@@ -175,6 +180,12 @@ export function resolveAnswers(
   const issues: AnswerIssue[] = [];
   const missing: MissingAnswer[] = [];
 
+  // Secrets this wizard sets on the server (MinIO, Ceph) keep the 40-character limit; keys made
+  // elsewhere (on s3) may be up to 128 (SPEC 2).
+  const builderSecret = input.builder?.secretKey;
+  if (builderSecret !== undefined && backend !== 's3' && builderSecret.length > SECRET_MAX) {
+    issues.push({ field: 'builder.secretKey', message: `must be 8–${SECRET_MAX} characters long on backend "${backend}" (up to ${FOREIGN_SECRET_MAX} only for keys made elsewhere, backend "s3")` });
+  }
   if (input.adminVia === 'mc' && backend !== 'minio') {
     issues.push({ field: 'adminVia', message: `"mc" applies only to backend "minio" (backend is "${backend}")` });
   }
