@@ -17,6 +17,7 @@ import type { NixSecretKey } from '../keys/nix-secret-key';
 import { detectNixVersion } from '../nix/detect-nix-version';
 import { nextStepsForFiles } from './next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
+import { withOneCheckDeadline } from './check-deadline';
 import { runSteps } from './run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
 
@@ -24,6 +25,8 @@ export interface SessionOptions {
   readonly outDir: string | undefined;
   /** the local Nix version; default: ask `nix --version` */
   readonly nixVersion?: () => Promise<string | undefined>;
+  /** one deadline for a whole read-only check [CHECK_DEADLINE_MS] */
+  readonly checkDeadlineMs?: number;
 }
 
 /** What prepareSetup decides once and the steps share; the builder secret can arrive later (ceph). */
@@ -170,7 +173,8 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async checkPlan(plan, onEvent) {
-      const { reports } = await runSteps(plan.steps, { apply: false, ...(onEvent ? { onEvent } : {}) });
+      const steps = withOneCheckDeadline(plan.steps, options.checkDeadlineMs);
+      const { reports } = await runSteps(steps, { apply: false, ...(onEvent ? { onEvent } : {}) });
       return reports;
     },
 
