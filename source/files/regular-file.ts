@@ -3,7 +3,7 @@
  * write this"), a FIFO (reading it would wait forever) or a folder is bad input naming its field;
  * a symlink is followed to its target and the link kept; two names for one file are the same file.
  */
-import { lstatSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors';
@@ -87,13 +87,4 @@ export function readRegularFileSync(path: string, field: string, shown = path): 
   const kind = nonRegularKind(info);
   if (kind !== undefined) throw notRegularError(field, shown, kind);
   return readFileSync(path, 'utf8');
-}
-
-/** True when `path` itself (not what it points at) is a symlink. */
-export function isSymlinkSync(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }
