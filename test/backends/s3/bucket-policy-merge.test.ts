@@ -141,7 +141,7 @@ describe('merging into the bucket policy', () => {
       const merged = mergeBucketPolicy(guide, [...get, ...withOwnerRead], [...ANONYMOUS_SIDS, ...CEPH_POLICY_SIDS]);
       expect(merged.changed).toBe(true);
       const statements = JSON.parse(merged.policy!).Statement as { Sid?: string; Action: string[] }[];
-      expect(statements.map((st) => st.Sid ?? '')).toEqual(['', 'NixCacheAnonymousRead', 'NixCacheBuilderWrite', 'NixCacheOwnerRead']);
+      expect(statements.map((st) => st.Sid ?? '')).toEqual(['', 'NixCacheAnonymousRead', ...withOwnerRead.map((st) => st.Sid)]);
       expect(statements[0]!.Action).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
     });
 
