@@ -246,13 +246,14 @@ interface LatencyCase {
 
 /**
  * Round trips behind latency. The floor of each command is the depth of its real dependencies:
- *  - --dry-run and no change: one round of reads; on Ceph a missing user needs a second read
- *    (is its access key someone else's?), on MinIO an existing user's secret is tried once it is
- *    known to exist.
- *  - fresh --yes: the reads; then bucket and user (Ceph: after the access-key lookup); then the
- *    bucket's documents read again (it is ours now); then the writes that need bucket and user;
- *    then the second writer of the shared bucket policy (Ceph) and the read-backs where the server
- *    may change what we wrote.
+ *  - --dry-run and no change: one round of reads (on Ceph, whose the builder's access key is, is
+ *    asked together with the user; on MinIO an existing user's secret is tried once it is known
+ *    to exist: two).
+ *  - fresh --yes: the reads; bucket and user; the bucket's documents read again (it is ours now)
+ *    with nix-cache-info put; then the bucket's policy and lifecycle writes, which RGW takes one
+ *    at a time (lifecycle, builder statement, anonymous statement: three rounds, the lifecycle
+ *    read back alongside). MinIO: bucket, user and canned policy; attach and the re-reads;
+ *    anonymous and lifecycle together; the policy read back.
  *  - verify: anonymous read, listing, the builder's upload and delete and the lifecycle read are
  *    independent: one round.
  */
@@ -269,6 +270,10 @@ async function latencyBench(target: LatencyTarget, cases: { dryRun: LatencyCase;
     const requests = proxy.requests.length;
     const byTime = proxy.busyMs() / delayMs;
     const chain = proxy.sequentialRounds();
+    if (process.env['BENCH_TRACE']) {
+      const t0 = Math.min(...proxy.requests.map((r) => r.start));
+      for (const r of [...proxy.requests].sort((a, b) => a.start - b.start)) console.log(`  ${c.label}: ${(r.start - t0).toFixed(0).padStart(5)}–${(r.end - t0).toFixed(0).padStart(5)} ms ${r.method} ${r.url.replace(/\?.*(uid|access-key)=[^&]*/, '?…')} ${r.status}`);
+    }
     const met = chain <= c.goal && requests <= c.before ? 'yes' : 'NO';
     rows.push(
       `| ${c.label.padEnd(30)} | ${String(requests).padStart(4)} (before ${String(c.before).padStart(2)}) | ${byTime.toFixed(1).padStart(5)} | ${String(chain).padStart(5)} | ${String(c.depth).padStart(5)} | ${(chain / c.depth).toFixed(1).padStart(5)} | ${String(c.goal).padStart(4)} | ${met.padEnd(3)} | ${(wall / 1000).toFixed(2)} s |`,
@@ -302,7 +307,7 @@ async function roundTripBench(): Promise<void> {
         answers: (endpoint, bucket, user) => ({ backend: 'ceph', endpoint, admin: { accessKey: rgw.accessKey, secretKey: rgw.secretKey }, bucket, builder: { accessKey: user }, expireDays: 30 }),
       },
       {
-        dryRun: { label: 'setup --dry-run, fresh bucket', depth: 2, goal: 2, before: 9 },
+        dryRun: { label: 'setup --dry-run, fresh bucket', depth: 1, goal: 2, before: 9 },
         fresh: { label: 'setup --yes, fresh bucket', depth: 6, goal: 6, before: 25 },
         again: { label: 'setup --yes, nothing to change', depth: 1, goal: 2, before: 9 },
         verify: { label: 'verify', depth: 1, goal: 2, before: 5 },

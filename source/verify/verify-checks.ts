@@ -48,11 +48,16 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   const tls = { caPem: ctx.caPem, insecure: answers.insecure };
   const reports: VerifyReport[] = [];
   const title = 'Anyone can read nix-cache-info';
-  if (answers.anonymous === 'none') {
+  // The read and the listing go out together: neither waits for the other.
+  const read = answers.anonymous === 'none' ? undefined : anonymousRequest(`${base}/nix-cache-info`, tls);
+  const listing = answers.anonymous === 'get' ? anonymousRequest(`${base}/`, tls) : undefined;
+  read?.catch(() => undefined);
+  listing?.catch(() => undefined);
+  if (read === undefined) {
     reports.push(skipped('anonymous-read', title, 'anonymous is "none": clients need credentials to read the cache'));
   } else {
     try {
-      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
+      const response = await read;
       const expected = renderNixCacheInfo(answers.cacheInfo);
       if (response.status !== 200) {
         reports.push(failed('anonymous-read', title, `GET ${base}/nix-cache-info answered ${response.status}: Nix will say the bucket "does not appear to be a binary cache". Fix: run setup again (steps anonymous and cache-info).`));
@@ -66,11 +71,11 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
     }
   }
   const listTitle = 'Nobody can list the cache anonymously';
-  if (answers.anonymous !== 'get') {
+  if (listing === undefined) {
     reports.push(skipped('anonymous-list', listTitle, `anonymous is "${answers.anonymous}": ${answers.anonymous === 'download' ? 'listing is allowed on purpose' : 'nothing is anonymous'}`));
   } else {
     try {
-      const response = await anonymousRequest(`${base}/`, tls);
+      const response = await listing;
       if (response.status === 403) reports.push(ok('anonymous-list', listTitle, 'an anonymous listing is refused (403)'));
       else reports.push(failed('anonymous-list', listTitle, `an anonymous listing answered ${response.status}: anyone can list every store path. Fix: remove ListBucket from the bucket policy's anonymous statements, or run setup again.`));
     } catch (error) {
@@ -101,16 +106,21 @@ async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
     ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
   });
   const reports: VerifyReport[] = [];
+  // The upload and the delete test go out together: the delete targets a key nobody uploads.
+  const body = renderNixCacheInfo(answers.cacheInfo);
+  const upload = client.putObject(answers.bucket, 'nix-cache-info', Buffer.from(body), Buffer.byteLength(body), { 'Content-Type': 'text/x-nix-cache-info' });
+  upload.catch(() => undefined);
+  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
+  const removal = client.removeObject(answers.bucket, probe);
+  removal.catch(() => undefined);
   try {
-    const body = renderNixCacheInfo(answers.cacheInfo);
-    await client.putObject(answers.bucket, 'nix-cache-info', Buffer.from(body), Buffer.byteLength(body), { 'Content-Type': 'text/x-nix-cache-info' });
+    await upload;
     reports.push(ok('builder-write', writeTitle, 'put nix-cache-info again (same content) with the profile\'s keys'));
   } catch (error) {
     reports.push(failed('builder-write', writeTitle, `the builder could not upload: ${messageOf(error)}. Fix: run setup again (steps user, policy, attach), or rotate the builder credentials if the secret is wrong.`));
   }
-  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
   try {
-    await client.removeObject(answers.bucket, probe);
+    await removal;
     reports.push(failed('builder-delete', deleteTitle, 'the builder may delete objects: a leaked builder key could empty the cache. Fix: remove s3:DeleteObject from its policy (run setup again to replace the policy).'));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -202,6 +212,9 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   if (answers.caFile) caPem = (await readIfExists(answers.caFile)) ?? undefined;
   const publicText = await readIfExists(resolveFilePath(answers.key.publicFile, effects));
   const ctx: VerifyContext = { answers, effects, caPem, publicKeyText: publicText?.trim() };
+  // Loaded before any request goes out, so that loading it does not hold back the requests of
+  // the checks that need it after the others have left (one round of requests, issue 12).
+  await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
   const [anonymous, builder, key, files, expiry] = await Promise.all([
     checkAnonymousRead(ctx),
     checkBuilder(ctx),

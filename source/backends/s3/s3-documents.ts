@@ -1,0 +1,107 @@
+/**
+ * The S3 requests of the steps, through the run's read cache (plan/read-cache.ts): each document
+ * of the bucket is read once per run whichever steps need it, and our writes keep the cache true.
+ * A write is read back only where the server may keep something other than what we sent:
+ *  - MinIO drops duplicate statements of a bucket policy and ignores Sids when comparing them
+ *    (notes/minio-admin.md), so the policy we wrote may not be the policy it holds;
+ *  - Ceph RGW parses the lifecycle configuration into its own rules and may drop or change what
+ *    it does not understand (notes/ceph-rgw.md);
+ *  - a plain S3 store is not known: both are read back.
+ * Elsewhere what we wrote is what the next read would return, so it is remembered, not fetched.
+ *
+ * Ceph RGW 16.2 fails a lifecycle write (HTTP 500) that overlaps a policy write on the same
+ * bucket about every other time (measured against the test RGW; both are attributes of the
+ * bucket), so there, and on plain S3 stores, which are not known, those writes go one at a time.
+ * MinIO takes them together.
+ */
+import type { BucketItemFromList, Client } from 'minio';
+import type { Answers } from '../../answers/answers';
+import type { StepRun } from '../../plan/server-step';
+import { getBucketOwnerId, getBucketPolicyText, getLifecycleXml, headBucket, putBucketPolicyText, putLifecycleXml, readObjectText } from './s3-requests';
+
+export interface S3Documents {
+  listBuckets(): Promise<BucketItemFromList[]>;
+  /** true, false, or 'forbidden' (see headBucket) */
+  headBucket(): Promise<boolean | 'forbidden'>;
+  /** creates the bucket; everything read about it before is forgotten */
+  makeBucket(region: string): Promise<void>;
+  /** the bucket policy text, null when there is none; rejects with NoSuchBucket when the bucket is missing */
+  policy(): Promise<string | null>;
+  putPolicy(text: string | null): Promise<void>;
+  /** the lifecycle configuration XML, null when there is none */
+  lifecycle(): Promise<string | null>;
+  putLifecycle(xml: string | null): Promise<void>;
+  /** the bucket owner's canonical id (GET ?acl) */
+  ownerId(): Promise<string | undefined>;
+  /** an object's text, null when missing; at most `limit` bytes */
+  object(key: string, limit: number): Promise<string | null>;
+  putObject(key: string, content: string, contentType: string): Promise<void>;
+}
+
+/** What the server does with our writes (see above). */
+export interface ServerTraits {
+  /** may keep another bucket policy than the one written */
+  readonly rewritesPolicy: boolean;
+  /** may keep another lifecycle configuration than the one written */
+  readonly rewritesLifecycle: boolean;
+  /** fails overlapping writes of a bucket's policy and lifecycle */
+  readonly oneBucketWriteAtATime: boolean;
+}
+
+export function serverTraits(backend: Answers['backend']): ServerTraits {
+  return { rewritesPolicy: backend !== 'ceph', rewritesLifecycle: backend !== 'minio', oneBucketWriteAtATime: backend !== 'minio' };
+}
+
+export function s3Documents(client: Client, bucket: string, run: StepRun, traits: ServerTraits): S3Documents {
+  const reads = run.reads;
+  /** a write of a bucket subresource (policy, lifecycle) */
+  const bucketWrite = (work: () => Promise<void>) => (traits.oneBucketWriteAtATime ? run.exclusive(`s3 ${bucket}`, work) : work());
+  // Keys end in a space-free suffix after the bucket and a space, so bucket "a" never forgets bucket "a-b".
+  const key = (what: string) => `s3 ${bucket} ${what}`;
+  const written = (what: string, value: unknown, rewritten: boolean) => (rewritten ? reads.forget(key(what)) : reads.remember(key(what), value));
+  return {
+    listBuckets: () => reads.read('s3 list-buckets', () => client.listBuckets()),
+    headBucket: () => reads.read(key('head'), () => headBucket(client, bucket)),
+    async makeBucket(region) {
+      try {
+        await client.makeBucket(bucket, region);
+      } finally {
+        // Whatever the answer, what we knew of the bucket (missing, no policy, …) may be stale.
+        reads.forget(key(''));
+        reads.forget('s3 list-buckets');
+      }
+      reads.remember(key('head'), true);
+    },
+    policy: () => reads.read(key('policy'), () => getBucketPolicyText(client, bucket)),
+    async putPolicy(text) {
+      try {
+        await bucketWrite(() => putBucketPolicyText(client, bucket, text));
+      } catch (error) {
+        reads.forget(key('policy'));
+        throw error;
+      }
+      written('policy', text, traits.rewritesPolicy);
+    },
+    lifecycle: () => reads.read(key('lifecycle'), () => getLifecycleXml(client, bucket)),
+    async putLifecycle(xml) {
+      try {
+        await bucketWrite(() => putLifecycleXml(client, bucket, xml));
+      } catch (error) {
+        reads.forget(key('lifecycle'));
+        throw error;
+      }
+      written('lifecycle', xml, traits.rewritesLifecycle);
+    },
+    ownerId: () => reads.read(key('acl'), () => getBucketOwnerId(client, bucket)),
+    object: (name, limit) => reads.read(key(`object/${name}`), () => readObjectText(client, bucket, name, limit)),
+    async putObject(name, content, contentType) {
+      try {
+        await client.putObject(bucket, name, Buffer.from(content, 'utf8'), Buffer.byteLength(content, 'utf8'), { 'Content-Type': contentType });
+      } catch (error) {
+        reads.forget(key(`object/${name}`));
+        throw error;
+      }
+      reads.remember(key(`object/${name}`), content);
+    },
+  };
+}
