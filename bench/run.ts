@@ -20,9 +20,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
+import { startMinio } from '../test/helpers/minio-server';
 import { startRecordingProxy, type RecordingProxy } from '../test/helpers/recording-proxy';
 
-const CLI = resolve('dist/cli.js');
+/** BENCH_CLI: another build to measure (e.g. main's, for the before column) */
+const CLI = resolve(process.env['BENCH_CLI'] ?? 'dist/cli.js');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 
 function median(values: number[]): number {
@@ -294,6 +296,9 @@ async function latencyBench(target: LatencyTarget, cases: { dryRun: LatencyCase;
   for (const row of rows) console.log(row);
 }
 
+/** MinIO request counts before issue 12 (measured with BENCH_CLI set to a build of main before it). */
+const MINIO_BEFORE = { dryRun: 8, fresh: 23, again: 10, verify: 5 };
+
 async function roundTripBench(): Promise<void> {
   console.log('\nStarting a throwaway Ceph RGW on 127.0.0.1 for the round-trip bench …');
   const rgw = await startCephRgw({ radosgwArgs: ['--rgw-enable-lc-threads=false'] });
@@ -315,6 +320,31 @@ async function roundTripBench(): Promise<void> {
     );
   } finally {
     await rgw.stop();
+  }
+  console.log('\nStarting a throwaway MinIO on 127.0.0.1 for the round-trip bench …');
+  let minio: Awaited<ReturnType<typeof startMinio>>;
+  try {
+    minio = await startMinio();
+  } catch (error) {
+    console.log(`round trips on MinIO: skipped, ${(error as Error).message}`);
+    return;
+  }
+  try {
+    await latencyBench(
+      {
+        name: 'MinIO',
+        endpoint: minio.endpoint,
+        answers: (endpoint, bucket, user) => ({ backend: 'minio', endpoint, admin: { accessKey: minio.accessKey, secretKey: minio.secretKey }, bucket, builder: { accessKey: user }, expireDays: 30 }),
+      },
+      {
+        dryRun: { label: 'setup --dry-run, fresh bucket', depth: 1, goal: 2, before: MINIO_BEFORE.dryRun },
+        fresh: { label: 'setup --yes, fresh bucket', depth: 5, goal: 6, before: MINIO_BEFORE.fresh },
+        again: { label: 'setup --yes, nothing to change', depth: 2, goal: 2, before: MINIO_BEFORE.again },
+        verify: { label: 'verify', depth: 1, goal: 2, before: MINIO_BEFORE.verify },
+      },
+    );
+  } finally {
+    await minio.stop();
   }
 }
 
