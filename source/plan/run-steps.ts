@@ -34,6 +34,11 @@ export interface RunStepsOptions {
   readonly reads?: StepRun['reads'];
   /** [MAX_CONCURRENT_STEPS] */
   readonly concurrency?: number;
+  /**
+   * asked before each apply starts: true stops the run there (Ctrl-C in the wizard); applies
+   * already running finish, none is cut off half-way
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface RunStepsResult {
@@ -103,7 +108,14 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
     : Promise.resolve(undefined);
 
   let stoppedBy: ServerStep | undefined;
-  const doneReport = (step: ServerStep, result: CheckResult): StepReport => ({ id: step.id, status: result.status, detail: result.detail });
+  /** the first step not started because the user asked to stop */
+  let stopRequested: ServerStep | undefined;
+  const doneReport = (step: ServerStep, result: CheckResult): StepReport => ({
+    id: step.id,
+    status: result.status,
+    detail: result.detail,
+    ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}),
+  });
   const scheduled: Promise<void> = problem.then(async (error) => {
     if (error || !options.apply) return;
     const outcomes = await Promise.all(checks);
@@ -134,6 +146,11 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
         if (stoppedBy) {
           markStarted(false);
           return { skipped: `not run: step "${stoppedBy.id}" did not finish` };
+        }
+        if (stopRequested || options.shouldStop?.()) {
+          stopRequested ??= step;
+          markStarted(false);
+          return { skipped: 'not run: stopped at your request' };
         }
         const result = await limit(async () => {
           markStarted(true);
@@ -186,6 +203,9 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
     emit({ type: 'finished', step, report });
   }
   await scheduled;
-  const first = (await problem) ?? firstApplyError;
+  const stopped = stopRequested
+    ? new StepError(`Stopped at your request (Ctrl-C) before step "${stopRequested.id}"; nothing after the steps already running was started.`, stopRequested.id, 'Run setup again to continue: steps already done are skipped.')
+    : undefined;
+  const first = (await problem) ?? firstApplyError ?? stopped;
   return first ? { reports, error: first } : { reports };
 }

@@ -37,8 +37,10 @@ export function mergingStep<Change>(spec: MergingStepSpec<Change>): ServerStep {
     command: spec.command,
     ...(spec.after ? { after: spec.after } : {}),
     async check(run = newStepRun()) {
-      const { status, detail } = await spec.inspect(run);
-      return { status, detail } as CheckResult;
+      const result = await spec.inspect(run);
+      const { status, detail } = result;
+      const removes = result.status === 'todo' ? result.removes : undefined;
+      return (removes ? { status, detail, removes } : { status, detail }) as CheckResult;
     },
     async apply(run = newStepRun()) {
       const before = await spec.inspect(run);
