@@ -192,3 +192,22 @@ describe('running the steps', () => {
     expect(most).toBe(2);
   });
 });
+
+describe("stopping at the user's request", () => {
+  it('starts no apply once asked to stop, names the first step not started, and lets running ones finish', async () => {
+    const log: string[] = [];
+    let stop = false;
+    const steps = [step('bucket', { result: todo, ms: 10 }, log), step('cache-info', { result: todo, after: ['bucket'] }, log)];
+    const result = await runSteps(steps, {
+      apply: true,
+      shouldStop: () => stop,
+      onEvent: (event) => {
+        if (event.type === 'applying') stop = true;
+      },
+    });
+    expect(result.reports.map((r) => r.status)).toEqual(['changed', 'skipped']);
+    expect(result.reports[1]?.detail).toBe('not run: stopped at your request');
+    expect(result.error?.step).toBe('cache-info');
+    expect(result.error?.message).toMatch(/Stopped at your request \(Ctrl-C\)/);
+  });
+});
