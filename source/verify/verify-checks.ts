@@ -49,10 +49,15 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   const tls = { caPem: ctx.caPem, insecure: answers.insecure };
   const reports: VerifyReport[] = [];
   const title = 'Anyone can read nix-cache-info';
+  // The read and the listing go out together: neither waits for the other.
+  const read = anonymousRequest(`${base}/nix-cache-info`, tls);
+  const listing = answers.anonymous === 'get' ? anonymousRequest(`${base}/`, tls) : undefined;
+  read.catch(() => undefined);
+  listing?.catch(() => undefined);
   if (answers.anonymous === 'none') {
     const privateTitle = 'Nobody can read the cache anonymously';
     try {
-      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
+      const response = await read;
       if (response.status === 403) reports.push(ok('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info is refused (403)`));
       else reports.push(failed('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info answered ${response.status}, but anonymous is "none". Fix: run setup again (step anonymous), and check the object's ACL.`));
     } catch (error) {
@@ -60,7 +65,7 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
     }
   } else {
     try {
-      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
+      const response = await read;
       const expected = renderNixCacheInfo(answers.cacheInfo);
       if (response.status !== 200) {
         reports.push(failed('anonymous-read', title, `GET ${base}/nix-cache-info answered ${response.status}: Nix will say the bucket "does not appear to be a binary cache". Fix: run setup again (steps anonymous and cache-info).`));
@@ -74,11 +79,11 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
     }
   }
   const listTitle = 'Nobody can list the cache anonymously';
-  if (answers.anonymous !== 'get') {
+  if (listing === undefined) {
     reports.push(skipped('anonymous-list', listTitle, `anonymous is "${answers.anonymous}": ${answers.anonymous === 'download' ? 'listing is allowed on purpose' : 'nothing is anonymous'}`));
   } else {
     try {
-      const response = await anonymousRequest(`${base}/`, tls);
+      const response = await listing;
       if (response.status === 403) reports.push(ok('anonymous-list', listTitle, 'an anonymous listing is refused (403)'));
       else reports.push(failed('anonymous-list', listTitle, `an anonymous listing answered ${response.status}: anyone can list every store path. Fix: remove ListBucket from the bucket policy's anonymous statements, or run setup again.`));
     } catch (error) {
@@ -109,25 +114,33 @@ async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
     ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
   });
   const reports: VerifyReport[] = [];
+  // The upload test and the delete test go out together: the delete targets a key nobody uploads.
   const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
-  try {
-    // A started and aborted multipart upload needs s3:PutObject, as an upload does, and leaves
-    // nothing behind: unlike a PUT of nix-cache-info, it cannot repair, replace or re-own anything.
+  // A started and aborted multipart upload needs s3:PutObject, as an upload does, and leaves
+  // nothing behind: unlike a PUT of nix-cache-info, it cannot repair, replace or re-own anything.
+  const upload = (async () => {
     const uploadId = await client.initiateNewMultipartUpload(answers.bucket, probe, {});
     await client.abortMultipartUpload(answers.bucket, probe, uploadId);
+  })();
+  upload.catch(() => undefined);
+  const removal = client.removeObject(answers.bucket, `${probe}-delete`);
+  removal.catch(() => undefined);
+  const acl = probeAcl(client, answers);
+  try {
+    await upload;
     reports.push(ok('builder-write', writeTitle, "started and aborted an upload with the profile's keys (nothing was written)"));
   } catch (error) {
     reports.push(failed('builder-write', writeTitle, `the builder could not upload: ${messageOf(error)}. Fix: run setup again (steps user, policy, attach), or rotate the builder credentials if the secret is wrong.`));
   }
   try {
-    await client.removeObject(answers.bucket, probe);
+    await removal;
     reports.push(failed('builder-delete', deleteTitle, 'the builder may delete objects: a leaked builder key could empty the cache. Fix: remove s3:DeleteObject from its policy (run setup again to replace the policy).'));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'AccessDenied') reports.push(ok('builder-delete', deleteTitle, 'a delete by the builder is refused (AccessDenied)'));
     else reports.push(failed('builder-delete', deleteTitle, `the delete test failed unexpectedly: ${messageOf(error)}`));
   }
-  reports.push(await probeAcl(client, answers));
+  reports.push(await acl);
   return reports;
 }
 
@@ -260,6 +273,9 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   if (answers.caFile) caPem = (await readIfExists(answers.caFile)) ?? undefined;
   const publicText = await readIfExists(resolveFilePath(answers.key.publicFile, effects));
   const ctx: VerifyContext = { answers, effects, caPem, publicKeyText: publicText?.trim() };
+  // Loaded before any request goes out, so that loading it does not hold back the requests of
+  // the checks that need it after the others have left (one round of requests, issue 12).
+  await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
   const [anonymous, builder, key, files, expiry] = await Promise.all([
     checkAnonymousRead(ctx),
     checkBuilder(ctx),

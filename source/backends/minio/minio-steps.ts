@@ -7,11 +7,11 @@
  */
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import { writePolicyDocument } from '../../policies/write-policy';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
 import { createMcClient } from './mc-client';
-import type { MinioAdmin } from './minio-admin';
+import { minioAdminWithReads, type MinioAdmin } from './minio-admin';
 import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
 import type { AccessKeys } from '../signed-request';
@@ -69,16 +69,18 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
   const policyName = answers.policyName;
   const alias = shellWord(answers.alias);
   let adminConnection: MinioAdmin | undefined;
-  const admin = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => defaultAdmin(ctx, via)))(answers.adminVia));
+  const connection = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => defaultAdmin(ctx, via)))(answers.adminVia));
+  /** the admin connection reading through the run's cache: the user and the policy are read once per run */
+  const admin = (run: StepRun): MinioAdmin => minioAdminWithReads(connection(), run.reads);
   const checkKeys =
     ctx.checkBuilderKeys ??
     builderKeysChecker({ endpoint: answers.endpoint, region: answers.region, caFile: answers.caFile, insecure: answers.insecure });
 
   const secretNow = (): string | undefined => (typeof ctx.builderSecret === 'function' ? ctx.builderSecret() : ctx.builderSecret);
 
-  async function checkUser(): Promise<CheckResult> {
+  async function checkUser(run: StepRun): Promise<CheckResult> {
     const builderSecret = secretNow();
-    const found = await admin().userInfo(user);
+    const found = await admin(run).userInfo(user);
     if (!found.exists) {
       if (builderSecret === undefined) {
         return { status: 'conflict', detail: `User ${user} does not exist and no secret is known to create it with; give builder.secretKey or let the wizard generate one.` };
@@ -106,13 +108,14 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
     title: `Create the builder user ${user}`,
     why: 'Machines that upload to the cache sign in as this user, so the admin keys never leave this computer.',
     command: `printf '%s\\n%s\\n' ${shellWord(user)} "$BUILDER_SECRET" | mc admin user add ${alias}`,
-    check: () => asStep('user', checkUser),
-    apply: () =>
+    check: (run = newStepRun()) => asStep('user', () => checkUser(run)),
+    apply: (run = newStepRun()) =>
       asStep('user', async () => {
-        // Look again right before writing: add-user on an existing user would reset its secret.
-        const found = await admin().userInfo(user);
+        // Look again right before writing (in this run, the check's read): add-user on an
+        // existing user would reset its secret.
+        const found = await admin(run).userInfo(user);
         if (found.exists) {
-          const again = await checkUser();
+          const again = await checkUser(run);
           if (again.status === 'done') return `user ${user} was already there`;
           throw new StepError(`User ${user} already exists; its secret was left as it is.`, 'user', ROTATE_HINT);
         }
@@ -121,7 +124,7 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
           throw new StepError(`No secret is known to create user ${user} with.`, 'user', 'Give builder.secretKey or let the wizard generate one.');
         }
         await ctx.keepSecret?.(builderSecret);
-        await admin().addUser(user, builderSecret);
+        await admin(run).addUser(user, builderSecret);
         return `created user ${user}`;
       }),
   };
@@ -132,16 +135,16 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
     title: `Write the policy ${policyName}`,
     why: `It lets the builder add and overwrite objects in ${answers.bucket}, and nothing else: no deleting, no other bucket.`,
     command: `mc admin policy create ${alias} ${shellWord(policyName)} ${shellWord(answers.files.policy)}`,
-    check: () =>
+    check: (run = newStepRun()) =>
       asStep('policy', async () => {
-        const current = await admin().cannedPolicyInfo(policyName);
+        const current = await admin(run).cannedPolicyInfo(policyName);
         if (current === undefined) return { status: 'todo', detail: `Policy ${policyName} does not exist yet.` } as const;
         if (samePolicy(current, wanted)) return { status: 'done', detail: `Policy ${policyName} is the write policy for ${answers.bucket}.` } as const;
         return { status: 'todo', detail: `Policy ${policyName} exists with a different document; it will be replaced by the write policy for ${answers.bucket}.` } as const;
       }),
-    apply: () =>
+    apply: (run = newStepRun()) =>
       asStep('policy', async () => {
-        await admin().addCannedPolicy(policyName, wanted);
+        await admin(run).addCannedPolicy(policyName, wanted);
         return `wrote policy ${policyName}`;
       }),
   };
@@ -151,16 +154,17 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
     title: `Attach ${policyName} to ${user}`,
     why: 'A MinIO user can do nothing until a policy is attached to it.',
     command: `mc admin policy attach ${alias} ${shellWord(policyName)} --user ${shellWord(user)}`,
-    check: () =>
+    after: ['user', 'policy'],
+    check: (run = newStepRun()) =>
       asStep('attach', async () => {
-        const found = await admin().userInfo(user);
+        const found = await admin(run).userInfo(user);
         if (!found.exists) return { status: 'todo', detail: `User ${user} does not exist yet; the policy will be attached once it does.` } as const;
         if (found.policyNames.includes(policyName)) return { status: 'done', detail: `Policy ${policyName} is attached to ${user}.` } as const;
         return { status: 'todo', detail: `Policy ${policyName} is not attached to ${user} yet.` } as const;
       }),
-    apply: () =>
+    apply: (run = newStepRun()) =>
       asStep('attach', async () => {
-        const outcome = await admin().attachPolicy(policyName, user);
+        const outcome = await admin(run).attachPolicy(policyName, user);
         return outcome === 'attached' ? `attached ${policyName} to ${user}` : `${policyName} was already attached to ${user}`;
       }),
   };

@@ -2,7 +2,7 @@
  * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
  * (lifecycle-rules.ts explains the prefix set).
  */
-import type { ServerStep } from '../../plan/server-step';
+import type { ServerStep, StepRun } from '../../plan/server-step';
 import {
   foreignRulesExpiringCacheInfo,
   isOurRule,
@@ -16,9 +16,9 @@ import {
   type LifecycleMerge,
 } from './lifecycle-rules';
 import { stepErrorFrom } from '../explain-connection-error';
-import { getLifecycleXml, isS3ErrorCode, putLifecycleXml } from './s3-requests';
+import { isS3ErrorCode } from './s3-requests';
 import { mergingStep, type Inspection } from './merging-step';
-import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
+import { awsPrefix, documentsOf, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 import { XmlSyntaxError } from './xml-elements';
 
 function describe(expireDays: number | null): string {
@@ -44,13 +44,13 @@ function manualCommand(ctx: S3StepContext): string {
 }
 
 export function expiryStep(ctx: S3StepContext): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const bucket = answers.bucket;
 
-  async function inspect(): Promise<Inspection<LifecycleMerge>> {
+  async function inspect(run: StepRun): Promise<Inspection<LifecycleMerge>> {
     let rules: ExistingRule[];
     try {
-      const xml = await getLifecycleXml(client, bucket);
+      const xml = await documentsOf(ctx, run).lifecycle();
       rules = xml === null ? [] : parseLifecycleConfiguration(xml);
     } catch (error) {
       if (isS3ErrorCode(error, 'NoSuchBucket')) {
@@ -91,10 +91,11 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     command: manualCommand(ctx),
     bucket,
     document: `the lifecycle configuration of ${bucket}`,
+    after: ['bucket'],
     inspect,
-    async write(merge) {
+    async write(merge, run) {
       try {
-        await putLifecycleXml(client, bucket, merge.xml);
+        await documentsOf(ctx, run).putLifecycle(merge.xml);
       } catch (error) {
         throw stepErrorFrom('expiry', `Cannot write the lifecycle configuration of bucket ${bucket}`, error);
       }
