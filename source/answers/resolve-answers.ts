@@ -8,6 +8,7 @@ import type { ZodIssue } from 'zod';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import { expandUserPath } from '../paths/expand-user-path';
+import { readTrustedKeysSync } from '../state/rotation-state';
 import type { Answers } from './answers';
 import { answersInputSchema, fieldPath, type AnswersInput } from './answers-schema';
 
@@ -276,6 +277,7 @@ export function resolveAnswers(
       name: input.key?.name ?? `${host.replace(/^\[|\]$/g, '')}-1`,
       secretFile: input.key?.secretFile ?? '~/.config/nix/secret.key',
       publicFile: input.key?.publicFile ?? '~/.config/nix/public.key',
+      trusted: input.key?.trusted ?? readTrustedKeysSync(effects, normalized, input.bucket ?? 'nix-cache'),
     },
     expireDays: input.expireDays === undefined ? null : input.expireDays,
     files,

@@ -11,6 +11,7 @@ import type { FileReport, PlannedFile } from '../files/planned-file';
 import { writePlannedFiles } from '../files/write-planned-files';
 import type { NixSecretKey } from '../keys/nix-secret-key';
 import { detectNixVersion } from '../nix/detect-nix-version';
+import { trustedPublicKeys } from '../state/rotation-state';
 import { nextStepsForFiles } from './next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
 import { runSteps } from './run-steps';
@@ -38,7 +39,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       answers,
       base: effects,
       builderSecretKey: state.builderSecret,
-      publicKeys: [state.key.publicKeyText()],
+      publicKeys: trustedPublicKeys(state.key.publicKeyText(), answers.key.trusted),
       secretKeyText: state.key.secretKeyText(),
     });
 
@@ -65,7 +66,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         outDir: options.outDir,
         builderSecretGenerated: builder.source === 'generated',
         builderSecret: builder.secret,
-        publicKeys: [key.publicKeyText()],
+        publicKeys: trustedPublicKeys(key.publicKeyText(), answers.key.trusted),
         keyReused: reused,
       };
       // Parse every existing file now, before the server is touched: an unparsable config is
