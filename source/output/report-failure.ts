@@ -55,7 +55,7 @@ export function reportFailure(error: unknown, context: FailureContext): number {
   if (error instanceof UsageError) {
     context.io.stderr.write(`error: ${message}\n`);
   } else if (error instanceof StepError) {
-    context.io.stderr.write(formatStepError(error, { rerun: context.command === 'setup' }));
+    context.io.stderr.write(formatStepError(error, { rerun: context.command === 'setup' || context.command.startsWith('rotate') }));
   } else if (expected) {
     context.io.stderr.write(`error: ${message}\n`);
   } else {

@@ -1,0 +1,45 @@
+/**
+ * A builder secret on its way to the server (SPEC 10: "a secret set on the server is saved locally
+ * first"). `rotate credentials` writes the new secret here (0600, atomic) BEFORE the server holds
+ * it, and removes the file only after the AWS profile holds it and works. A run that stops in
+ * between leaves the file, and the next run finishes the same change with the same secret instead
+ * of making another: whatever the server holds, one of the profile's secret and the pending one
+ * works. On Ceph the server makes the secret; the file then marks the change as begun, and gets
+ * the secret as soon as the server's answer arrives.
+ */
+import { join } from 'node:path';
+import type { Effects } from '../effects';
+import { StepError } from '../errors';
+import { readStateJson, removeStateFile, writeStateJson } from './state-file';
+import { setupSlug, stateDir } from './state-dir';
+
+export interface PendingSecret {
+  /** the user whose secret changes */
+  readonly accessKey: string;
+  /** the new secret, or undefined while a server that makes it (Ceph) has not answered yet */
+  readonly secret: string | undefined;
+  /** ISO time the change began, to say so when a later run finishes it */
+  readonly startedAt: string;
+}
+
+export function pendingSecretPath(effects: Pick<Effects, 'env' | 'home'>, endpoint: string, bucket: string, accessKey: string): string {
+  const user = accessKey.replace(/[^A-Za-z0-9._-]/g, '_');
+  return join(stateDir(effects), `pending-secret-${setupSlug(endpoint, bucket)}-${user}.json`);
+}
+
+export async function readPendingSecret(path: string): Promise<PendingSecret | undefined> {
+  const value = (await readStateJson(path)) as Partial<Record<keyof PendingSecret, unknown>> | undefined;
+  if (value === undefined) return undefined;
+  if (typeof value.accessKey !== 'string' || typeof value.startedAt !== 'string' || !(value.secret === undefined || value.secret === null || typeof value.secret === 'string')) {
+    throw new StepError(`The pending secret file ${path} is not one the wizard wrote.`, 'pending', 'Move it away (it may hold the builder secret the server has now) and run again.');
+  }
+  return { accessKey: value.accessKey, secret: typeof value.secret === 'string' ? value.secret : undefined, startedAt: value.startedAt };
+}
+
+export async function writePendingSecret(path: string, pending: PendingSecret): Promise<void> {
+  await writeStateJson(path, { accessKey: pending.accessKey, secret: pending.secret ?? null, startedAt: pending.startedAt });
+}
+
+export async function removePendingSecret(path: string): Promise<void> {
+  await removeStateFile(path);
+}
