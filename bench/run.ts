@@ -6,6 +6,8 @@
  *    Goal: the wizard at least 5× faster. Plus: a no-change re-run sends zero mutating requests.
  * 2. Start-up (issue 4): `--version` and the first rendered frame of the UI, each against
  *    `node -e 0`. Goals: `--version` ≤ 1.5×, first frame ≤ 5×.
+ * 3. Re-signing (issue 11, bench/resign-bench.ts): 10,000 narinfos against a plain GET+PUT loop.
+ *    Goal: at least half the floor's throughput; resident memory flat from 1,000 to 10,000.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
 import { startRecordingProxy } from '../test/helpers/recording-proxy';
+import { resignBench } from './resign-bench';
 
 const CLI = resolve('dist/cli.js');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -224,3 +227,4 @@ async function startupBench(): Promise<void> {
 
 await startupBench();
 await provisioningBench();
+await resignBench();
