@@ -13,6 +13,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { rotateKey, type KeyRotationPoint } from '../../source/commands/rotate-key';
 import { parseNixPublicKey } from '../../source/keys/nix-public-key';
 import { generateNixSecretKey, parseNixSecretKey } from '../../source/keys/nix-secret-key';
 import { readAwsProfile } from '../../source/plan/read-aws-profile';
@@ -203,4 +205,41 @@ describe.skipIf(rgw === null || unavailable !== undefined)(`rotate key with the 
     expect(preview.stdout).not.toContain(key1);
     expect(() => substitute(key2, [top, late])).not.toThrow();
   });
+});
+
+describe.skipIf(rgw === null)(`rotate key stopped part-way${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  const info = rgw as CephRgwInfo;
+  const points: KeyRotationPoint[] = ['old-key-kept', 'trust-remembered', 'new-key-written', 'files-written'];
+  for (const point of points) {
+    it(`is finished by the next run when it stopped at ${point}: one new key, both trusted`, async () => {
+      // Given a set-up cache and a rotation that stops at `point`
+      const sandbox = makeCliSandbox();
+      const bucket = `rotstop-${randomBytes(4).toString('hex')}`;
+      sandbox.writeAnswers({ backend: 'ceph', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, builder: { accessKey: `${bucket}-b` } });
+      expect((await sandbox.run(['setup', '--yes', '--answers', 'answers.json'])).code).toBe(0);
+      const keyDir = join(sandbox.home, '.config', 'nix');
+      const key1 = readFileSync(join(keyDir, 'public.key'), 'utf8');
+      const effects = sandbox.effects();
+      const read = () => requireCompleteAnswers(JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>, effects, { offline: true }).answers;
+      await expect(
+        rotateKey({
+          answers: read(),
+          effects,
+          at: (at) => {
+            if (at === point) throw new Error(`crash at ${at}`);
+          },
+        }),
+      ).rejects.toThrow(`crash at ${point}`);
+      // When the same command runs again
+      const again = await sandbox.run(['rotate', 'key', '--answers', 'answers.json']);
+      expect(again.code, again.stderr).toBe(0);
+      // Then there is exactly one new key, the old one kept, and both trusted
+      const key2 = readFileSync(join(keyDir, 'public.key'), 'utf8');
+      expect(key2.startsWith('127.0.0.1-2:')).toBe(true);
+      expect(parseNixSecretKey(readFileSync(join(keyDir, 'secret.key'), 'utf8'), 'k').publicKeyText()).toBe(key2);
+      expect(parseNixSecretKey(readFileSync(join(keyDir, 'secret.key.127.0.0.1-1'), 'utf8'), 'k').publicKeyText()).toBe(key1);
+      expect(readFileSync(join(sandbox.cwd, 'nix-cache.conf'), 'utf8')).toContain(`extra-trusted-public-keys = ${key2} ${key1}\n`);
+      expect(read().key.trusted).toEqual([key1]);
+    });
+  }
 });
