@@ -38,6 +38,9 @@ build() { # name module version release
 }
 
 mkdir -p "$DIR"
+# One build at a time: test runs in other checkouts may call this script at the same moment.
+exec 9> "$DIR/.lock"
+flock 9
 build minio github.com/minio/minio "$MINIO_VERSION" "$MINIO_RELEASE" &
 minio_pid=$!
 build mc github.com/minio/mc "$MC_VERSION" "$MC_RELEASE"
