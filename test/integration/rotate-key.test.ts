@@ -24,7 +24,21 @@ import { makeNixSandbox, nixUnavailableReason, type NixSandbox } from '../helper
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 
 const rgw = inject('rgw');
+const minio = inject('minio');
 const unavailable = inject('rgwUnavailable') ?? nixUnavailableReason();
+const nixMissing = nixUnavailableReason();
+
+interface Target {
+  readonly label: string;
+  readonly server: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string } | null;
+  readonly skipped: string | undefined;
+  readonly backend: 'ceph' | 'minio';
+}
+
+const targets: Target[] = [
+  { label: 'a real Ceph RGW', server: rgw, skipped: inject('rgwUnavailable') ?? nixMissing, backend: 'ceph' },
+  { label: 'a real MinIO', server: minio, skipped: inject('minioUnavailable') ?? nixMissing, backend: 'minio' },
+];
 
 const PATHS_NIX = `
 let
@@ -64,8 +78,8 @@ function filesUnder(dir: string): string[] {
   return found;
 }
 
-describe.skipIf(rgw === null || unavailable !== undefined)(`rotate key with the real Nix and a real Ceph RGW${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
-  const info = rgw as CephRgwInfo;
+for (const target of targets) describe.skipIf(target.server === null || nixMissing !== undefined)(`rotate key with the real Nix and ${target.label}${target.skipped ? ` (skipped: ${target.skipped})` : ''}`, () => {
+  const info = target.server as NonNullable<Target['server']>;
   let sandbox: CliSandbox;
   let nix: NixSandbox;
   let bucket: string;
@@ -114,7 +128,7 @@ describe.skipIf(rgw === null || unavailable !== undefined)(`rotate key with the 
     // Given a cache set up by the wizard, with its key 1
     sandbox = makeCliSandbox();
     bucket = `rotkey-${randomBytes(4).toString('hex')}`;
-    sandbox.writeAnswers({ backend: 'ceph', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, builder: { accessKey: `${bucket}-builder` } });
+    sandbox.writeAnswers({ backend: target.backend, endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, builder: { accessKey: `${bucket}-builder` } });
     const setup = await sandbox.run(['setup', '--yes', '--answers', 'answers.json']);
     expect(setup.code, setup.stderr).toBe(0);
     const profile = readAwsProfile(readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8'), 'nixbuilder');
