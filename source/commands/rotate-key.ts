@@ -43,7 +43,7 @@ import { knownBuilderSecret, readIfExists } from '../plan/prepare-secrets';
 import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
 import { resignCache, type ResignEvent, type ResignResult } from '../rotate/resign-cache';
 import { rotationSteps, type RotationEvent, type RotationReport } from '../rotate/rotation-steps';
-import { rotationStatePath, trustedPublicKeys, writeRotationState } from '../state/rotation-state';
+import { readRotationState, rotationStatePath, trustedPublicKeys, writeRotationState } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from './confirm-change';
 import { initialAnswers } from './gather-answers';
@@ -140,6 +140,20 @@ function resignDetail(result: ResignResult, dryRun: boolean): string {
   return parts.join('; ');
 }
 
+/** Nix remembers narinfos (signatures included) for narinfo-cache-positive-ttl, 30 days (notes/nix.md). */
+const POSITIVE_TTL_DAYS = 30;
+
+function cachedNarinfoNote(resignedAt: string | undefined, now: Date): string[] {
+  const since = resignedAt === undefined ? undefined : (now.getTime() - Date.parse(resignedAt)) / 86_400_000;
+  if (since !== undefined && since >= POSITIVE_TTL_DAYS) return [];
+  const until = resignedAt === undefined ? undefined : new Date(Date.parse(resignedAt) + POSITIVE_TTL_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return [
+    `# A machine whose Nix looked a path up before the re-signing remembers it with the old signature only (narinfo-cache-positive-ttl, ${POSITIVE_TTL_DAYS} days)`,
+    `# and refuses it under the new key alone${until ? ` until ${until}` : ''}: rebuild such machines after that, or clear their cache first:`,
+    'sudo rm -f /root/.cache/nix/binary-cache-v*.sqlite*',
+  ];
+}
+
 export async function rotateKey(input: RotateKeyInput): Promise<RotateKeyResult> {
   const { answers, effects } = input;
   const { key: current, path: secretPath } = await loadCurrentKey(answers, effects);
@@ -186,6 +200,7 @@ export async function rotateKey(input: RotateKeyInput): Promise<RotateKeyResult>
         );
       }
     }
+    const resignedAt = (await readRotationState(statePath))?.resignedAt;
     await steps.run('drop-old', 'Trust only the current key', async () => {
       await writeRotationState(statePath, { trusted: [] });
       return { status: 'changed', detail: `no longer trusted: ${previous.map((k) => k.slice(0, k.indexOf(':'))).join(', ')}` };
@@ -197,6 +212,7 @@ export async function rotateKey(input: RotateKeyInput): Promise<RotateKeyResult>
       next: [
         '# Rebuild every machine with the module (sudo nixos-rebuild switch), or put the snippet in its nix.conf and restart nix-daemon:',
         `# from then on it trusts only ${current.name}.`,
+        ...cachedNarinfoNote(resignedAt, effects.now()),
       ],
       currentKey: current.publicKeyText(),
       trusted: [],
@@ -267,6 +283,7 @@ export async function rotateKey(input: RotateKeyInput): Promise<RotateKeyResult>
     if (resign.counts.failed > 0) {
       throw new StepError(`${resignDetail(resign, false)}.`, 'resign', 'Run `nix-cache-wizard rotate key` again: it re-signs only what is left.');
     }
+    await writeRotationState(statePath, { trusted, resignedAt: effects.now().toISOString() });
     return { status: resign.counts.signed > 0 ? 'changed' : 'done', detail: resignDetail(resign, false) };
   });
 

@@ -15,6 +15,12 @@ import { setupSlug, stateDir } from './state-dir';
 export interface RotationState {
   /** public keys (`NAME:BASE64`) still trusted besides the current one, newest first */
   readonly trusted: readonly string[];
+  /**
+   * When a re-signing run last finished with nothing left to sign (ISO time). Clients remember a
+   * narinfo, signatures included, for narinfo-cache-positive-ttl (30 days): until then, a machine
+   * that looked a path up before this time still holds only the old signature.
+   */
+  readonly resignedAt?: string;
 }
 
 export function rotationStatePath(effects: Pick<Effects, 'env' | 'home'>, endpoint: string, bucket: string): string {
@@ -26,7 +32,8 @@ function parseState(value: unknown, path: string): RotationState {
   if (!Array.isArray(trusted) || !trusted.every((key) => typeof key === 'string')) {
     throw new StepError(`The rotation state ${path} has no list "trusted".`, 'state', 'Move it away and give the keys to trust as key.trusted in the answers.');
   }
-  return { trusted };
+  const resignedAt = (value as { resignedAt?: unknown }).resignedAt;
+  return typeof resignedAt === 'string' ? { trusted, resignedAt } : { trusted };
 }
 
 /** The remembered previous keys (synchronous: answers are resolved synchronously); [] when none. */
@@ -53,7 +60,7 @@ export async function readRotationState(path: string): Promise<RotationState | u
 /** Saves the previous keys; an empty list removes the file (no rotation under way). */
 export async function writeRotationState(path: string, state: RotationState): Promise<void> {
   if (state.trusted.length === 0) await removeStateFile(path);
-  else await writeStateJson(path, { trusted: [...state.trusted] });
+  else await writeStateJson(path, { trusted: [...state.trusted], ...(state.resignedAt === undefined ? {} : { resignedAt: state.resignedAt }) });
 }
 
 /** The keys the module and snippet trust: the current one first, then the previous ones. */

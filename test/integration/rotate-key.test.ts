@@ -61,6 +61,7 @@ interface JsonRun {
   ok: boolean;
   steps: { id: string; status: string; detail: string }[];
   resign?: { counts: Record<string, number> };
+  next: string[];
   error?: { message: string };
 }
 
@@ -90,6 +91,8 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
   let late: string;
   let key1: string;
   let key2: string;
+  /** a client that looked the paths up before the rotation: its Nix remembers those narinfos */
+  let remembering: NixSandbox;
   const secretPath = () => join(sandbox.home, '.config', 'nix', 'secret.key');
   const publicKeyText = () => readFileSync(join(sandbox.home, '.config', 'nix', 'public.key'), 'utf8').trim();
 
@@ -156,6 +159,8 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
 
   it('starts from paths that a client trusting key 1 substitutes, and one trusting another key refuses', () => {
     expect(closure).toHaveLength(3);
+    remembering = makeNixSandbox();
+    remembering.run('nix', ['path-info', '--store', `${info.endpoint}/${bucket}`, top]);
     expect(() => substitute(key1, [top])).not.toThrow();
     const stranger = generateNixSecretKey('127.0.0.1-2', (n) => new Uint8Array(randomBytes(n))).publicKeyText();
     expect(() => substitute(stranger, [top])).toThrow(/signature/i);
@@ -186,6 +191,14 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
     expect(() => substitute(key2, [loner])).toThrow(/signature/i);
   });
 
+  it("is refused by a client whose Nix remembered the narinfo from before the re-signing, until it asks again", () => {
+    const copy = (extra: string[]) =>
+      remembering.run('nix', ['copy', '--store', remembering.store, '--from', `${info.endpoint}/${bucket}`, '--trusted-public-keys', key2, ...extra, top]);
+    // Nix keeps narinfos it has seen for narinfo-cache-positive-ttl (30 days), signatures included
+    expect(() => copy([])).toThrow(/signature/i);
+    expect(() => copy(['--narinfo-cache-positive-ttl', '0'])).not.toThrow();
+  });
+
   it('changes nothing on a second run: every narinfo already carries key 2', async () => {
     const before = await Promise.all(closure.map((p) => builderClient.statObject(bucket, `${p.slice(11, 43)}.narinfo`)));
     const { code, json } = await rotate();
@@ -210,9 +223,11 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
   });
 
   it('trusts only key 2 after --drop-old, and the old paths still substitute', async () => {
-    const { code, stderr } = await rotate('--drop-old', '--yes');
+    const { code, stderr, json } = await rotate('--drop-old', '--yes');
     expect(code, stderr).toBe(0);
     expect(moduleKeys()).toEqual([key2]);
+    // the re-signing finished moments ago: machines may remember old narinfos for 30 days
+    expect(json.next.join('\n')).toMatch(/narinfo-cache-positive-ttl, 30 days[\s\S]*until 2026-12-25/);
     expect(readFileSync(join(sandbox.cwd, 'nix-cache.conf'), 'utf8')).toContain(`extra-trusted-public-keys = ${key2}\n`);
     // a later setup renders the same set
     const preview = await sandbox.run(['preview', '--answers', 'answers.json']);
