@@ -99,7 +99,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // `rotate` without `credentials` or `key`: commander shows its help as an error.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
       return 2; // commander has written its message to stderr
     }
     return reportFailure(error, { io, json, command: commandName });
