@@ -14,6 +14,7 @@
  * `rotateCredentials` is the plain async function a menu calls (progress as events, no printing);
  * `runRotateCredentials` is the command line around it.
  */
+import { createHash } from 'node:crypto';
 import type { Answers } from '../answers/answers';
 import { requireCompleteAnswers } from '../answers/resolve-answers';
 import { builderKeysChecker } from '../backends/minio/builder-keys-check';
@@ -67,6 +68,8 @@ const S3_EXPLANATION =
   'in your provider\'s console or IAM (e.g. `aws iam create-access-key`, then `aws iam delete-access-key` for the old one; ' +
   'Cloudflare R2: R2 > Manage API tokens; Backblaze B2: Application Keys). ' +
   'Then put the new keys in builder.accessKey and builder.secretKey and run `nix-cache-wizard setup`, which writes the AWS profile.';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** What the rotation changes and what stops working, said before confirming. */
 export function credentialRotationWarning(answers: Answers): string {
@@ -124,10 +127,12 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
         newSecret = resuming.secret;
         if (newSecret !== undefined) return { status: 'done', detail: `finishing the rotation begun at ${resuming.startedAt}, with the secret saved then` };
       } else {
-        // RGW tells an admin the secret it holds: still the profile's one means the change never
-        // reached it; anything else is the new secret, whose answer may have been lost.
+        // RGW tells an admin the secret it holds: still the one it held when the change began
+        // means the change never reached it; anything else is the new secret, whose answer may
+        // have been lost.
         const current = await server.currentSecret();
-        if (current !== undefined && current !== oldSecret) {
+        const before = resuming.beforeSha256 ?? (oldSecret === undefined ? undefined : sha256(oldSecret));
+        if (current !== undefined && sha256(current) !== before) {
           newSecret = current;
           serverHasIt = true;
           await writePendingSecret(pendingPath, { ...resuming, secret: current });
@@ -136,7 +141,13 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
       }
     }
     if (server.serverMakesSecret) {
-      await writePendingSecret(pendingPath, { accessKey, secret: undefined, startedAt: effects.now().toISOString() });
+      const current = await server.currentSecret();
+      await writePendingSecret(pendingPath, {
+        accessKey,
+        secret: undefined,
+        startedAt: resuming?.startedAt ?? effects.now().toISOString(),
+        ...(current === undefined ? {} : { beforeSha256: sha256(current) }),
+      });
       return { status: 'changed', detail: 'marked the rotation as begun in the state folder (RGW makes the secret)' };
     }
     newSecret = generateBuilderSecret((n) => effects.randomBytes(n));
@@ -148,7 +159,10 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
   await steps.run('server', `Give ${accessKey} the new secret on the server`, async () => {
     if (serverHasIt) return { status: 'done', detail: 'the server already holds the new secret' };
     newSecret = await server.setSecret(newSecret);
-    if (server.serverMakesSecret) await writePendingSecret(pendingPath, { accessKey, secret: newSecret, startedAt: resuming?.startedAt ?? effects.now().toISOString() });
+    if (server.serverMakesSecret) {
+      const marked = await readPendingSecret(pendingPath);
+      await writePendingSecret(pendingPath, { accessKey, secret: newSecret, startedAt: marked?.startedAt ?? effects.now().toISOString() });
+    }
     return { status: 'changed', detail: `the server holds the new secret (${server.command.split(' ').slice(0, 4).join(' ')} …); the old one no longer works` };
   });
   await input.at?.('server-changed');

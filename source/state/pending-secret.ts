@@ -20,6 +20,11 @@ export interface PendingSecret {
   readonly secret: string | undefined;
   /** ISO time the change began, to say so when a later run finishes it */
   readonly startedAt: string;
+  /**
+   * Where the server makes the secret: the SHA-256 (hex) of the secret it held before, so a later
+   * run can tell whether the change reached the server without keeping the old secret itself.
+   */
+  readonly beforeSha256?: string | undefined;
 }
 
 export function pendingSecretPath(effects: Pick<Effects, 'env' | 'home'>, endpoint: string, bucket: string, accessKey: string): string {
@@ -33,11 +38,17 @@ export async function readPendingSecret(path: string): Promise<PendingSecret | u
   if (typeof value.accessKey !== 'string' || typeof value.startedAt !== 'string' || !(value.secret === undefined || value.secret === null || typeof value.secret === 'string')) {
     throw new StepError(`The pending secret file ${path} is not one the wizard wrote.`, 'pending', 'Move it away (it may hold the builder secret the server has now) and run again.');
   }
-  return { accessKey: value.accessKey, secret: typeof value.secret === 'string' ? value.secret : undefined, startedAt: value.startedAt };
+  const before = typeof value.beforeSha256 === 'string' ? { beforeSha256: value.beforeSha256 } : {};
+  return { accessKey: value.accessKey, secret: typeof value.secret === 'string' ? value.secret : undefined, startedAt: value.startedAt, ...before };
 }
 
 export async function writePendingSecret(path: string, pending: PendingSecret): Promise<void> {
-  await writeStateJson(path, { accessKey: pending.accessKey, secret: pending.secret ?? null, startedAt: pending.startedAt });
+  await writeStateJson(path, {
+    accessKey: pending.accessKey,
+    secret: pending.secret ?? null,
+    startedAt: pending.startedAt,
+    ...(pending.beforeSha256 === undefined ? {} : { beforeSha256: pending.beforeSha256 }),
+  });
 }
 
 export async function removePendingSecret(path: string): Promise<void> {
