@@ -1,17 +1,8 @@
 /** A rotation's progress and result for runs without the UI (progress on stderr, results on stdout). */
 import type { CliIo } from '../cli-io';
 import type { FileReport } from '../files/planned-file';
-import type { StepStatus } from '../plan/server-step';
+import { MARK } from '../output/print-report';
 import type { RotationEvent } from './rotation-steps';
-
-const MARK: Record<StepStatus, string> = {
-  done: '✔ done',
-  changed: '✔ changed',
-  todo: '• todo',
-  conflict: '✖ conflict',
-  skipped: '- skipped',
-  failed: '✖ failed',
-};
 
 export function printRotationEvent(event: RotationEvent, out: NodeJS.WritableStream): void {
   if (event.type === 'finished') out.write(`${MARK[event.report.status].padEnd(11)} ${event.title}: ${event.report.detail}\n`);

@@ -8,19 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StepError } from '../errors';
-
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // some file systems cannot fsync a folder; the rename has happened
-  }
-}
+import { syncFolder } from '../files/write-planned-files';
 
 function stateError(error: unknown, path: string, verb: string): StepError {
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
