@@ -209,7 +209,7 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
 
 export async function runRotateCredentials(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   const command = 'rotate credentials';
-  let steps: RotationReport[] = [];
+  const collected: RotationReport[] = [];
   try {
     const input = initialAnswers(options, effects);
     // The s3 explanation needs no admin keys: say it before asking for them.
@@ -218,8 +218,6 @@ export async function runRotateCredentials(options: CommandOptions, io: CliIo, e
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     refuseUnrotatable(answers);
     await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: credentialRotationWarning(answers), question: 'Rotate the builder secret now?' });
-    const collected: RotationReport[] = [];
-    steps = collected;
     const result = await rotateCredentials({
       answers,
       effects,
@@ -235,12 +233,6 @@ export async function runRotateCredentials(options: CommandOptions, io: CliIo, e
     }
     return 0;
   } catch (error) {
-    if (options.json && error instanceof StepError) {
-      io.stdout.write(
-        formatJsonResult({ ok: false, command, dryRun: false, steps, files: [], next: [], error: { message: error.message + (error.hint ? ` ${error.hint}` : ''), step: error.step } }),
-      );
-      return 1;
-    }
-    return reportFailure(error, { io, json: options.json, command });
+    return reportFailure(error, { io, json: options.json, command, steps: collected });
   }
 }

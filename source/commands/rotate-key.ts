@@ -346,13 +346,7 @@ export async function runRotateKey(options: CommandOptions, io: CliIo, effects: 
     }
     return 0;
   } catch (error) {
-    if (options.json && error instanceof StepError) {
-      io.stdout.write(
-        formatJsonResult({ ok: false, command, dryRun: false, steps: collected, files: [], next: [], error: { message: error.message + (error.hint ? ` ${error.hint}` : ''), step: error.step } }),
-      );
-      return 1;
-    }
-    return reportFailure(error, { io, json: options.json, command });
+    return reportFailure(error, { io, json: options.json, command, steps: collected });
   }
 }
 
