@@ -339,8 +339,16 @@ export async function runRotateKey(options: CommandOptions, io: CliIo, effects: 
         printRotationEvent(event, io.stderr);
       },
     });
+    // An answers file that lists key.trusted wins over what the rotation remembered: say what it must say now.
+    const given = input.key?.trusted;
+    const listed = [...(given ?? [])].sort().join(' ');
+    const allWarnings =
+      given !== undefined && listed !== [...result.trusted].sort().join(' ')
+        ? [...warnings, `key.trusted: the answers list the trusted keys themselves; set it to ${JSON.stringify(result.trusted)}, or remove it, before the next run`]
+        : warnings;
+    if (!options.json) for (const warning of allWarnings.slice(warnings.length)) io.stderr.write(`warning: ${warning}\n`);
     if (options.json) {
-      io.stdout.write(formatJsonResult({ ok: true, command, dryRun: false, steps: result.steps, files: result.files, next: result.next, warnings, resign: result.resign }));
+      io.stdout.write(formatJsonResult({ ok: true, command, dryRun: false, steps: result.steps, files: result.files, next: result.next, warnings: allWarnings, resign: result.resign }));
     } else {
       printRotationResult(result, io);
     }
