@@ -163,7 +163,7 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
       const marked = await readPendingSecret(pendingPath);
       await writePendingSecret(pendingPath, { accessKey, secret: newSecret, startedAt: marked?.startedAt ?? effects.now().toISOString() });
     }
-    return { status: 'changed', detail: `the server holds the new secret (${server.command.split(' ').slice(0, 4).join(' ')} …); the old one no longer works` };
+    return { status: 'changed', detail: `the server holds the new secret and no longer takes the old one (by hand: ${server.command})` };
   });
   await input.at?.('server-changed');
   const secret = newSecret as string;
