@@ -210,6 +210,15 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
     expect(after.map((s) => s.etag)).toEqual(before.map((s) => s.etag));
   });
 
+  it('is kept by every later run until --drop-old: setup and preview render both keys', async () => {
+    const setup = await sandbox.run(['setup', '--yes', '--answers', 'answers.json']);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(moduleKeys()).toEqual([key2, key1]);
+    expect(publicKeyText()).toBe(key2);
+    const preview = await sandbox.run(['preview', '--answers', 'answers.json']);
+    expect(preview.stdout).toContain(`extra-trusted-public-keys = ${key2} ${key1}`);
+  });
+
   it('refuses --drop-old with the count while a narinfo signed only by key 1 remains, unless re-signed', async () => {
     // a builder not yet restarted uploads a path signed with key 1 only
     await upload([late]);
