@@ -28,6 +28,8 @@ interface Target {
   readonly answers: Record<string, unknown>;
   /** the PATH the CLI runs with (mc must be on it for adminVia "mc") */
   readonly path?: string;
+  /** where to stop a rotation; the mc variant shares the order with the API one, so one point there */
+  readonly points?: readonly (CredentialRotationPoint | 'answer-lost')[];
 }
 
 const targets: Target[] = [
@@ -38,6 +40,8 @@ const targets: Target[] = [
     server: minio,
     skipped: inject('minioUnavailable'),
     answers: { backend: 'minio', adminVia: 'mc' },
+    // each add-user costs an Argon2 derivation of 64 MiB on both sides: the other points run through the API
+    points: ['answer-lost'],
     ...(minio ? { path: `${dirname(minio.mcPath)}:${process.env['PATH'] ?? ''}` } : {}),
   },
 ];
@@ -119,7 +123,7 @@ for (const target of targets) {
       });
     });
 
-    const points: (CredentialRotationPoint | 'answer-lost')[] = ['pending-saved', 'answer-lost', 'server-changed', 'profile-written'];
+    const points = target.points ?? (['pending-saved', 'answer-lost', 'server-changed', 'profile-written'] as const);
     for (const point of points) {
       it(`finishes a rotation stopped at ${point} on the next run, ending with a working profile`, async () => {
         // Given a set-up cache and a rotation that stops at `point`
