@@ -198,21 +198,32 @@ function principalKey(principal: unknown): string {
   return JSON.stringify(principal ?? null);
 }
 
-/** A statement's meaning, independent of order, duplicates and string-vs-array spelling. */
-function statementKey(statement: Record<string, unknown>): string {
+/**
+ * What a statement allows or denies, independent of its Sid, order, duplicates and string-vs-array
+ * spelling. MinIO compares statements this way and keeps only one of two equal statements, whatever
+ * their Sids (notes/minio-admin.md): after `mc anonymous set download`, whose statements have no
+ * Sid, a statement of ours with the same meaning is dropped on write. So a statement is ours by
+ * meaning as well as by Sid (SPEC 5 `anonymous`).
+ */
+function statementMeaning(statement: Record<string, unknown>): string {
   const known = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource']);
   const extra = Object.keys(statement)
     .filter((k) => !known.has(k))
     .sort()
     .map((k) => [k, statement[k]]);
   return JSON.stringify([
-    statement['Sid'] ?? '',
     statement['Effect'],
     principalKey(statement['Principal']),
     normalizedSet(statement['Action']),
     normalizedSet(statement['Resource']),
     extra,
   ]);
+}
+
+/** Ours: a managed Sid, or the meaning of one of the statements we want (whatever its Sid). */
+function oursTest(wanted: readonly PolicyStatement[], managedSids: readonly string[]): (statement: Record<string, unknown>) => boolean {
+  const meanings = new Set(wanted.map((s) => statementMeaning(s as unknown as Record<string, unknown>)));
+  return (statement) => managedSids.includes(String(statement['Sid'] ?? '')) || meanings.has(statementMeaning(statement));
 }
 
 export interface ParsedBucketPolicy {
@@ -244,24 +255,28 @@ export interface BucketPolicyMerge {
   readonly foundSids: readonly string[];
 }
 
-/** True when `current` holds exactly `wanted` among the statements with a `managedSids` Sid. */
+/**
+ * True when `current` holds exactly `wanted` among our statements (a `managedSids` Sid, or the
+ * meaning of a wanted one): every wanted meaning is there and no managed statement means anything
+ * else. Compared by meaning, as sets, since MinIO keeps one of equal statements whatever their Sids.
+ */
 export function holdsStatements(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): boolean {
   const statements = current === null ? [] : parseBucketPolicy(current).statements;
-  const managed = statements.filter((s) => managedSids.includes(String(s['Sid'] ?? '')));
-  const have = managed.map(statementKey).sort();
-  const want = wanted.map((s) => statementKey(s as unknown as Record<string, unknown>)).sort();
+  const ours = statements.filter(oursTest(wanted, managedSids));
+  const have = [...new Set(ours.map(statementMeaning))].sort();
+  const want = [...new Set(wanted.map((s) => statementMeaning(s as unknown as Record<string, unknown>)))].sort();
   return JSON.stringify(have) === JSON.stringify(want);
 }
 
 /**
  * Merges `wanted` into the policy text `current` (null: the bucket has no policy): removes every
- * statement whose Sid is in `managedSids`, keeps the others byte for byte and in order, and
- * appends `wanted`.
+ * statement of ours (a Sid in `managedSids`, or the meaning of a wanted statement: it would be a
+ * duplicate), keeps the others byte for byte and in order, and appends `wanted`.
  */
 export function mergeBucketPolicy(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): BucketPolicyMerge {
   const parsed = current === null ? undefined : parseBucketPolicy(current);
-  const isManaged = (s: Record<string, unknown>) => managedSids.includes(String(s['Sid'] ?? ''));
-  const foundSids = (parsed?.statements ?? []).filter(isManaged).map((s) => String(s['Sid']));
+  const isManaged = oursTest(wanted, managedSids);
+  const foundSids = (parsed?.statements ?? []).filter((s) => managedSids.includes(String(s['Sid'] ?? ''))).map((s) => String(s['Sid']));
   if (holdsStatements(current, wanted, managedSids)) return { changed: false, policy: current, foundSids };
 
   const wantedTexts = wanted.map((s) => JSON.stringify(s));
@@ -295,11 +310,12 @@ export function mergeBucketPolicy(current: string | null, wanted: readonly Polic
  * Actions that statements not made by this wizard grant to everyone (`*`), e.g. the canned
  * statements a manual `mc anonymous set download` left behind: they stay, but the user should know.
  */
-export function foreignAnonymousActions(current: string | null, ourSids: readonly string[]): string[] {
+export function foreignAnonymousActions(current: string | null, ourSids: readonly string[], ours: readonly PolicyStatement[] = []): string[] {
   if (current === null) return [];
+  const isOurs = oursTest(ours, ourSids);
   const actions = new Set<string>();
   for (const statement of parseBucketPolicy(current).statements) {
-    if (ourSids.includes(String(statement['Sid'] ?? '')) || statement['Effect'] !== 'Allow') continue;
+    if (isOurs(statement) || statement['Effect'] !== 'Allow') continue;
     const principal = statement['Principal'];
     const everyone =
       principal === '*' || (principal && typeof principal === 'object' && asList((principal as Record<string, unknown>)['AWS']).includes('*'));

@@ -141,7 +141,7 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
           ? 'no anonymous statement of ours'
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
       note: (current) => {
-        const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS);
+        const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS, wanted);
         return foreign.length === 0 ? '' : `; note: statements not made by this wizard also allow anyone ${foreign.join(', ')}`;
       },
     },

@@ -114,8 +114,41 @@ describe('merging into the bucket policy', () => {
   it('sees a widened statement of ours as a change', () => {
     const widened = JSON.stringify({ Version: '2012-10-17', Statement: [{ ...get[0], Action: ['s3:GetObject', 's3:PutObject'] }] });
     expect(mergeBucketPolicy(widened, get, ANONYMOUS_SIDS).changed).toBe(true);
+  });
+
+  it('takes a duplicate of our statement for the same statement (MinIO would keep only one of them anyway)', () => {
     const duplicated = JSON.stringify({ Version: '2012-10-17', Statement: [get[0], get[0]] });
-    expect(mergeBucketPolicy(duplicated, get, ANONYMOUS_SIDS).changed).toBe(true);
+    expect(mergeBucketPolicy(duplicated, get, ANONYMOUS_SIDS).changed).toBe(false);
+  });
+
+  describe("after the guide's `mc anonymous set download` (Sid-less statements, as MinIO returns them)", () => {
+    // MinIO drops a statement equal to one it has, whatever the Sids (notes/minio-admin.md)
+    const guide = '{"Statement":[{"Action":["s3:GetBucketLocation","s3:ListBucket"],"Effect":"Allow","Principal":{"AWS":["*"]},"Resource":["arn:aws:s3:::b"]},{"Action":["s3:GetObject"],"Effect":"Allow","Principal":{"AWS":["*"]},"Resource":["arn:aws:s3:::b/*"]}],"Version":"2012-10-17"}';
+
+    it('holds our download statements by meaning: nothing to write', () => {
+      expect(holdsStatements(guide, download, ANONYMOUS_SIDS)).toBe(true);
+      expect(mergeBucketPolicy(guide, download, ANONYMOUS_SIDS)).toMatchObject({ changed: false, foundSids: [] });
+      expect(foreignAnonymousActions(guide, ANONYMOUS_SIDS, download)).toEqual([]);
+    });
+
+    it('holds our get statement by meaning, and still names the listing the other statement allows', () => {
+      expect(holdsStatements(guide, get, ANONYMOUS_SIDS)).toBe(true);
+      expect(foreignAnonymousActions(guide, ANONYMOUS_SIDS, get)).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
+    });
+
+    it('a merge replaces the Sid-less duplicate by ours instead of adding a second copy MinIO would drop', () => {
+      const withOwnerRead = cephPolicyStatements('b', 'nixbuilder', 'none', 'owner');
+      const merged = mergeBucketPolicy(guide, [...get, ...withOwnerRead], [...ANONYMOUS_SIDS, ...CEPH_POLICY_SIDS]);
+      expect(merged.changed).toBe(true);
+      const statements = JSON.parse(merged.policy!).Statement as { Sid?: string; Action: string[] }[];
+      expect(statements.map((st) => st.Sid ?? '')).toEqual(['', 'NixCacheAnonymousRead', 'NixCacheBuilderWrite', 'NixCacheOwnerRead']);
+      expect(statements[0]!.Action).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
+    });
+
+    it('a statement of ours by Sid that means something else is still a change', () => {
+      const widened = JSON.stringify({ Version: '2012-10-17', Statement: [JSON.parse(guide).Statement[1], { ...get[0], Action: ['s3:GetObject', 's3:PutObject'] }] });
+      expect(holdsStatements(widened, get, ANONYMOUS_SIDS)).toBe(false);
+    });
   });
 
   it('accepts a policy whose Statement is a single object', () => {
