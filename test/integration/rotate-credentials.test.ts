@@ -7,44 +7,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 import { rotateCredentials, type CredentialRotationPoint } from '../../source/commands/rotate-credentials';
 import { readAwsProfile } from '../../source/plan/read-aws-profile';
 import { secretServerFor } from '../../source/rotate/builder-secret-servers';
 import { stateDir } from '../../source/state/state-dir';
+import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 import { uploadWithProfile } from '../helpers/upload-with-profile';
 
-const rgw = inject('rgw');
-const minio = inject('minio');
-
-interface Target {
-  readonly label: string;
-  readonly server: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string } | null;
-  readonly skipped: string | null;
-  readonly answers: Record<string, unknown>;
-  /** the PATH the CLI runs with (mc must be on it for adminVia "mc") */
-  readonly path?: string;
-  /** where to stop a rotation; the mc variant shares the order with the API one, so one point there */
-  readonly points?: readonly (CredentialRotationPoint | 'answer-lost')[];
-}
-
-const targets: Target[] = [
-  { label: 'a real Ceph RGW', server: rgw, skipped: inject('rgwUnavailable'), answers: { backend: 'ceph' } },
-  { label: 'a real MinIO, through its admin API', server: minio, skipped: inject('minioUnavailable'), answers: { backend: 'minio', adminVia: 'api' } },
-  {
-    label: 'a real MinIO, through the real mc',
-    server: minio,
-    skipped: inject('minioUnavailable'),
-    answers: { backend: 'minio', adminVia: 'mc' },
-    // each add-user costs an Argon2 derivation of 64 MiB on both sides: the other points run through the API
-    points: ['answer-lost'],
-    ...(minio ? { path: `${dirname(minio.mcPath)}:${process.env['PATH'] ?? ''}` } : {}),
-  },
-];
+const ALL_POINTS: readonly (CredentialRotationPoint | 'answer-lost')[] = ['pending-saved', 'answer-lost', 'server-changed', 'profile-written'];
 
 function profileSecret(sandbox: CliSandbox): string | undefined {
   return readAwsProfile(readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8'), 'nixbuilder')?.secretAccessKey;
@@ -55,17 +30,18 @@ function pendingFiles(sandbox: CliSandbox): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('pending-secret-')) : [];
 }
 
-for (const target of targets) {
-  describe.skipIf(target.server === null)(`rotate credentials on ${target.label}${target.skipped ? ` (skipped: ${target.skipped})` : ''}`, () => {
-    const info = target.server as NonNullable<Target['server']>;
+for (const row of backendTargets()) {
+  describe.skipIf(row.target === null)(`rotate credentials on ${row.name}${row.unavailable ? ` (skipped: ${row.unavailable})` : ''}`, () => {
+    const target = row.target as BackendTarget;
+    const info = { endpoint: target.endpoint };
 
     async function setUp(): Promise<{ sandbox: CliSandbox; bucket: string; builder: string }> {
       const sandbox = makeCliSandbox();
-      if (target.path !== undefined) sandbox.env['PATH'] = target.path;
+      sandbox.env['PATH'] = target.path;
       const id = randomBytes(4).toString('hex');
       const bucket = `rot-${id}`;
       const builder = `rot-builder-${id}`;
-      sandbox.writeAnswers({ ...target.answers, endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, builder: { accessKey: builder } });
+      sandbox.writeAnswers({ ...target.answers(), bucket, builder: { accessKey: builder } });
       const setup = await sandbox.run(['setup', '--yes', '--answers', 'answers.json']);
       expect(setup.code, setup.stderr).toBe(0);
       return { sandbox, bucket, builder };
@@ -123,7 +99,9 @@ for (const target of targets) {
       });
     });
 
-    const points = target.points ?? (['pending-saved', 'answer-lost', 'server-changed', 'profile-written'] as const);
+    // Each MinIO add-user costs an Argon2 derivation of 64 MiB on both sides: through mc one point,
+    // the others run through the admin API, which shares the order.
+    const points = target.adminVia === 'mc' ? (['answer-lost'] as const) : ALL_POINTS;
     for (const point of points) {
       it(`finishes a rotation stopped at ${point} on the next run, ending with a working profile`, async () => {
         // Given a set-up cache and a rotation that stops at `point`
