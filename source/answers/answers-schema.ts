@@ -139,7 +139,7 @@ export const answersInputSchema = z
     policyName,
     anonymous: z.enum(['get', 'download', 'none'], { errorMap: () => ({ message: 'must be "get", "download" or "none"' }) }),
     cacheInfo: z.object({ storeDir, wantMassQuery: bool('WantMassQuery'), priority }).partial().strict(),
-    key: z.object({ name: keyName, secretFile: filePath, publicFile: filePath, trusted: z.array(trustedPublicKey, { invalid_type_error: 'must be a list of public keys' }) }).partial().strict(),
+    key: z.object({ name: keyName, secretFile: filePath, publicFile: filePath, trusted: z.array(trustedPublicKey, { invalid_type_error: 'must be a list of public keys' }).readonly() }).partial().strict(),
     expireDays,
     files: z
       .object({

@@ -38,7 +38,7 @@ import { generateBuilderSecret } from '../secrets/generate-builder-secret';
 import { pendingSecretPath, readPendingSecret, removePendingSecret, writePendingSecret } from '../state/pending-secret';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from './confirm-change';
-import { initialAnswers } from './gather-answers';
+import { startingAnswers } from './gather-answers';
 
 /** Where a test stops the run, as a crash would. */
 export type CredentialRotationPoint = 'pending-saved' | 'server-changed' | 'profile-written';
@@ -211,7 +211,7 @@ export async function runRotateCredentials(options: CommandOptions, io: CliIo, e
   const command = 'rotate credentials';
   const collected: RotationReport[] = [];
   try {
-    const input = initialAnswers(options, effects);
+    const input = (await startingAnswers(options, effects)).input;
     // The s3 explanation needs no admin keys: say it before asking for them.
     if ((input.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
     const { answers, warnings } = requireCompleteAnswers(input, effects);

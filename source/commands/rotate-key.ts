@@ -46,7 +46,7 @@ import { rotationSteps, type RotationEvent, type RotationReport } from '../rotat
 import { readRotationState, rotationStatePath, trustedPublicKeys, writeRotationState } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from './confirm-change';
-import { initialAnswers } from './gather-answers';
+import { answersToUse } from './gather-answers';
 
 /** Where a test stops the run, as a crash would. */
 export type KeyRotationPoint = 'old-key-kept' | 'trust-remembered' | 'new-key-written' | 'files-written';
@@ -312,7 +312,7 @@ export async function runRotateKey(options: CommandOptions, io: CliIo, effects: 
   const collected: RotationReport[] = [];
   try {
     if (options.force && !options.dropOld) throw new UsageError('--force goes with --drop-old only.', '--force');
-    const input = initialAnswers(options, effects);
+    const input = await answersToUse(options, io, effects);
     // Re-signing uses the builder's keys; admin keys are not needed.
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);

@@ -1,8 +1,8 @@
 /**
- * The wizard's own state folder (SPEC 8): `$XDG_CONFIG_HOME/nix-cache-wizard`, else
- * `~/.config/nix-cache-wizard`. It holds what a later run must know and no generated file
- * shows: remembered answers, pending secrets of an interrupted change, the keys a rotation still
- * trusts. Everything in it is the owner's alone (folders 0700, files 0600).
+ * The wizard's own folder, `$XDG_CONFIG_HOME/nix-cache-wizard/` (else `~/.config/nix-cache-wizard/`):
+ * what it keeps between runs (SPEC 8): the remembered answers of each setup, pending secrets of an
+ * interrupted change, the keys a rotation still trusts. Created 0700 by the writer when something
+ * is first kept there; files in it are 0600.
  */
 import { createHash } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
@@ -10,8 +10,8 @@ import type { Effects } from '../effects';
 
 export function stateDir(effects: Pick<Effects, 'env' | 'home'>): string {
   const xdg = effects.env['XDG_CONFIG_HOME'];
-  // The XDG base directory spec: a relative value is invalid and must be ignored.
-  const base = xdg !== undefined && xdg !== '' && isAbsolute(xdg) ? xdg : join(effects.home, '.config');
+  // The XDG spec: a relative value is invalid and is ignored.
+  const base = xdg && isAbsolute(xdg) ? xdg : join(effects.home, '.config');
   return join(base, 'nix-cache-wizard');
 }
 

@@ -65,3 +65,17 @@ describe('the keys a rotation still trusts', () => {
     expect(error?.message).toMatch(/holds 9 bytes/);
   });
 });
+
+describe('remembered answers and trusted keys', () => {
+  it('leave key.trusted to the rotation state, so a rotation after the last setup is not undone by it', async () => {
+    const { rememberable } = await import('../../source/state/remembered-answers');
+    const home = mkdtempSync(join(tmpdir(), 'ncw-state-'));
+    const effects = { env: {}, home, cwd: home };
+    const base = { endpoint: 'https://s3.lan:9000', bucket: 'nix-cache', admin: { accessKey: 'admin', secretKey: 'Admin-Secret-1' } };
+    const kept = rememberable(requireCompleteAnswers(base, effects).answers);
+    expect(kept.key?.trusted).toBeUndefined();
+    const old = generateNixSecretKey('s3.lan-1', random).publicKeyText();
+    await writeRotationState(rotationStatePath(effects, base.endpoint, base.bucket), { trusted: [old] });
+    expect(requireCompleteAnswers({ ...kept, admin: base.admin }, effects).answers.key.trusted).toEqual([old]);
+  });
+});

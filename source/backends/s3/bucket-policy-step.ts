@@ -16,6 +16,7 @@ import {
   foreignAnonymousActions,
   holdsStatements,
   mergeBucketPolicy,
+  parseBucketPolicy,
   rgwUserArn,
 } from './bucket-policy-merge';
 import { stepErrorFrom } from '../explain-connection-error';
@@ -34,6 +35,15 @@ interface PolicyStepSpec {
   describe(wanted: readonly PolicyStatement[]): string;
   /** extra words for a done check */
   note?(current: string | null): string;
+  /** what our statements there now that `wanted` drops allow, when dropping them is a removal (SPEC 8) */
+  removal?(dropped: readonly Record<string, unknown>[]): string;
+}
+
+/** Our statements in the policy now that the wanted ones do not keep. */
+function droppedStatements(current: string | null, wanted: readonly PolicyStatement[], sids: readonly string[]): Record<string, unknown>[] {
+  if (current === null) return [];
+  const kept = new Set(wanted.map((s) => s.Sid));
+  return parseBucketPolicy(current).statements.filter((s) => typeof s['Sid'] === 'string' && sids.includes(s['Sid']) && !kept.has(s['Sid']));
 }
 
 function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[], sids: readonly string[]): string {
@@ -86,7 +96,9 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
       }
       throw error;
     }
-    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change: { current: read.policy, wanted } };
+    const dropped = spec.removal ? droppedStatements(read.policy, wanted, spec.managedSids) : [];
+    const removes = dropped.length > 0 ? spec.removal?.(dropped) : undefined;
+    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change: { current: read.policy, wanted }, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<Change>({
@@ -140,6 +152,7 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
         statements.length === 0
           ? 'no anonymous statement of ours'
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
+      removal: (dropped) => `anonymous access (${dropped.flatMap((s) => [s['Action']].flat()).join(', ')} for everyone)`,
       note: (current) => {
         const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS, wanted);
         return foreign.length === 0 ? '' : `; note: statements not made by this wizard also allow anyone ${foreign.join(', ')}`;

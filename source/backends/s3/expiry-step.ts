@@ -5,6 +5,7 @@
 import type { ServerStep } from '../../plan/server-step';
 import {
   foreignRulesExpiringCacheInfo,
+  isOurRule,
   mergeLifecycleRules,
   narinfoPrefixes,
   parseLifecycleConfiguration,
@@ -74,7 +75,10 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     }
     if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}${warning}` };
     const kept = merge.foreignRuleCount > 0 ? ` (keeping ${merge.foreignRuleCount} other rule${merge.foreignRuleCount === 1 ? '' : 's'})` : '';
-    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, change: merge };
+    // Expiry that is there now and is not asked for any more is taken away: said as a removal.
+    const ours = rules.filter(isOurRule);
+    const removes = answers.expireDays === null && ours.length > 0 ? `the expiry rules set before (${ours.length} rules, deleting uploads after ${Math.min(...ours.map((r) => r.expirationDays ?? Infinity))} days)` : undefined;
+    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, change: merge, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<LifecycleMerge>({
