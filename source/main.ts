@@ -7,6 +7,7 @@ import packageJson from '../package.json';
 import { processIo, type CliIo } from './cli-io';
 import type { CommandOptions } from './commands/command-options';
 import { realEffects, type Effects } from './effects';
+import { formatJsonResult } from './output/json-result';
 import { reportFailure } from './output/report-failure';
 
 const HELP_AFTER = `
@@ -35,6 +36,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
   let exitCode = 0;
   let commandName = 'setup';
   let json = argv.includes('--json');
+  /** what commander said about bad usage, for the one JSON result */
+  let usageText = '';
   const run = async (name: string, options: CommandOptions, load: () => Promise<(o: CommandOptions, i: CliIo, e: Effects) => Promise<number>>) => {
     commandName = name;
     json = options.json;
@@ -63,7 +66,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeErr: (text) => {
+        usageText += text;
+        io.stderr.write(text);
+      },
     });
 
   addCommonOptions(
@@ -118,8 +124,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       // `rotate` without `credentials` or `key`: commander shows its help as an error.
-      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
-      return 2; // commander has written its message to stderr
+      if (error.code === 'commander.help' && error.exitCode === 0) return 0;
+      // commander has written its message to stderr; with --json, stdout still gets one result
+      if (json) {
+        const message = (usageText || error.message).replace(/^error: /, '').trim().split('\n')[0] ?? error.message;
+        const flag = /'(--?[\w-]+)/.exec(message)?.[1];
+        io.stdout.write(formatJsonResult({ ok: false, command: commandName, dryRun: false, steps: [], files: [], next: [], error: { message, ...(flag ? { field: flag } : {}) } }));
+      }
+      return 2;
     }
     return reportFailure(error, { io, json, command: commandName });
   }

@@ -35,7 +35,7 @@ import { secretServerFor, type SecretServer } from '../rotate/builder-secret-ser
 import { rotationSteps, type RotationEvent, type RotationReport } from '../rotate/rotation-steps';
 import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
-import { pendingSecretPath, readPendingSecret, removePendingSecret, writePendingSecret } from '../state/pending-secret';
+import { rotationPendingPath, readRotationPending, removeRotationPending, writeRotationPending } from '../state/rotation-pending-secret';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from './confirm-change';
 import { startingAnswers } from './gather-answers';
@@ -94,7 +94,7 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
   refuseUnrotatable(answers);
   const accessKey = answers.builder.accessKey;
   const awsPath = resolveFilePath(answers.files.awsCredentials, effects);
-  const pendingPath = pendingSecretPath(effects, answers.endpoint, answers.bucket, accessKey);
+  const pendingPath = rotationPendingPath(effects, answers.endpoint, answers.bucket, accessKey);
 
   // Before anything changes: both local targets writable, the profile file readable as INI.
   for (const [field, path] of [
@@ -113,7 +113,7 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
 
   const server = input.server ?? (await secretServerFor({ answers, effects, accessKey }));
   await server.checkUser();
-  const pending = await readPendingSecret(pendingPath);
+  const pending = await readRotationPending(pendingPath);
   const resuming = pending !== undefined && pending.accessKey === accessKey ? pending : undefined;
 
   const steps = rotationSteps(input.onEvent);
@@ -135,14 +135,14 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
         if (current !== undefined && sha256(current) !== before) {
           newSecret = current;
           serverHasIt = true;
-          await writePendingSecret(pendingPath, { ...resuming, secret: current });
+          await writeRotationPending(pendingPath, { ...resuming, secret: current });
           return { status: 'done', detail: `finishing the rotation begun at ${resuming.startedAt}: RGW already holds the new secret` };
         }
       }
     }
     if (server.serverMakesSecret) {
       const current = await server.currentSecret();
-      await writePendingSecret(pendingPath, {
+      await writeRotationPending(pendingPath, {
         accessKey,
         secret: undefined,
         startedAt: resuming?.startedAt ?? effects.now().toISOString(),
@@ -151,7 +151,7 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
       return { status: 'changed', detail: 'marked the rotation as begun in the state folder (RGW makes the secret)' };
     }
     newSecret = generateBuilderSecret((n) => effects.randomBytes(n));
-    await writePendingSecret(pendingPath, { accessKey, secret: newSecret, startedAt: effects.now().toISOString() });
+    await writeRotationPending(pendingPath, { accessKey, secret: newSecret, startedAt: effects.now().toISOString() });
     return { status: 'changed', detail: `saved the new secret in the state folder (0600) before the server has it` };
   });
   await input.at?.('pending-saved');
@@ -160,8 +160,8 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
     if (serverHasIt) return { status: 'done', detail: 'the server already holds the new secret' };
     newSecret = await server.setSecret(newSecret);
     if (server.serverMakesSecret) {
-      const marked = await readPendingSecret(pendingPath);
-      await writePendingSecret(pendingPath, { accessKey, secret: newSecret, startedAt: marked?.startedAt ?? effects.now().toISOString() });
+      const marked = await readRotationPending(pendingPath);
+      await writeRotationPending(pendingPath, { accessKey, secret: newSecret, startedAt: marked?.startedAt ?? effects.now().toISOString() });
     }
     return { status: 'changed', detail: `the server holds the new secret and no longer takes the old one (by hand: ${server.command})` };
   });
@@ -196,7 +196,7 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
   });
 
   await steps.run('cleanup', 'Remove the pending copy', async () => {
-    await removePendingSecret(pendingPath);
+    await removeRotationPending(pendingPath);
     return { status: 'changed', detail: 'the AWS profile is now the only local copy of the secret' };
   });
 

@@ -18,6 +18,8 @@ export interface ServerStepsInput {
   readonly builderSecret: () => string | undefined;
   /** called by the ceph user step with the secret the server generated or holds */
   readonly onBuilderSecret: (secret: string) => void;
+  /** saves a builder secret locally before (MinIO) or as soon as (Ceph) the server holds it */
+  readonly keepBuilderSecret?: (secret: string) => Promise<void>;
   /** the rendered nix-cache-info */
   readonly cacheInfo: string;
 }
@@ -35,7 +37,8 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...minioAdminSteps({
         answers,
         admin,
-        builderSecret: input.builderSecret(),
+        builderSecret: input.builderSecret,
+        ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}),
         randomBytes: (n) => effects.randomBytes(n),
         env: effects.env,
       }),
@@ -50,7 +53,7 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...(connection.caPem !== undefined ? { ca: connection.caPem } : {}),
       rejectUnauthorized: !answers.insecure,
     });
-    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret }));
+    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }));
   }
   return steps.sort((a, b) => STEP_ORDER.indexOf(a.id) - STEP_ORDER.indexOf(b.id));
 }

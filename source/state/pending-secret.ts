@@ -1,56 +1,58 @@
 /**
- * A builder secret on its way to the server (SPEC 10: "a secret set on the server is saved locally
- * first"). `rotate credentials` writes the new secret here (0600, atomic) BEFORE the server holds
- * it, and removes the file only after the AWS profile holds it and works. A run that stops in
- * between leaves the file, and the next run finishes the same change with the same secret instead
- * of making another: whatever the server holds, one of the profile's secret and the pending one
- * works. On Ceph the server makes the secret; the file then marks the change as begun, and gets
- * the secret as soon as the server's answer arrives.
+ * A builder secret on its way to the AWS profile (SPEC 10: never lose a secret that works).
+ * It is saved here, 0600 in the state folder, BEFORE the request that sets it on the server (on
+ * Ceph, where the server makes it, as soon as the answer arrives), and removed only once the AWS
+ * profile holds it. A run killed, a write refused or an answer lost in between leaves this copy,
+ * and the next run starts from it: it checks that the secret works and writes it to the profile.
  */
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Effects } from '../effects';
-import { StepError } from '../errors';
-import { readStateJson, removeStateFile, writeStateJson } from './state-file';
-import { setupSlug, stateDir } from './state-dir';
+import { writeSecretFileAtomically } from '../files/write-planned-files';
+import { ensureStateDir, setupFileStem, stateDirPath, type SetupIdentity } from './state-dir';
 
 export interface PendingSecret {
-  /** the user whose secret changes */
   readonly accessKey: string;
-  /** the new secret, or undefined while a server that makes it (Ceph) has not answered yet */
-  readonly secret: string | undefined;
-  /** ISO time the change began, to say so when a later run finishes it */
-  readonly startedAt: string;
-  /**
-   * Where the server makes the secret: the SHA-256 (hex) of the secret it held before, so a later
-   * run can tell whether the change reached the server without keeping the old secret itself.
-   */
-  readonly beforeSha256?: string | undefined;
+  readonly secretKey: string;
+  /** ISO time it was saved */
+  readonly saved: string;
 }
 
-export function pendingSecretPath(effects: Pick<Effects, 'env' | 'home'>, endpoint: string, bucket: string, accessKey: string): string {
-  const user = accessKey.replace(/[^A-Za-z0-9._-]/g, '_');
-  return join(stateDir(effects), `pending-secret-${setupSlug(endpoint, bucket)}-${user}.json`);
+type StateEffects = Pick<Effects, 'env' | 'home' | 'now'>;
+
+export function pendingSecretPath(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity): string {
+  return join(stateDirPath(effects), `${setupFileStem(setup)}.pending-secret.json`);
 }
 
-export async function readPendingSecret(path: string): Promise<PendingSecret | undefined> {
-  const value = (await readStateJson(path)) as Partial<Record<keyof PendingSecret, unknown>> | undefined;
-  if (value === undefined) return undefined;
-  if (typeof value.accessKey !== 'string' || typeof value.startedAt !== 'string' || !(value.secret === undefined || value.secret === null || typeof value.secret === 'string')) {
-    throw new StepError(`The pending secret file ${path} is not one the wizard wrote.`, 'pending', 'Move it away (it may hold the builder secret the server has now) and run again.');
+export async function readPendingSecret(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity, accessKey: string): Promise<PendingSecret | undefined> {
+  let text: string;
+  try {
+    text = await readFile(pendingSecretPath(effects, setup), 'utf8');
+  } catch {
+    return undefined;
   }
-  const before = typeof value.beforeSha256 === 'string' ? { beforeSha256: value.beforeSha256 } : {};
-  return { accessKey: value.accessKey, secret: typeof value.secret === 'string' ? value.secret : undefined, startedAt: value.startedAt, ...before };
+  try {
+    const value = JSON.parse(text) as Partial<PendingSecret>;
+    if (value.accessKey === accessKey && typeof value.secretKey === 'string' && value.secretKey !== '') {
+      return { accessKey, secretKey: value.secretKey, saved: String(value.saved ?? '') };
+    }
+  } catch {
+    // a torn copy cannot happen (atomic write); anything else is not ours to use
+  }
+  return undefined;
 }
 
-export async function writePendingSecret(path: string, pending: PendingSecret): Promise<void> {
-  await writeStateJson(path, {
-    accessKey: pending.accessKey,
-    secret: pending.secret ?? null,
-    startedAt: pending.startedAt,
-    ...(pending.beforeSha256 === undefined ? {} : { beforeSha256: pending.beforeSha256 }),
+export async function savePendingSecret(effects: StateEffects, setup: SetupIdentity, accessKey: string, secretKey: string): Promise<string> {
+  await ensureStateDir(effects);
+  const path = pendingSecretPath(effects, setup);
+  const record: PendingSecret = { accessKey, secretKey, saved: effects.now().toISOString() };
+  await writeSecretFileAtomically(path, `${JSON.stringify(record)}\n`);
+  return path;
+}
+
+/** Called once the AWS profile holds the secret. */
+export async function dropPendingSecret(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity): Promise<void> {
+  await unlink(pendingSecretPath(effects, setup)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
   });
-}
-
-export async function removePendingSecret(path: string): Promise<void> {
-  await removeStateFile(path);
 }

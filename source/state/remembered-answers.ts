@@ -13,7 +13,7 @@ import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import { writePlannedFiles } from '../files/write-planned-files';
 import { setField } from '../wizard/answer-fields';
-import { stateDir } from './state-dir';
+import { stateDirPath } from './state-dir';
 
 /** The answers that are secrets: never written to the remembered file. */
 export const SECRET_FIELDS = ['admin.secretKey', 'builder.secretKey', 'reader.secretKey'] as const;
@@ -27,7 +27,7 @@ export interface RememberedSetup {
 }
 
 export function setupsDir(effects: Pick<Effects, 'env' | 'home'>): string {
-  return join(stateDir(effects), 'setups');
+  return join(stateDirPath(effects), 'setups');
 }
 
 /** The file of the setup at `endpoint` and `bucket`: readable, and safe as a file name. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
 import { readStateJson, removeStateFile, writeStateJson } from './state-file';
-import { setupSlug, stateDir } from './state-dir';
+import { setupFileStem, stateDirPath } from './state-dir';
 
 export interface RotationState {
   /** public keys (`NAME:BASE64`) still trusted besides the current one, newest first */
@@ -24,7 +24,7 @@ export interface RotationState {
 }
 
 export function rotationStatePath(effects: Pick<Effects, 'env' | 'home'>, endpoint: string, bucket: string): string {
-  return join(stateDir(effects), `rotation-${setupSlug(endpoint, bucket)}.json`);
+  return join(stateDirPath(effects), `rotation-${setupFileStem({ endpoint, bucket })}.json`);
 }
 
 function parseState(value: unknown, path: string): RotationState {

@@ -1,7 +1,8 @@
 /**
- * `verify` (SPEC 6): checks a live setup the way its users meet it. Read-only except for one
- * harmless write: the builder puts `nix-cache-info` again with the same content. The delete test
- * targets a key that does not exist, so even a wrongly allowed delete removes nothing.
+ * `verify` (SPEC 6): checks a live setup the way its users meet it, and changes nothing a client
+ * or a later run can see. The builder proves it can write by starting a multipart upload and
+ * aborting it (no object appears, none is replaced, no owner changes); the delete and ACL probes
+ * target a key that does not exist, so even a wrongly allowed request changes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import type { Answers } from '../answers/answers';
@@ -49,7 +50,14 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   const reports: VerifyReport[] = [];
   const title = 'Anyone can read nix-cache-info';
   if (answers.anonymous === 'none') {
-    reports.push(skipped('anonymous-read', title, 'anonymous is "none": clients need credentials to read the cache'));
+    const privateTitle = 'Nobody can read the cache anonymously';
+    try {
+      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
+      if (response.status === 403) reports.push(ok('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info is refused (403)`));
+      else reports.push(failed('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info answered ${response.status}, but anonymous is "none". Fix: run setup again (step anonymous), and check the object's ACL.`));
+    } catch (error) {
+      reports.push(failed('anonymous-read', privateTitle, `GET ${base}/nix-cache-info failed: ${messageOf(error)}`));
+    }
   } else {
     try {
       const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
@@ -101,14 +109,16 @@ async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
     ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
   });
   const reports: VerifyReport[] = [];
+  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
   try {
-    const body = renderNixCacheInfo(answers.cacheInfo);
-    await client.putObject(answers.bucket, 'nix-cache-info', Buffer.from(body), Buffer.byteLength(body), { 'Content-Type': 'text/x-nix-cache-info' });
-    reports.push(ok('builder-write', writeTitle, 'put nix-cache-info again (same content) with the profile\'s keys'));
+    // A started and aborted multipart upload needs s3:PutObject, as an upload does, and leaves
+    // nothing behind: unlike a PUT of nix-cache-info, it cannot repair, replace or re-own anything.
+    const uploadId = await client.initiateNewMultipartUpload(answers.bucket, probe, {});
+    await client.abortMultipartUpload(answers.bucket, probe, uploadId);
+    reports.push(ok('builder-write', writeTitle, "started and aborted an upload with the profile's keys (nothing was written)"));
   } catch (error) {
     reports.push(failed('builder-write', writeTitle, `the builder could not upload: ${messageOf(error)}. Fix: run setup again (steps user, policy, attach), or rotate the builder credentials if the secret is wrong.`));
   }
-  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
   try {
     await client.removeObject(answers.bucket, probe);
     reports.push(failed('builder-delete', deleteTitle, 'the builder may delete objects: a leaked builder key could empty the cache. Fix: remove s3:DeleteObject from its policy (run setup again to replace the policy).'));
@@ -117,7 +127,55 @@ async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
     if (code === 'AccessDenied') reports.push(ok('builder-delete', deleteTitle, 'a delete by the builder is refused (AccessDenied)'));
     else reports.push(failed('builder-delete', deleteTitle, `the delete test failed unexpectedly: ${messageOf(error)}`));
   }
+  reports.push(await probeAcl(client, answers));
   return reports;
+}
+
+/**
+ * The builder must not change ACLs (notes/s3-policies-and-lifecycle.md, "Object ACLs"): on RGW
+ * an object made public by its owner is readable past a bucket policy that grants anonymous
+ * nothing. RGW looks the object up before it checks the policy (NoSuchKey for a missing key), so
+ * the probe needs an object the builder owns: one whose ACL the builder can read. Its ACL must be
+ * private; then setting "private" again is refused (the Deny holds), or, if allowed, changes nothing.
+ */
+async function probeAcl(client: import('minio').Client, answers: Answers): Promise<VerifyReport> {
+  const title = 'The builder cannot make objects public with an ACL';
+  const { getObjectAclXml, isS3ErrorCode } = await import('../backends/s3/s3-requests');
+  let owned: { key: string; acl: string } | undefined;
+  try {
+    const listed = client.listObjectsV2(answers.bucket, '', true);
+    let seen = 0;
+    for await (const item of listed as AsyncIterable<{ name?: string }>) {
+      if (!item.name || item.name === 'nix-cache-info') continue;
+      if (++seen > 20) break;
+      try {
+        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name) };
+        break;
+      } catch (error) {
+        if (!isS3ErrorCode(error, 'AccessDenied')) throw error;
+      }
+    }
+  } catch (error) {
+    if (isS3ErrorCode(error, 'AccessDenied', 'NotImplemented')) return skipped('builder-acl', title, 'the builder cannot read object ACLs here');
+    return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
+  }
+  if (owned === undefined) return skipped('builder-acl', title, 'the builder owns no object yet to probe (nothing uploaded)');
+  const grants = owned.acl.match(/<Grant>[\s\S]*?<\/Grant>/g) ?? [];
+  if (/AllUsers|AuthenticatedUsers/.test(owned.acl) || grants.length !== 1) {
+    return failed('builder-acl', title, `${owned.key} has an ACL that grants more than its owner${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder), then reset that object's ACL to private.`);
+  }
+  try {
+    await client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: owned.key, query: 'acl', headers: { 'x-amz-acl': 'private' } }, '', [200]);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'AccessDenied')) return ok('builder-acl', title, `an ACL change by the builder on ${owned.key}, which it uploaded, is refused (AccessDenied)`);
+    if (isS3ErrorCode(error, 'NotImplemented')) return ok('builder-acl', title, 'the server does not implement object ACLs');
+    return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
+  }
+  return failed(
+    'builder-acl',
+    title,
+    `the builder may change the ACL of what it uploads (tried "private" on ${owned.key}, which it already was): anything it uploads could be made readable by anyone${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder).`,
+  );
 }
 
 async function checkSigningKeys(ctx: VerifyContext): Promise<VerifyReport> {

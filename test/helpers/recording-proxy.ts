@@ -24,16 +24,31 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
+export interface RecordingProxyOptions {
+  /**
+   * Fault injection: called when the server's answer to a request arrives, before it is passed
+   * on. 'drop' closes the client's connection instead, so the server has done the request but
+   * the client never hears of it (a lost answer; a process killed at that moment sees the same).
+   */
+  readonly onAnswer?: (request: { readonly method: string; readonly url: string; readonly status: number }) => 'forward' | 'drop' | Promise<'forward' | 'drop'>;
+}
+
 /** Starts a proxy to `target` (`http://host:port`, plain HTTP). */
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(target: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((incoming, outgoing) => {
     const headers: IncomingHttpHeaders = { ...incoming.headers };
     const forward = request(
       { host: upstream.hostname, port: Number(upstream.port), method: incoming.method, path: incoming.url, headers },
-      (answer) => {
-        requests.push({ method: incoming.method ?? '', url: incoming.url ?? '', status: answer.statusCode ?? 0 });
+      async (answer) => {
+        const seen = { method: incoming.method ?? '', url: incoming.url ?? '', status: answer.statusCode ?? 0 };
+        requests.push(seen);
+        if (options.onAnswer && (await options.onAnswer(seen)) === 'drop') {
+          answer.resume();
+          outgoing.socket?.destroy();
+          return;
+        }
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);
       },

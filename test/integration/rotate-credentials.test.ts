@@ -14,7 +14,7 @@ import { builderKeysChecker } from '../../source/backends/minio/builder-keys-che
 import { rotateCredentials, type CredentialRotationPoint } from '../../source/commands/rotate-credentials';
 import { readAwsProfile } from '../../source/plan/read-aws-profile';
 import { secretServerFor } from '../../source/rotate/builder-secret-servers';
-import { stateDir } from '../../source/state/state-dir';
+import { stateDirPath } from '../../source/state/state-dir';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 import { uploadWithProfile } from '../helpers/upload-with-profile';
@@ -26,8 +26,8 @@ function profileSecret(sandbox: CliSandbox): string | undefined {
 }
 
 function pendingFiles(sandbox: CliSandbox): string[] {
-  const dir = stateDir(sandbox.effects());
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('pending-secret-')) : [];
+  const dir = stateDirPath(sandbox.effects());
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('rotation-pending-')) : [];
 }
 
 for (const row of backendTargets()) {

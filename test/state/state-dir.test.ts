@@ -7,20 +7,20 @@ import { requireCompleteAnswers, validateAnswersInput } from '../../source/answe
 import { UsageError } from '../../source/errors';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { rotationStatePath, trustedPublicKeys, writeRotationState } from '../../source/state/rotation-state';
-import { setupSlug, stateDir } from '../../source/state/state-dir';
+import { setupFileStem, stateDirPath } from '../../source/state/state-dir';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
 describe('the state folder', () => {
   it('is $XDG_CONFIG_HOME/nix-cache-wizard, else ~/.config/nix-cache-wizard (a relative XDG value is ignored)', () => {
-    expect(stateDir({ env: { XDG_CONFIG_HOME: '/x/conf' }, home: '/home/u' })).toBe('/x/conf/nix-cache-wizard');
-    expect(stateDir({ env: {}, home: '/home/u' })).toBe('/home/u/.config/nix-cache-wizard');
-    expect(stateDir({ env: { XDG_CONFIG_HOME: 'relative' }, home: '/home/u' })).toBe('/home/u/.config/nix-cache-wizard');
+    expect(stateDirPath({ env: { XDG_CONFIG_HOME: '/x/conf' }, home: '/home/u' })).toBe('/x/conf/nix-cache-wizard');
+    expect(stateDirPath({ env: {}, home: '/home/u' })).toBe('/home/u/.config/nix-cache-wizard');
+    expect(stateDirPath({ env: { XDG_CONFIG_HOME: 'relative' }, home: '/home/u' })).toBe('/home/u/.config/nix-cache-wizard');
   });
 
   it('names each setup by endpoint and bucket, readably and without clashes', () => {
-    expect(setupSlug('https://s3.lan:9000', 'nix-cache')).toMatch(/^s3\.lan_9000-nix-cache-[0-9a-f]{8}$/);
-    expect(setupSlug('https://s3.lan:9000', 'nix-cache')).not.toBe(setupSlug('http://s3.lan:9000', 'nix-cache'));
+    expect(setupFileStem({ endpoint: 'https://s3.lan:9000', bucket: 'nix-cache' })).toMatch(/^s3\.lan-9000-nix-cache-[0-9a-f]{12}$/);
+    expect(setupFileStem({ endpoint: 'https://s3.lan:9000', bucket: 'nix-cache' })).not.toBe(setupFileStem({ endpoint: 'http://s3.lan:9000', bucket: 'nix-cache' }));
   });
 });
 

@@ -26,9 +26,15 @@ export interface MinioStepsContext {
   readonly admin: AccessKeys;
   /**
    * The builder's secret when it is known: from the answers (given or generated) or read from the
-   * AWS credentials profile. undefined when neither has it.
+   * AWS credentials profile. undefined when neither has it. A function is read at every check and
+   * apply, so a secret found later (another run finished meanwhile) counts.
    */
-  readonly builderSecret: string | undefined;
+  readonly builderSecret: string | undefined | (() => string | undefined);
+  /**
+   * Saves the secret locally (the state folder's pending copy) right BEFORE add-user sends it, so
+   * a run killed, or an answer lost, after the server has it still leaves a copy (SPEC 10).
+   */
+  readonly keepSecret?: (secret: string) => Promise<void>;
   /** cryptographically secure random bytes (Effects.randomBytes), for madmin's body encryption */
   readonly randomBytes: (length: number) => Uint8Array;
   /** the environment for the `mc` child process (PATH, HOME, proxies) [process.env] */
@@ -68,10 +74,13 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
     ctx.checkBuilderKeys ??
     builderKeysChecker({ endpoint: answers.endpoint, region: answers.region, caFile: answers.caFile, insecure: answers.insecure });
 
+  const secretNow = (): string | undefined => (typeof ctx.builderSecret === 'function' ? ctx.builderSecret() : ctx.builderSecret);
+
   async function checkUser(): Promise<CheckResult> {
+    const builderSecret = secretNow();
     const found = await admin().userInfo(user);
     if (!found.exists) {
-      if (ctx.builderSecret === undefined) {
+      if (builderSecret === undefined) {
         return { status: 'conflict', detail: `User ${user} does not exist and no secret is known to create it with; give builder.secretKey or let the wizard generate one.` };
       }
       return { status: 'todo', detail: `User ${user} does not exist yet; it will be created with the builder secret.` };
@@ -79,13 +88,13 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
     if (found.status !== 'enabled') {
       return { status: 'conflict', detail: `User ${user} exists but is ${found.status}; enable it with \`mc admin user enable ${alias} ${shellWord(user)}\`.` };
     }
-    if (ctx.builderSecret === undefined) {
+    if (builderSecret === undefined) {
       return {
         status: 'conflict',
         detail: `User ${user} already exists and its secret is not known here (not in the answers, not in the AWS credentials profile ${answers.builder.profile}); the wizard never resets a secret silently. ${ROTATE_HINT}`,
       };
     }
-    const keys = await checkKeys({ accessKey: user, secretKey: ctx.builderSecret }, answers.bucket);
+    const keys = await checkKeys({ accessKey: user, secretKey: builderSecret }, answers.bucket);
     if (!keys.works) {
       return { status: 'conflict', detail: `User ${user} already exists but the known secret does not work: ${keys.detail}. ${ROTATE_HINT}` };
     }
@@ -107,10 +116,12 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
           if (again.status === 'done') return `user ${user} was already there`;
           throw new StepError(`User ${user} already exists; its secret was left as it is.`, 'user', ROTATE_HINT);
         }
-        if (ctx.builderSecret === undefined) {
+        const builderSecret = secretNow();
+        if (builderSecret === undefined) {
           throw new StepError(`No secret is known to create user ${user} with.`, 'user', 'Give builder.secretKey or let the wizard generate one.');
         }
-        await admin().addUser(user, ctx.builderSecret);
+        await ctx.keepSecret?.(builderSecret);
+        await admin().addUser(user, builderSecret);
         return `created user ${user}`;
       }),
   };

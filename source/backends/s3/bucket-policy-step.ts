@@ -10,6 +10,7 @@ import {
   ANONYMOUS_SIDS,
   anonymousStatements,
   BUILDER_WRITE_SID,
+  OWNER_READ_SID,
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
   cephPolicyStatements,
@@ -185,9 +186,10 @@ export function cephPolicyStep(ctx: S3StepContext): ServerStep {
       managedSids: CEPH_POLICY_SIDS,
       wanted,
       describe: (statements) =>
-        statements
-          .map((s) => (s.Sid === BUILDER_WRITE_SID ? `write access for ${builderUid} (no delete)` : `read access for the bucket owner to objects the builder uploads`))
-          .join(' and '),
+        [
+          `write access for ${builderUid} (no delete, no ACL changes)`,
+          ...(statements.some((s) => s.Sid === OWNER_READ_SID) ? ['read access for the bucket owner to objects the builder uploads'] : []),
+        ].join(' and '),
     },
     manualCommand(ctx, shown, CEPH_POLICY_SIDS),
   );
@@ -209,7 +211,8 @@ export function cephAttachStep(ctx: S3StepContext): ServerStep {
       read.policy !== null &&
       (() => {
         try {
-          return holdsStatements(read.policy, cephPolicyStatements(answers.bucket, builderUid, 'get', undefined), [BUILDER_WRITE_SID]);
+          const write = cephPolicyStatements(answers.bucket, builderUid, 'get', undefined).filter((s) => s.Sid === BUILDER_WRITE_SID);
+          return holdsStatements(read.policy, write, [BUILDER_WRITE_SID]);
         } catch {
           return false;
         }
