@@ -12,6 +12,8 @@
  *    sequential round trips (network time ÷ delay, and the longest chain of requests sent one after
  *    another), and the ratio to the dependency depth. Goals: dry-run and no-change ≤ 2, fresh ≤ 6,
  *    verify ≤ 2 round trips; requests never above the counts measured before issue 12 (`before`).
+ * 4. Re-signing (issue 11, bench/resign-bench.ts): 10,000 narinfos against a plain GET+PUT loop.
+ *    Goal: at least half the floor's throughput; resident memory flat from 1,000 to 10,000.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
 import { startMinio } from '../test/helpers/minio-server';
 import { startRecordingProxy, type RecordingProxy } from '../test/helpers/recording-proxy';
+import { resignBench } from './resign-bench';
 
 /** BENCH_CLI: another build to measure (e.g. main's, for the before column) */
 const CLI = resolve(process.env['BENCH_CLI'] ?? 'dist/cli.js');
@@ -353,3 +356,4 @@ const only = process.env['BENCH_ONLY'];
 if (!only || only === 'startup') await startupBench();
 if (!only || only === 'provisioning') await provisioningBench();
 if (!only || only === 'round-trips') await roundTripBench();
+if (!only || only === 'resign') await resignBench();

@@ -52,6 +52,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     json: raw['json'] === true,
     plain: raw['plain'] === true,
     showSecrets: raw['showSecrets'] === true,
+    dropOld: raw['dropOld'] === true,
+    force: raw['force'] === true,
   });
 
   const program = new Command()
@@ -91,15 +93,21 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     run('verify', normalize(raw), async () => (await import('./commands/verify')).runVerify),
   );
 
-  program
-    .command('rotate')
-    .description('(not yet available) rotate the builder credentials or the signing key')
-    .argument('<what>', 'credentials or key')
-    .action(() => {
-      commandName = 'rotate';
-      io.stderr.write('rotate is not available yet in this version (SPEC section 8, later).\n');
-      exitCode = 2;
-    });
+  const rotate = program.command('rotate').description('rotate the builder credentials or the signing key (see the readme, "Rotation")');
+  addCommonOptions(
+    rotate
+      .command('credentials')
+      .description('a new builder secret on the server and in the AWS profile; the old one stops working at once'),
+  ).action((raw: Record<string, unknown>) =>
+    run('rotate credentials', normalize(raw), async () => (await import('./commands/rotate-credentials')).runRotateCredentials),
+  );
+  addCommonOptions(
+    rotate
+      .command('key')
+      .description('a new signing key, trusted beside the old one, and every cached path re-signed with it; run again to finish an interrupted re-sign')
+      .option('--drop-old', 'trust only the current key (refused while paths signed only by an old key remain)')
+      .option('--force', 'with --drop-old: drop the old keys even so'),
+  ).action((raw: Record<string, unknown>) => run('rotate key', normalize(raw), async () => (await import('./commands/rotate-key')).runRotateKey));
 
   // `setup` is the default command, so commander would read an unknown command as an argument of
   // setup ("too many arguments for 'setup'"): name the commands instead.
@@ -114,7 +122,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // `rotate` without `credentials` or `key`: commander shows its help as an error.
+      if (error.code === 'commander.help' && error.exitCode === 0) return 0;
       // commander has written its message to stderr; with --json, stdout still gets one result
       if (json) {
         const message = (usageText || error.message).replace(/^error: /, '').trim().split('\n')[0] ?? error.message;

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseNixPublicKey } from '../keys/nix-public-key';
 import { findUnsafeSecretCharacter, SECRET_SYMBOLS } from '../secrets/secret-alphabet';
 
 const ACCESS_KEY = /^[A-Za-z0-9._@+=,-]+$/;
@@ -98,6 +99,15 @@ export const keyName = z
   .refine((v) => !/\s/.test(v), 'must not contain white space')
   .refine((v) => !v.includes('#'), 'must not contain "#" (nix.conf would read the rest as a comment)');
 
+/** A previous public key still trusted after a rotation (SPEC 8): `NAME:BASE64(32 bytes)`. */
+const trustedPublicKey = z.string().superRefine((value, ctx) => {
+  try {
+    parseNixPublicKey(value, 'the key');
+  } catch (error) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a Nix public key, NAME:BASE64(32 bytes) (${(error as Error).message.replace(/^the key is not a valid Nix public key: /, '').replace(/\. Expected .*$/, '')})` });
+  }
+});
+
 export const filePath = z
   .string()
   .min(1, 'must not be empty')
@@ -151,7 +161,7 @@ export const answersInputSchema = z
     policyName,
     anonymous: z.enum(['get', 'download', 'none'], { errorMap: () => ({ message: 'must be "get", "download" or "none"' }) }),
     cacheInfo: z.object({ storeDir, wantMassQuery: bool('WantMassQuery'), priority }).partial().strict(),
-    key: z.object({ name: keyName, secretFile: filePath, publicFile: filePath }).partial().strict(),
+    key: z.object({ name: keyName, secretFile: filePath, publicFile: filePath, trusted: z.array(trustedPublicKey, { invalid_type_error: 'must be a list of public keys' }).readonly() }).partial().strict(),
     expireDays,
     files: z
       .object({

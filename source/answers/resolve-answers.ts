@@ -9,6 +9,7 @@ import { UsageError } from '../errors';
 import { duplicateKeys, JsonSyntaxError, positionOf, scanJson, type JsonNode } from '../files/json-text';
 import { readRegularFileSync } from '../files/regular-file';
 import { expandUserPath } from '../paths/expand-user-path';
+import { readTrustedKeysSync } from '../state/rotation-state';
 import type { Answers } from './answers';
 import { answersInputSchema, fieldPath, FOREIGN_SECRET_MAX, SECRET_MAX, type AnswersInput } from './answers-schema';
 
@@ -305,6 +306,7 @@ export function resolveAnswers(
       name: input.key?.name ?? `${host.replace(/^\[|\]$/g, '')}-1`,
       secretFile: input.key?.secretFile ?? '~/.config/nix/secret.key',
       publicFile: input.key?.publicFile ?? '~/.config/nix/public.key',
+      trusted: input.key?.trusted ?? readTrustedKeysSync(effects, normalized, input.bucket ?? 'nix-cache'),
     },
     expireDays: input.expireDays === undefined ? null : input.expireDays,
     files,

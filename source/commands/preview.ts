@@ -12,6 +12,7 @@ import { formatJsonResult } from '../output/json-result';
 import { reportFailure } from '../output/report-failure';
 import { nextStepsForFiles } from '../plan/next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from '../plan/prepare-secrets';
+import { trustedPublicKeys } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
 import { answersToUse } from './gather-answers';
 
@@ -26,7 +27,7 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
       answers,
       base: effects,
       builderSecretKey: builder.secret,
-      publicKeys: [key.publicKeyText()],
+      publicKeys: trustedPublicKeys(key.publicKeyText(), answers.key.trusted),
       secretKeyText: key.secretKeyText(),
     });
     const writing = options.out !== undefined;

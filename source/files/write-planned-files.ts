@@ -183,7 +183,7 @@ async function backup(target: string, stamp: string, secret: boolean, original: 
   }
 }
 
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   // Makes the rename durable; some file systems refuse to open or fsync a folder, and the write
   // has already happened, so a failure here is ignored.
   try {

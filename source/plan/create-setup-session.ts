@@ -15,6 +15,7 @@ import type { SetupIdentity } from '../state/state-dir';
 import type { StepEvent } from './run-steps';
 import type { NixSecretKey } from '../keys/nix-secret-key';
 import { detectNixVersion } from '../nix/detect-nix-version';
+import { trustedPublicKeys } from '../state/rotation-state';
 import { nextStepsForFiles } from './next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
 import { withOneCheckDeadline } from './check-deadline';
@@ -67,7 +68,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       answers,
       base: effects,
       builderSecretKey: state.builderSecret,
-      publicKeys: [state.key.publicKeyText()],
+      publicKeys: trustedPublicKeys(state.key.publicKeyText(), answers.key.trusted),
       secretKeyText: state.key.secretKeyText(),
     });
 
@@ -169,7 +170,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         outDir: options.outDir,
         builderSecretGenerated: builder.source === 'generated',
         builderSecret: builder.secret,
-        publicKeys: [key.publicKeyText()],
+        publicKeys: trustedPublicKeys(key.publicKeyText(), answers.key.trusted),
         keyReused: reused,
       };
       // Parse every existing file now, before the server is touched: an unparsable config is

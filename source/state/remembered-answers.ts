@@ -42,6 +42,10 @@ export function rememberedPath(endpoint: string, bucket: string, effects: Pick<E
 export function rememberable(answers: Answers | AnswersInput): AnswersInput {
   let kept = JSON.parse(JSON.stringify(answers)) as AnswersInput;
   for (const field of SECRET_FIELDS) kept = setField(kept, field, undefined);
+  // The keys a rotation still trusts are kept by the rotation state (rotation-state.ts), which
+  // `rotate key` and `--drop-old` update and every run takes as the default: a copy here would
+  // be stale after the next rotation and, given explicitly, would win over it.
+  kept = setField(kept, 'key.trusted', undefined);
   return kept;
 }
 
