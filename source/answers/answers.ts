@@ -51,6 +51,11 @@ export interface Answers {
     /** as given, `~` not yet expanded */
     readonly secretFile: string;
     readonly publicFile: string;
+    /**
+     * Previous public keys still trusted beside the current one while a rotation is under way
+     * (SPEC 8); [] otherwise. Default: what `rotate key` remembered for this endpoint and bucket.
+     */
+    readonly trusted: readonly string[];
   };
   readonly expireDays: number | null;
   /** seconds before a machine gives up on the cache (nix.conf `connect-timeout`); null: Nix's default, none */

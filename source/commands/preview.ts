@@ -12,18 +12,19 @@ import { formatJsonResult } from '../output/json-result';
 import { reportFailure } from '../output/report-failure';
 import { nextStepsForFiles } from '../plan/next-steps';
 import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from '../plan/prepare-secrets';
+import { trustedPublicKeys } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
-import { initialAnswers } from './gather-answers';
+import { answersToUse } from './gather-answers';
 
 export async function runPreview(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   try {
-    const input = initialAnswers(options, effects);
+    const input = await answersToUse(options, io, effects);
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     const { key } = await loadOrGenerateKey(answers, effects);
     const builder = await knownBuilderSecret(answers, effects);
     const reader = await knownReaderSecret(answers, effects);
-    const publicKeys = [key.publicKeyText()];
+    const publicKeys = trustedPublicKeys(key.publicKeyText(), answers.key.trusted);
     const files = planFiles({
       answers,
       base: effects,

@@ -6,7 +6,8 @@ import type { ServerStep, StepReport, StepStatus } from '../plan/server-step';
 import type { ApplyResult } from '../plan/setup-session';
 import { formatStepError } from './report-failure';
 
-const MARK: Record<StepStatus, string> = {
+/** A step status as the plain output marks it. */
+export const MARK: Record<StepStatus, string> = {
   done: '✔ done',
   changed: '✔ changed',
   todo: '• todo',
@@ -29,6 +30,7 @@ export const printCheckReports = {
     for (const report of reports) {
       const step = steps.find((s) => s.id === report.id);
       write(out, `  ${MARK[report.status].padEnd(11)} ${report.id}: ${report.detail}`);
+      if (report.removes) write(out, `      − REMOVES ${report.removes}`);
       if (step && report.status === 'todo') write(out, `      ${step.command.split('\n').join('\n      ')}`);
     }
     write(out, 'Files:');

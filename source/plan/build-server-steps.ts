@@ -24,6 +24,8 @@ export interface ServerStepsInput {
   /** private caches: the reader's secret as known now, and the ceph reader step's report of it */
   readonly readerSecret?: () => string | undefined;
   readonly onReaderSecret?: (secret: string) => void;
+  /** saves a builder secret locally before (MinIO) or as soon as (Ceph) the server holds it */
+  readonly keepBuilderSecret?: (secret: string) => Promise<void>;
   /** the rendered nix-cache-info */
   readonly cacheInfo: string;
 }
@@ -41,8 +43,9 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...minioAdminSteps({
         answers,
         admin,
-        builderSecret: input.builderSecret(),
-        readerSecret: input.readerSecret?.(),
+        builderSecret: input.builderSecret,
+        readerSecret: () => input.readerSecret?.(),
+        ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}),
         randomBytes: (n) => effects.randomBytes(n),
         env: effects.env,
       }),
@@ -57,7 +60,7 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...(connection.caPem !== undefined ? { ca: connection.caPem } : {}),
       rejectUnauthorized: !answers.insecure,
     });
-    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret }));
+    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }));
     if (answers.anonymous === 'none') {
       steps.push(
         cephUserStep({

@@ -22,6 +22,8 @@ export interface PolicyStatement {
   Principal?: { AWS: string[] } | '*';
   Action: string[];
   Resource: string[];
+  /** e.g. `{ "Null": { "s3:x-amz-acl": "false" } }` */
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocument {

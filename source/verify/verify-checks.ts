@@ -1,7 +1,8 @@
 /**
- * `verify` (SPEC 6): checks a live setup the way its users meet it. Read-only except for one
- * harmless write: the builder puts `nix-cache-info` again with the same content. The delete test
- * targets a key that does not exist, so even a wrongly allowed delete removes nothing.
+ * `verify` (SPEC 6): checks a live setup the way its users meet it, and changes nothing a client
+ * or a later run can see. The builder proves it can write by starting a multipart upload and
+ * aborting it (no object appears, none is replaced, no owner changes); the delete and ACL probes
+ * target a key that does not exist, so even a wrongly allowed request changes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'minio';
@@ -51,18 +52,23 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   const tls = { caPem: ctx.caPem, insecure: answers.insecure };
   const reports: VerifyReport[] = [];
   const title = 'Anyone can read nix-cache-info';
+  // The read and the listing go out together: neither waits for the other.
+  const read = anonymousRequest(`${base}/nix-cache-info`, tls);
+  const listing = answers.anonymous === 'get' ? anonymousRequest(`${base}/`, tls) : undefined;
+  read.catch(() => undefined);
+  listing?.catch(() => undefined);
   if (answers.anonymous === 'none') {
-    const refusedTitle = 'Nobody reads the private cache without keys';
+    const privateTitle = 'Nobody can read the cache anonymously';
     try {
-      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
-      if (response.status === 403) reports.push(ok('anonymous-read', refusedTitle, 'an anonymous GET of nix-cache-info is refused (403)'));
-      else reports.push(failed('anonymous-read', refusedTitle, `an anonymous GET of nix-cache-info answered ${response.status}: the private cache is readable by anyone. Fix: run setup again (step anonymous), and check for object ACLs or bucket policy statements that allow everyone.`));
+      const response = await read;
+      if (response.status === 403) reports.push(ok('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info is refused (403)`));
+      else reports.push(failed('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info answered ${response.status}, but anonymous is "none". Fix: run setup again (step anonymous), and check the object's ACL.`));
     } catch (error) {
-      reports.push(failed('anonymous-read', refusedTitle, `GET ${base}/nix-cache-info failed: ${messageOf(error)}. Fix: check the endpoint and that the server is up.`));
+      reports.push(failed('anonymous-read', privateTitle, `GET ${base}/nix-cache-info failed: ${messageOf(error)}`));
     }
   } else {
     try {
-      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
+      const response = await read;
       const expected = renderNixCacheInfo(answers.cacheInfo);
       if (response.status !== 200) {
         reports.push(failed('anonymous-read', title, `GET ${base}/nix-cache-info answered ${response.status}: Nix will say the bucket "does not appear to be a binary cache". Fix: run setup again (steps anonymous and cache-info).`));
@@ -76,11 +82,11 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
     }
   }
   const listTitle = 'Nobody can list the cache anonymously';
-  if (answers.anonymous !== 'get') {
+  if (listing === undefined) {
     reports.push(skipped('anonymous-list', listTitle, `anonymous is "${answers.anonymous}": ${answers.anonymous === 'download' ? 'listing is allowed on purpose' : 'nothing is anonymous'}`));
   } else {
     try {
-      const response = await anonymousRequest(`${base}/`, tls);
+      const response = await listing;
       if (response.status === 403) reports.push(ok('anonymous-list', listTitle, 'an anonymous listing is refused (403)'));
       else reports.push(failed('anonymous-list', listTitle, `an anonymous listing answered ${response.status}: anyone can list every store path. Fix: remove ListBucket from the bucket policy's anonymous statements, or run setup again.`));
     } catch (error) {
@@ -116,23 +122,81 @@ async function checkBuilder(ctx: VerifyContext, client: Client | undefined): Pro
     return [failed('builder-write', writeTitle, why), skipped('builder-delete', deleteTitle, 'needs the builder profile')];
   }
   const reports: VerifyReport[] = [];
+  // The upload test and the delete test go out together: the delete targets a key nobody uploads.
+  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
+  // A started and aborted multipart upload needs s3:PutObject, as an upload does, and leaves
+  // nothing behind: unlike a PUT of nix-cache-info, it cannot repair, replace or re-own anything.
+  const upload = (async () => {
+    const uploadId = await client.initiateNewMultipartUpload(answers.bucket, probe, {});
+    await client.abortMultipartUpload(answers.bucket, probe, uploadId);
+  })();
+  upload.catch(() => undefined);
+  const removal = client.removeObject(answers.bucket, `${probe}-delete`);
+  removal.catch(() => undefined);
+  const acl = probeAcl(client, answers);
   try {
-    const body = renderNixCacheInfo(answers.cacheInfo);
-    await client.putObject(answers.bucket, 'nix-cache-info', Buffer.from(body), Buffer.byteLength(body), { 'Content-Type': 'text/x-nix-cache-info' });
-    reports.push(ok('builder-write', writeTitle, 'put nix-cache-info again (same content) with the profile\'s keys'));
+    await upload;
+    reports.push(ok('builder-write', writeTitle, "started and aborted an upload with the profile's keys (nothing was written)"));
   } catch (error) {
     reports.push(failed('builder-write', writeTitle, `the builder could not upload: ${messageOf(error)}. Fix: run setup again (steps user, policy, attach), or rotate the builder credentials if the secret is wrong.`));
   }
-  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
   try {
-    await client.removeObject(answers.bucket, probe);
+    await removal;
     reports.push(failed('builder-delete', deleteTitle, 'the builder may delete objects: a leaked builder key could empty the cache. Fix: remove s3:DeleteObject from its policy (run setup again to replace the policy).'));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'AccessDenied') reports.push(ok('builder-delete', deleteTitle, 'a delete by the builder is refused (AccessDenied)'));
     else reports.push(failed('builder-delete', deleteTitle, `the delete test failed unexpectedly: ${messageOf(error)}`));
   }
+  reports.push(await acl);
   return reports;
+}
+
+/**
+ * The builder must not change ACLs (notes/s3-policies-and-lifecycle.md, "Object ACLs"): on RGW
+ * an object made public by its owner is readable past a bucket policy that grants anonymous
+ * nothing. RGW looks the object up before it checks the policy (NoSuchKey for a missing key), so
+ * the probe needs an object the builder owns: one whose ACL the builder can read. Its ACL must be
+ * private; then setting "private" again is refused (the Deny holds), or, if allowed, changes nothing.
+ */
+async function probeAcl(client: import('minio').Client, answers: Answers): Promise<VerifyReport> {
+  const title = 'The builder cannot make objects public with an ACL';
+  const { getObjectAclXml, isS3ErrorCode } = await import('../backends/s3/s3-requests');
+  let owned: { key: string; acl: string } | undefined;
+  try {
+    const listed = client.listObjectsV2(answers.bucket, '', true);
+    let seen = 0;
+    for await (const item of listed as AsyncIterable<{ name?: string }>) {
+      if (!item.name || item.name === 'nix-cache-info') continue;
+      if (++seen > 20) break;
+      try {
+        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name) };
+        break;
+      } catch (error) {
+        if (!isS3ErrorCode(error, 'AccessDenied')) throw error;
+      }
+    }
+  } catch (error) {
+    if (isS3ErrorCode(error, 'AccessDenied', 'NotImplemented')) return skipped('builder-acl', title, 'the builder cannot read object ACLs here');
+    return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
+  }
+  if (owned === undefined) return skipped('builder-acl', title, 'the builder owns no object yet to probe (nothing uploaded)');
+  const grants = owned.acl.match(/<Grant>[\s\S]*?<\/Grant>/g) ?? [];
+  if (/AllUsers|AuthenticatedUsers/.test(owned.acl) || grants.length !== 1) {
+    return failed('builder-acl', title, `${owned.key} has an ACL that grants more than its owner${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder), then reset that object's ACL to private.`);
+  }
+  try {
+    await client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: owned.key, query: 'acl', headers: { 'x-amz-acl': 'private' } }, '', [200]);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'AccessDenied')) return ok('builder-acl', title, `an ACL change by the builder on ${owned.key}, which it uploaded, is refused (AccessDenied)`);
+    if (isS3ErrorCode(error, 'NotImplemented')) return ok('builder-acl', title, 'the server does not implement object ACLs');
+    return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
+  }
+  return failed(
+    'builder-acl',
+    title,
+    `the builder may change the ACL of what it uploads (tried "private" on ${owned.key}, which it already was): anything it uploads could be made readable by anyone${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder).`,
+  );
 }
 
 async function checkSigningKeys(ctx: VerifyContext): Promise<VerifyReport> {
@@ -247,6 +311,9 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   if (answers.caFile) caPem = (await readIfExists(answers.caFile)) ?? undefined;
   const publicText = await readIfExists(resolveFilePath(answers.key.publicFile, effects));
   const ctx: VerifyContext = { answers, effects, caPem, publicKeyText: publicText?.trim() };
+  // Loaded before any request goes out, so that loading it does not hold back the requests of
+  // the checks that need it after the others have left (one round of requests, issue 12).
+  await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
   const client = await builderClient(ctx);
   const [anonymous, builder, key, files, expiry, signatures, localNix] = await Promise.all([
     checkAnonymousRead(ctx),
@@ -256,7 +323,7 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
     checkExpiry(ctx),
     client === undefined
       ? Promise.resolve(skipped('narinfo-signatures', 'The cache serves paths the machines trust', 'listing the narinfos needs the builder profile'))
-      : checkNarinfoSignatures(answers, client, await trustedKeys(ctx)),
+      : trustedKeys(ctx).then((keys) => checkNarinfoSignatures(answers, client, keys)),
     checkLocalNix(answers, effects, ctx.publicKeyText),
   ]);
   return [...anonymous, ...builder, key, ...files, expiry, signatures, ...localNix];

@@ -18,7 +18,7 @@ export function exampleAnswers(overrides: Partial<Answers> = {}): Answers {
     policyName: 'nix-cache-write',
     anonymous: 'get',
     cacheInfo: { storeDir: '/nix/store', wantMassQuery: true, priority: 30 },
-    key: { name: 's3.example.org-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key' },
+    key: { name: 's3.example.org-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key', trusted: [] },
     expireDays: null,
     connectTimeout: 5,
     files: {

@@ -7,11 +7,11 @@
  */
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import { readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
 import { createMcClient } from './mc-client';
-import type { MinioAdmin } from './minio-admin';
+import { minioAdminWithReads, type MinioAdmin } from './minio-admin';
 import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
 import type { AccessKeys } from '../signed-request';
@@ -26,11 +26,17 @@ export interface MinioStepsContext {
   readonly admin: AccessKeys;
   /**
    * The builder's secret when it is known: from the answers (given or generated) or read from the
-   * AWS credentials profile. undefined when neither has it.
+   * AWS credentials profile. undefined when neither has it. A function is read at every check and
+   * apply, so a secret found later (another run finished meanwhile) counts.
    */
-  readonly builderSecret: string | undefined;
+  readonly builderSecret: string | undefined | (() => string | undefined);
   /** the reader's secret on a private cache, known the same ways (answers, reader credentials file, generated) */
-  readonly readerSecret?: string | undefined;
+  readonly readerSecret?: string | undefined | (() => string | undefined);
+  /**
+   * Saves the secret locally (the state folder's pending copy) right BEFORE add-user sends it, so
+   * a run killed, or an answer lost, after the server has it still leaves a copy (SPEC 10).
+   */
+  readonly keepSecret?: (secret: string) => Promise<void>;
   /** cryptographically secure random bytes (Effects.randomBytes), for madmin's body encryption */
   readonly randomBytes: (length: number) => Uint8Array;
   /** the environment for the `mc` child process (PATH, HOME, proxies) [process.env] */
@@ -69,7 +75,10 @@ interface MinioRole {
   /** "builder" or "reader", for titles and messages */
   readonly label: string;
   readonly accessKey: string;
-  readonly secret: string | undefined;
+  /** read at every check and apply, so a secret found later counts */
+  readonly secret: string | undefined | (() => string | undefined);
+  /** saves the secret locally right before add-user sends it */
+  readonly keepSecret?: (secret: string) => Promise<void>;
   /** the AWS profile or credentials file the secret is read back from */
   readonly profile: string;
   readonly policyName: string;
@@ -83,12 +92,15 @@ interface MinioRole {
 export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
   const { answers } = ctx;
   let adminConnection: MinioAdmin | undefined;
-  const admin = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => defaultAdmin(ctx, via)))(answers.adminVia));
+  const connection = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => defaultAdmin(ctx, via)))(answers.adminVia));
+  /** the admin connection reading through the run's cache: the user and the policy are read once per run */
+  const admin = (run: StepRun): MinioAdmin => minioAdminWithReads(connection(), run.reads);
   const builder: MinioRole = {
     ids: { user: 'user', policy: 'policy', attach: 'attach' },
     label: 'builder',
     accessKey: answers.builder.accessKey,
     secret: ctx.builderSecret,
+    ...(ctx.keepSecret ? { keepSecret: ctx.keepSecret } : {}),
     profile: `the AWS credentials profile ${answers.builder.profile}`,
     policyName: answers.policyName,
     policy: writePolicyDocument(answers.bucket),
@@ -117,7 +129,7 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
   return steps;
 }
 
-function minioRoleSteps(ctx: MinioStepsContext, admin: () => MinioAdmin, role: MinioRole): ServerStep[] {
+function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAdmin, role: MinioRole): ServerStep[] {
   const { answers } = ctx;
   const user = role.accessKey;
   const policyName = role.policyName;
@@ -129,10 +141,13 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: () => MinioAdmin, role: M
     ctx.checkBuilderKeys ??
     builderKeysChecker({ endpoint: answers.endpoint, region: answers.region, caFile: answers.caFile, insecure: answers.insecure });
 
-  async function checkUser(): Promise<CheckResult> {
-    const found = await admin().userInfo(user);
+  const secretNow = (): string | undefined => (typeof role.secret === 'function' ? role.secret() : role.secret);
+
+  async function checkUser(run: StepRun): Promise<CheckResult> {
+    const secret = secretNow();
+    const found = await admin(run).userInfo(user);
     if (!found.exists) {
-      if (role.secret === undefined) {
+      if (secret === undefined) {
         return { status: 'conflict', detail: `User ${user} does not exist and no secret is known to create it with; give ${role.label}.secretKey or let the wizard generate one.` };
       }
       return { status: 'todo', detail: `User ${user} does not exist yet; it will be created with the ${role.label} secret.` };
@@ -140,13 +155,13 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: () => MinioAdmin, role: M
     if (found.status !== 'enabled') {
       return { status: 'conflict', detail: `User ${user} exists but is ${found.status}; enable it with \`mc admin user enable ${alias} ${shellWord(user)}\`.` };
     }
-    if (role.secret === undefined) {
+    if (secret === undefined) {
       return {
         status: 'conflict',
         detail: `User ${user} already exists and its secret is not known here (not in the answers, not in ${role.profile}); the wizard never resets a secret silently. ${hint}`,
       };
     }
-    const keys = await checkKeys({ accessKey: user, secretKey: role.secret }, answers.bucket);
+    const keys = await checkKeys({ accessKey: user, secretKey: secret }, answers.bucket);
     if (!keys.works) {
       return { status: 'conflict', detail: `User ${user} already exists but the known secret does not work: ${keys.detail}. ${hint}` };
     }
@@ -158,20 +173,23 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: () => MinioAdmin, role: M
     title: `Create the ${role.label} user ${user}`,
     why: role.userWhy,
     command: `printf '%s\\n%s\\n' ${shellWord(user)} "${secretVariable}" | mc admin user add ${alias}`,
-    check: () => asStep(ids.user, checkUser),
-    apply: () =>
+    check: (run = newStepRun()) => asStep(ids.user, () => checkUser(run)),
+    apply: (run = newStepRun()) =>
       asStep(ids.user, async () => {
-        // Look again right before writing: add-user on an existing user would reset its secret.
-        const found = await admin().userInfo(user);
+        // Look again right before writing (in this run, the check's read): add-user on an
+        // existing user would reset its secret.
+        const found = await admin(run).userInfo(user);
         if (found.exists) {
-          const again = await checkUser();
+          const again = await checkUser(run);
           if (again.status === 'done') return `user ${user} was already there`;
           throw new StepError(`User ${user} already exists; its secret was left as it is.`, ids.user, hint);
         }
-        if (role.secret === undefined) {
+        const secret = secretNow();
+        if (secret === undefined) {
           throw new StepError(`No secret is known to create user ${user} with.`, ids.user, `Give ${role.label}.secretKey or let the wizard generate one.`);
         }
-        await admin().addUser(user, role.secret);
+        await role.keepSecret?.(secret);
+        await admin(run).addUser(user, secret);
         return `created user ${user}`;
       }),
   };
@@ -182,16 +200,16 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: () => MinioAdmin, role: M
     title: `Write the policy ${policyName}`,
     why: role.policyWhy,
     command: `mc admin policy create ${alias} ${shellWord(policyName)} ${shellWord(role.policyFile)}`,
-    check: () =>
+    check: (run = newStepRun()) =>
       asStep(ids.policy, async () => {
-        const current = await admin().cannedPolicyInfo(policyName);
+        const current = await admin(run).cannedPolicyInfo(policyName);
         if (current === undefined) return { status: 'todo', detail: `Policy ${policyName} does not exist yet.` } as const;
         if (samePolicy(current, wanted)) return { status: 'done', detail: `Policy ${policyName} is the ${role.label}'s policy for ${answers.bucket}.` } as const;
         return { status: 'todo', detail: `Policy ${policyName} exists with a different document; it will be replaced by the ${role.label}'s policy for ${answers.bucket}.` } as const;
       }),
-    apply: () =>
+    apply: (run = newStepRun()) =>
       asStep(ids.policy, async () => {
-        await admin().addCannedPolicy(policyName, wanted);
+        await admin(run).addCannedPolicy(policyName, wanted);
         return `wrote policy ${policyName}`;
       }),
   };
@@ -201,16 +219,17 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: () => MinioAdmin, role: M
     title: `Attach ${policyName} to ${user}`,
     why: 'A MinIO user can do nothing until a policy is attached to it.',
     command: `mc admin policy attach ${alias} ${shellWord(policyName)} --user ${shellWord(user)}`,
-    check: () =>
+    after: [ids.user, ids.policy],
+    check: (run = newStepRun()) =>
       asStep(ids.attach, async () => {
-        const found = await admin().userInfo(user);
+        const found = await admin(run).userInfo(user);
         if (!found.exists) return { status: 'todo', detail: `User ${user} does not exist yet; the policy will be attached once it does.` } as const;
         if (found.policyNames.includes(policyName)) return { status: 'done', detail: `Policy ${policyName} is attached to ${user}.` } as const;
         return { status: 'todo', detail: `Policy ${policyName} is not attached to ${user} yet.` } as const;
       }),
-    apply: () =>
+    apply: (run = newStepRun()) =>
       asStep(ids.attach, async () => {
-        const outcome = await admin().attachPolicy(policyName, user);
+        const outcome = await admin(run).attachPolicy(policyName, user);
         return outcome === 'attached' ? `attached ${policyName} to ${user}` : `${policyName} was already attached to ${user}`;
       }),
   };

@@ -3,13 +3,14 @@
  * RGW, `policy` (the builder's write statement) with `attach` folded into it. Each manages only
  * its own Sids (bucket-policy-merge.ts), so they never undo each other or anyone else.
  */
-import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import type { PolicyStatement } from '../../policies/write-policy';
 import { StepError } from '../../errors';
 import {
   ANONYMOUS_SIDS,
   anonymousStatements,
   BUILDER_WRITE_SID,
+  OWNER_READ_SID,
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
   CEPH_READER_SIDS,
@@ -18,24 +19,37 @@ import {
   foreignAnonymousActions,
   holdsStatements,
   mergeBucketPolicy,
+  parseBucketPolicy,
   rgwUserArn,
 } from './bucket-policy-merge';
 import { stepErrorFrom } from '../explain-connection-error';
-import { getBucketOwnerId, getBucketPolicyText, isS3ErrorCode, putBucketPolicyText } from './s3-requests';
+import { isS3ErrorCode } from './s3-requests';
 import { mergingStep, type Inspection } from './merging-step';
-import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
+import type { S3Documents } from './s3-documents';
+import { awsPrefix, documentsOf, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 
 interface PolicyStepSpec {
   readonly id: StepId;
   readonly title: string;
   readonly why: string;
   readonly managedSids: readonly string[];
+  /** the steps to apply first: the bucket, and the other writers of the same policy */
+  readonly after: readonly StepId[];
   /** our statements; may read (GET only) from the server */
-  wanted(): Promise<PolicyStatement[]>;
+  wanted(docs: S3Documents): Promise<PolicyStatement[]>;
   /** what the statements mean, for details */
   describe(wanted: readonly PolicyStatement[]): string;
   /** extra words for a done check */
   note?(current: string | null): string;
+  /** what our statements there now that `wanted` drops allow, when dropping them is a removal (SPEC 8) */
+  removal?(dropped: readonly Record<string, unknown>[]): string;
+}
+
+/** Our statements in the policy now that the wanted ones do not keep. */
+function droppedStatements(current: string | null, wanted: readonly PolicyStatement[], sids: readonly string[]): Record<string, unknown>[] {
+  if (current === null) return [];
+  const kept = new Set(wanted.map((s) => s.Sid));
+  return parseBucketPolicy(current).statements.filter((s) => typeof s['Sid'] === 'string' && sids.includes(s['Sid']) && !kept.has(s['Sid']));
 }
 
 function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[], sids: readonly string[]): string {
@@ -53,10 +67,10 @@ function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[
   return `${aws} s3api get-bucket-policy --bucket ${answers.bucket} --query Policy --output text > bucket-policy.json\n${what}\n${aws} s3api put-bucket-policy --bucket ${answers.bucket} --policy file://bucket-policy.json`;
 }
 
-/** Reads the bucket policy; `undefined` when the bucket does not exist yet. */
-async function readPolicy(ctx: S3StepContext, step: StepId): Promise<{ exists: false } | { exists: true; policy: string | null }> {
+/** Reads the bucket policy (once per run, whichever steps ask); `exists: false` when the bucket does not exist yet. */
+async function readPolicy(ctx: S3StepContext, run: StepRun, step: StepId): Promise<{ exists: false } | { exists: true; policy: string | null }> {
   try {
-    return { exists: true, policy: await getBucketPolicyText(ctx.client, ctx.answers.bucket) };
+    return { exists: true, policy: await documentsOf(ctx, run).policy() };
   } catch (error) {
     if (isS3ErrorCode(error, 'NoSuchBucket')) return { exists: false };
     throw stepErrorFrom(step, `Cannot read the policy of bucket ${ctx.answers.bucket}`, error);
@@ -64,17 +78,21 @@ async function readPolicy(ctx: S3StepContext, step: StepId): Promise<{ exists: f
 }
 
 function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const bucket = answers.bucket;
   interface Change {
     readonly current: string | null;
     readonly wanted: PolicyStatement[];
   }
 
-  async function inspect(): Promise<Inspection<Change>> {
-    const read = await readPolicy(ctx, spec.id);
+  async function inspect(run: StepRun): Promise<Inspection<Change>> {
+    const docs = documentsOf(ctx, run);
+    // The owner (Ceph, anonymous none) is read together with the policy, not after it.
+    const wantedRead = spec.wanted(docs);
+    wantedRead.catch(() => undefined); // awaited below only when the bucket exists
+    const read = await readPolicy(ctx, run, spec.id);
     if (!read.exists) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; its policy will be set once it does` };
-    const wanted = await spec.wanted().catch((error: unknown) => {
+    const wanted = await wantedRead.catch((error: unknown) => {
       throw stepErrorFrom(spec.id, `Cannot read the owner of bucket ${bucket}`, error);
     });
     try {
@@ -88,7 +106,9 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
       }
       throw error;
     }
-    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change: { current: read.policy, wanted } };
+    const dropped = spec.removal ? droppedStatements(read.policy, wanted, spec.managedSids) : [];
+    const removes = dropped.length > 0 ? spec.removal?.(dropped) : undefined;
+    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change: { current: read.policy, wanted }, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<Change>({
@@ -98,11 +118,12 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     command,
     bucket,
     document: `the bucket policy of ${bucket}`,
+    after: spec.after,
     inspect,
-    async write({ current, wanted }) {
+    async write({ current, wanted }, run) {
       const merged = mergeBucketPolicy(current, wanted, spec.managedSids);
       try {
-        await putBucketPolicyText(client, bucket, merged.policy);
+        await documentsOf(ctx, run).putPolicy(merged.policy);
       } catch (error) {
         const everyone = wanted.some((s) => typeof s.Principal === 'object' && s.Principal.AWS.includes('*'));
         if (isS3ErrorCode(error, 'AccessDenied') && everyone && answers.backend === 's3') {
@@ -137,11 +158,14 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
       title: `Anonymous access: ${answers.anonymous}`,
       why,
       managedSids: ANONYMOUS_SIDS,
+      // On Ceph the policy (and, private caches, reader-policy) steps merge into the same policy first: one merge at a time.
+      after: answers.backend === 'ceph' ? ['bucket', 'policy', 'reader-policy'] : ['bucket'],
       wanted: async () => wanted,
       describe: (statements) =>
         statements.length === 0
           ? 'no anonymous statement of ours'
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
+      removal: (dropped) => `anonymous access (${dropped.flatMap((s) => [s['Action']].flat()).join(', ')} for everyone)`,
       note: (current) => {
         const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS, wanted);
         return foreign.length === 0 ? '' : `; note: statements not made by this wizard also allow anyone ${foreign.join(', ')}`;
@@ -160,10 +184,10 @@ function builderUidOf(ctx: S3StepContext): string {
  * policy (notes/ceph-rgw.md), plus owner read when `anonymous` is `none`.
  */
 export function cephPolicyStep(ctx: S3StepContext): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const builderUid = builderUidOf(ctx);
-  const wanted = async (): Promise<PolicyStatement[]> =>
-    cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? await getBucketOwnerId(client, answers.bucket) : undefined);
+  const wanted = async (docs: S3Documents): Promise<PolicyStatement[]> =>
+    cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? await docs.ownerId() : undefined);
   const shown = cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? '$BUCKET_OWNER_UID' : undefined);
   return policyStep(
     ctx,
@@ -172,11 +196,14 @@ export function cephPolicyStep(ctx: S3StepContext): ServerStep {
       title: `Write access for ${builderUid}`,
       why: 'On Ceph RGW the builder may add and overwrite objects in this bucket through a bucket policy statement naming it (an IAM user policy would be lost on the next key rotation), and never delete.',
       managedSids: CEPH_POLICY_SIDS,
+      // The user before a policy naming it (a principal RGW does not know may be refused).
+      after: ['bucket', 'user'],
       wanted,
       describe: (statements) =>
-        statements
-          .map((s) => (s.Sid === BUILDER_WRITE_SID ? `write access for ${builderUid} (no delete)` : `read access for the bucket owner to objects the builder uploads`))
-          .join(' and '),
+        [
+          `write access for ${builderUid} (no delete, no ACL changes)`,
+          ...(statements.some((s) => s.Sid === OWNER_READ_SID) ? ['read access for the bucket owner to objects the builder uploads'] : []),
+        ].join(' and '),
     },
     manualCommand(ctx, shown, CEPH_POLICY_SIDS),
   );
@@ -191,14 +218,15 @@ export function cephAttachStep(ctx: S3StepContext): ServerStep {
   const { answers } = ctx;
   const builderUid = builderUidOf(ctx);
   const principal = rgwUserArn(builderUid);
-  async function inspect(): Promise<CheckResult> {
-    const read = await readPolicy(ctx, 'attach');
+  async function inspect(run: StepRun): Promise<CheckResult> {
+    const read = await readPolicy(ctx, run, 'attach');
     const found =
       read.exists &&
       read.policy !== null &&
       (() => {
         try {
-          return holdsStatements(read.policy, cephPolicyStatements(answers.bucket, builderUid, 'get', undefined), [BUILDER_WRITE_SID]);
+          const write = cephPolicyStatements(answers.bucket, builderUid, 'get', undefined).filter((s) => s.Sid === BUILDER_WRITE_SID);
+          return holdsStatements(read.policy, write, [BUILDER_WRITE_SID]);
         } catch {
           return false;
         }
@@ -212,9 +240,10 @@ export function cephAttachStep(ctx: S3StepContext): ServerStep {
     title: `Attach the write access to ${builderUid}`,
     why: 'On Ceph RGW the write statement in the bucket policy already names the builder, so this is part of the policy step.',
     command: '# nothing: the bucket policy statement of the policy step names the builder',
-    check: inspect,
-    async apply() {
-      const result = await inspect();
+    after: ['policy'],
+    check: (run = newStepRun()) => inspect(run),
+    async apply(run = newStepRun()) {
+      const result = await inspect(run);
       if (result.status !== 'done') {
         throw new StepError(`The builder's write statement is not in the bucket policy of ${answers.bucket}.`, 'attach', 'The policy step sets it; run setup again.');
       }
@@ -238,6 +267,8 @@ export function cephReaderPolicyStep(ctx: S3StepContext): ServerStep {
       title: `Read access for ${reader}`,
       why: 'The machines read the private cache as this user: a bucket policy statement lets it GET objects, and nothing else (no listing, writing or deleting).',
       managedSids: CEPH_READER_SIDS,
+      // The reader before a statement naming it; the builder's policy step merges into the same policy first.
+      after: ['bucket', 'reader-user', 'policy'],
       wanted: async () => wanted,
       describe: () => `read access (GetObject only) for ${reader}`,
     },

@@ -2,10 +2,11 @@
  * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
  * (lifecycle-rules.ts explains the prefix set).
  */
-import type { ServerStep } from '../../plan/server-step';
+import type { ServerStep, StepRun } from '../../plan/server-step';
 import {
   NAR_MARGIN_DAYS,
   foreignRulesExpiringCacheInfo,
+  isOurRule,
   mergeLifecycleRules,
   narinfoPrefixes,
   parseLifecycleConfiguration,
@@ -16,9 +17,9 @@ import {
   type LifecycleMerge,
 } from './lifecycle-rules';
 import { stepErrorFrom } from '../explain-connection-error';
-import { getLifecycleXml, isS3ErrorCode, putLifecycleXml } from './s3-requests';
+import { isS3ErrorCode } from './s3-requests';
 import { mergingStep, type Inspection } from './merging-step';
-import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
+import { awsPrefix, documentsOf, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 import { XmlSyntaxError } from './xml-elements';
 
 function describe(expireDays: number | null): string {
@@ -44,13 +45,13 @@ function manualCommand(ctx: S3StepContext): string {
 }
 
 export function expiryStep(ctx: S3StepContext): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const bucket = answers.bucket;
 
-  async function inspect(): Promise<Inspection<LifecycleMerge>> {
+  async function inspect(run: StepRun): Promise<Inspection<LifecycleMerge>> {
     let rules: ExistingRule[];
     try {
-      const xml = await getLifecycleXml(client, bucket);
+      const xml = await documentsOf(ctx, run).lifecycle();
       rules = xml === null ? [] : parseLifecycleConfiguration(xml);
     } catch (error) {
       if (isS3ErrorCode(error, 'NoSuchBucket')) {
@@ -75,7 +76,10 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     }
     if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}${warning}` };
     const kept = merge.foreignRuleCount > 0 ? ` (keeping ${merge.foreignRuleCount} other rule${merge.foreignRuleCount === 1 ? '' : 's'})` : '';
-    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, change: merge };
+    // Expiry that is there now and is not asked for any more is taken away: said as a removal.
+    const ours = rules.filter(isOurRule);
+    const removes = answers.expireDays === null && ours.length > 0 ? `the expiry rules set before (${ours.length} rules, deleting uploads after ${Math.min(...ours.map((r) => r.expirationDays ?? Infinity))} days)` : undefined;
+    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, change: merge, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<LifecycleMerge>({
@@ -88,10 +92,11 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     command: manualCommand(ctx),
     bucket,
     document: `the lifecycle configuration of ${bucket}`,
+    after: ['bucket'],
     inspect,
-    async write(merge) {
+    async write(merge, run) {
       try {
-        await putLifecycleXml(client, bucket, merge.xml);
+        await documentsOf(ctx, run).putLifecycle(merge.xml);
       } catch (error) {
         throw stepErrorFrom('expiry', `Cannot write the lifecycle configuration of bucket ${bucket}`, error);
       }

@@ -1,0 +1,25 @@
+/**
+ * The one place an entry of the opening menu (source/wizard/menu.ts) becomes a command, run once
+ * the wizard has closed, with the same flags, starting from the remembered answers like the
+ * command run on its own.
+ */
+import type { CliIo } from '../cli-io';
+import type { Effects } from '../effects';
+import type { MenuItem } from '../wizard/menu';
+import type { CommandOptions } from './command-options';
+
+type Command = (options: CommandOptions, io: CliIo, effects: Effects) => Promise<number>;
+
+/** The command behind each menu entry but "update" (which is the wizard itself). */
+const COMMANDS: Record<Exclude<MenuItem, 'update'>, () => Promise<Command>> = {
+  preview: async () => (await import('./preview')).runPreview,
+  verify: async () => (await import('./verify')).runVerify,
+  // Each asks its own confirmation (saying what stops working) once the full-screen view is closed.
+  'rotate-credentials': async () => (await import('./rotate-credentials')).runRotateCredentials,
+  'rotate-key': async () => (await import('./rotate-key')).runRotateKey,
+};
+
+export async function runMenuChoice(item: Exclude<MenuItem, 'update'>, options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
+  const command = await COMMANDS[item]();
+  return command({ ...options, answers: undefined }, io, effects);
+}
