@@ -120,3 +120,18 @@ describe('the builder secret on MinIO is never known only to the server (SPEC 10
     expect(fake.users.get('nixbuilder')?.secretKey).toBe('Other-secret-9xyzAB');
   });
 });
+
+describe('the MinIO steps of a private cache', () => {
+  it('order the reader like the builder: each attach after its own user and policy', () => {
+    const ctx = context('http://127.0.0.1:9', { answers: exampleAnswers({ endpoint: 'http://127.0.0.1:9', anonymous: 'none' }), readerSecret: 'Reader-secret-1' });
+    const steps = minioAdminSteps(ctx);
+    expect(steps.map((s) => [s.id, s.after ?? []])).toEqual([
+      ['user', []],
+      ['policy', []],
+      ['attach', ['user', 'policy']],
+      ['reader-user', []],
+      ['reader-policy', []],
+      ['reader-attach', ['reader-user', 'reader-policy']],
+    ]);
+  });
+});
