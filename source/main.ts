@@ -16,10 +16,12 @@ successful run, then the environment (NIX_CACHE_ADMIN_ACCESS_KEY,
 NIX_CACHE_ADMIN_SECRET_KEY), then the prompts. The keys of an answers file:
   backend endpoint region caFile insecure admin.accessKey admin.secretKey
   admin.mcAlias adminVia alias writeMcConfig bucket builder.accessKey
-  builder.secretKey builder.profile policyName anonymous cacheInfo.storeDir
+  builder.secretKey builder.profile reader.accessKey reader.secretKey
+  reader.profile policyName anonymous cacheInfo.storeDir
   cacheInfo.wantMassQuery cacheInfo.priority key.name key.secretFile
-  key.publicFile key.trusted expireDays files.mcConfig files.awsCredentials
-  files.nixosModule files.nixConf files.policy files.cacheInfo
+  key.publicFile key.trusted expireDays connectTimeout files.mcConfig
+  files.awsCredentials files.nixosModule files.nixConf files.policy
+  files.cacheInfo files.builderModule files.readerCredentials
 (the readme's "Answers" section says what each means and its default).
 
 Exit codes: 0 success; 1 a step or a write failed; 2 bad input or usage (nothing

@@ -139,6 +139,13 @@ const expireDays = z
   .max(36500, 'must be 1..36500 days, or null for no expiry')
   .nullable();
 
+const connectTimeout = z
+  .number({ invalid_type_error: 'must be a whole number of seconds or null' })
+  .int('must be a whole number of seconds')
+  .min(1, 'must be 1..600 seconds, or null for Nix\'s default (no timeout)')
+  .max(600, 'must be 1..600 seconds, or null for Nix\'s default (no timeout)')
+  .nullable();
+
 const bool = (what: string) => z.boolean({ invalid_type_error: `must be true or false (${what})` });
 
 /** The answers file: every key optional here; which are required is decided in resolve-answers.ts. */
@@ -158,11 +165,13 @@ export const answersInputSchema = z
     writeMcConfig: bool('write the mc config'),
     bucket: bucketName,
     builder: z.object({ accessKey, secretKey, profile: profileName }).partial().strict(),
+    reader: z.object({ accessKey, secretKey, profile: profileName }).partial().strict(),
     policyName,
     anonymous: z.enum(['get', 'download', 'none'], { errorMap: () => ({ message: 'must be "get", "download" or "none"' }) }),
     cacheInfo: z.object({ storeDir, wantMassQuery: bool('WantMassQuery'), priority }).partial().strict(),
     key: z.object({ name: keyName, secretFile: filePath, publicFile: filePath, trusted: z.array(trustedPublicKey, { invalid_type_error: 'must be a list of public keys' }).readonly() }).partial().strict(),
     expireDays,
+    connectTimeout,
     files: z
       .object({
         mcConfig: filePath,
@@ -171,6 +180,8 @@ export const answersInputSchema = z
         nixConf: filePath,
         policy: filePath,
         cacheInfo: filePath,
+        builderModule: filePath,
+        readerCredentials: filePath,
       })
       .partial()
       .strict(),

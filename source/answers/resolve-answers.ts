@@ -198,6 +198,8 @@ export function resolveAnswers(
     nixConf: input.files?.nixConf ?? './nix-cache.conf',
     policy: input.files?.policy ?? './nix-cache-write.json',
     cacheInfo: input.files?.cacheInfo ?? './nix-cache-info',
+    builderModule: input.files?.builderModule ?? './nix-cache-builder.nix',
+    readerCredentials: input.files?.readerCredentials ?? './nix-cache-reader.credentials',
   };
 
   let endpoint = input.endpoint;
@@ -244,6 +246,10 @@ export function resolveAnswers(
       issues.push({ field: 'caFile', message: `${input.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
     }
   }
+  // The reader must be its own user: the builder's keys may write, the machines' may only read.
+  if (input.anonymous === 'none' && (input.reader?.accessKey ?? 'nixreader') === (input.builder?.accessKey ?? 'nixbuilder')) {
+    issues.push({ field: 'reader.accessKey', message: 'must differ from builder.accessKey: the machines read with a user that cannot write' });
+  }
   // Two answers naming one file would have the second write clobber the first.
   const seen = new Map<string, string>();
   const pathAnswers: [string, string][] = [
@@ -273,6 +279,11 @@ export function resolveAnswers(
   } else {
     if (input.builder?.accessKey === undefined) missing.push({ field: 'builder.accessKey', hint: 'required for backend "s3": the keys are made elsewhere' });
     if (input.builder?.secretKey === undefined) missing.push({ field: 'builder.secretKey', hint: 'required for backend "s3": the keys are made elsewhere' });
+    if (input.anonymous === 'none') {
+      const hint = 'required for backend "s3" with anonymous "none": the machines read the private cache with these keys, made elsewhere';
+      if (input.reader?.accessKey === undefined) missing.push({ field: 'reader.accessKey', hint });
+      if (input.reader?.secretKey === undefined) missing.push({ field: 'reader.secretKey', hint });
+    }
   }
   if (missing.length > 0 || endpoint === undefined) return { ok: false, missing };
 
@@ -295,6 +306,11 @@ export function resolveAnswers(
       secretKey: input.builder?.secretKey,
       profile: input.builder?.profile ?? 'nixbuilder',
     },
+    reader: {
+      accessKey: input.reader?.accessKey ?? 'nixreader',
+      secretKey: input.reader?.secretKey,
+      profile: input.reader?.profile ?? 'nixreader',
+    },
     policyName: input.policyName ?? 'nix-cache-write',
     anonymous: input.anonymous ?? 'get',
     cacheInfo: {
@@ -309,6 +325,7 @@ export function resolveAnswers(
       trusted: input.key?.trusted ?? readTrustedKeysSync(effects, normalized, input.bucket ?? 'nix-cache'),
     },
     expireDays: input.expireDays === undefined ? null : input.expireDays,
+    connectTimeout: input.connectTimeout === undefined ? 5 : input.connectTimeout,
     files,
   };
   return { ok: true, value: { answers, warnings: endpointWarnings(normalized, insecure) } };

@@ -9,6 +9,8 @@ export type FileId =
   | 'nixConf'
   | 'policy'
   | 'cacheInfo'
+  | 'builderModule'
+  | 'readerCredentials'
   | 'secretKey'
   | 'publicKey'
   /** the remembered answers of a setup (source/state/remembered-answers.ts), not a generated file */

@@ -14,18 +14,18 @@ import { acquireSetupLock, type SetupLock } from '../state/setup-lock';
 import type { SetupIdentity } from '../state/state-dir';
 import type { StepEvent } from './run-steps';
 import type { NixSecretKey } from '../keys/nix-secret-key';
-import { detectNixVersion } from '../nix/detect-nix-version';
+import { readSystemNixConf } from '../nix/system-nix-conf';
 import { trustedPublicKeys } from '../state/rotation-state';
 import { nextStepsForFiles } from './next-steps';
-import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
+import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from './prepare-secrets';
 import { withOneCheckDeadline } from './check-deadline';
 import { runSteps } from './run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
 
 export interface SessionOptions {
   readonly outDir: string | undefined;
-  /** the local Nix version; default: ask `nix --version` */
-  readonly nixVersion?: () => Promise<string | undefined>;
+  /** the machine's nix.conf, so the next steps offer to append the snippet only once [read from disk] */
+  readonly systemNixConf?: () => Promise<string | null>;
   /** one deadline for a whole read-only check [CHECK_DEADLINE_MS] */
   readonly checkDeadlineMs?: number;
 }
@@ -33,7 +33,10 @@ export interface SessionOptions {
 /** What prepareSetup decides once and the steps share; the builder secret can arrive later (ceph). */
 interface PlanState {
   builderSecret: string | undefined;
+  /** private caches only; on ceph it arrives with the reader step */
+  readerSecret: string | undefined;
   key: NixSecretKey;
+  readonly caPem: string | undefined;
   /** true while the run may still replace the secret (generated here, not given or found) */
   builderSecretGenerated: boolean;
   keyReused: boolean;
@@ -61,15 +64,17 @@ function secretSaveError(error: unknown, pendingPath: string): StepError {
 }
 
 export function createSetupSession(effects: Effects, options: SessionOptions): SetupSession {
-  const nixVersion = options.nixVersion ?? (() => detectNixVersion(effects.env));
+  const systemNixConf = options.systemNixConf ?? (() => readSystemNixConf(effects.env));
 
   const filesFor = (answers: Answers, state: PlanState): PlannedFile[] =>
     planFiles({
       answers,
       base: effects,
       builderSecretKey: state.builderSecret,
+      readerSecretKey: state.readerSecret,
       publicKeys: trustedPublicKeys(state.key.publicKeyText(), answers.key.trusted),
       secretKeyText: state.key.secretKeyText(),
+      caPem: state.caPem,
     });
 
   /** Under the lock: a key file or a builder secret written meanwhile by another run wins. */
@@ -119,6 +124,8 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       // The builder's secret is saved as soon as the server has it, so that a run that stops
       // later still knows it and a re-run continues instead of finding a user it cannot use.
       afterStep: async (step) => {
+        // The reader's secret likewise: written to its credentials file right after the reader step.
+        if (step.id === 'reader-user' && state.readerSecret !== undefined) await writeFiles((f) => f.id === 'readerCredentials');
         if (step.id !== 'user' || state.builderSecret === undefined || saveError) return;
         try {
           await writeFiles((f) => f.id === 'awsCredentials');
@@ -138,7 +145,14 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     } catch (error) {
       return { steps: result.reports, files: written, next: [], error: asStepError(error) };
     }
-    const next = nextStepsForFiles({ answers: plan.answers, ...final, cwd: effects.cwd, home: effects.home, nixVersion: await nixVersion() });
+    const next = nextStepsForFiles({
+      answers: plan.answers,
+      ...final,
+      cwd: effects.cwd,
+      home: effects.home,
+      systemNixConf: await systemNixConf(),
+      publicKeys: plan.publicKeys,
+    });
     const apply: ApplyResult = { steps: result.reports, files: written, next };
     return apply;
   }
@@ -147,7 +161,15 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     async prepareSetup(answers, warnings) {
       const { key, reused } = await loadOrGenerateKey(answers, effects);
       const builder = await knownBuilderSecret(answers, effects);
-      const state: PlanState = { builderSecret: builder.secret, key, builderSecretGenerated: builder.source === 'generated', keyReused: reused };
+      const reader = await knownReaderSecret(answers, effects);
+      const state: PlanState = {
+        builderSecret: builder.secret,
+        readerSecret: reader?.secret,
+        key,
+        caPem: await readCaPem(answers),
+        builderSecretGenerated: builder.source === 'generated',
+        keyReused: reused,
+      };
       const setup = { endpoint: answers.endpoint, bucket: answers.bucket };
       const { buildServerSteps } = await import('./build-server-steps');
       const steps = await buildServerSteps({
@@ -156,6 +178,10 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         builderSecret: () => state.builderSecret,
         onBuilderSecret: (secret) => {
           state.builderSecret = secret;
+        },
+        readerSecret: () => state.readerSecret,
+        onReaderSecret: (secret) => {
+          state.readerSecret = secret;
         },
         keepBuilderSecret: async (secret) => {
           await savePendingSecret(effects, setup, answers.builder.accessKey, secret);
@@ -191,7 +217,8 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       // On Ceph the server makes the builder's secret when it creates the user, so the AWS profile
       // cannot be rendered yet; it is still written, and the review must list it: shown with a
       // stand-in for the secret (masked like any secret; revealed, it says where the secret comes from).
-      const state = known && known.builderSecret === undefined && plan.answers.backend === 'ceph' ? { ...known, builderSecret: SECRET_MADE_BY_SERVER } : known;
+      const onCeph = plan.answers.backend === 'ceph';
+      const state = known && onCeph ? { ...known, builderSecret: known.builderSecret ?? SECRET_MADE_BY_SERVER, readerSecret: known.readerSecret ?? SECRET_MADE_BY_SERVER } : known;
       const files = state ? filesFor(plan.answers, state) : plan.files;
       const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: true, effects });
       const previews: FilePreview[] = [];
@@ -229,7 +256,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         await refreshState(plan.answers, state);
         // Every target must be writable before the first server change (SPEC 10).
         try {
-          await proveWritable(filesFor(plan.answers, { ...state, builderSecret: state.builderSecret ?? SECRET_MADE_BY_SERVER }), { outDir: plan.outDir, effects });
+          await proveWritable(filesFor(plan.answers, { ...state, builderSecret: state.builderSecret ?? SECRET_MADE_BY_SERVER, readerSecret: state.readerSecret ?? SECRET_MADE_BY_SERVER }), { outDir: plan.outDir, effects });
         } catch (error) {
           return failed(error);
         }

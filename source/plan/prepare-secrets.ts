@@ -51,3 +51,26 @@ export async function knownBuilderSecret(answers: Answers, effects: Effects): Pr
   if (answers.backend === 'ceph') return { secret: undefined, source: 'server' };
   return { secret: generateBuilderSecret((n) => effects.randomBytes(n)), source: 'generated' };
 }
+
+/**
+ * The reader's secret on a private cache (SPEC 2 `reader`): from the answers, else from the reader
+ * credentials file an earlier run wrote, else generated (on ceph the server generates it).
+ * undefined on a public cache, where there is no reader.
+ */
+export async function knownReaderSecret(answers: Answers, effects: Effects): Promise<BuilderSecret | undefined> {
+  if (answers.anonymous !== 'none') return undefined;
+  if (answers.reader.secretKey !== undefined) return { secret: answers.reader.secretKey, source: 'answers' };
+  const content = await readIfExists(resolveFilePath(answers.files.readerCredentials, effects));
+  const profile = content === null ? undefined : readAwsProfile(content, answers.reader.profile);
+  if (profile?.accessKeyId === answers.reader.accessKey && profile.secretAccessKey) {
+    return { secret: profile.secretAccessKey, source: 'aws-profile' };
+  }
+  if (answers.backend === 'ceph') return { secret: undefined, source: 'server' };
+  return { secret: generateBuilderSecret((n) => effects.randomBytes(n)), source: 'generated' };
+}
+
+/** The PEM text of `caFile`, inlined in the NixOS module; undefined when there is no CA file. */
+export async function readCaPem(answers: Pick<Answers, 'caFile'>): Promise<string | undefined> {
+  if (answers.caFile === undefined) return undefined;
+  return (await readIfExists(answers.caFile)) ?? undefined;
+}

@@ -6,9 +6,36 @@
 import { createKeyedLock, type KeyedLock } from './keyed-lock';
 import { createReadCache, type ReadCache } from './read-cache';
 
-export type StepId = 'connect' | 'bucket' | 'user' | 'policy' | 'attach' | 'anonymous' | 'cache-info' | 'expiry';
+export type StepId =
+  | 'connect'
+  | 'bucket'
+  | 'user'
+  | 'policy'
+  | 'attach'
+  | 'reader-user'
+  | 'reader-policy'
+  | 'reader-attach'
+  | 'anonymous'
+  | 'cache-info'
+  | 'expiry';
 
-export const STEP_ORDER: readonly StepId[] = ['connect', 'bucket', 'user', 'policy', 'attach', 'anonymous', 'cache-info', 'expiry'];
+/**
+ * The order steps run in. The `reader-*` steps exist only for a private cache (`anonymous: "none"`):
+ * the read-only user the machines substitute with, made the way the backend makes the builder.
+ */
+export const STEP_ORDER: readonly StepId[] = [
+  'connect',
+  'bucket',
+  'user',
+  'policy',
+  'attach',
+  'reader-user',
+  'reader-policy',
+  'reader-attach',
+  'anonymous',
+  'cache-info',
+  'expiry',
+];
 
 /** What a step shares with the other steps of the same run (one walk of runSteps). */
 export interface StepRun {

@@ -5,12 +5,15 @@
  * target a key that does not exist, so even a wrongly allowed request changes nothing.
  */
 import { randomBytes } from 'node:crypto';
+import type { Client } from 'minio';
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import { resolveFilePath } from '../files/resolve-file-path';
 import { checkKeyPair } from '../keys/check-key-pair';
-import { parseNixPublicKey } from '../keys/nix-public-key';
+import { parseNixPublicKey, type NixPublicKey } from '../keys/nix-public-key';
+import { substituterUrl } from '../nix/cache-urls';
+import { checkLocalNix, checkNarinfoSignatures, trustedKeysIn } from './client-checks';
 import { parseNixSecretKey } from '../keys/nix-secret-key';
 import { readAwsProfile } from '../plan/read-aws-profile';
 import { readIfExists } from '../plan/prepare-secrets';
@@ -93,19 +96,14 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   return reports;
 }
 
-async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
+/** An S3 client with the builder's keys from the AWS credentials profile, or undefined when the profile has none. */
+async function builderClient(ctx: VerifyContext): Promise<Client | undefined> {
   const { answers, effects } = ctx;
-  const writeTitle = `The builder (profile ${answers.builder.profile}) can upload`;
-  const deleteTitle = 'The builder cannot delete';
-  const path = resolveFilePath(answers.files.awsCredentials, effects);
-  const content = await readIfExists(path);
+  const content = await readIfExists(resolveFilePath(answers.files.awsCredentials, effects));
   const profile = content === null ? undefined : readAwsProfile(content, answers.builder.profile);
-  if (!profile?.accessKeyId || !profile.secretAccessKey) {
-    const why = `no profile [${answers.builder.profile}] with keys in ${answers.files.awsCredentials}. Fix: run setup (it writes the profile).`;
-    return [failed('builder-write', writeTitle, why), skipped('builder-delete', deleteTitle, 'needs the builder profile')];
-  }
+  if (!profile?.accessKeyId || !profile.secretAccessKey) return undefined;
   const { createS3Client } = await import('../backends/s3/s3-connection');
-  const client = createS3Client({
+  return createS3Client({
     endpoint: answers.endpoint,
     region: answers.region,
     accessKey: profile.accessKeyId,
@@ -113,6 +111,16 @@ async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
     insecure: answers.insecure,
     ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
   });
+}
+
+async function checkBuilder(ctx: VerifyContext, client: Client | undefined): Promise<VerifyReport[]> {
+  const { answers } = ctx;
+  const writeTitle = `The builder (profile ${answers.builder.profile}) can upload`;
+  const deleteTitle = 'The builder cannot delete';
+  if (client === undefined) {
+    const why = `no profile [${answers.builder.profile}] with keys in ${answers.files.awsCredentials}. Fix: run setup (it writes the profile).`;
+    return [failed('builder-write', writeTitle, why), skipped('builder-delete', deleteTitle, 'needs the builder profile')];
+  }
   const reports: VerifyReport[] = [];
   // The upload test and the delete test go out together (the delete of a key nobody uploads).
   const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
@@ -218,7 +226,7 @@ async function checkSigningKeys(ctx: VerifyContext): Promise<VerifyReport> {
 
 async function checkNixFiles(ctx: VerifyContext): Promise<VerifyReport[]> {
   const { answers, effects } = ctx;
-  const substituter = `${answers.endpoint}/${answers.bucket}`;
+  const substituter = substituterUrl(answers);
   const reports: VerifyReport[] = [];
   for (const [id, given, title] of [
     ['nixos-module', answers.files.nixosModule, 'The NixOS module names this cache and key'],
@@ -238,16 +246,19 @@ async function checkNixFiles(ctx: VerifyContext): Promise<VerifyReport[]> {
   return reports;
 }
 
+/** A narinfo key for each first character of a store path hash, and one NAR key: what the rules must be judged on. */
+const SAMPLE_NARINFO_KEYS = [...'0123456789abcdfghijklmnpqrsvwxyz'].flatMap((c) => [`${c}${'0'.repeat(31)}.narinfo`, `${c}${'x'.repeat(31)}.narinfo`, `${c}a${'r'.repeat(30)}.narinfo`, `${c}i${'x'.repeat(30)}.narinfo`]);
+const SAMPLE_NAR_KEY = 'nar/0000000000000000000000000000000000000000000000000000.nar.xz';
+
 async function checkExpiry(ctx: VerifyContext): Promise<VerifyReport> {
   const { answers } = ctx;
-  const title = 'Lifecycle rules spare nix-cache-info';
-  if (answers.expireDays === null) return skipped('expiry', title, 'expireDays is null: nothing expires');
+  const title = answers.expireDays === null ? 'Nothing expires' : 'Lifecycle rules spare nix-cache-info and keep NARs longer than clients trust a narinfo';
   if (answers.backend === 's3' || !answers.admin.accessKey || !answers.admin.secretKey) {
     return skipped('expiry', title, 'reading lifecycle rules needs the admin keys (answers or NIX_CACHE_ADMIN_* environment)');
   }
   const { createS3Client } = await import('../backends/s3/s3-connection');
   const { getLifecycleXml } = await import('../backends/s3/s3-requests');
-  const { parseLifecycleConfiguration, ruleSelectsKey, isOurRule } = await import('../backends/s3/lifecycle-rules');
+  const { parseLifecycleConfiguration, ruleSelectsKey, isOurRule, CLIENT_NARINFO_TTL_DAYS } = await import('../backends/s3/lifecycle-rules');
   const client = createS3Client({
     endpoint: answers.endpoint,
     region: answers.region,
@@ -258,16 +269,43 @@ async function checkExpiry(ctx: VerifyContext): Promise<VerifyReport> {
   });
   try {
     const xml = await getLifecycleXml(client, answers.bucket);
-    const rules = xml === null ? [] : parseLifecycleConfiguration(xml);
-    const killers = rules.filter((rule) => rule.expirationDays !== undefined && ruleSelectsKey(rule, 'nix-cache-info'));
-    if (killers.length > 0) {
-      return failed('expiry', title, `rule(s) ${killers.map((r) => r.id ?? '(no id)').join(', ')} expire nix-cache-info: clients would drop the cache. Fix: give those rules a prefix, or remove them.`);
+    const rules = (xml === null ? [] : parseLifecycleConfiguration(xml)).filter((rule) => rule.enabled && rule.expirationDays !== undefined);
+    if (answers.expireDays === null) {
+      if (rules.length === 0) return ok('expiry', title, 'no lifecycle rule expires objects, as expireDays null says');
+      return failed('expiry', title, `expireDays is null, but rule(s) ${rules.map((r) => r.id || '(no id)').join(', ')} expire objects. Fix: run setup again (it removes ours), and remove the others if they are not wanted.`);
     }
-    if (!rules.some(isOurRule)) return failed('expiry', title, 'none of the wizard\'s expiry rules is there. Fix: run setup again (step expiry).');
-    return ok('expiry', title, `${rules.length} rule(s); none expires nix-cache-info`);
+    const killers = rules.filter((rule) => ruleSelectsKey(rule, 'nix-cache-info'));
+    if (killers.length > 0) {
+      return failed('expiry', title, `rule(s) ${killers.map((r) => r.id || '(no id)').join(', ')} expire nix-cache-info: clients would drop the cache. Fix: give those rules a prefix, or remove them.`);
+    }
+    if (!rules.some(isOurRule)) return failed('expiry', title, "none of the wizard's expiry rules is there. Fix: run setup again (step expiry).");
+    // When several rules select a key, the shortest expiry wins.
+    const expiryOf = (key: string): number | undefined => {
+      const days = rules.filter((rule) => ruleSelectsKey(rule, key)).map((rule) => rule.expirationDays!);
+      return days.length === 0 ? undefined : Math.min(...days);
+    };
+    const narDays = expiryOf(SAMPLE_NAR_KEY);
+    const narinfoDays = SAMPLE_NARINFO_KEYS.map(expiryOf);
+    const longestNarinfo = narinfoDays.some((d) => d === undefined) ? undefined : Math.max(...(narinfoDays as number[]));
+    if (narDays !== undefined && (longestNarinfo === undefined || narDays - longestNarinfo <= CLIENT_NARINFO_TTL_DAYS)) {
+      const narinfoText = longestNarinfo === undefined ? 'some narinfos never expire' : `narinfos expire after up to ${longestNarinfo} days`;
+      return failed(
+        'expiry',
+        title,
+        `NARs expire after ${narDays} days while ${narinfoText}: a client trusts a narinfo it has seen for ${CLIENT_NARINFO_TTL_DAYS} days and then fetches its NAR, which may be gone (a hard error, not a miss). Fix: run setup again (step expiry), and remove foreign rules that expire nar/ sooner.`,
+      );
+    }
+    return ok('expiry', title, `${rules.length} expiring rule(s); none expires nix-cache-info, and NARs outlive narinfos by ${narDays === undefined ? 'forever' : `${narDays - (longestNarinfo ?? 0)} days`}`);
   } catch (error) {
     return failed('expiry', title, `could not read the lifecycle rules: ${messageOf(error)}`);
   }
+}
+
+/** The keys the machines trust: those the NixOS module lists (two during a rotation), and the public key file. */
+async function trustedKeys(ctx: VerifyContext): Promise<NixPublicKey[]> {
+  const module = await readIfExists(resolveFilePath(ctx.answers.files.nixosModule, ctx.effects));
+  const keys = trustedKeysIn(`${module ?? ''}\n${ctx.publicKeyText ?? ''}`);
+  return keys.filter((key, index) => keys.findIndex((other) => other.name === key.name && Buffer.from(other.bytes).equals(Buffer.from(key.bytes))) === index);
 }
 
 export async function runVerifyChecks(answers: Answers, effects: Effects): Promise<VerifyReport[]> {
@@ -278,12 +316,17 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   // Loaded before any request goes out, so that loading it does not hold back the requests of
   // the checks that need it after the others have left (one round of requests, issue 12).
   await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
-  const [anonymous, builder, key, files, expiry] = await Promise.all([
+  const client = await builderClient(ctx);
+  const [anonymous, builder, key, files, expiry, signatures, localNix] = await Promise.all([
     checkAnonymousRead(ctx),
-    checkBuilder(ctx),
+    checkBuilder(ctx, client),
     checkSigningKeys(ctx),
     checkNixFiles(ctx),
     checkExpiry(ctx),
+    client === undefined
+      ? Promise.resolve(skipped('narinfo-signatures', 'The cache serves paths the machines trust', 'listing the narinfos needs the builder profile'))
+      : trustedKeys(ctx).then((keys) => checkNarinfoSignatures(answers, client, keys)),
+    checkLocalNix(answers, effects, ctx.publicKeyText),
   ]);
-  return [...anonymous, ...builder, key, ...files, expiry];
+  return [...anonymous, ...builder, key, ...files, expiry, signatures, ...localNix];
 }

@@ -48,6 +48,7 @@ describe('writing the planned files', () => {
       ['work/nix-cache.conf', 'created'],
       ['work/nix-cache-write.json', 'created'],
       ['work/nix-cache-info', 'created'],
+      ['work/nix-cache-builder.nix', 'created'],
       ['home/.config/nix/secret.key', 'created'],
       ['home/.config/nix/public.key', 'created'],
     ]);
@@ -182,6 +183,7 @@ describe('writing the planned files', () => {
         ['nix-cache.conf', 'created'],
         [relative('/', absolutePolicy), 'created'],
         ['nix-cache-info', 'created'],
+        ['nix-cache-builder.nix', 'created'],
         ['home/.config/nix/secret.key', 'created'],
         ['home/.config/nix/public.key', 'created'],
       ]);
@@ -223,6 +225,7 @@ describe('writing the planned files', () => {
       'work/nix-cache.conf': 'would-create',
       'work/nix-cache-write.json': 'would-create',
       'work/nix-cache-info': 'unchanged',
+      'work/nix-cache-builder.nix': 'would-create',
       'home/.config/nix/secret.key': 'would-create',
       'home/.config/nix/public.key': 'would-create',
     });

@@ -129,7 +129,7 @@ describe.skipIf(rgw === null)(`the builder secret is never lost${unavailable ? `
     const effects = setup.sandbox.effects();
     const input = JSON.parse(readFileSync(join(setup.sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>;
     const { answers } = requireCompleteAnswers(input, effects);
-    const session = createSetupSession(effects, { outDir: undefined, nixVersion: async () => undefined });
+    const session = createSetupSession(effects, { outDir: undefined, systemNixConf: async () => null });
     const plan = await session.prepareSetup(answers, []);
     const steps = plan.steps as ServerStep[];
     const at = steps.findIndex((s) => s.id === 'user');

@@ -65,7 +65,7 @@ describe.each(backendTargets())('setup when $name stops part-way', ({ target: ma
       const effects = sandbox.effects();
       const input = JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>;
       const { answers } = requireCompleteAnswers(input, effects);
-      const session = createSetupSession(effects, { outDir: undefined, nixVersion: async () => undefined });
+      const session = createSetupSession(effects, { outDir: undefined, systemNixConf: async () => null });
       const plan = await session.prepareSetup(answers, []);
       const steps = plan.steps as ServerStep[];
       const at = steps.findIndex((s) => s.id === failing);

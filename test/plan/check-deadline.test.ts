@@ -17,7 +17,7 @@ it('--dry-run against a server that accepts connections and never answers ends a
       { backend: 's3', endpoint: `http://127.0.0.1:${port}`, builder: { accessKey: 'builder', secretKey: 'Builder-secret-1' }, expireDays: 7 },
       effects,
     );
-    const session = createSetupSession(effects, { outDir: undefined, nixVersion: async () => undefined, checkDeadlineMs: 1500 });
+    const session = createSetupSession(effects, { outDir: undefined, systemNixConf: async () => null, checkDeadlineMs: 1500 });
     const plan = await session.prepareSetup(answers, []);
 
     // When every step is checked

@@ -20,7 +20,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import { newStepRun, type CheckResult, type ServerStep, type StepRun } from '../../plan/server-step';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import { RgwAdminError, rgwAdminWithReads, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 
@@ -39,6 +39,11 @@ export interface CephUserStepContext {
    * when the user exists and no secret was known here (see the module comment). Never log it.
    */
   readonly onSecret: (secret: string) => void;
+  /**
+   * Whom the user is for [the builder, step `user`]. On a private cache the same step makes the
+   * reader (`reader-user`, `reader.accessKey`), whose read access is a bucket policy statement.
+   */
+  readonly role?: { readonly id: StepId; readonly label: 'builder' | 'reader'; readonly accessKey: string };
   /**
    * Saves a secret RGW just generated locally (the state folder's pending copy) before anything
    * else happens, so it is never known only to the server (SPEC 10). Apply only.
@@ -75,16 +80,18 @@ function hintFor(error: unknown): string | undefined {
 }
 
 export function cephUserStep(ctx: CephUserStepContext): ServerStep {
-  const accessKey = ctx.answers.builder.accessKey;
+  const role = ctx.role ?? { id: 'user' as const, label: 'builder' as const, accessKey: ctx.answers.builder.accessKey };
+  const { id, label } = role;
+  const accessKey = role.accessKey;
   const uid = accessKey;
   const knownSecret = (): string | undefined =>
-    (typeof ctx.knownBuilderSecret === 'function' ? ctx.knownBuilderSecret() : ctx.knownBuilderSecret) ?? ctx.answers.builder.secretKey;
+    (typeof ctx.knownBuilderSecret === 'function' ? ctx.knownBuilderSecret() : ctx.knownBuilderSecret) ?? (ctx.role === undefined ? ctx.answers.builder.secretKey : undefined);
 
   /** the Admin Ops client reading through the run's cache: the user is read once per run */
   const adminFor = (run: StepRun): RgwAdminClient => rgwAdminWithReads(ctx.admin, run.reads);
 
   const fail = (error: unknown): StepError =>
-    error instanceof StepError ? error : new StepError(messageOf(error), 'user', hintFor(error));
+    error instanceof StepError ? error : new StepError(messageOf(error), id, hintFor(error));
 
   /** The builder's key on the server, or why the existing user cannot be used as it is. */
   function inspect(user: RgwUser): { secret: string } | { conflict: string } {
@@ -100,9 +107,12 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
   }
 
   return {
-    id: 'user',
-    title: 'Builder user',
-    why: 'The builder uploads with its own keys, which can write to the cache but cannot create buckets or manage anything.',
+    id,
+    title: label === 'builder' ? 'Builder user' : 'Reader user',
+    why:
+      label === 'builder'
+        ? 'The builder uploads with its own keys, which can write to the cache but cannot create buckets or manage anything.'
+        : 'The cache is private: every machine substitutes with the reader\'s keys, which can read objects and nothing else.',
     command: [
       'radosgw-admin user create',
       `--uid=${shellWord(uid)}`,
@@ -126,7 +136,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
           if (owner) {
             return {
               status: 'conflict',
-              detail: `the access key ${accessKey} already belongs to the RGW user ${owner.uid}; choose another builder.accessKey.`,
+              detail: `the access key ${accessKey} already belongs to the RGW user ${owner.uid}; choose another ${label}.accessKey.`,
             };
           }
           return { status: 'todo', detail: `the RGW user ${uid} does not exist yet; it will be created and RGW will generate its secret.` };
@@ -142,7 +152,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
         } else {
           return {
             status: 'conflict',
-            detail: `the RGW user ${uid} exists, but the builder secret known here (answers or AWS profile) is not the one RGW holds for ${accessKey}. ${ROTATE_HINT}`,
+            detail: `the RGW user ${uid} exists, but the ${label} secret known here (answers or ${label === 'builder' ? 'AWS profile' : 'reader credentials file'}) is not the one RGW holds for ${accessKey}. ${ROTATE_HINT}`,
           };
         }
         if (user.maxBuckets !== -1) {
@@ -174,7 +184,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
           }
           const key = user.keys.find((candidate) => candidate.accessKey === accessKey);
           if (!key || key.secretKey === '') {
-            throw new StepError(`RGW created the user ${uid} but did not return a secret for ${accessKey}.`, 'user', ROTATE_HINT);
+            throw new StepError(`RGW created the user ${uid} but did not return a secret for ${accessKey}.`, id, ROTATE_HINT);
           }
           await ctx.keepSecret?.(key.secretKey);
           ctx.onSecret(key.secretKey);
@@ -191,9 +201,9 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
   /** apply on a user that exists: only `max-buckets` may be changed; the secret never is. */
   async function settle(admin: RgwAdminClient, user: RgwUser, known: string | undefined): Promise<string> {
     const found = inspect(user);
-    if ('conflict' in found) throw new StepError(found.conflict, 'user');
+    if ('conflict' in found) throw new StepError(found.conflict, id);
     if (known !== undefined && !sameSecret(known, found.secret)) {
-      throw new StepError(`the builder secret known here is not the one RGW holds for ${accessKey}.`, 'user', ROTATE_HINT);
+      throw new StepError(`the ${label} secret known here is not the one RGW holds for ${accessKey}.`, id, ROTATE_HINT);
     }
     if (known === undefined) ctx.onSecret(found.secret);
     if (user.maxBuckets === -1) return `the RGW user ${uid} already exists with the access key ${accessKey}.`;

@@ -15,6 +15,7 @@ export const ANONYMOUS_READ_SID = 'NixCacheAnonymousRead';
 export const ANONYMOUS_LIST_SID = 'NixCacheAnonymousList';
 export const BUILDER_WRITE_SID = 'NixCacheBuilderWrite';
 export const OWNER_READ_SID = 'NixCacheOwnerRead';
+export const READER_READ_SID = 'NixCacheReaderRead';
 export const BUILDER_NO_ACL_SID = 'NixCacheBuilderNoAcl';
 export const BUILDER_NO_GRANTS_SID = 'NixCacheBuilderNoGrants';
 
@@ -30,6 +31,16 @@ const GRANT_HEADERS = {
 } as const;
 /** The Sids the Ceph `policy` step manages. */
 export const CEPH_POLICY_SIDS = [BUILDER_WRITE_SID, BUILDER_NO_ACL_SID, BUILDER_NO_GRANTS_SID, ...Object.values(GRANT_HEADERS), OWNER_READ_SID] as const;
+/** The Sid the Ceph `reader-policy` step manages (private caches). */
+export const CEPH_READER_SIDS = [READER_READ_SID] as const;
+
+/**
+ * Ceph RGW, private cache: the reader may GET objects and nothing else (no listing: Nix needs
+ * none, and a 403 on a missing narinfo counts as a miss).
+ */
+export function cephReaderStatements(bucket: string, readerUid: string): PolicyStatement[] {
+  return [{ Sid: READER_READ_SID, Effect: 'Allow', Principal: { AWS: [rgwUserArn(readerUid)] }, Action: ['s3:GetObject'], Resource: [bucketResources(bucket)[1]!] }];
+}
 
 const EVERYONE = { AWS: ['*'] };
 

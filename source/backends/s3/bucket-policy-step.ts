@@ -13,7 +13,9 @@ import {
   OWNER_READ_SID,
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
+  CEPH_READER_SIDS,
   cephPolicyStatements,
+  cephReaderStatements,
   foreignAnonymousActions,
   holdsStatements,
   mergeBucketPolicy,
@@ -156,8 +158,8 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
       title: `Anonymous access: ${answers.anonymous}`,
       why,
       managedSids: ANONYMOUS_SIDS,
-      // On Ceph the policy step merges into the same policy first: one merge at a time.
-      after: answers.backend === 'ceph' ? ['bucket', 'policy'] : ['bucket'],
+      // On Ceph the policy (and, private caches, reader-policy) steps merge into the same policy first: one merge at a time.
+      after: answers.backend === 'ceph' ? ['bucket', 'policy', 'reader-policy'] : ['bucket'],
       wanted: async () => wanted,
       describe: (statements) =>
         statements.length === 0
@@ -248,4 +250,28 @@ export function cephAttachStep(ctx: S3StepContext): ServerStep {
       return result.detail;
     },
   };
+}
+
+/**
+ * Ceph RGW `reader-policy` (private caches): the reader's GetObject as a statement naming it in
+ * the bucket policy, as the builder's write access is (an IAM user policy would be lost on RGW 16).
+ */
+export function cephReaderPolicyStep(ctx: S3StepContext): ServerStep {
+  const { answers } = ctx;
+  const reader = answers.reader.accessKey;
+  const wanted = cephReaderStatements(answers.bucket, reader);
+  return policyStep(
+    ctx,
+    {
+      id: 'reader-policy',
+      title: `Read access for ${reader}`,
+      why: 'The machines read the private cache as this user: a bucket policy statement lets it GET objects, and nothing else (no listing, writing or deleting).',
+      managedSids: CEPH_READER_SIDS,
+      // The reader before a statement naming it; the builder's policy step merges into the same policy first.
+      after: ['bucket', 'reader-user', 'policy'],
+      wanted: async () => wanted,
+      describe: () => `read access (GetObject only) for ${reader}`,
+    },
+    manualCommand(ctx, wanted, CEPH_READER_SIDS),
+  );
 }

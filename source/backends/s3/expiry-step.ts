@@ -4,6 +4,7 @@
  */
 import type { ServerStep, StepRun } from '../../plan/server-step';
 import {
+  NAR_MARGIN_DAYS,
   foreignRulesExpiringCacheInfo,
   isOurRule,
   mergeLifecycleRules,
@@ -24,7 +25,7 @@ import { XmlSyntaxError } from './xml-elements';
 function describe(expireDays: number | null): string {
   return expireDays === null
     ? 'no expiry rules of ours'
-    : `narinfos, logs and realisations expire after ${expireDays} day${expireDays === 1 ? '' : 's'}, nar/ after ${expireDays + 1}, nix-cache-info never`;
+    : `narinfos, logs and realisations expire after ${expireDays} day${expireDays === 1 ? '' : 's'}, nar/ after ${expireDays + NAR_MARGIN_DAYS} (${NAR_MARGIN_DAYS} days later: clients trust a narinfo they saw for 30 days), nix-cache-info never`;
 }
 
 function manualCommand(ctx: S3StepContext): string {
@@ -34,7 +35,7 @@ function manualCommand(ctx: S3StepContext): string {
   const edit =
     answers.expireDays === null
       ? `# in lifecycle.json, remove every rule whose ID starts with ${RULE_ID_PREFIX}`
-      : `# in lifecycle.json, keep the other rules and put ${rules.length} rules with IDs starting ${RULE_ID_PREFIX}, one per prefix, like\n#   ${example}\n# for the prefixes ${narinfoPrefixes().join(' ')}\n# (Days ${answers.expireDays}), and nar/ with Days ${answers.expireDays + 1}. Never an empty prefix: it would delete nix-cache-info.`;
+      : `# in lifecycle.json, keep the other rules and put ${rules.length} rules with IDs starting ${RULE_ID_PREFIX}, one per prefix, like\n#   ${example}\n# for the prefixes ${narinfoPrefixes().join(' ')}\n# (Days ${answers.expireDays}), and nar/ with Days ${answers.expireDays + NAR_MARGIN_DAYS}. Never an empty prefix: it would delete nix-cache-info.`;
   if (answers.backend === 'minio') {
     const mc = mcPrefix(answers);
     return `${mc} ilm export ${mcTarget(answers)} > lifecycle.json\n${edit}\n${mc} ilm import ${mcTarget(answers)} < lifecycle.json`;
@@ -87,7 +88,7 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     why:
       answers.expireDays === null
         ? 'Nothing in the cache expires; rules this wizard set before are removed, other rules stay.'
-        : 'Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by a day, so no client finds a narinfo whose NAR is gone.',
+        : `Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by ${NAR_MARGIN_DAYS} days, longer than a client trusts a narinfo it has seen (30 days), so no client is left with a narinfo whose NAR is gone.`,
     command: manualCommand(ctx),
     bucket,
     document: `the lifecycle configuration of ${bucket}`,
