@@ -3,7 +3,7 @@
  * connections and never answers must not cost every step its own timeout (8 × 30 s). Once the
  * endpoint is found unreachable, or the deadline has passed, the remaining checks fail at once.
  */
-import type { CheckResult, ServerStep } from './server-step';
+import type { CheckResult, ServerStep, StepRun } from './server-step';
 
 export const CHECK_DEADLINE_MS = 45_000;
 
@@ -12,7 +12,8 @@ export function withOneCheckDeadline(steps: readonly ServerStep[], deadlineMs = 
   const end = now() + deadlineMs;
   let unreachable: string | undefined;
   return steps.map((step) => {
-    const check = async (): Promise<CheckResult> => {
+    // The run is passed on, so the steps still share one read of each document (the read cache).
+    const check = async (run?: StepRun): Promise<CheckResult> => {
       if (unreachable !== undefined) throw new Error(`not checked: ${unreachable}`);
       const left = end - now();
       if (left <= 0) throw new Error(`not checked: the whole check ran out of its ${Math.round(deadlineMs / 1000)} s`);
@@ -21,7 +22,7 @@ export function withOneCheckDeadline(steps: readonly ServerStep[], deadlineMs = 
         timer = setTimeout(() => reject(new Error(`no answer within the ${Math.round(deadlineMs / 1000)} s the whole check may take`)), left);
       });
       try {
-        return await Promise.race([step.check(), timeout]);
+        return await Promise.race([step.check(run), timeout]);
       } catch (error) {
         if (step.id === 'connect' || left <= 0 || now() >= end) unreachable ??= `step "${step.id}" found no working connection to the endpoint`;
         throw error;
