@@ -9,7 +9,7 @@ describe('file paths', () => {
     ['~', '/home/ada'],
     ['./nix-cache.nix', '/home/ada/infra/nix-cache.nix'],
     ['nix/cache.conf', '/home/ada/infra/nix/cache.conf'],
-    ['../shared/policy.json', '/home/ada/shared/policy.json'],
+    ['../common/policy.json', '/home/ada/common/policy.json'],
     ['/etc/nix/nix-cache.conf', '/etc/nix/nix-cache.conf'],
     ['~user/x', '/home/ada/infra/~user/x'],
   ])('resolves %s to %s', (given, expected) => {
@@ -21,7 +21,7 @@ describe('file paths', () => {
     ['./nix-cache.nix', 'nix-cache.nix'],
     ['nix/cache.conf', 'nix/cache.conf'],
     ['/etc/nix/nix-cache.conf', 'etc/nix/nix-cache.conf'],
-    ['../shared/policy.json', 'home/ada/shared/policy.json'],
+    ['../common/policy.json', 'home/ada/common/policy.json'],
     ['~/../bob/x', 'home/bob/x'],
   ])('places %s at %s under --out, never outside it', (given, expected) => {
     expect(outRelativePath(given, base)).toBe(expected);
