@@ -198,15 +198,19 @@ function principalKey(principal: unknown): string {
   return JSON.stringify(principal ?? null);
 }
 
-/** A statement's meaning, independent of order, duplicates and string-vs-array spelling. */
-function statementKey(statement: Record<string, unknown>): string {
+/**
+ * A statement's meaning, independent of order, duplicates and string-vs-array spelling, and of its
+ * Sid: MinIO compares statements this way and drops one that duplicates another whatever their
+ * Sids (notes/minio-admin.md), so a statement of someone else's with the same meaning as ours
+ * already grants what ours would.
+ */
+function meaningKey(statement: Record<string, unknown>): string {
   const known = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource']);
   const extra = Object.keys(statement)
     .filter((k) => !known.has(k))
     .sort()
     .map((k) => [k, statement[k]]);
   return JSON.stringify([
-    statement['Sid'] ?? '',
     statement['Effect'],
     principalKey(statement['Principal']),
     normalizedSet(statement['Action']),
@@ -244,19 +248,38 @@ export interface BucketPolicyMerge {
   readonly foundSids: readonly string[];
 }
 
-/** True when `current` holds exactly `wanted` among the statements with a `managedSids` Sid. */
+/**
+ * Splits the wanted statements into those a statement of someone else's already grants (same
+ * meaning, another Sid or none) and those that must be ours.
+ */
+function wantedOfOurs(foreign: readonly Record<string, unknown>[], wanted: readonly PolicyStatement[]): PolicyStatement[] {
+  const granted = new Set(foreign.map(meaningKey));
+  return wanted.filter((s) => !granted.has(meaningKey(s as unknown as Record<string, unknown>)));
+}
+
+/**
+ * True when `current` grants exactly `wanted` through the statements with a `managedSids` Sid,
+ * where a statement of someone else's with the same meaning stands in for ours (MinIO would drop
+ * ours as its duplicate anyway).
+ */
 export function holdsStatements(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): boolean {
   const statements = current === null ? [] : parseBucketPolicy(current).statements;
-  const managed = statements.filter((s) => managedSids.includes(String(s['Sid'] ?? '')));
-  const have = managed.map(statementKey).sort();
-  const want = wanted.map((s) => statementKey(s as unknown as Record<string, unknown>)).sort();
+  const isManaged = (s: Record<string, unknown>) => managedSids.includes(String(s['Sid'] ?? ''));
+  const managed = statements.filter(isManaged);
+  const ours = wantedOfOurs(
+    statements.filter((s) => !isManaged(s)),
+    wanted,
+  );
+  const have = managed.map(meaningKey).sort();
+  const want = ours.map((s) => meaningKey(s as unknown as Record<string, unknown>)).sort();
   return JSON.stringify(have) === JSON.stringify(want);
 }
 
 /**
  * Merges `wanted` into the policy text `current` (null: the bucket has no policy): removes every
  * statement whose Sid is in `managedSids`, keeps the others byte for byte and in order, and
- * appends `wanted`.
+ * appends those of `wanted` that no kept statement already grants (two statements of the same
+ * meaning are one on MinIO, which keeps the first).
  */
 export function mergeBucketPolicy(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): BucketPolicyMerge {
   const parsed = current === null ? undefined : parseBucketPolicy(current);
@@ -264,7 +287,10 @@ export function mergeBucketPolicy(current: string | null, wanted: readonly Polic
   const foundSids = (parsed?.statements ?? []).filter(isManaged).map((s) => String(s['Sid']));
   if (holdsStatements(current, wanted, managedSids)) return { changed: false, policy: current, foundSids };
 
-  const wantedTexts = wanted.map((s) => JSON.stringify(s));
+  const wantedTexts = wantedOfOurs(
+    (parsed?.statements ?? []).filter((s) => !isManaged(s)),
+    wanted,
+  ).map((s) => JSON.stringify(s));
   if (parsed === undefined) {
     return {
       changed: true,

@@ -118,6 +118,21 @@ describe('merging into the bucket policy', () => {
     expect(mergeBucketPolicy(duplicated, get, ANONYMOUS_SIDS).changed).toBe(true);
   });
 
+  it('counts a statement of the same meaning without our Sid as ours, since MinIO drops duplicates whatever their Sid', () => {
+    // what MinIO stores after `mc anonymous set download` (read back from the real server)
+    const mcDownload =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetBucketLocation","s3:ListBucket"],"Resource":["arn:aws:s3:::b"]},{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}]}';
+    expect(holdsStatements(mcDownload, download, ANONYMOUS_SIDS)).toBe(true);
+    expect(mergeBucketPolicy(mcDownload, download, ANONYMOUS_SIDS)).toMatchObject({ changed: false, policy: mcDownload });
+    // with another foreign statement to merge around, ours is not written a second time
+    const withOurs = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS).policy!;
+    const sidless = withOurs.replace('"Sid":"NixCacheAnonymousRead",', '');
+    expect(holdsStatements(sidless, get, ANONYMOUS_SIDS)).toBe(true);
+    const toDownload = mergeBucketPolicy(sidless, download, ANONYMOUS_SIDS);
+    expect(sids(toDownload.policy)).toEqual(['BackupAccess', '', '', 'NixCacheAnonymousList']);
+    expect(holdsStatements(toDownload.policy, download, ANONYMOUS_SIDS)).toBe(true);
+  });
+
   it('accepts a policy whose Statement is a single object', () => {
     const single = `{"Version":"2012-10-17","Statement":${foreign1}}`;
     const merge = mergeBucketPolicy(single, get, ANONYMOUS_SIDS);
