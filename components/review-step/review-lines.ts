@@ -4,7 +4,7 @@
  * action and its diff.
  */
 import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
-import type { StepReport, StepStatus } from '../../source/plan/server-step';
+import { isReplacement, type StepReport, type StepStatus } from '../../source/plan/server-step';
 import { wrapCommand } from '../layout/wrap-command';
 import { wrapLine } from '../layout/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
@@ -21,8 +21,15 @@ const STATUS: Record<StepStatus, { mark: string; word: string; tone: Tone }> = {
   failed: { mark: '✘', word: 'failed', tone: 'error' },
 };
 
+/** A check that replaces settings someone else made (SPEC 5) is shown as such, not as a plain "to do". */
+const REPLACE = { mark: '±', word: 'replace', tone: 'warning' as Tone };
+
 export function statusLook(status: StepStatus) {
   return STATUS[status];
+}
+
+function reportLook(report: StepReport) {
+  return isReplacement(report) ? REPLACE : STATUS[report.status];
 }
 
 const ACTION_WORDS: Record<string, { word: string; tone: Tone }> = {
@@ -59,12 +66,12 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
     Object.entries(values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {}))
       .map(([word, n]) => `${n} ${word}`)
       .join(', ');
-  add(`In short: server steps ${count(reports.map((r) => STATUS[r.status].word))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
+  add(`In short: server steps ${count(reports.map((r) => reportLook(r).word))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
   rows.push({ text: '', tone: 'plain' });
   add('Server steps', 'title');
   for (const step of plan.steps) {
     const report = reports.find((r) => r.id === step.id);
-    const look = report ? STATUS[report.status] : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
+    const look = report ? reportLook(report) : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
     add(`${look.mark} ${step.title} — ${look.word}`, look.tone, '    ');
     if (report?.detail) add(`  ${report.detail}`, report.status === 'conflict' ? 'error' : 'muted', '    ');
     if (report?.status === 'conflict' && step.id === 'user' && plan.answers.backend === 'minio') {

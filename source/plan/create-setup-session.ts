@@ -7,6 +7,7 @@ import type { Effects } from '../effects';
 import { StepError } from '../errors';
 import { planFiles } from '../files/plan-files';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
+import { serverBackupSaver } from '../files/save-server-backup';
 import type { FileReport, PlannedFile } from '../files/planned-file';
 import { writePlannedFiles } from '../files/write-planned-files';
 import type { NixSecretKey } from '../keys/nix-secret-key';
@@ -56,6 +57,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
           state.builderSecret = secret;
         },
         cacheInfo: renderNixCacheInfo(answers.cacheInfo),
+        saveBackup: serverBackupSaver(effects, options.outDir),
       });
       const plan: SetupPlan = {
         answers,

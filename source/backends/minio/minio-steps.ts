@@ -7,7 +7,7 @@
  */
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
+import { replaceDetail, type CheckResult, type ServerStep, type StepId } from '../../plan/server-step';
 import { writePolicyDocument } from '../../policies/write-policy';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
 import { createMcClient } from './mc-client';
@@ -126,7 +126,10 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
         const current = await admin().cannedPolicyInfo(policyName);
         if (current === undefined) return { status: 'todo', detail: `Policy ${policyName} does not exist yet.` } as const;
         if (samePolicy(current, wanted)) return { status: 'done', detail: `Policy ${policyName} is the write policy for ${answers.bucket}.` } as const;
-        return { status: 'todo', detail: `Policy ${policyName} exists with a different document; it will be replaced by the write policy for ${answers.bucket}.` } as const;
+        return {
+          status: 'todo',
+          detail: replaceDetail(`policy ${policyName} exists with a different document (made by hand or changed since); it will be replaced by the write policy for ${answers.bucket}.`),
+        } as const;
       }),
     apply: () =>
       asStep('policy', async () => {

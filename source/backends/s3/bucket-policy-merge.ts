@@ -246,6 +246,8 @@ export interface BucketPolicyMerge {
   readonly policy: string | null;
   /** the Sids of the managed statements found before the merge */
   readonly foundSids: readonly string[];
+  /** foreign statements removed because they contradict the answers */
+  readonly replaced: readonly ReplacedStatement[];
 }
 
 /**
@@ -258,44 +260,99 @@ function wantedOfOurs(foreign: readonly Record<string, unknown>[], wanted: reado
 }
 
 /**
- * True when `current` grants exactly `wanted` through the statements with a `managedSids` Sid,
- * where a statement of someone else's with the same meaning stands in for ours (MinIO would drop
- * ours as its duplicate anyway).
+ * Why a statement not made by this wizard contradicts the answers (SPEC 5, "Settings that
+ * contradict the answers"), or undefined when it may stay as it is.
  */
-export function holdsStatements(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): boolean {
-  const statements = current === null ? [] : parseBucketPolicy(current).statements;
+export type Contradiction = (statement: Record<string, unknown>) => string | undefined;
+
+/** A foreign statement to be replaced: its text as stored and why. */
+export interface ReplacedStatement {
+  readonly text: string;
+  readonly reason: string;
+}
+
+export interface BucketPolicyInspection {
+  /** true when the policy grants exactly `wanted` and holds nothing that contradicts the answers */
+  readonly holds: boolean;
+  /** foreign statements that contradict the answers, in document order */
+  readonly contradicting: readonly ReplacedStatement[];
+}
+
+/**
+ * Whether `current` grants exactly `wanted` through the statements with a `managedSids` Sid, where
+ * a statement of someone else's with the same meaning stands in for ours (MinIO would drop ours as
+ * its duplicate anyway), and which foreign statements contradict the answers.
+ */
+export function inspectBucketPolicy(
+  current: string | null,
+  wanted: readonly PolicyStatement[],
+  managedSids: readonly string[],
+  contradicts: Contradiction = () => undefined,
+): BucketPolicyInspection {
+  const parsed = current === null ? undefined : parseBucketPolicy(current);
+  const statements = parsed?.statements ?? [];
   const isManaged = (s: Record<string, unknown>) => managedSids.includes(String(s['Sid'] ?? ''));
-  const managed = statements.filter(isManaged);
-  const ours = wantedOfOurs(
-    statements.filter((s) => !isManaged(s)),
-    wanted,
-  );
-  const have = managed.map(meaningKey).sort();
-  const want = ours.map((s) => meaningKey(s as unknown as Record<string, unknown>)).sort();
-  return JSON.stringify(have) === JSON.stringify(want);
+  const spans = parsed === undefined ? undefined : statementSpans(parsed.text);
+  const contradicting: ReplacedStatement[] = [];
+  const kept: Record<string, unknown>[] = [];
+  statements.forEach((statement, index) => {
+    if (isManaged(statement)) return;
+    const reason = contradicts(statement);
+    if (reason === undefined) {
+      kept.push(statement);
+      return;
+    }
+    const span = spans?.elements[index];
+    contradicting.push({ text: span && parsed ? parsed.text.slice(span.start, span.end) : JSON.stringify(statement), reason });
+  });
+  const have = statements.filter(isManaged).map(meaningKey).sort();
+  const want = wantedOfOurs(kept, wanted)
+    .map((s) => meaningKey(s as unknown as Record<string, unknown>))
+    .sort();
+  return { holds: contradicting.length === 0 && JSON.stringify(have) === JSON.stringify(want), contradicting };
+}
+
+/**
+ * True when `current` grants exactly `wanted` through the statements with a `managedSids` Sid (a
+ * foreign statement of the same meaning standing in for ours) and nothing contradicts the answers.
+ */
+export function holdsStatements(
+  current: string | null,
+  wanted: readonly PolicyStatement[],
+  managedSids: readonly string[],
+  contradicts?: Contradiction,
+): boolean {
+  return inspectBucketPolicy(current, wanted, managedSids, contradicts).holds;
 }
 
 /**
  * Merges `wanted` into the policy text `current` (null: the bucket has no policy): removes every
- * statement whose Sid is in `managedSids`, keeps the others byte for byte and in order, and
- * appends those of `wanted` that no kept statement already grants (two statements of the same
- * meaning are one on MinIO, which keeps the first).
+ * statement whose Sid is in `managedSids` and every foreign one that `contradicts` the answers,
+ * keeps the others byte for byte and in order, and appends those of `wanted` that no kept
+ * statement already grants (two statements of the same meaning are one on MinIO, which keeps the
+ * first).
  */
-export function mergeBucketPolicy(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): BucketPolicyMerge {
+export function mergeBucketPolicy(
+  current: string | null,
+  wanted: readonly PolicyStatement[],
+  managedSids: readonly string[],
+  contradicts: Contradiction = () => undefined,
+): BucketPolicyMerge {
   const parsed = current === null ? undefined : parseBucketPolicy(current);
   const isManaged = (s: Record<string, unknown>) => managedSids.includes(String(s['Sid'] ?? ''));
+  const isKept = (s: Record<string, unknown>) => !isManaged(s) && contradicts(s) === undefined;
   const foundSids = (parsed?.statements ?? []).filter(isManaged).map((s) => String(s['Sid']));
-  if (holdsStatements(current, wanted, managedSids)) return { changed: false, policy: current, foundSids };
+  const inspection = inspectBucketPolicy(current, wanted, managedSids, contradicts);
+  const replaced = inspection.contradicting;
+  if (inspection.holds) return { changed: false, policy: current, foundSids, replaced };
 
-  const wantedTexts = wantedOfOurs(
-    (parsed?.statements ?? []).filter((s) => !isManaged(s)),
-    wanted,
-  ).map((s) => JSON.stringify(s));
+  const wantedTexts = wantedOfOurs((parsed?.statements ?? []).filter(isKept), wanted).map((s) => JSON.stringify(s));
   if (parsed === undefined) {
     return {
       changed: true,
-      policy: wanted.length === 0 ? null : `{"Version":"2012-10-17","Statement":[${wantedTexts.join(',')}]}`,
+      policy: wantedTexts.length === 0 ? null : `{"Version":"2012-10-17","Statement":[${wantedTexts.join(',')}]}`,
       foundSids,
+      replaced,
     };
   }
   const spans = statementSpans(parsed.text);
@@ -303,33 +360,52 @@ export function mergeBucketPolicy(current: string | null, wanted: readonly Polic
   if (spans) {
     spans.elements.forEach((span, index) => {
       const statement = parsed.statements[index];
-      if (statement && !isManaged(statement)) keptTexts.push(parsed.text.slice(span.start, span.end));
+      if (statement && isKept(statement)) keptTexts.push(parsed.text.slice(span.start, span.end));
     });
   }
   const texts = [...keptTexts, ...wantedTexts];
-  if (texts.length === 0) return { changed: true, policy: null, foundSids };
+  if (texts.length === 0) return { changed: true, policy: null, foundSids, replaced };
   if (!spans) {
     // no Statement key at all: add one after the other keys
     const document = JSON.parse(parsed.text) as Record<string, unknown>;
-    return { changed: true, policy: JSON.stringify({ ...document, Statement: wanted }), foundSids };
+    return { changed: true, policy: JSON.stringify({ ...document, Statement: wanted }), foundSids, replaced };
   }
   const policy = `${parsed.text.slice(0, spans.value.start)}[${texts.join(',')}]${parsed.text.slice(spans.value.end)}`;
-  return { changed: true, policy, foundSids };
+  return { changed: true, policy, foundSids, replaced };
 }
 
+function grantsEveryone(statement: Record<string, unknown>): boolean {
+  if ('NotPrincipal' in statement) return true;
+  const principal = statement['Principal'];
+  return principal === '*' || Boolean(principal && typeof principal === 'object' && asList((principal as Record<string, unknown>)['AWS']).includes('*'));
+}
+
+/** What each anonymous mode lets everyone do; anything else granted to everyone contradicts it. */
+const ANONYMOUS_ALLOWED: Record<AnonymousMode, readonly string[]> = {
+  get: ['s3:getobject'],
+  download: ['s3:getobject', 's3:listbucket', 's3:getbucketlocation'],
+  none: [],
+};
+
+const ANONYMOUS_RULE: Record<AnonymousMode, string> = {
+  get: 'anonymous "get" lets everyone GET objects and nothing more (no listing)',
+  download: 'anonymous "download" lets everyone GET and list objects and nothing more',
+  none: 'anonymous "none" lets nobody read without keys',
+};
+
 /**
- * Actions that statements not made by this wizard grant to everyone (`*`), e.g. the canned
- * statements a manual `mc anonymous set download` left behind: they stay, but the user should know.
+ * A statement not made by this wizard that grants everyone more than the anonymous mode allows
+ * contradicts the answers: the guide's `mc anonymous set download` (which lets anyone list every
+ * store path) when the mode is `get`, any anonymous grant when it is `none`. A wildcard action or
+ * `NotAction` counts as more.
  */
-export function foreignAnonymousActions(current: string | null, ourSids: readonly string[]): string[] {
-  if (current === null) return [];
-  const actions = new Set<string>();
-  for (const statement of parseBucketPolicy(current).statements) {
-    if (ourSids.includes(String(statement['Sid'] ?? '')) || statement['Effect'] !== 'Allow') continue;
-    const principal = statement['Principal'];
-    const everyone =
-      principal === '*' || (principal && typeof principal === 'object' && asList((principal as Record<string, unknown>)['AWS']).includes('*'));
-    if (everyone) for (const action of asList(statement['Action'])) actions.add(action);
-  }
-  return [...actions].sort();
+export function contradictsAnonymous(mode: AnonymousMode): Contradiction {
+  return (statement) => {
+    if (statement['Effect'] !== 'Allow' || !grantsEveryone(statement)) return undefined;
+    const allowed = ANONYMOUS_ALLOWED[mode];
+    if ('NotAction' in statement) return `a statement not made by this wizard grants everyone every action but ${asList(statement['NotAction']).join(', ')}; ${ANONYMOUS_RULE[mode]}`;
+    const extra = asList(statement['Action']).filter((action) => /[*?]/.test(action) || !allowed.includes(action.toLowerCase()));
+    if (extra.length === 0) return undefined;
+    return `a statement not made by this wizard grants everyone ${extra.join(', ')}; ${ANONYMOUS_RULE[mode]}`;
+  };
 }

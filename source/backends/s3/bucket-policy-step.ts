@@ -3,7 +3,7 @@
  * RGW, `policy` (the builder's write statement) with `attach` folded into it. Each manages only
  * its own Sids (bucket-policy-merge.ts), so they never undo each other or anyone else.
  */
-import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
+import { replaceDetail, type CheckResult, type ServerStep, type StepId } from '../../plan/server-step';
 import type { PolicyStatement } from '../../policies/write-policy';
 import { StepError } from '../../errors';
 import {
@@ -13,10 +13,12 @@ import {
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
   cephPolicyStatements,
-  foreignAnonymousActions,
+  contradictsAnonymous,
   holdsStatements,
+  inspectBucketPolicy,
   mergeBucketPolicy,
   rgwUserArn,
+  type Contradiction,
 } from './bucket-policy-merge';
 import { stepErrorFrom } from '../explain-connection-error';
 import { getBucketOwnerId, getBucketPolicyText, isS3ErrorCode, putBucketPolicyText } from './s3-requests';
@@ -32,8 +34,8 @@ interface PolicyStepSpec {
   wanted(): Promise<PolicyStatement[]>;
   /** what the statements mean, for details */
   describe(wanted: readonly PolicyStatement[]): string;
-  /** extra words for a done check */
-  note?(current: string | null): string;
+  /** which statements not made by this wizard contradict the answers (they are replaced) */
+  readonly contradicts?: Contradiction;
 }
 
 function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[], sids: readonly string[]): string {
@@ -75,18 +77,29 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     const wanted = await spec.wanted().catch((error: unknown) => {
       throw stepErrorFrom(spec.id, `Cannot read the owner of bucket ${bucket}`, error);
     });
+    let inspection;
     try {
-      if (holdsStatements(read.policy, wanted, spec.managedSids)) {
-        const note = spec.note?.(read.policy) ?? '';
-        return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}${note}` };
-      }
+      inspection = inspectBucketPolicy(read.policy, wanted, spec.managedSids, spec.contradicts);
     } catch (error) {
       if (error instanceof BucketPolicySyntaxError) {
         return { status: 'conflict', detail: `${error.message}; fix or delete the bucket policy of ${bucket}, then run setup again` };
       }
       throw error;
     }
-    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change: { current: read.policy, wanted } };
+    if (inspection.holds) return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}` };
+    const change = { current: read.policy, wanted };
+    if (inspection.contradicting.length > 0 && read.policy !== null) {
+      const reasons = [...new Set(inspection.contradicting.map((c) => c.reason))].join('; ');
+      return {
+        status: 'todo',
+        detail: replaceDetail(
+          `${reasons}. ${inspection.contradicting.length === 1 ? 'That statement is' : `Those ${inspection.contradicting.length} statements are`} removed and the bucket policy will hold ${spec.describe(wanted)}; the whole current policy is saved to a local backup file first`,
+        ),
+        change,
+        previous: read.policy,
+      };
+    }
+    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change };
   }
 
   return mergingStep<Change>({
@@ -96,9 +109,11 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     command,
     bucket,
     document: `the bucket policy of ${bucket}`,
+    backupName: `${bucket}.bucket-policy.json`,
+    saveBackup: ctx.saveBackup,
     inspect,
     async write({ current, wanted }) {
-      const merged = mergeBucketPolicy(current, wanted, spec.managedSids);
+      const merged = mergeBucketPolicy(current, wanted, spec.managedSids, spec.contradicts);
       try {
         await putBucketPolicyText(client, bucket, merged.policy);
       } catch (error) {
@@ -140,10 +155,7 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
         statements.length === 0
           ? 'no anonymous statement of ours'
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
-      note: (current) => {
-        const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS);
-        return foreign.length === 0 ? '' : `; note: statements not made by this wizard also allow anyone ${foreign.join(', ')}`;
-      },
+      contradicts: contradictsAnonymous(answers.anonymous),
     },
     manualCommand(ctx, wanted, ANONYMOUS_SIDS),
   );

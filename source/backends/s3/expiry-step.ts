@@ -2,9 +2,8 @@
  * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
  * (lifecycle-rules.ts explains the prefix set).
  */
-import type { ServerStep } from '../../plan/server-step';
+import { replaceDetail, type ServerStep } from '../../plan/server-step';
 import {
-  foreignRulesExpiringCacheInfo,
   mergeLifecycleRules,
   narinfoPrefixes,
   parseLifecycleConfiguration,
@@ -48,8 +47,9 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
 
   async function inspect(): Promise<Inspection<LifecycleMerge>> {
     let rules: ExistingRule[];
+    let xml: string | null;
     try {
-      const xml = await getLifecycleXml(client, bucket);
+      xml = await getLifecycleXml(client, bucket);
       rules = xml === null ? [] : parseLifecycleConfiguration(xml);
     } catch (error) {
       if (isS3ErrorCode(error, 'NoSuchBucket')) {
@@ -60,11 +60,6 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
       if (error instanceof XmlSyntaxError) return { status: 'conflict', detail: `the lifecycle configuration of ${bucket} is not readable XML (${error.message})` };
       throw stepErrorFrom('expiry', `Cannot read the lifecycle configuration of bucket ${bucket}`, error);
     }
-    const dangerous = foreignRulesExpiringCacheInfo(rules);
-    const warning =
-      dangerous.length === 0
-        ? ''
-        : `; warning: rule${dangerous.length === 1 ? '' : 's'} ${dangerous.map((r) => `"${r.id}"`).join(', ')} not made by this wizard will delete nix-cache-info`;
     let merge: LifecycleMerge;
     try {
       merge = mergeLifecycleRules(rules, answers.expireDays);
@@ -72,9 +67,18 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
       if (error instanceof TooManyLifecycleRulesError) return { status: 'conflict', detail: `${error.message}; remove some of them` };
       throw error;
     }
-    if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}${warning}` };
+    if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}` };
     const kept = merge.foreignRuleCount > 0 ? ` (keeping ${merge.foreignRuleCount} other rule${merge.foreignRuleCount === 1 ? '' : 's'})` : '';
-    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, change: merge };
+    if (merge.replaced.length > 0 && xml !== null) {
+      const then = merge.xml === null ? 'no rule is left, so the lifecycle configuration is removed' : `the rules will be: ${describe(answers.expireDays)}${kept}`;
+      return {
+        status: 'todo',
+        detail: replaceDetail(`${merge.replaced.map((r) => r.reason).join('; ')}. ${merge.replaced.length === 1 ? 'It is' : 'They are'} removed and ${then}; the whole current configuration is saved to a local backup file first`),
+        change: merge,
+        previous: xml,
+      };
+    }
+    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}`, change: merge };
   }
 
   return mergingStep<LifecycleMerge>({
@@ -82,11 +86,13 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     title: answers.expireDays === null ? 'No expiry' : `Expire after ${answers.expireDays} day${answers.expireDays === 1 ? '' : 's'}`,
     why:
       answers.expireDays === null
-        ? 'Nothing in the cache expires; rules this wizard set before are removed, other rules stay.'
+        ? 'Nothing in the cache expires; rules this wizard set before are removed, and so are rules of others that expire cache objects (saved to a backup first); other rules stay.'
         : 'Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by a day, so no client finds a narinfo whose NAR is gone.',
     command: manualCommand(ctx),
     bucket,
     document: `the lifecycle configuration of ${bucket}`,
+    backupName: `${bucket}.lifecycle.xml`,
+    saveBackup: ctx.saveBackup,
     inspect,
     async write(merge) {
       try {

@@ -4,12 +4,20 @@
  * inspects again (the merge must start from what is there now, not from an earlier check),
  * writes the merge, then reads it back, because some servers accept a write they do not keep
  * (RGW answers 200 to DELETE ?policy; notes/s3-policies-and-lifecycle.md).
+ *
+ * When the merge replaces settings someone else made that contradict the answers (SPEC 5), the
+ * check says so ("replace: …", with the reason) and apply first saves the whole document as it is
+ * now to a local backup file, named in the step's result; without a backup nothing is written.
  */
 import { StepError } from '../../errors';
+import type { SaveBackup } from '../../files/save-server-backup';
 import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
 
-/** A check's result and, when it is `todo` on an existing bucket, the merged document to write. */
-export type Inspection<Change> = CheckResult & { readonly change?: Change };
+/**
+ * A check's result and, when it is `todo` on an existing bucket, the merged document to write;
+ * `previous` is the whole document as it is now when the change replaces someone else's settings.
+ */
+export type Inspection<Change> = CheckResult & { readonly change?: Change; readonly previous?: string };
 
 export interface MergingStepSpec<Change> {
   readonly id: StepId;
@@ -23,6 +31,23 @@ export interface MergingStepSpec<Change> {
   inspect(): Promise<Inspection<Change>>;
   /** writes the merged document; returns what changed, in a few words */
   write(change: Change): Promise<string>;
+  /** the backup's file name before its time stamp, e.g. `nix-cache.bucket-policy.json` */
+  readonly backupName: string;
+  /** saves a backup before someone else's settings are replaced; without it they are not replaced */
+  readonly saveBackup: SaveBackup | undefined;
+}
+
+async function saveBackup<Change>(spec: MergingStepSpec<Change>, previous: string): Promise<string> {
+  const hint = 'Run setup again from a folder you can write to (or with --out DIR).';
+  if (spec.saveBackup === undefined) {
+    throw new StepError(`Replacing settings in ${spec.document} needs a local backup of it first, and this run has no place to save one; nothing was changed.`, spec.id, hint);
+  }
+  try {
+    return await spec.saveBackup(spec.backupName, previous);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StepError(`Could not save ${spec.document} to a local backup file (${why}); nothing was changed.`, spec.id, hint);
+  }
 }
 
 export function mergingStep<Change>(spec: MergingStepSpec<Change>): ServerStep {
@@ -40,12 +65,13 @@ export function mergingStep<Change>(spec: MergingStepSpec<Change>): ServerStep {
       if (before.status === 'done') return before.detail;
       if (before.status === 'conflict') throw new StepError(before.detail, spec.id);
       if (before.change === undefined) throw new StepError(`Bucket ${spec.bucket} does not exist.`, spec.id, 'Run setup again so the bucket step creates it.');
+      const backup = before.previous === undefined ? undefined : await saveBackup(spec, before.previous);
       const changed = await spec.write(before.change);
       const after = await spec.inspect();
       if (after.status !== 'done') {
         throw new StepError(`The server accepted ${spec.document} but does not hold it: ${after.detail}.`, spec.id, `Look at ${spec.document} by hand (see the step's command).`);
       }
-      return changed;
+      return backup === undefined ? changed : `${changed}; ${spec.document} as it was before is saved in ${backup}`;
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Client } from 'minio';
 import type { Answers } from '../../answers/answers';
+import type { SaveBackup } from '../../files/save-server-backup';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 
 /** Quotes a word for the manual commands shown to the user (one rule for every backend). */
@@ -25,6 +26,11 @@ export interface S3StepContext {
    * `answers.builder.accessKey`, which the Ceph `user` step uses as the uid.
    */
   readonly builderUid?: string;
+  /**
+   * Saves a server document (bucket policy, lifecycle configuration) to a local backup file before
+   * settings someone else made are replaced (`serverBackupSaver`); without it they are not replaced.
+   */
+  readonly saveBackup?: SaveBackup;
 }
 
 /** `aws` with the endpoint, region and TLS options, the keys as placeholders in the environment. */

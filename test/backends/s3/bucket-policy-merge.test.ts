@@ -9,7 +9,8 @@ import {
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
   cephPolicyStatements,
-  foreignAnonymousActions,
+  contradictsAnonymous,
+  inspectBucketPolicy,
   holdsStatements,
   mergeBucketPolicy,
   rgwUserArn,
@@ -180,17 +181,47 @@ describe('the Ceph builder statements', () => {
   });
 });
 
-describe('anonymous grants of other statements', () => {
-  it("are reported, such as those a manual 'mc anonymous set download' left", () => {
-    const mcCanned = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Action: ['s3:GetBucketLocation', 's3:ListBucket'], Effect: 'Allow', Principal: { AWS: ['*'] }, Resource: ['arn:aws:s3:::b'], Sid: '' },
-        { ...get[0] },
-      ],
-    });
-    expect(foreignAnonymousActions(mcCanned, ANONYMOUS_SIDS)).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
-    expect(foreignAnonymousActions(existing, ANONYMOUS_SIDS)).toEqual([]);
-    expect(foreignAnonymousActions(null, ANONYMOUS_SIDS)).toEqual([]);
+describe('statements of others that contradict the anonymous mode', () => {
+  // what MinIO stores after the guide's `mc anonymous set download` (read back from the real server)
+  const mcDownload =
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetBucketLocation","s3:ListBucket"],"Resource":["arn:aws:s3:::b"]},{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}]}';
+  const listing = '{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetBucketLocation","s3:ListBucket"],"Resource":["arn:aws:s3:::b"]}';
+  const reading = '{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}';
+
+  it("for get: the guide's listing statement, replaced, while its GetObject statement stands in for ours byte for byte", () => {
+    const contradicts = contradictsAnonymous('get');
+    const inspection = inspectBucketPolicy(mcDownload, get, ANONYMOUS_SIDS, contradicts);
+    expect(inspection.holds).toBe(false);
+    expect(inspection.contradicting).toEqual([
+      {
+        text: listing,
+        reason: 'a statement not made by this wizard grants everyone s3:GetBucketLocation, s3:ListBucket; anonymous "get" lets everyone GET objects and nothing more (no listing)',
+      },
+    ]);
+    const merge = mergeBucketPolicy(mcDownload, get, ANONYMOUS_SIDS, contradicts);
+    expect(merge.policy).toBe(`{"Version":"2012-10-17","Statement":[${reading}]}`);
+    expect(merge.replaced).toHaveLength(1);
+    expect(holdsStatements(merge.policy, get, ANONYMOUS_SIDS, contradicts)).toBe(true);
+  });
+
+  it('for download: nothing; for none: every anonymous grant, and the policy is deleted when nothing is left', () => {
+    expect(inspectBucketPolicy(mcDownload, download, ANONYMOUS_SIDS, contradictsAnonymous('download'))).toEqual({ holds: true, contradicting: [] });
+    const none = mergeBucketPolicy(mcDownload, [], ANONYMOUS_SIDS, contradictsAnonymous('none'));
+    expect(none).toMatchObject({ changed: true, policy: null });
+    expect(none.replaced.map((r) => r.text)).toEqual([listing, reading]);
+  });
+
+  it('counts wildcards, NotAction and NotPrincipal as more than the mode allows, and keeps statements for named users and denials', () => {
+    const contradicts = contradictsAnonymous('download');
+    expect(contradicts({ Effect: 'Allow', Principal: '*', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' })).toContain('grants everyone s3:Get*');
+    expect(contradicts({ Effect: 'Allow', Principal: '*', NotAction: 's3:DeleteObject', Resource: 'arn:aws:s3:::b/*' })).toContain('every action but s3:DeleteObject');
+    expect(contradicts({ Effect: 'Allow', NotPrincipal: { AWS: ['arn:aws:iam:::user/x'] }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*' })).toContain('s3:PutObject');
+    expect(contradicts({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam:::user/backup'] }, Action: 's3:*', Resource: 'arn:aws:s3:::b/*' })).toBeUndefined();
+    expect(contradicts({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' })).toBeUndefined();
+    // foreign statements that do not contradict stay byte for byte
+    const merge = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS, contradictsAnonymous('get'));
+    expect(merge.replaced).toEqual([]);
+    expect(merge.policy).toContain(foreign1);
+    expect(merge.policy).toContain(foreign2);
   });
 });
