@@ -6,14 +6,22 @@
  *    Goal: the wizard at least 5× faster. Plus: a no-change re-run sends zero mutating requests.
  * 2. Start-up (issue 4): `--version` and the first rendered frame of the UI, each against
  *    `node -e 0`. Goals: `--version` ≤ 1.5×, first frame ≤ 5×.
+ * 3. MinIO (issue 7): on one throwaway real MinIO, the guide's command sequence typed as written
+ *    with the real mc (one process per command, including `nix key generate-secret`;
+ *    test/helpers/guide-commands.ts) against `setup --yes` doing the same on a fresh bucket, for
+ *    adminVia "api" and "mc". Goal: ≥ 5× with "api". Plus: a no-change re-run of each sends zero
+ *    mutating requests (counted through a recording proxy).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
+import { runGuideCommands, writeGuideFiles } from '../test/helpers/guide-commands';
+import { ensureMinioBinaries, startMinio, type MinioInfo } from '../test/helpers/minio-server';
+import { makeNixSandbox } from '../test/helpers/nix';
 import { startRecordingProxy } from '../test/helpers/recording-proxy';
 
 const CLI = resolve('dist/cli.js');
@@ -222,5 +230,71 @@ async function startupBench(): Promise<void> {
   }
 }
 
-await startupBench();
-await provisioningBench();
+/** `setup --yes` on MinIO with the guide's choices (expiry 7 days), through `endpoint`. */
+function minioWizardRun(minio: MinioInfo, endpoint: string, adminVia: 'api' | 'mc', bucket: string, user: string, ws: Workspace): Promise<number> {
+  writeFileSync(
+    join(ws.dir, 'answers.json'),
+    JSON.stringify({ backend: 'minio', adminVia, endpoint, admin: { accessKey: minio.accessKey, secretKey: minio.secretKey }, bucket, builder: { accessKey: user }, expireDays: 7 }),
+  );
+  const env = { ...ws.env, PATH: `${dirname(minio.mcPath)}:${ws.env['PATH'] ?? ''}` };
+  return timedAsync(() => runAsync('node', [CLI, 'setup', '--yes', '--answers', 'answers.json'], { env, cwd: ws.dir }));
+}
+
+/** The guide's MinIO commands as written, one process per command (mc, nix key). */
+async function minioManualRun(minio: MinioInfo, bucket: string, user: string, ws: Workspace, nixEnv: NodeJS.ProcessEnv | undefined): Promise<number> {
+  const setup = { home: ws.home, cwd: ws.dir, bucket, user, secret: randomBytes(16).toString('hex'), expireDays: 7, keyName: 'cache-1', ...(nixEnv ? { nixEnv } : {}) };
+  writeGuideFiles(minio, setup);
+  return timedAsync(() => runGuideCommands(minio, setup));
+}
+
+async function minioBench(): Promise<void> {
+  const binaries = ensureMinioBinaries();
+  if (typeof binaries === 'string') {
+    console.log(`MinIO: skipped, ${binaries}`);
+    return;
+  }
+  console.log('\nStarting a throwaway MinIO on 127.0.0.1 …');
+  const minio = await startMinio();
+  const nixEnv = hasProgram('nix') ? makeNixSandbox().env : undefined;
+  try {
+    const id = () => randomBytes(4).toString('hex');
+    // warm up: the first bucket and user on a fresh server, and the page cache for node and mc
+    await minioWizardRun(minio, minio.endpoint, 'api', `warm-${id()}`, `warm${id()}`, workspace());
+    await minioManualRun(minio, `warm-${id()}`, `warm${id()}`, workspace(), nixEnv);
+    const times: Record<'manual' | 'api' | 'mc', number[]> = { manual: [], api: [], mc: [] };
+    for (let i = 0; i < RUNS; i++) {
+      const run = id();
+      times.manual.push(await minioManualRun(minio, `bench-m-${run}`, `benchm${run}`, workspace(), nixEnv));
+      times.api.push(await minioWizardRun(minio, minio.endpoint, 'api', `bench-a-${run}`, `bencha${run}`, workspace()));
+      times.mc.push(await minioWizardRun(minio, minio.endpoint, 'mc', `bench-c-${run}`, `benchc${run}`, workspace()));
+    }
+    const m = median(times.manual);
+    console.log(`\nProvisioning a fresh bucket on MinIO (median of ${RUNS}):`);
+    console.log(`  the guide by hand, real mc${nixEnv ? ' + nix key' : ''} (one process per command) ${ms(m)}   (baseline)`);
+    for (const via of ['api', 'mc'] as const) {
+      const w = median(times[via]);
+      console.log(`  setup --yes, adminVia ${via.padEnd(3)}                         ${ms(w)}   ${(m / w).toFixed(1)}× faster${via === 'api' ? ' (goal ≥ 5×)' : ''}`);
+    }
+    const proxy = await startRecordingProxy(minio.endpoint);
+    try {
+      for (const via of ['api', 'mc'] as const) {
+        const ws = workspace();
+        const run = id();
+        await minioWizardRun(minio, proxy.endpoint, via, `bench-r-${run}`, `benchr${run}`, ws);
+        proxy.clear();
+        const again = await minioWizardRun(minio, proxy.endpoint, via, `bench-r-${run}`, `benchr${run}`, ws);
+        console.log(`  no-change re-run, adminVia ${via.padEnd(3)}: ${ms(again)}, ${proxy.requests.length} requests, ${proxy.mutating().length} mutating (goal 0)`);
+      }
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await minio.stop();
+  }
+}
+
+// BENCH_ONLY=startup|ceph|minio runs one part.
+const only = process.env['BENCH_ONLY'];
+if (!only || only === 'startup') await startupBench();
+if (!only || only === 'ceph') await provisioningBench();
+if (!only || only === 'minio') await minioBench();
