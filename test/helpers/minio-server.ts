@@ -182,7 +182,18 @@ export function minioLogTail(dir: string, lines = 30): string {
   }
 }
 
+/**
+ * Stops `pid` and waits until it is gone from the process table: a killed server stays a zombie
+ * until its parent (global setup's process, or this one) reaps it, which Node does from its
+ * event loop a moment later.
+ */
 async function terminate(pid: number): Promise<void> {
+  await signalUntilDead(pid);
+  const deadline = Date.now() + 3_000;
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(10);
+}
+
+async function signalUntilDead(pid: number): Promise<void> {
   if (!isAlive(pid)) return;
   try {
     process.kill(pid, 'SIGTERM');
@@ -251,10 +262,12 @@ export async function stopMinioServer(info: Pick<MinioInfo, 'dir'>): Promise<voi
   rmSync(pidFile(info.dir), { force: true });
 }
 
-/** Starts the server again with its data, on the same port, and waits until it is ready. */
+/** Starts the server again with its data, on the same port (unless it runs), and waits until it is ready. */
 export async function startMinioServer(info: Pick<MinioInfo, 'dir'>): Promise<void> {
   const launch = JSON.parse(readFileSync(launchFile(info.dir), 'utf8')) as MinioLaunch;
-  launchServer(info.dir, launch);
+  const running = readPid(info.dir);
+  // Already running (a test's cleanup restarts it whether or not it was stopped): just wait for it.
+  if (running === undefined || !isAlive(running)) launchServer(info.dir, launch);
   await waitUntilReady(launch, info.dir);
 }
 

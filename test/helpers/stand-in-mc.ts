@@ -1,6 +1,8 @@
 /**
- * A stand-in for the `mc` program in tests: an executable `mc` in a temp folder meant to be put
- * first on PATH. It records every invocation (argv, the MC_HOST_* environment, stdin, and what
+ * A stand-in for the `mc` program, for what the real mc cannot show: a `mc` that is GNU Midnight
+ * Commander, and a mc that fails with plain text echoing its stdin. Everything else runs the real
+ * mc against a real MinIO (test/integration/minio-admin.test.ts). An executable `mc` in a temp
+ * folder meant to be put first on PATH. It records every invocation (argv, the MC_HOST_* environment, stdin, and what
  * it saw of the config dir and policy file) to a JSON log, and answers like the MinIO Client
  * does with `--json` (indented JSON objects; `admin user add` echoes the secret, as mc does), from
  * users and policies kept in a state file. The `midnight-commander` variant answers `--version`
@@ -63,6 +65,8 @@ for (const [k, v] of Object.entries(process.env)) if (k.startsWith('MC_')) env[k
 const flags = {}; const positional = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
+  // like the real mc: --config-dir counts only before the first command word
+  if ((a === '--config-dir' || a === '-C') && positional.length > 0) { i++; continue; }
   if (a === '--config-dir' || a === '-C' || a === '--user' || a === '--group') flags[a] = argv[++i];
   else if (a.startsWith('--')) flags[a] = true;
   else positional.push(a);
@@ -138,8 +142,8 @@ if (command === 'admin policy attach') {
   const user = state.users[userName];
   if (!user) fail('Unable to get user policy info', 'XMinioAdminNoSuchUser', 'The specified user does not exist. Check the user name and try again.');
   if (state.policies[name] === undefined) fail('Unable to make user/group policy association', 'XMinioAdminNoSuchPolicy', 'The canned policy does not exist.');
-  if (user.policies.includes(name)) fail('Unable to make user/group policy association', 'XMinioAdminPolicyChangeAlreadyApplied', 'The specified policy change is already in effect.');
-  user.policies.push(name);
+  // the real mc turns MinIO's XMinioAdminPolicyChangeAlreadyApplied into success
+  if (!user.policies.includes(name)) user.policies.push(name);
   out({ status: 'success', policiesAttached: [name], user: userName });
   finish(0);
 }

@@ -1,12 +1,13 @@
 /**
  * SPEC 5 `connect` and SPEC 10 over TLS with a private CA, against the test RGW's https listener
- * (a throwaway CA made with openssl signs its certificate for 127.0.0.1): without caFile the
- * connect step fails and says to set caFile; with it, every step works; verification is never
+ * and a real MinIO of its own over https (a throwaway CA made with openssl signs each certificate
+ * for 127.0.0.1): without caFile the connect step fails and says to set caFile; with it, every
+ * step works, on MinIO through the admin API and through the real mc; verification is never
  * silently off.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Answers } from '../../source/answers/answers';
@@ -16,6 +17,9 @@ import { renderNixCacheInfo } from '../../source/files/render-nix-cache-info';
 import { StepError } from '../../source/errors';
 import { makePrivateCa, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { makeAnswers, type AnswersOverrides } from '../backends/s3/answers-fixture';
+import { minioAdminSteps } from '../../source/backends/minio/minio-steps';
+import { startMinio, type MinioServer } from '../helpers/minio-server';
+import { makeCliSandbox } from '../helpers/run-cli';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
@@ -104,4 +108,91 @@ describe.skipIf(!tls)(`connecting over TLS with a private CA${unavailable ? ` ($
     const error = await connectError(answersFor({ endpoint: `http://127.0.0.1:${port}` }));
     expect(error.hint).toMatch(/scheme|https?:\/\//);
   });
+});
+
+/**
+ * The same on a real MinIO over TLS with a private CA, through both admin paths: the admin REST API
+ * (our own TLS client) and the real mc (which trusts a CA only from `<config dir>/certs/CAs`, and
+ * only when `--config-dir` comes before the command words).
+ */
+describe.skipIf(inject('minio') === null)(`a real MinIO over TLS with a private CA${inject('minioUnavailable') ? ` (${inject('minioUnavailable')})` : ''}`, () => {
+  let server: MinioServer;
+  let mcPath: string;
+
+  beforeAll(async () => {
+    server = await startMinio({ tls: 'private-ca' });
+    mcPath = server.mcPath;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  function sandboxFor(via: 'api' | 'mc', extra: Record<string, unknown>) {
+    const sandbox = makeCliSandbox();
+    // HOME is the sandbox's, so a mc that ignored --config-dir would leave ~/.mc there
+    sandbox.env = { PATH: via === 'mc' ? `${dirname(mcPath)}:${process.env['PATH'] ?? ''}` : process.env['PATH'], HOME: sandbox.home };
+    sandbox.writeAnswers({
+      backend: 'minio',
+      adminVia: via,
+      endpoint: server.endpoint,
+      admin: { accessKey: server.accessKey, secretKey: server.secretKey },
+      bucket: `tls-${randomBytes(4).toString('hex')}`,
+      builder: { accessKey: `tlsb-${randomBytes(4).toString('hex')}` },
+      writeMcConfig: false,
+      ...extra,
+    });
+    return sandbox;
+  }
+
+  function adminStepsFor(via: 'api' | 'mc', tls: { caFile?: string; insecure?: boolean }) {
+    const answers = makeAnswers({ backend: 'minio', adminVia: via, endpoint: server.endpoint, bucket: 'tls-admin', ...tls });
+    return minioAdminSteps({
+      answers,
+      admin: { accessKey: server.accessKey, secretKey: server.secretKey },
+      builderSecret: 'Builder-Secret-42x',
+      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      env: { PATH: `${dirname(mcPath)}:${process.env['PATH'] ?? ''}`, HOME: mkdtempSync(join(tmpdir(), 'ncw-home-')) },
+    });
+  }
+
+  for (const via of ['api', 'mc'] as const) {
+    describe(`adminVia ${via}`, () => {
+      it('with the CA as caFile, setup converges and a re-run finds every step done', async () => {
+        const sandbox = sandboxFor(via, { caFile: server.caPath });
+        const first = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+        expect(first.code, first.stdout + first.stderr).toBe(0);
+        const statuses = (JSON.parse(first.stdout) as { steps: { id: string; status: string }[] }).steps;
+        expect(statuses.filter((s) => ['user', 'policy', 'attach'].includes(s.id)).map((s) => s.status)).toEqual(['changed', 'changed', 'changed']);
+        const second = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+        expect((JSON.parse(second.stdout) as { steps: { status: string }[] }).steps.every((s) => s.status === 'done')).toBe(true);
+        // mc used its private config dir: nothing in the home folder
+        expect(existsSync(join(sandbox.home, '.mc'))).toBe(false);
+        const verify = await sandbox.run(['verify', '--json', '--answers', 'answers.json']);
+        expect(verify.code, verify.stdout).toBe(0);
+      });
+
+      it('without caFile, the admin steps explain the unknown CA and suggest caFile', async () => {
+        const [user] = adminStepsFor(via, {});
+        const error = (await user!.check().catch((e: unknown) => e)) as StepError;
+        expect(error).toBeInstanceOf(StepError);
+        expect(error.step).toBe('user');
+        expect(error.message).toMatch(/TLS with https:\/\/127\.0\.0\.1:\d+ failed: the server's TLS certificate is signed by a CA this machine does not trust/);
+        expect(error.hint).toMatch(/Set caFile to the PEM of your CA/);
+      });
+
+      it('without caFile, setup stops at connect with the explanation and changes nothing', async () => {
+        const sandbox = sandboxFor(via, {});
+        const result = await sandbox.run(['setup', '--yes', '--answers', 'answers.json']);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('step "connect" failed');
+        expect(result.stderr).toMatch(/caFile/);
+      });
+
+      it('with insecure the admin steps skip verification', async () => {
+        const [user] = adminStepsFor(via, { insecure: true });
+        expect(await user!.check()).toMatchObject({ status: 'todo' });
+      });
+    });
+  }
 });

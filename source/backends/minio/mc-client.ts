@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { StepError } from '../../errors';
+import { ConnectionError } from '../explain-connection-error';
 import type { PolicyDocument } from '../../policies/write-policy';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
 import { splitPolicyNames } from './minio-admin';
 import { type AdminOperation, adminError, policyFromInfo } from './minio-admin-client';
-import type { AccessKeys } from '../signed-request';
+import { type AccessKeys, sendSignedRequest } from '../signed-request';
 
 export interface McClientOptions {
   /** `http(s)://host[:port]` */
@@ -74,6 +75,31 @@ export function parseJsonValues(text: string): unknown[] {
     }
   }
   return values;
+}
+
+/**
+ * mc is a Go program: a request that never reached MinIO fails with Go's words, not a MinIO error
+ * code. These are the ones the wizard explains for its own requests, by the Node code of the same
+ * failure, so both adminVia paths say the same (for example "nothing accepts connections").
+ */
+const GO_NETWORK_ERRORS: readonly (readonly [RegExp, string])[] = [
+  [/connection refused/i, 'ECONNREFUSED'],
+  [/no such host/i, 'ENOTFOUND'],
+  [/i\/o timeout|deadline exceeded|Client\.Timeout/i, 'ETIMEDOUT'],
+  [/connection reset by peer/i, 'ECONNRESET'],
+  [/no route to host/i, 'EHOSTUNREACH'],
+  [/network is unreachable/i, 'ENETUNREACH'],
+  [/certificate signed by unknown authority|failed to verify certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/certificate has expired|certificate is not yet valid/i, 'CERT_HAS_EXPIRED'],
+  [/certificate is valid for|doesn't contain any IP SANs|not valid for any names/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  [/server gave HTTP response to HTTPS client|first record does not look like a TLS handshake/i, 'ERR_SSL_WRONG_VERSION_NUMBER'],
+  [/malformed HTTP response/i, 'HPE_INVALID_CONSTANT'],
+];
+
+/** The Node error code of a Go network or TLS failure in mc's message, if it is one. */
+export function networkCodeOf(message: string | undefined): string | undefined {
+  if (message === undefined) return undefined;
+  return GO_NETWORK_ERRORS.find(([pattern]) => pattern.test(message))?.[1];
 }
 
 interface McError {
@@ -136,8 +162,24 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
     return `${url.protocol}//${options.admin.accessKey}:${options.admin.secretKey}@${url.host}`;
   }
 
+  /**
+   * mc retries a TLS failure with back-off for over a minute before it gives up (seen with the real
+   * mc and an unknown CA: 79 s), so an https endpoint is first tried here with the same trust (the
+   * system's CAs plus caFile): a wrong CA or port is explained at once, in the same words as the
+   * admin API path. Read-only: one GET of MinIO's health probe.
+   */
+  async function checkTls(): Promise<void> {
+    if (!options.endpoint.startsWith('https:') || options.insecure) return;
+    await sendSignedRequest(
+      { endpoint: options.endpoint, region: 'us-east-1', caFile: options.caFile, insecure: false, timeoutMs: 15_000 },
+      options.admin,
+      { method: 'GET', path: '/minio/health/live' },
+    );
+  }
+
   function verifyProgram(): Promise<void> {
     verified ??= (async () => {
+      await checkTls();
       const result = await execa(program, ['--version'], { env: childEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 15_000 });
       const code = (result as { code?: string }).code;
       if (code === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
@@ -160,7 +202,12 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
     return verified;
   }
 
-  /** runs `mc <command> --config-dir D --json [--insecure] <args>` in a private config dir */
+  /**
+   * runs `mc --config-dir D --json [--insecure] <command> <args>` in a private config dir. mc applies
+   * its global flags only BEFORE the command words: after them `--config-dir` is ignored, so a CA in
+   * D/certs/CAs is never trusted and mc creates `~/.mc` in the user's home instead (seen with the
+   * real mc RELEASE.2025-08-13).
+   */
   async function run(command: readonly string[], args: readonly string[], extra: { input?: string; files?: Record<string, string> } = {}): Promise<McResult> {
     await verifyProgram();
     const env = childEnv();
@@ -181,7 +228,7 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
         writeFileSync(path, content, { mode: 0o600 });
         return path;
       });
-      const argv = [...command, '--config-dir', configDir, '--json', ...(options.insecure ? ['--insecure'] : []), ...args, ...fileArgs];
+      const argv = ['--config-dir', configDir, '--json', ...(options.insecure ? ['--insecure'] : []), ...command, ...args, ...fileArgs];
       const result = await execa(program, argv, {
         env,
         extendEnv: false,
@@ -208,6 +255,8 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
   }
 
   function fail(operation: AdminOperation, result: McResult, command: string): StepError {
+    const network = result.error?.code === undefined ? networkCodeOf(result.error?.message) : undefined;
+    if (network !== undefined) return new ConnectionError(options.endpoint, { code: network });
     if (result.error?.code === 'DeprecatedCommand') {
       return new StepError(`This mc does not know \`mc ${command}\` the way the wizard uses it.`, 'connect', 'Install a current MinIO Client, or use adminVia "api".');
     }

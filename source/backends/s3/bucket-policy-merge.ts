@@ -250,13 +250,10 @@ export interface BucketPolicyMerge {
   readonly replaced: readonly ReplacedStatement[];
 }
 
-/**
- * Splits the wanted statements into those a statement of someone else's already grants (same
- * meaning, another Sid or none) and those that must be ours.
- */
-function wantedOfOurs(foreign: readonly Record<string, unknown>[], wanted: readonly PolicyStatement[]): PolicyStatement[] {
-  const granted = new Set(foreign.map(meaningKey));
-  return wanted.filter((s) => !granted.has(meaningKey(s as unknown as Record<string, unknown>)));
+/** Ours: a managed Sid, or the meaning of one of the statements we want (whatever its Sid). */
+function oursTest(wanted: readonly PolicyStatement[], managedSids: readonly string[]): (statement: Record<string, unknown>) => boolean {
+  const meanings = new Set(wanted.map((s) => meaningKey(s as unknown as Record<string, unknown>)));
+  return (statement) => managedSids.includes(String(statement['Sid'] ?? '')) || meanings.has(meaningKey(statement));
 }
 
 /**
@@ -279,9 +276,9 @@ export interface BucketPolicyInspection {
 }
 
 /**
- * Whether `current` grants exactly `wanted` through the statements with a `managedSids` Sid, where
- * a statement of someone else's with the same meaning stands in for ours (MinIO would drop ours as
- * its duplicate anyway), and which foreign statements contradict the answers.
+ * Whether `current` holds exactly `wanted` among our statements (a `managedSids` Sid, or the
+ * meaning of a wanted one, whatever its Sid: MinIO would drop ours as its duplicate), and which
+ * statements not made by this wizard contradict the answers.
  */
 export function inspectBucketPolicy(
   current: string | null,
@@ -291,31 +288,23 @@ export function inspectBucketPolicy(
 ): BucketPolicyInspection {
   const parsed = current === null ? undefined : parseBucketPolicy(current);
   const statements = parsed?.statements ?? [];
-  const isManaged = (s: Record<string, unknown>) => managedSids.includes(String(s['Sid'] ?? ''));
+  const isOurs = oursTest(wanted, managedSids);
   const spans = parsed === undefined ? undefined : statementSpans(parsed.text);
   const contradicting: ReplacedStatement[] = [];
-  const kept: Record<string, unknown>[] = [];
   statements.forEach((statement, index) => {
-    if (isManaged(statement)) return;
+    if (isOurs(statement)) return;
     const reason = contradicts(statement);
-    if (reason === undefined) {
-      kept.push(statement);
-      return;
-    }
+    if (reason === undefined) return;
     const span = spans?.elements[index];
     contradicting.push({ text: span && parsed ? parsed.text.slice(span.start, span.end) : JSON.stringify(statement), reason });
   });
-  const have = statements.filter(isManaged).map(meaningKey).sort();
-  const want = wantedOfOurs(kept, wanted)
-    .map((s) => meaningKey(s as unknown as Record<string, unknown>))
-    .sort();
+  // Compared as sets of meanings: MinIO keeps one of two equal statements whatever their Sids.
+  const have = [...new Set(statements.filter(isOurs).map(meaningKey))].sort();
+  const want = [...new Set(wanted.map((s) => meaningKey(s as unknown as Record<string, unknown>)))].sort();
   return { holds: contradicting.length === 0 && JSON.stringify(have) === JSON.stringify(want), contradicting };
 }
 
-/**
- * True when `current` grants exactly `wanted` through the statements with a `managedSids` Sid (a
- * foreign statement of the same meaning standing in for ours) and nothing contradicts the answers.
- */
+/** True when `current` holds exactly `wanted` among our statements and nothing contradicts the answers. */
 export function holdsStatements(
   current: string | null,
   wanted: readonly PolicyStatement[],
@@ -327,10 +316,9 @@ export function holdsStatements(
 
 /**
  * Merges `wanted` into the policy text `current` (null: the bucket has no policy): removes every
- * statement whose Sid is in `managedSids` and every foreign one that `contradicts` the answers,
- * keeps the others byte for byte and in order, and appends those of `wanted` that no kept
- * statement already grants (two statements of the same meaning are one on MinIO, which keeps the
- * first).
+ * statement of ours (a Sid in `managedSids`, or the meaning of a wanted statement: it would be a
+ * duplicate, which MinIO drops) and every other one that `contradicts` the answers, keeps the rest
+ * byte for byte and in order, and appends `wanted`.
  */
 export function mergeBucketPolicy(
   current: string | null,
@@ -339,14 +327,14 @@ export function mergeBucketPolicy(
   contradicts: Contradiction = () => undefined,
 ): BucketPolicyMerge {
   const parsed = current === null ? undefined : parseBucketPolicy(current);
-  const isManaged = (s: Record<string, unknown>) => managedSids.includes(String(s['Sid'] ?? ''));
-  const isKept = (s: Record<string, unknown>) => !isManaged(s) && contradicts(s) === undefined;
-  const foundSids = (parsed?.statements ?? []).filter(isManaged).map((s) => String(s['Sid']));
+  const isOurs = oursTest(wanted, managedSids);
+  const isKept = (s: Record<string, unknown>) => !isOurs(s) && contradicts(s) === undefined;
+  const foundSids = (parsed?.statements ?? []).filter((s) => managedSids.includes(String(s['Sid'] ?? ''))).map((s) => String(s['Sid']));
   const inspection = inspectBucketPolicy(current, wanted, managedSids, contradicts);
   const replaced = inspection.contradicting;
   if (inspection.holds) return { changed: false, policy: current, foundSids, replaced };
 
-  const wantedTexts = wantedOfOurs((parsed?.statements ?? []).filter(isKept), wanted).map((s) => JSON.stringify(s));
+  const wantedTexts = wanted.map((s) => JSON.stringify(s));
   if (parsed === undefined) {
     return {
       changed: true,

@@ -4,10 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMcClient } from '../../../source/backends/minio/mc-client';
 import { createMinioAdminClient } from '../../../source/backends/minio/minio-admin-client';
 import { type FakeMinioAdminServer, startFakeMinioAdminServer } from '../../helpers/fake-minio-admin-server';
-import { installStandInMc } from '../../helpers/stand-in-mc';
 
 const ADMIN = { accessKey: 'minioadmin', secretKey: 'root-Secret-123' };
 
@@ -63,12 +61,4 @@ describe.skipIf(!hasOpenssl())('the admin client over https with a private CA', 
     await expect(client({ caFile: '/nonexistent/ca.pem', insecure: false }).userInfo('nixbuilder')).rejects.toThrow(/Cannot read the CA file \/nonexistent\/ca\.pem/);
   });
 
-  it('the mc path copies the caFile into the private config dir, where mc looks for CAs', async () => {
-    const mc = installStandInMc({ admin: ADMIN });
-    const mcClient = createMcClient({ endpoint: server.endpoint, caFile, insecure: false, admin: ADMIN, env: mc.env });
-    expect(await mcClient.userInfo('nixbuilder')).toEqual({ exists: false });
-    const call = mc.invocations().find((c) => c.argv[0] === 'admin')!;
-    expect(call.caFiles).toEqual(['ca.pem']);
-    expect(call.argv).not.toContain('--insecure');
-  });
 });
