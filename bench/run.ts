@@ -14,8 +14,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
@@ -52,6 +52,18 @@ function runAsync(command: string, args: readonly string[], options: { env?: Nod
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`))));
   });
+}
+
+/** CPU seconds (user + system) of this process's finished children, from /proc/self/stat. */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): cutime and cstime are fields 16 and 17, in clock ticks (100/s)
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 async function timedAsync(work: () => Promise<void>): Promise<number> {
@@ -262,18 +274,28 @@ async function minioBench(): Promise<void> {
     await minioWizardRun(minio, minio.endpoint, 'api', `warm-${id()}`, `warm${id()}`, workspace());
     await minioManualRun(minio, `warm-${id()}`, `warm${id()}`, workspace(), nixEnv);
     const times: Record<'manual' | 'api' | 'mc', number[]> = { manual: [], api: [], mc: [] };
+    // CPU time of the client processes (the server's is the same for both): a figure that a
+    // loaded machine, where wall time mostly measures waiting for a core, distorts less.
+    const cpu: Record<'manual' | 'api' | 'mc', number[]> = { manual: [], api: [], mc: [] };
+    const measure = async (which: 'manual' | 'api' | 'mc', work: () => Promise<number>) => {
+      const before = childrenCpuMs();
+      times[which].push(await work());
+      cpu[which].push(childrenCpuMs() - before);
+    };
     for (let i = 0; i < RUNS; i++) {
       const run = id();
-      times.manual.push(await minioManualRun(minio, `bench-m-${run}`, `benchm${run}`, workspace(), nixEnv));
-      times.api.push(await minioWizardRun(minio, minio.endpoint, 'api', `bench-a-${run}`, `bencha${run}`, workspace()));
-      times.mc.push(await minioWizardRun(minio, minio.endpoint, 'mc', `bench-c-${run}`, `benchc${run}`, workspace()));
+      await measure('manual', () => minioManualRun(minio, `bench-m-${run}`, `benchm${run}`, workspace(), nixEnv));
+      await measure('api', () => minioWizardRun(minio, minio.endpoint, 'api', `bench-a-${run}`, `bencha${run}`, workspace()));
+      await measure('mc', () => minioWizardRun(minio, minio.endpoint, 'mc', `bench-c-${run}`, `benchc${run}`, workspace()));
     }
     const m = median(times.manual);
-    console.log(`\nProvisioning a fresh bucket on MinIO (median of ${RUNS}):`);
-    console.log(`  the guide by hand, real mc${nixEnv ? ' + nix key' : ''} (one process per command) ${ms(m)}   (baseline)`);
+    const mCpu = median(cpu.manual);
+    console.log(`\nProvisioning a fresh bucket on MinIO (median of ${RUNS}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores):`);
+    console.log(`  the guide by hand, real mc${nixEnv ? ' + nix key' : ''} (one process per command) ${ms(m)}   (baseline), client CPU ${ms(mCpu)}`);
     for (const via of ['api', 'mc'] as const) {
       const w = median(times[via]);
-      console.log(`  setup --yes, adminVia ${via.padEnd(3)}                         ${ms(w)}   ${(m / w).toFixed(1)}× faster${via === 'api' ? ' (goal ≥ 5×)' : ''}`);
+      const c = median(cpu[via]);
+      console.log(`  setup --yes, adminVia ${via.padEnd(3)}                         ${ms(w)}   ${(m / w).toFixed(1)}× faster${via === 'api' ? ' (goal ≥ 5×)' : ''}, client CPU ${ms(c)} (${(mCpu / c).toFixed(1)}×)`);
     }
     const proxy = await startRecordingProxy(minio.endpoint);
     try {
