@@ -10,6 +10,7 @@
  */
 import { bucketResources, WRITE_ACTIONS, type PolicyStatement } from '../../policies/write-policy';
 import type { AnonymousMode } from '../../answers/answers';
+import { prefixSelectsCacheKeys } from './lifecycle-rules';
 
 export const ANONYMOUS_READ_SID = 'NixCacheAnonymousRead';
 export const ANONYMOUS_LIST_SID = 'NixCacheAnonymousList';
@@ -381,15 +382,38 @@ const ANONYMOUS_RULE: Record<AnonymousMode, string> = {
   none: 'anonymous "none" lets nobody read without keys',
 };
 
+function globRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
 /**
- * A statement not made by this wizard that grants everyone more than the anonymous mode allows
- * contradicts the answers: the guide's `mc anonymous set download` (which lets anyone list every
- * store path) when the mode is `get`, any anonymous grant when it is `none`. A wildcard action or
- * `NotAction` counts as more.
+ * True when a statement's resources reach the cache: the bucket itself, or objects Nix writes
+ * (narinfos, `nar/`, `nix-cache-info`, logs…). A grant on, say, `B/public/*` does not.
  */
-export function contradictsAnonymous(mode: AnonymousMode): Contradiction {
+function reachesCache(statement: Record<string, unknown>, bucket: string): boolean {
+  if ('NotResource' in statement) return true;
+  return asList(statement['Resource']).some((resource) => {
+    if (!resource.startsWith('arn:aws:s3:::')) return resource === '*';
+    const rest = resource.slice('arn:aws:s3:::'.length);
+    const slash = rest.indexOf('/');
+    const bucketPart = slash === -1 ? rest : rest.slice(0, slash);
+    if (!globRegExp(bucketPart).test(bucket)) return false;
+    if (slash === -1) return true;
+    const key = rest.slice(slash + 1);
+    const literal = key.split(/[*?]/)[0] ?? '';
+    return literal === key ? prefixSelectsCacheKeys(key) : prefixSelectsCacheKeys(literal) || literal.length === 0;
+  });
+}
+
+/**
+ * A statement not made by this wizard that grants everyone more than the anonymous mode allows,
+ * on the bucket or on cache objects, contradicts the answers: the guide's `mc anonymous set
+ * download` (which lets anyone list every store path) when the mode is `get`, any anonymous grant
+ * on the cache when it is `none`. A wildcard action or `NotAction` counts as more.
+ */
+export function contradictsAnonymous(mode: AnonymousMode, bucket: string): Contradiction {
   return (statement) => {
-    if (statement['Effect'] !== 'Allow' || !grantsEveryone(statement)) return undefined;
+    if (statement['Effect'] !== 'Allow' || !grantsEveryone(statement) || !reachesCache(statement, bucket)) return undefined;
     const allowed = ANONYMOUS_ALLOWED[mode];
     if ('NotAction' in statement) return `a statement not made by this wizard grants everyone every action but ${asList(statement['NotAction']).join(', ')}; ${ANONYMOUS_RULE[mode]}`;
     const extra = asList(statement['Action']).filter((action) => /[*?]/.test(action) || !allowed.includes(action.toLowerCase()));

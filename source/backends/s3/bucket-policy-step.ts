@@ -155,7 +155,7 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
         statements.length === 0
           ? 'no anonymous statement of ours'
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
-      contradicts: contradictsAnonymous(answers.anonymous),
+      contradicts: contradictsAnonymous(answers.anonymous, answers.bucket),
     },
     manualCommand(ctx, wanted, ANONYMOUS_SIDS),
   );

@@ -182,18 +182,23 @@ export function ruleSelectsKey(rule: ExistingRule, key: string): boolean {
 }
 
 /** True when a rule with key prefix `prefix` selects some key under `folder` (e.g. `nar/`). */
-function selectsSomeUnder(prefix: string, folder: string): boolean {
+export function selectsSomeUnder(prefix: string, folder: string): boolean {
   return folder.startsWith(prefix) || prefix.startsWith(folder);
 }
 
 /** True when a rule with key prefix `prefix` selects some `<hash>.narinfo`. */
-function selectsSomeNarinfo(prefix: string): boolean {
+export function selectsSomeNarinfo(prefix: string): boolean {
   const hash = prefix.slice(0, 32);
   return [...hash].every((c) => NIX_BASE32.includes(c)) && '.narinfo'.startsWith(prefix.slice(32));
 }
 
 /** Folders Nix writes besides `nar/`: their objects belong to the cache too. */
-const OTHER_CACHE_FOLDERS = ['log/', 'realisations/', 'debuginfo/'] as const;
+export const OTHER_CACHE_FOLDERS = ['log/', 'realisations/', 'debuginfo/'] as const;
+
+/** True when some key Nix writes into a binary cache starts with `prefix`. */
+export function prefixSelectsCacheKeys(prefix: string): boolean {
+  return selectsSomeNarinfo(prefix) || 'nix-cache-info'.startsWith(prefix) || ['nar/', ...OTHER_CACHE_FOLDERS].some((folder) => selectsSomeUnder(prefix, folder));
+}
 
 /** A foreign rule that contradicts the answers, and why. */
 export interface ContradictingRule {

@@ -129,12 +129,12 @@ describe('merging into the bucket policy', () => {
     it('holds our download statements by meaning: nothing to write', () => {
       expect(holdsStatements(guide, download, ANONYMOUS_SIDS)).toBe(true);
       expect(mergeBucketPolicy(guide, download, ANONYMOUS_SIDS)).toMatchObject({ changed: false, foundSids: [] });
-      expect(inspectBucketPolicy(guide, download, ANONYMOUS_SIDS, contradictsAnonymous('download')).contradicting).toEqual([]);
+      expect(inspectBucketPolicy(guide, download, ANONYMOUS_SIDS, contradictsAnonymous('download', 'b')).contradicting).toEqual([]);
     });
 
     it('holds our get statement by meaning, and finds the listing the other statement allows contradicting get', () => {
       expect(holdsStatements(guide, get, ANONYMOUS_SIDS)).toBe(true);
-      const contradicting = inspectBucketPolicy(guide, get, ANONYMOUS_SIDS, contradictsAnonymous('get')).contradicting;
+      const contradicting = inspectBucketPolicy(guide, get, ANONYMOUS_SIDS, contradictsAnonymous('get', 'b')).contradicting;
       expect(contradicting.map((c) => c.reason)).toEqual([expect.stringContaining('grants everyone s3:GetBucketLocation, s3:ListBucket')]);
     });
 
@@ -223,7 +223,7 @@ describe('statements of others that contradict the anonymous mode', () => {
   const reading = '{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}';
 
   it("for get: the guide's listing statement, replaced, while its GetObject statement is ours by meaning", () => {
-    const contradicts = contradictsAnonymous('get');
+    const contradicts = contradictsAnonymous('get', 'b');
     const inspection = inspectBucketPolicy(mcDownload, get, ANONYMOUS_SIDS, contradicts);
     expect(inspection.holds).toBe(false);
     expect(inspection.contradicting).toEqual([
@@ -240,23 +240,34 @@ describe('statements of others that contradict the anonymous mode', () => {
   });
 
   it('for download: nothing; for none: every anonymous grant, and the policy is deleted when nothing is left', () => {
-    expect(inspectBucketPolicy(mcDownload, download, ANONYMOUS_SIDS, contradictsAnonymous('download'))).toEqual({ holds: true, contradicting: [] });
-    const none = mergeBucketPolicy(mcDownload, [], ANONYMOUS_SIDS, contradictsAnonymous('none'));
+    expect(inspectBucketPolicy(mcDownload, download, ANONYMOUS_SIDS, contradictsAnonymous('download', 'b'))).toEqual({ holds: true, contradicting: [] });
+    const none = mergeBucketPolicy(mcDownload, [], ANONYMOUS_SIDS, contradictsAnonymous('none', 'b'));
     expect(none).toMatchObject({ changed: true, policy: null });
     expect(none.replaced.map((r) => r.text)).toEqual([listing, reading]);
   });
 
   it('counts wildcards, NotAction and NotPrincipal as more than the mode allows, and keeps statements for named users and denials', () => {
-    const contradicts = contradictsAnonymous('download');
+    const contradicts = contradictsAnonymous('download', 'b');
     expect(contradicts({ Effect: 'Allow', Principal: '*', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' })).toContain('grants everyone s3:Get*');
     expect(contradicts({ Effect: 'Allow', Principal: '*', NotAction: 's3:DeleteObject', Resource: 'arn:aws:s3:::b/*' })).toContain('every action but s3:DeleteObject');
     expect(contradicts({ Effect: 'Allow', NotPrincipal: { AWS: ['arn:aws:iam:::user/x'] }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*' })).toContain('s3:PutObject');
     expect(contradicts({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam:::user/backup'] }, Action: 's3:*', Resource: 'arn:aws:s3:::b/*' })).toBeUndefined();
     expect(contradicts({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' })).toBeUndefined();
     // foreign statements that do not contradict stay byte for byte
-    const merge = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS, contradictsAnonymous('get'));
+    const merge = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS, contradictsAnonymous('get', 'b'));
     expect(merge.replaced).toEqual([]);
     expect(merge.policy).toContain(foreign1);
     expect(merge.policy).toContain(foreign2);
+  });
+
+  it('only where the grant reaches the cache: the bucket or the keys Nix writes', () => {
+    const none = contradictsAnonymous('none', 'b');
+    const read = (Resource: string) => none({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource });
+    expect(read('arn:aws:s3:::b/public/*')).toBeUndefined();
+    expect(read('arn:aws:s3:::other/*')).toBeUndefined();
+    expect(read('arn:aws:s3:::b/*')).toContain('s3:GetObject');
+    expect(read('arn:aws:s3:::b/nar/*')).toContain('s3:GetObject');
+    expect(read('arn:aws:s3:::b/nix-cache-info')).toContain('s3:GetObject');
+    expect(read('arn:aws:s3:::*')).toContain('s3:GetObject');
   });
 });
