@@ -12,4 +12,15 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The layout is the architecture (STYLE 1): the core never reaches into the Ink views. Import
+    // cycles are checked by test/layout/import-graph.test.ts (no plugin needed for it).
+    files: ['source/**/*.ts', 'source/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/components/**', '**/components'], message: 'source/ is the core and never imports components/ (STYLE 1): move the shared part into source/.' }] },
+      ],
+    },
+  },
 );

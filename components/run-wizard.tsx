@@ -2,7 +2,8 @@
  * The full-screen wizard (SPEC 9), started by `setup` when stdin and stdout are terminals.
  * `waitUntilExit()` is the one place it ends. Ctrl-C is the wizard's (`exitOnCtrlC: false`):
  * before applying it cancels with nothing written and nothing changed on the server.
- * Nothing but the UI goes to stdout; the first frame is the sign that it is ready for keys.
+ * Nothing but the UI goes to stdout while it runs; the first frame is the sign that it is ready for
+ * keys. What the end screen showed is printed by setup once the UI has closed.
  */
 import { render } from 'ink';
 import { readMcAliases } from '../source/answers/resolve-answers';
@@ -12,7 +13,7 @@ import { App, type WizardOutcome } from './app/app';
 import { colorsWanted } from './theme/theme';
 
 export async function runWizard(input: WizardEntryInput): Promise<WizardEntryOutcome> {
-  const { initial, session, effects, io, mcConfigPath, profileAccessKeys = {} } = input;
+  const { initial, session, effects, io, mcConfigPath, profileAccessKeys = {}, known, menuFor } = input;
   // An unreadable mc config only means there are no aliases to offer; typing an endpoint still works.
   let aliases: ReturnType<typeof readMcAliases> = {};
   try {
@@ -29,14 +30,17 @@ export async function runWizard(input: WizardEntryInput): Promise<WizardEntryOut
       effects={effects}
       context={{ aliases, env: effects.env, profileAccessKeys }}
       generatedSecret={generateBuilderSecret(effects.randomBytes)}
+      {...(known ? { known } : {})}
+      menuFor={menuFor}
       onExit={(value) => {
         outcome = value;
       }}
       onCrash={(error) => {
         crash = { error };
       }}
-      columns={io.stdout.columns ?? 80}
-      rows={io.stdout.rows ?? 24}
+      // A pseudo-terminal that reports no size (0×0, as `script` without a terminal does) is taken as 80×24.
+      columns={io.stdout.columns || 80}
+      rows={io.stdout.rows || 24}
       colors={colorsWanted(effects.env)}
       followResize
     />,

@@ -20,7 +20,7 @@ const rawText = {
 
 await rm('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'source/cli.ts' },
+  entryPoints: { cli: 'bin/cli.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

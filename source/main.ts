@@ -10,8 +10,16 @@ import { realEffects, type Effects } from './effects';
 import { reportFailure } from './output/report-failure';
 
 const HELP_AFTER = `
-Answers come from --answers FILE (JSON, see the readme), then the environment
-(NIX_CACHE_ADMIN_ACCESS_KEY, NIX_CACHE_ADMIN_SECRET_KEY), then the prompts.
+Answers come from --answers FILE (JSON), else the remembered answers of the last
+successful run, then the environment (NIX_CACHE_ADMIN_ACCESS_KEY,
+NIX_CACHE_ADMIN_SECRET_KEY), then the prompts. The keys of an answers file:
+  backend endpoint region caFile insecure admin.accessKey admin.secretKey
+  admin.mcAlias adminVia alias writeMcConfig bucket builder.accessKey
+  builder.secretKey builder.profile policyName anonymous cacheInfo.storeDir
+  cacheInfo.wantMassQuery cacheInfo.priority key.name key.secretFile
+  key.publicFile expireDays files.mcConfig files.awsCredentials
+  files.nixosModule files.nixConf files.policy files.cacheInfo
+(the readme's "Answers" section says what each means and its default).
 
 Exit codes: 0 success; 1 a step or a write failed; 2 bad input or usage (nothing
 was written or changed); 130 cancelled.`;
@@ -86,6 +94,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
       io.stderr.write('rotate is not available yet in this version (SPEC section 8, later).\n');
       exitCode = 2;
     });
+
+  // `setup` is the default command, so commander would read an unknown command as an argument of
+  // setup ("too many arguments for 'setup'"): name the commands instead.
+  const first = argv[0];
+  const commands = program.commands.map((c) => c.name());
+  if (first !== undefined && !first.startsWith('-') && !commands.includes(first)) {
+    io.stderr.write(`error: unknown command '${first}'. The commands are: ${commands.join(', ')} (nix-cache-wizard --help says more).\n`);
+    return 2;
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

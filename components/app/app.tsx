@@ -7,21 +7,25 @@
 import { Box, useApp, useStdout } from 'ink';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AnswersInput } from '../../source/answers/answers-schema';
+import type { WizardEntryOutcome } from '../../source/commands/wizard-entry';
 import type { Effects } from '../../source/effects';
 import type { SetupSession } from '../../source/plan/setup-session';
+import type { KnownSetup } from '../../source/wizard/defaults';
+import type { QuestionContext } from '../../source/wizard/questions';
+import { currentQuestion, stepListStates } from '../../source/wizard/wizard-state';
 import { ApplyStep } from '../apply-step/apply-step';
 import { ConnectionStep } from '../connection-step/connection-step';
+import { wrapLine } from '../../source/output/wrap-line';
+import { MenuStep } from '../menu-step/menu-step';
 import { QuestionStep } from '../question-step/question-step';
 import { ReviewStep } from '../review-step/review-step';
 import { SecretStep } from '../secret-step/secret-step';
 import { StepList } from '../step-list/step-list';
 import { ColorProvider, Tinted } from '../theme/theme';
-import type { QuestionContext } from '../wizard-questions/wizard-questions';
-import { LIST_WIDTH, screenLayout } from './screen-layout';
-import { useSessionEffects } from './use-session-effects';
+import { LIST_WIDTH, screenLayout, tooSmallMessage } from './screen-layout';
+import { usePhaseRunner } from './use-phase-runner';
 import { useWizardKeys } from './use-wizard-keys';
-import { currentQuestion, stepListStates, useWizardState } from './use-wizard-state';
-import type { WizardEntryOutcome } from '../../source/commands/wizard-entry';
+import { useWizardState } from './use-wizard-state';
 
 export type WizardOutcome = WizardEntryOutcome;
 
@@ -32,6 +36,10 @@ export interface AppProps {
   readonly context: QuestionContext;
   /** the builder secret offered first (drawn by the caller, so the reducer stays pure) */
   readonly generatedSecret: string;
+  /** remembered answers and what the files show: the defaults of a re-run @default nothing known */
+  readonly known?: KnownSetup;
+  /** open with the menu of a remembered setup, naming it ("endpoint/bucket") */
+  readonly menuFor?: string | undefined;
   /** called once, just before the app exits */
   readonly onExit: (outcome: WizardOutcome) => void;
   /** called when applying throws unexpectedly (a bug rather than a step failure) */
@@ -61,16 +69,20 @@ function useScreenSize(columns: number, rows: number, followResize: boolean) {
   return size;
 }
 
-export function App({ initial, session, effects, context, generatedSecret, onExit, onCrash, columns = 80, rows = 24, colors = true, followResize = false }: AppProps) {
-  const [state, dispatch] = useWizardState({ initial, context, generatedSecret });
+export function App({ initial, session, effects, context, generatedSecret, known, menuFor, onExit, onCrash, columns = 80, rows = 24, colors = true, followResize = false }: AppProps) {
+  const [ui, dispatch] = useWizardState({ initial, context, generatedSecret, ...(known ? { known } : {}), menu: menuFor !== undefined });
+  const state = ui.wizard;
   const { exit } = useApp();
   const crash = useCallback((error: unknown) => onCrash?.(error), [onCrash]);
-  useSessionEffects({ state, dispatch, session, effects, onCrash: crash });
+  usePhaseRunner({ state, dispatch, session, effects, onCrash: crash });
 
   const phase = state.phase.name;
   useEffect(() => {
     if (phase === 'cancelled') {
       onExit({ outcome: 'cancelled' });
+      exit();
+    } else if (state.phase.name === 'chosen') {
+      onExit({ outcome: 'chosen', item: state.phase.item });
       exit();
     } else if (phase === 'finished') {
       const result = state.apply?.result;
@@ -78,28 +90,45 @@ export function App({ initial, session, effects, context, generatedSecret, onExi
       if (result && plan) onExit({ outcome: 'applied', result, plan });
       exit();
     }
-  }, [phase, state.apply, state.review, onExit, exit]);
+  }, [phase, state.phase, state.apply, state.review, onExit, exit]);
 
   const size = useScreenSize(columns, rows, followResize);
   const layout = screenLayout(size.columns, size.rows);
   const { width, height, bodyHeight, panelWidth } = layout;
-  useWizardKeys({ dispatch, layout, randomBytes: effects.randomBytes, isActive: phase !== 'cancelled' && phase !== 'finished' });
+  useWizardKeys({ dispatch, layout, randomBytes: effects.randomBytes, isActive: phase !== 'cancelled' && phase !== 'finished' && phase !== 'chosen' });
   const question = currentQuestion(state);
 
+  if (layout.tooSmall && phase !== 'cancelled') {
+    // Below 80×24 rows would be drawn over each other: say so, in the room there is.
+    return (
+      <ColorProvider colors={colors}>
+        <Box flexDirection="column" width={size.columns}>
+          {wrapLine(tooSmallMessage(size.columns, size.rows), Math.max(20, size.columns)).map((row, i) => (
+            <Tinted key={i} tone="warning">
+              {row}
+            </Tinted>
+          ))}
+        </Box>
+      </ColorProvider>
+    );
+  }
+
   let panel: ReactNode = null;
-  if (phase === 'asking' && question) {
+  if (phase === 'menu') {
+    panel = <MenuStep setup={menuFor ?? ''} selected={state.choice} width={panelWidth} />;
+  } else if (phase === 'asking' && question) {
     panel =
       question.kind === 'builder-secret' ? (
         <SecretStep key={question.id} state={state} width={panelWidth} />
       ) : (
         <QuestionStep key={question.id} state={state} question={question} width={panelWidth} />
       );
-  } else if (phase === 'testing-connection' || phase === 'connection-failed') {
+  } else if (phase === 'detecting' || phase === 'testing-connection' || phase === 'connection-failed') {
     panel = <ConnectionStep state={state} width={panelWidth} />;
   } else if (phase === 'preparing' || phase === 'prepare-failed' || phase === 'review') {
-    panel = <ReviewStep state={state} width={panelWidth} height={bodyHeight} />;
+    panel = <ReviewStep phase={state.phase} review={state.review} scroll={ui.reviewScroll} width={panelWidth} height={bodyHeight} />;
   } else if (phase === 'applying' || (phase === 'applied' && (state.apply?.result?.error || state.apply?.crash))) {
-    panel = <ApplyStep state={state} width={panelWidth} height={bodyHeight} />;
+    panel = <ApplyStep state={state} scroll={ui.endScroll} width={panelWidth} height={bodyHeight} />;
   }
   const endScreen = (phase === 'applied' || phase === 'finished') && !panel;
 
@@ -115,7 +144,7 @@ export function App({ initial, session, effects, context, generatedSecret, onExi
           {phase === 'cancelled' ? (
             <Tinted tone="warning">Cancelled; nothing was written and nothing changed on the server.</Tinted>
           ) : endScreen ? (
-            <ApplyStep state={state} width={width} height={bodyHeight} />
+            <ApplyStep state={state} scroll={ui.endScroll} width={width} height={bodyHeight} />
           ) : (
             <>
               <StepList states={stepListStates(state)} width={LIST_WIDTH} />

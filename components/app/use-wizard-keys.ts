@@ -1,6 +1,6 @@
 /**
  * The wizard's one `useInput`: every key goes to the reducer as a `key` action, and the reducer
- * reads it against the state it arrives in (route-key.ts picks the screen's bindings).
+ * reads it against the state it arrives in (ui-state.ts; route-key.ts picks the screen's bindings).
  *
  * Why not a `useInput` per screen, each mapping keys with the state it rendered with: Ink
  * re-subscribes handlers in an effect and React renders after the key handler returns, so keys that
@@ -12,10 +12,10 @@ import { useInput, type Key } from 'ink';
 import { useCallback, useRef, type Dispatch } from 'react';
 import { generateBuilderSecret } from '../../source/secrets/generate-builder-secret';
 import type { ScreenLayout } from './screen-layout';
-import type { WizardAction } from './wizard-state';
+import type { UiAction } from './ui-state';
 
 export interface UseWizardKeysProps {
-  readonly dispatch: Dispatch<WizardAction>;
+  readonly dispatch: Dispatch<UiAction>;
   readonly layout: ScreenLayout;
   /** a cryptographic source (Effects.randomBytes), for r on the builder secret */
   readonly randomBytes: (length: number) => Uint8Array;

@@ -1,12 +1,11 @@
 /**
- * The wizard's state as a hook: the reducer of wizard-state.ts (pure, React-free, shared with the
- * plain prompts) behind `useReducer`.
+ * The wizard's state as a hook: the UI reducer (ui-state.ts: the core reducer of
+ * source/wizard/wizard-state.ts plus the views' scrolling) behind `useReducer`.
  */
 import { useReducer } from 'react';
-import { createInitialState, wizardReducer, type InitialWizardInput } from './wizard-state';
-
-export * from './wizard-state';
+import type { InitialWizardInput } from '../../source/wizard/wizard-state';
+import { createUiState, uiReducer } from './ui-state';
 
 export function useWizardState(initial: InitialWizardInput) {
-  return useReducer(wizardReducer, initial, createInitialState);
+  return useReducer(uiReducer, initial, createUiState);
 }

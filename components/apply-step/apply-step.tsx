@@ -5,24 +5,29 @@
  */
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
-import type { WizardState } from '../app/wizard-state';
-import { clampRows, truncate, wrapLine } from '../layout/wrap-line';
+import type { WizardState } from '../../source/wizard/wizard-state';
+import { clampRows, truncate, wrapLine } from '../../source/output/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
 import { statusLook } from '../review-step/review-lines';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
-import { WIZARD_STEPS } from '../wizard-questions/wizard-questions';
+import { WIZARD_STEPS } from '../../source/wizard/questions';
 import { endViewport } from './end-lines';
 
+/** What the apply screen shows: the phase, the plan's steps and how applying them went. */
+export type ApplyView = Pick<WizardState, 'phase' | 'review' | 'apply'>;
+
 export interface ApplyStepProps {
-  readonly state: WizardState;
+  readonly state: ApplyView;
+  /** first row of the end screen shown (the UI's, clamped by the end screen's keys) */
+  readonly scroll: number;
   readonly width: number;
   readonly height: number;
 }
 
 const WHY = WIZARD_STEPS.find((s) => s.id === 'apply')?.why ?? '';
 
-function StepRows({ state, width }: { readonly state: WizardState; readonly width: number }) {
+function StepRows({ state, width }: { readonly state: ApplyView; readonly width: number }) {
   const steps = state.review?.plan.steps ?? [];
   const progress = state.apply?.steps ?? {};
   const allFinished = steps.length > 0 && steps.every((s) => progress[s.id]?.state === 'finished');
@@ -57,7 +62,7 @@ function StepRows({ state, width }: { readonly state: WizardState; readonly widt
 }
 
 /** After a failure: the steps that failed, and how many were done or not run, in a few rows. */
-function FailureSummary({ state, width }: { readonly state: WizardState; readonly width: number }) {
+function FailureSummary({ state, width }: { readonly state: ApplyView; readonly width: number }) {
   const reports = (state.review?.plan.steps ?? []).flatMap((step) => {
     const entry = state.apply?.steps[step.id];
     return entry?.state === 'finished' ? [{ step, report: entry.report }] : [];
@@ -79,15 +84,18 @@ function FailureSummary({ state, width }: { readonly state: WizardState; readonl
   );
 }
 
-export function ApplyStep({ state, width, height }: ApplyStepProps) {
+export function ApplyStep({ state, scroll, width, height }: ApplyStepProps) {
   const result = state.apply?.result;
   const failed = Boolean(result?.error || state.apply?.crash);
   const { lines, page } = endViewport(failed ? undefined : result, width, height);
 
   if (state.phase.name === 'applying') {
     return (
-      <StepPanel title="apply" why={WHY} width={width} hints={[{ key: '', action: 'applying; please wait' }]}>
+      <StepPanel title="apply" why={WHY} width={width} hints={state.apply?.stopping ? [{ key: '', action: 'stopping after this step' }] : [{ key: 'Ctrl-C', action: 'stop after the running step' }]}>
         <StepRows state={state} width={width} />
+        {state.apply?.stopping ? (
+          <Tinted tone="warning">{truncate('Stopping: the running step finishes, then the run stops. Run setup again to continue.', width)}</Tinted>
+        ) : null}
       </StepPanel>
     );
   }
@@ -112,12 +120,12 @@ export function ApplyStep({ state, width, height }: ApplyStepProps) {
       </StepPanel>
     );
   }
-  const position = scrollPosition(lines.length, state.apply?.scroll ?? 0, page);
+  const position = scrollPosition(lines.length, scroll, page);
   return (
     <Box flexDirection="column" width={width}>
       <Tinted tone="success">{`✔ Your Nix binary cache is set up${position ? `  (${position})` : ''}`}</Tinted>
       <Box marginTop={1}>
-        <LineViewport lines={lines} scroll={state.apply?.scroll ?? 0} height={Math.min(page, lines.length)} width={width} />
+        <LineViewport lines={lines} scroll={scroll} height={Math.min(page, lines.length)} width={width} />
       </Box>
       <Box marginTop={1}>
         <Tinted tone="muted">{position ? '↑↓ scroll · any other key to exit' : 'Press any key to exit'}</Tinted>

@@ -1,7 +1,7 @@
 /** The end screen's content as rows: the files written, the next commands, then each step's result. */
 import type { ApplyResult } from '../../source/plan/setup-session';
-import { wrapCommand } from '../layout/wrap-command';
-import { wrapLine } from '../layout/wrap-line';
+import { wrapCommand } from '../../source/output/wrap-command';
+import { wrapLine } from '../../source/output/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
 import { actionLook, statusLook } from '../review-step/review-lines';
 import type { Tone } from '../theme/tone';

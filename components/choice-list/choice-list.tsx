@@ -3,9 +3,9 @@
  * highlight (ink-select-input would mount a second `useInput`; the wizard keeps one).
  */
 import { Box } from 'ink';
-import { truncate } from '../layout/wrap-line';
+import { truncate } from '../../source/output/wrap-line';
 import { Tinted } from '../theme/theme';
-import type { QuestionChoice } from '../wizard-questions/wizard-questions';
+import type { QuestionChoice } from '../../source/wizard/questions';
 
 export interface ChoiceListProps {
   readonly choices: readonly QuestionChoice[];

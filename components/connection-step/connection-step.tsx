@@ -5,11 +5,11 @@
  */
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
-import { editableField, type WizardState } from '../app/wizard-state';
-import { clampRows, wrapLine } from '../layout/wrap-line';
+import { editableField, type WizardState } from '../../source/wizard/wizard-state';
+import { clampRows, wrapLine } from '../../source/output/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
-import { QUESTIONS, WIZARD_STEPS } from '../wizard-questions/wizard-questions';
+import { QUESTIONS, WIZARD_STEPS } from '../../source/wizard/questions';
 
 export interface ConnectionStepProps {
   readonly state: WizardState;
@@ -52,13 +52,14 @@ export function ConnectionStep({ state, width }: ConnectionStepProps) {
       </StepPanel>
     );
   }
+  const doing = phase.name === 'detecting' ? `Looking at what ${state.input.endpoint ?? '(no endpoint)'} holds already…` : `Testing ${target}…`;
   return (
-    <StepPanel title="connection test" why={STEP?.why ?? ''} width={width} hints={[{ key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
+    <StepPanel title={phase.name === 'detecting' ? 'existing setup' : 'connection test'} why={STEP?.why ?? ''} width={width} hints={[{ key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
       <Box>
         <Tinted tone="accent">
           <Spinner type="dots" />
         </Tinted>
-        <Tinted>{` Testing ${target}…`}</Tinted>
+        <Tinted>{` ${doing}`}</Tinted>
       </Box>
     </StepPanel>
   );

@@ -1,4 +1,4 @@
-import { wrapLine } from './wrap-line';
+import { wrapLine } from '../../source/output/wrap-line';
 
 /**
  * Rows a step panel's frame takes around its content: the title, the why (wrapped to the

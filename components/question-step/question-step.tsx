@@ -3,13 +3,14 @@
  * broken rule shown under the field), a list of choices, or a notice with nothing to answer.
  */
 import { Box } from 'ink';
-import { atFirstQuestion, type WizardState } from '../app/wizard-state';
+import { atFirstQuestion, type WizardState } from '../../source/wizard/wizard-state';
 import { ChoiceList } from '../choice-list/choice-list';
-import { wrapLine } from '../layout/wrap-line';
+import { wrapLine } from '../../source/output/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { TextField } from '../text-field/text-field';
 import { Tinted } from '../theme/theme';
-import { getField, QUESTIONS, questionApplies, WIZARD_STEPS, type Question } from '../wizard-questions/wizard-questions';
+import { getField } from '../../source/wizard/answer-fields';
+import { QUESTIONS, questionApplies, WIZARD_STEPS, type Question } from '../../source/wizard/questions';
 
 export interface QuestionStepProps {
   readonly state: WizardState;

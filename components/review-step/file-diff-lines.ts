@@ -6,7 +6,7 @@
  */
 import { diffLines } from 'diff';
 import type { FilePreview } from '../../source/plan/setup-session';
-import { wrapLine } from '../layout/wrap-line';
+import { wrapLine } from '../../source/output/wrap-line';
 import type { ScreenLine } from '../layout/scroll-window';
 
 /** Unchanged rows kept around a change; longer runs are folded into one row. */

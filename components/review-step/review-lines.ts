@@ -5,8 +5,8 @@
  */
 import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
 import { isReplacement, type StepReport, type StepStatus } from '../../source/plan/server-step';
-import { wrapCommand } from '../layout/wrap-command';
-import { wrapLine } from '../layout/wrap-line';
+import { commandRows } from '../../source/output/wrap-command';
+import { wrapLine } from '../../source/output/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
 import { panelChromeRows } from '../layout/panel-rows';
 import type { Tone } from '../theme/tone';
@@ -23,13 +23,14 @@ const STATUS: Record<StepStatus, { mark: string; word: string; tone: Tone }> = {
 
 /** A check that replaces settings someone else made (SPEC 5) is shown as such, not as a plain "to do". */
 const REPLACE = { mark: '±', word: 'replace', tone: 'warning' as Tone };
+const REMOVAL = { mark: '−', word: 'removal', tone: 'error' as Tone };
 
 export function statusLook(status: StepStatus) {
   return STATUS[status];
 }
 
 function reportLook(report: StepReport) {
-  return isReplacement(report) ? REPLACE : STATUS[report.status];
+  return report.removes ? REMOVAL : isReplacement(report) ? REPLACE : STATUS[report.status];
 }
 
 const ACTION_WORDS: Record<string, { word: string; tone: Tone }> = {
@@ -66,6 +67,7 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
     Object.entries(values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {}))
       .map(([word, n]) => `${n} ${word}`)
       .join(', ');
+  // A change that takes something away (expiry rules, anonymous access) is a removal, not one more "to do" (SPEC 8).
   add(`In short: server steps ${count(reports.map((r) => reportLook(r).word))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
   rows.push({ text: '', tone: 'plain' });
   add('Server steps', 'title');
@@ -73,13 +75,12 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
     const report = reports.find((r) => r.id === step.id);
     const look = report ? reportLook(report) : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
     add(`${look.mark} ${step.title} — ${look.word}`, look.tone, '    ');
+    if (report?.removes) add(`  removes ${report.removes}`, 'error', '    ');
     if (report?.detail) add(`  ${report.detail}`, report.status === 'conflict' ? 'error' : 'muted', '    ');
     if (report?.status === 'conflict' && step.id === 'user' && plan.answers.backend === 'minio') {
       add('  If the user already has the secret in your AWS profile: Esc back to the builder secret and press k.', 'warning', '    ');
     }
-    for (const line of step.command.split('\n')) {
-      for (const row of wrapCommand(line, width, '  $ ', '      ')) rows.push({ text: row, tone: 'muted' });
-    }
+    for (const row of commandRows(step.command, width, '  $ ', '      ')) rows.push({ text: row, tone: 'muted' });
   }
   rows.push({ text: '', tone: 'plain' });
   add('Files', 'title');

@@ -5,16 +5,19 @@
  */
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
-import type { WizardState } from '../app/wizard-state';
-import { clampRows, wrapLine } from '../layout/wrap-line';
+import type { WizardState } from '../../source/wizard/wizard-state';
+import { clampRows, wrapLine } from '../../source/output/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
-import { WIZARD_STEPS } from '../wizard-questions/wizard-questions';
+import { WIZARD_STEPS } from '../../source/wizard/questions';
 import { reviewViewport } from './review-lines';
 
 export interface ReviewStepProps {
-  readonly state: WizardState;
+  readonly phase: WizardState['phase'];
+  readonly review: WizardState['review'];
+  /** first row shown (the UI's, clamped by the review's keys) */
+  readonly scroll: number;
   readonly width: number;
   /** rows the panel may take */
   readonly height: number;
@@ -25,8 +28,7 @@ const WHY = STEP?.why ?? '';
 
 export const REVIEW_WHY = WHY;
 
-export function ReviewStep({ state, width, height }: ReviewStepProps) {
-  const { review, phase } = state;
+export function ReviewStep({ phase, review, scroll, width, height }: ReviewStepProps) {
   const { lines, page } = reviewViewport(review, width, height, WHY);
 
   if (phase.name === 'preparing') {
@@ -52,7 +54,7 @@ export function ReviewStep({ state, width, height }: ReviewStepProps) {
       </StepPanel>
     );
   }
-  const position = scrollPosition(lines.length, review?.scroll ?? 0, page);
+  const position = scrollPosition(lines.length, scroll, page);
   // Short enough for the 59 columns of the panel at 80 columns; PgUp/PgDn are named in the title.
   const hints = [
     { key: 'Enter', action: 'apply' },
@@ -63,7 +65,7 @@ export function ReviewStep({ state, width, height }: ReviewStepProps) {
   ];
   return (
     <StepPanel title={position ? `review  (${position}, PgUp/PgDn)` : 'review'} why={WHY} width={width} hints={hints}>
-      <LineViewport lines={lines} scroll={review?.scroll ?? 0} height={page} width={width} />
+      <LineViewport lines={lines} scroll={scroll} height={page} width={width} />
     </StepPanel>
   );
 }

@@ -5,12 +5,13 @@
  */
 import { Box } from 'ink';
 import { validateAnswerField } from '../../source/answers/resolve-answers';
-import type { WizardState } from '../app/wizard-state';
-import { wrapLine } from '../layout/wrap-line';
+import type { WizardState } from '../../source/wizard/wizard-state';
+import { wrapLine } from '../../source/output/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { TextField } from '../text-field/text-field';
 import { Tinted } from '../theme/theme';
-import { WIZARD_STEPS } from '../wizard-questions/wizard-questions';
+import { defaultAnswer } from '../../source/wizard/defaults';
+import { WIZARD_STEPS } from '../../source/wizard/questions';
 
 export interface SecretStepProps {
   readonly state: WizardState;
@@ -41,7 +42,9 @@ export function SecretStep({ state, width }: SecretStepProps) {
       </StepPanel>
     );
   }
-  const profile = state.input.builder?.profile ?? 'nixbuilder';
+  // The builder's user and profile are asked after this step: name the ones that will be offered.
+  const profile = String(defaultAnswer('builder.profile', state.input, state.known, state.context));
+  const user = String(defaultAnswer('builder.accessKey', state.input, state.known, state.context));
   if (secret.keepProfile) {
     return (
       <StepPanel title={title} why={why} width={width} hints={[{ key: 'Enter', action: 'accept' }, { key: 'k', action: 'use a new one' }, { key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
@@ -70,11 +73,11 @@ export function SecretStep({ state, width }: SecretStepProps) {
         { key: 'Esc', action: 'back' },
       ]}
     >
-      <Tinted tone="accent">{`Secret for ${state.input.builder?.accessKey ?? 'nixbuilder'} (${secret.value.length} characters)`}</Tinted>
+      <Tinted tone="accent">{`Secret for ${user} (${secret.value.length} characters)`}</Tinted>
       <Tinted>{`› ${shown}`}</Tinted>
       <Box marginTop={1} flexDirection="column">
         {wrapLine(
-          'r draws a new one, v shows it, e types your own. Re-running for a builder user that exists already? k keeps the secret in your AWS profile.',
+          'Drawn like `pwgen -cnysB 32` from symbols that survive INI, JSON, URLs, Nix strings and shells. r draws a new one, v shows it, e types your own; k keeps the secret your AWS profile holds (a builder user that exists already).',
           width,
         ).map((row, i) => (
           <Tinted key={i} tone="muted">

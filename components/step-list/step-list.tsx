@@ -4,9 +4,9 @@
  * without colour (NO_COLOR).
  */
 import { Box } from 'ink';
-import type { StepListState } from '../app/wizard-state';
+import type { StepListState } from '../../source/wizard/wizard-state';
 import { Tinted, type Tone } from '../theme/theme';
-import { WIZARD_STEPS, type WizardStepId } from '../wizard-questions/wizard-questions';
+import { WIZARD_STEPS, type WizardStepId } from '../../source/wizard/questions';
 
 const MARKS: Record<StepListState, { mark: string; tone: Tone }> = {
   done: { mark: '✔', tone: 'success' },

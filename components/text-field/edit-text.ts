@@ -3,11 +3,9 @@
  * ink-text-input: it mounts its own `useInput`, and the wizard keeps exactly one active at a time
  * (STYLE 4), so each screen's key hook calls this instead.
  */
-export interface TextDraft {
-  readonly text: string;
-  /** 0..text.length: where the next character goes */
-  readonly cursor: number;
-}
+import type { TextDraft } from '../../source/wizard/text-draft';
+
+export { textDraft, type TextDraft } from '../../source/wizard/text-draft';
 
 /** The keys of Ink's `useInput` that editing looks at. */
 export interface EditKey {
@@ -26,10 +24,6 @@ export interface EditKey {
   readonly downArrow?: boolean;
   readonly pageUp?: boolean;
   readonly pageDown?: boolean;
-}
-
-export function textDraft(text: string): TextDraft {
-  return { text, cursor: text.length };
 }
 
 /**

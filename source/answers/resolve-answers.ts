@@ -20,7 +20,7 @@ function issueOf(issue: ZodIssue): AnswerIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       field: fieldPath([...issue.path, key]),
-      message: 'is not a known answer (check its spelling; see SPEC section 2 or --help)',
+      message: 'is not a known answer (check its spelling; the readme\'s "Answers" section and `nix-cache-wizard --help` list every key)',
     }));
   }
   if (issue.code === 'invalid_type' && issue.received === 'undefined') {

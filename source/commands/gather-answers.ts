@@ -1,12 +1,37 @@
 /**
- * The answers a command starts from: the --answers file (validated), then the environment and
- * defaults. Flags answer before any prompt (create-astro's habit).
+ * The answers a command starts from: the --answers file (validated), else the remembered answers
+ * of the last successful run (SPEC 8), then the environment and defaults. Flags answer before any
+ * prompt (create-astro's habit).
  */
 import type { AnswersInput } from '../answers/answers-schema';
-import { loadAnswersFile } from '../answers/resolve-answers';
+import { loadAnswersFile, resolveAnswers } from '../answers/resolve-answers';
+import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
+import { lastRememberedSetup, type RememberedSetup } from '../state/remembered-answers';
 import type { CommandOptions } from './command-options';
 
-export function initialAnswers(options: CommandOptions, effects: Effects): AnswersInput {
-  return options.answers === undefined ? {} : loadAnswersFile(options.answers, effects);
+export interface StartingAnswers {
+  /** the answers to run with: the --answers file, else the remembered ones, else none */
+  readonly input: AnswersInput;
+  /** the remembered setup they came from (no --answers given and one was kept) */
+  readonly remembered: RememberedSetup | undefined;
+}
+
+export async function startingAnswers(options: Pick<CommandOptions, 'answers'>, effects: Effects): Promise<StartingAnswers> {
+  if (options.answers !== undefined) return { input: loadAnswersFile(options.answers, effects), remembered: undefined };
+  const remembered = await lastRememberedSetup(effects);
+  return { input: remembered?.answers ?? {}, remembered };
+}
+
+/**
+ * The answers of a command that needs no server admin (preview, verify): the starting answers,
+ * and in a terminal whatever is still missing asked for (SPEC 1) instead of refused; without one
+ * (or with --yes or --json) the command reports each missing answer.
+ */
+export async function answersToUse(options: Pick<CommandOptions, 'answers' | 'yes' | 'json'>, io: CliIo, effects: Effects): Promise<AnswersInput> {
+  const { input } = await startingAnswers(options, effects);
+  const canAsk = io.interactive && !effects.env['CI'] && !options.yes && !options.json;
+  if (!canAsk || resolveAnswers(input, effects, { offline: true }).ok) return input;
+  const { askMissingAnswers } = await import('./ask-missing');
+  return askMissingAnswers(input, io, effects, { offline: true });
 }

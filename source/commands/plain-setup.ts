@@ -1,30 +1,25 @@
 /**
  * `setup --plain`: the wizard as plain sequential prompts (@inquirer/prompts) for terminals and
  * people that do not want a full-screen UI. It walks the same state machine as the full-screen UI
- * (components/app/wizard-state.ts, React-free) over the same question table, so it asks the same
- * things in the same order, skips what `initial` answers, tests the connection at the same point
- * and applies the same plan. Ctrl-C at any prompt (Inquirer's ExitPromptError) cancels with
- * nothing written and nothing changed.
+ * (source/wizard/wizard-state.ts) over the same question table and defaults, and makes its calls
+ * through the same phase runner (source/wizard/run-phase.ts), so it asks the same things in the
+ * same order, skips what `initial` answers, tests the connection at the same point and applies
+ * the same plan. Ctrl-C at any prompt (Inquirer's ExitPromptError) cancels with nothing written
+ * and nothing changed; Ctrl-C while applying lets the running step finish, then stops.
  */
-import { Writable } from 'node:stream';
 import { confirm, input, password, select } from '@inquirer/prompts';
-import { createInitialState, currentQuestion, editableField, wizardReducer, type WizardAction, type WizardState } from '../../components/app/wizard-state';
-import { resolveGathered } from '../../components/app/resolve-gathered';
-import {
-  choiceToAnswer,
-  getField,
-  WIZARD_STEPS,
-  type QuestionContext,
-  type SelectQuestion,
-  type TextQuestion,
-} from '../../components/wizard-questions/wizard-questions';
 import { readMcAliases, validateAnswerField } from '../answers/resolve-answers';
-import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
-import { UsageError } from '../errors';
+import { commandRows } from '../output/wrap-command';
+import { wrapLine } from '../output/wrap-line';
 import type { StepEvent } from '../plan/run-steps';
 import type { StepStatus } from '../plan/server-step';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
+import { MENU } from '../wizard/menu';
+import { choiceToAnswer, WIZARD_STEPS, type QuestionContext, type SelectQuestion, type TextQuestion } from '../wizard/questions';
+import { runPhase } from '../wizard/run-phase';
+import { createInitialState, currentQuestion, editableField, offeredAnswer, wizardReducer, type WizardAction, type WizardState } from '../wizard/wizard-state';
+import { promptContext, type PromptContext } from './prompt-context';
 import type { WizardEntryInput, WizardEntryOutcome } from './wizard-entry';
 
 const MARKS: Record<StepStatus, string> = { done: '✔', changed: '✔', todo: '+', conflict: '✘', skipped: '–', failed: '✘' };
@@ -32,10 +27,6 @@ const ACTIONS: Record<string, string> = { 'would-create': 'create', 'would-updat
 
 function isExitPrompt(error: unknown): boolean {
   return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export async function runPlainSetup(input: WizardEntryInput): Promise<WizardEntryOutcome> {
@@ -57,9 +48,13 @@ async function walk({
   io,
   mcConfigPath,
   profileAccessKeys = {},
+  known,
+  menuFor,
 }: WizardEntryInput): Promise<WizardEntryOutcome> {
   const context = promptContext(io);
-  const say = (text: string) => io.stdout.write(`${text}\n`);
+  // Wrapped here at spaces: left to the terminal, long sentences would break inside words.
+  const columns = Math.max(40, io.stdout.columns ?? 80);
+  const say = (text: string) => io.stdout.write(`${wrapLine(text, columns, '  ').join('\n')}\n`);
   let aliases: QuestionContext['aliases'] = {};
   try {
     aliases = readMcAliases(mcConfigPath);
@@ -70,15 +65,33 @@ async function walk({
     initial,
     context: { aliases, env: effects.env, profileAccessKeys },
     generatedSecret: generateBuilderSecret(effects.randomBytes),
+    ...(known ? { known } : {}),
+    menu: menuFor !== undefined,
   });
   const dispatch = (action: WizardAction) => {
     state = wizardReducer(state, action);
   };
+  const deps = { session, effects };
   let lastStep: string | undefined;
 
   for (;;) {
     const phase = state.phase;
     switch (phase.name) {
+      case 'menu': {
+        const item = await select(
+          { message: `What would you like to do with ${menuFor ?? 'the remembered setup'}?`, choices: MENU.map((m) => ({ name: `${m.label}  (${m.hint})`, value: m.value })) },
+          context,
+        );
+        dispatch({ type: 'choose', item });
+        break;
+      }
+      case 'chosen':
+        return { outcome: 'chosen', item: phase.item };
+      case 'detecting': {
+        say(`Looking at what ${state.input.endpoint ?? '(no endpoint)'} holds already…`);
+        await runPhase(state, deps, dispatch);
+        break;
+      }
       case 'asking': {
         const question = currentQuestion(state);
         if (!question) throw new Error('the wizard lost its place');
@@ -99,14 +112,8 @@ async function walk({
       }
       case 'testing-connection': {
         say(`Testing the connection to ${state.input.endpoint ?? '(no endpoint)'}…`);
-        const resolved = resolveGathered(state, effects);
-        if (!resolved.ok) {
-          dispatch({ type: 'set-connection-status', status: { ok: false, message: resolved.message, ...(resolved.field ? { field: resolved.field } : {}) } });
-          break;
-        }
-        const result = await session.testConnection(resolved.answers).catch((error: unknown) => ({ ok: false as const, message: messageOf(error) }));
-        if (result.ok) say(`✔ ${result.detail}`);
-        dispatch({ type: 'set-connection-status', status: result });
+        await runPhase(state, deps, dispatch);
+        if (state.connectionDetail && state.phase.name !== 'connection-failed') say(`✔ ${state.connectionDetail}`);
         break;
       }
       case 'connection-failed': {
@@ -129,21 +136,12 @@ async function walk({
       }
       case 'preparing': {
         say('\n— review: each server step checked read-only; nothing is changed yet.');
-        const resolved = resolveGathered(state, effects);
-        if (!resolved.ok) {
-          dispatch({ type: 'plan-failed', message: resolved.message, ...(resolved.field ? { field: resolved.field } : {}) });
-          break;
-        }
-        try {
-          const plan = await session.prepareSetup(resolved.answers, resolved.warnings);
-          for (const warning of plan.warnings) say(`⚠ ${warning}`);
-          const reports = await session.checkPlan(plan, (event) => printCheck(event, say));
-          const previews = await session.previewFiles(plan);
+        await runPhase(state, deps, dispatch, { onStepEvent: (event) => printCheck(event, say, columns) });
+        const review = state.review;
+        if (review && state.phase.name === 'review') {
+          for (const warning of review.plan.warnings) say(`⚠ ${warning}`);
           say('Files:');
-          for (const preview of previews) say(`  ${(ACTIONS[preview.action] ?? preview.action).padEnd(9)} ${preview.path}  (${preview.title})`);
-          dispatch({ type: 'plan-ready', plan, reports, previews });
-        } catch (error) {
-          dispatch({ type: 'plan-failed', message: messageOf(error), ...(error instanceof UsageError && error.field ? { field: error.field } : {}) });
+          for (const preview of review.previews) say(`  ${(ACTIONS[preview.action] ?? preview.action).padEnd(9)} ${preview.path}  (${preview.title})`);
         }
         break;
       }
@@ -161,11 +159,18 @@ async function walk({
         break;
       }
       case 'applying': {
-        const plan = state.review?.plan;
-        if (!plan) throw new Error('nothing to apply');
-        say('\n— apply');
-        const result = await session.applyPlan(plan, (event) => printApply(event, say));
-        dispatch({ type: 'apply-finished', result });
+        say('\n— apply (Ctrl-C stops after the running step)');
+        // No prompt is open while applying, so Ctrl-C arrives as SIGINT: the running step finishes, then the run stops.
+        const onInterrupt = () => {
+          say('Stopping: the running step finishes, then the run stops.');
+          dispatch({ type: 'cancel' });
+        };
+        process.on('SIGINT', onInterrupt);
+        try {
+          await runPhase(state, deps, dispatch, { onStepEvent: (event) => printApply(event, say), shouldStop: () => state.apply?.stopping === true });
+        } finally {
+          process.off('SIGINT', onInterrupt);
+        }
         break;
       }
       case 'applied': {
@@ -177,12 +182,7 @@ async function walk({
           dispatch(again ? { type: 'retry' } : { type: 'finish' });
           break;
         }
-        if (result) {
-          say('\nFiles:');
-          for (const file of result.files) say(`  ${file.action.padEnd(9)} ${file.path}`);
-          say('\nNext, ready to paste:');
-          for (const command of result.next) say(command.startsWith('#') ? command : `  ${command}`);
-        }
+        // The files and next commands are printed by setup once the wizard is done (print-end-screen.ts).
         dispatch({ type: 'finish' });
         break;
       }
@@ -199,31 +199,8 @@ async function walk({
   }
 }
 
-type PromptContext = { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream };
-
-/**
- * Inquirer pipes each prompt into `output` and ends that pipe when the prompt is done, which ends
- * any stream that is not process.stdout (a test's, an embedding program's). Each prompt therefore
- * gets a fresh pass-through that forwards writes, reports the terminal's width, and ends alone.
- */
-function promptContext(io: CliIo): PromptContext {
-  return {
-    input: io.stdin as NodeJS.ReadableStream,
-    get output() {
-      const forward = new Writable({
-        write(chunk: Buffer | string, _encoding, callback) {
-          io.stdout.write(chunk);
-          callback();
-        },
-      });
-      return Object.assign(forward, { columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24, isTTY: io.stdout.isTTY ?? false });
-    },
-  };
-}
-
 async function askText(question: TextQuestion, state: WizardState, context: PromptContext): Promise<unknown> {
-  const current = getField(state.input, question.field);
-  const initialText = current === undefined ? question.initialText(state.input, state.context) : question.format(current);
+  const initialText = state.draft.text;
   const validate = (text: string) => {
     const parsed = question.parse(text);
     return parsed.ok ? true : `${question.field} ${parsed.message}`;
@@ -239,8 +216,7 @@ async function askText(question: TextQuestion, state: WizardState, context: Prom
 
 async function askSelect(question: SelectQuestion, state: WizardState, context: PromptContext): Promise<unknown> {
   const choices = question.choices(state.input, state.context);
-  const current = getField(state.input, question.field);
-  const wanted = current === undefined ? question.initialValue(state.input, state.context) : String(current);
+  const wanted = choices[state.choice]?.value ?? String(offeredAnswer(state, question));
   const value = await select(
     {
       message: question.help ? `${question.label} (${question.help})` : question.label,
@@ -290,10 +266,12 @@ async function askBuilderSecret(state: WizardState, effects: Effects, context: P
   }
 }
 
-function printCheck(event: StepEvent, say: (text: string) => void) {
+function printCheck(event: StepEvent, say: (text: string) => void, columns: number) {
   if (event.type !== 'finished') return;
   say(`  ${MARKS[event.report.status]} ${event.step.title}: ${event.report.status}${event.report.detail ? ` (${event.report.detail})` : ''}`);
-  for (const line of event.step.command.split('\n')) say(`      $ ${line}`);
+  if (event.report.removes) say(`    − REMOVES ${event.report.removes}`);
+  // Written as they are, not through say(): a command's rows are cut where they still paste.
+  for (const row of commandRows(event.step.command, columns, '      $ ', '          ')) say(row);
 }
 
 function printApply(event: StepEvent, say: (text: string) => void) {

@@ -13,11 +13,11 @@ import { reportFailure } from '../output/report-failure';
 import { nextStepsForFiles } from '../plan/next-steps';
 import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from '../plan/prepare-secrets';
 import type { CommandOptions } from './command-options';
-import { initialAnswers } from './gather-answers';
+import { answersToUse } from './gather-answers';
 
 export async function runPreview(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   try {
-    const input = initialAnswers(options, effects);
+    const input = await answersToUse(options, io, effects);
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     const { key } = await loadOrGenerateKey(answers, effects);

@@ -1,27 +1,33 @@
 /**
  * `nix-cache-wizard [setup]`: check and apply every server step (SPEC 5), write the files (SPEC 4),
  * print what to do next. Without missing answers or with --yes it runs straight through; in a
- * terminal it asks for what is missing (full-screen UI, or --plain prompts).
+ * terminal it asks for what is missing (full-screen UI, or --plain prompts). Without --answers it
+ * starts from the remembered answers of the last successful run, and keeps this run's answers
+ * (without secrets) once it succeeds (SPEC 8).
  */
 import type { Answers } from '../answers/answers';
 import { requireCompleteAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { CancelledError } from '../errors';
+import { rememberAnswers } from '../state/remembered-answers';
+import { mergeAnswers } from '../wizard/answer-fields';
+import { detectFromFiles } from '../wizard/detect-from-files';
 import { expandUserPath } from '../paths/expand-user-path';
 import { formatJsonResult } from '../output/json-result';
 import { printApplyResult, printCheckReports } from '../output/print-report';
-import { formatStepError, reportFailure } from '../output/report-failure';
+import { reportFailure } from '../output/report-failure';
 import { createSetupSession } from '../plan/create-setup-session';
 import { readIfExists } from '../plan/prepare-secrets';
 import { readProfileAccessKeys } from '../plan/read-aws-profile';
 import type { CommandOptions } from './command-options';
-import { initialAnswers } from './gather-answers';
+import { startingAnswers } from './gather-answers';
+import { runMenuChoice } from './run-menu-choice';
 
 export async function runSetup(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   const context = { io, json: options.json, command: 'setup', dryRun: options.dryRun };
   try {
-    const input = initialAnswers(options, effects);
+    const { input, remembered } = await startingAnswers(options, effects);
     const session = createSetupSession(effects, { outDir: options.out });
     // In a terminal the wizard always runs (it asks only what is missing, then shows the review).
     // With CI set, Ink draws only the final frame (is-in-ci), so a terminal would look frozen:
@@ -29,27 +35,57 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
     const interactive = io.interactive && !effects.env['CI'];
     if (!options.yes && interactive && !options.json && !options.dryRun) {
       const mcConfigPath = expandUserPath(input.files?.mcConfig ?? '~/.mc/config.json', effects);
-      const ask = options.plain
-        ? (await import('./plain-setup')).runPlainSetup
-        : (await import('../../components/run-wizard')).runWizard;
+      const ask = options.plain || !io.loadFullScreenWizard ? (await import('./plain-setup')).runPlainSetup : await io.loadFullScreenWizard();
       const awsPath = expandUserPath(input.files?.awsCredentials ?? (effects.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials'), effects);
       const awsContent = await readIfExists(awsPath).catch(() => null);
       const profileAccessKeys = awsContent === null ? {} : readProfileAccessKeys(awsContent);
-      const outcome = await ask({ initial: input, session, effects, io, mcConfigPath, profileAccessKeys });
+      // Remembered answers are defaults, not answers: every question is asked with them pre-filled.
+      // The key name is the existing key file's, whatever was remembered: that key is reused.
+      const fromFiles = await detectFromFiles(input, effects);
+      const known = { remembered: mergeAnswers(remembered?.answers ?? {}, fromFiles), detected: fromFiles };
+      const outcome = await ask({
+        initial: remembered ? {} : input,
+        session,
+        effects,
+        io,
+        mcConfigPath,
+        profileAccessKeys,
+        known,
+        ...(remembered ? { menuFor: remembered.name } : {}),
+      });
       if (outcome.outcome === 'cancelled') throw new CancelledError();
-      const error = outcome.result.error;
-      if (error) {
-        // The UI shortens long messages; the whole of it, and what to do, stays on the terminal.
-        io.stderr.write(formatStepError(error, { rerun: true }));
-        return 1;
+      if (outcome.outcome === 'chosen') {
+        if (outcome.item === 'update') throw new Error('the menu chose update outside the wizard');
+        return await runMenuChoice(outcome.item, options, io, effects);
       }
+      // What the end screen showed stays on the terminal once the full-screen view has closed, to
+      // scroll and copy; a failure is printed whole (the UI shortens long messages), with what to do.
+      printApplyResult(outcome.result, io);
+      if (outcome.result.error) return 1;
+      await keepAnswers(outcome.plan.answers, options, io, effects);
       return 0;
     }
     const { answers, warnings } = requireCompleteAnswers(input, effects);
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
-    return await runStraight(answers, warnings, options, io, session);
+    const code = await runStraight(answers, warnings, options, io, session);
+    if (code === 0 && !options.dryRun) await keepAnswers(answers, options, io, effects);
+    return code;
   } catch (error) {
     return reportFailure(error, context);
+  }
+}
+
+/**
+ * Keeps the answers of a successful run for the next one (SPEC 8). Not with --out: the files went
+ * elsewhere, and a re-run from those answers would write the real places. A failure to keep them
+ * only costs the next run its defaults, so it is a warning, not a failed setup.
+ */
+async function keepAnswers(answers: Answers, options: CommandOptions, io: CliIo, effects: Effects): Promise<void> {
+  if (options.out !== undefined) return;
+  try {
+    await rememberAnswers(answers, effects);
+  } catch (error) {
+    if (!options.json) io.stderr.write(`warning: could not keep the answers for the next run (${error instanceof Error ? error.message : String(error)})\n`);
   }
 }
 

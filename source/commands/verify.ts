@@ -6,13 +6,13 @@ import { formatJsonResult } from '../output/json-result';
 import { reportFailure } from '../output/report-failure';
 import { runVerifyChecks } from '../verify/verify-checks';
 import type { CommandOptions } from './command-options';
-import { initialAnswers } from './gather-answers';
+import { answersToUse } from './gather-answers';
 
 const MARK = { ok: '✔', failed: '✖', skipped: '-' } as const;
 
 export async function runVerify(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   try {
-    const input = initialAnswers(options, effects);
+    const input = await answersToUse(options, io, effects);
     // verify works with the builder's profile; admin keys are needed only to read lifecycle rules.
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);

@@ -3,6 +3,8 @@ import type { AnswersInput } from '../answers/answers-schema';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import type { ApplyResult, SetupPlan, SetupSession } from '../plan/setup-session';
+import type { KnownSetup } from '../wizard/defaults';
+import type { MenuItem } from '../wizard/menu';
 
 export interface WizardEntryInput {
   /** answers from --answers: pre-filled, not asked again */
@@ -14,6 +16,17 @@ export interface WizardEntryInput {
   readonly mcConfigPath: string;
   /** profile → access key ID of the AWS credentials file (no secrets) */
   readonly profileAccessKeys?: Readonly<Record<string, string>>;
+  /** remembered answers and what the files show: the defaults of a re-run @default nothing known */
+  readonly known?: KnownSetup;
+  /** open with the menu of the remembered setup named so ("endpoint/bucket") */
+  readonly menuFor?: string;
 }
 
-export type WizardEntryOutcome = { readonly outcome: 'applied'; readonly result: ApplyResult; readonly plan: SetupPlan } | { readonly outcome: 'cancelled' };
+export type WizardEntryOutcome =
+  | { readonly outcome: 'applied'; readonly result: ApplyResult; readonly plan: SetupPlan }
+  | { readonly outcome: 'cancelled' }
+  /** a menu entry other than "update": setup runs that command next */
+  | { readonly outcome: 'chosen'; readonly item: MenuItem };
+
+/** A front end that asks: the full-screen UI or the plain prompts. */
+export type WizardFrontEnd = (input: WizardEntryInput) => Promise<WizardEntryOutcome>;

@@ -10,7 +10,9 @@ export type FileId =
   | 'policy'
   | 'cacheInfo'
   | 'secretKey'
-  | 'publicKey';
+  | 'publicKey'
+  /** the remembered answers of a setup (source/state/remembered-answers.ts), not a generated file */
+  | 'rememberedAnswers';
 
 export type FileAction = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
 

@@ -33,6 +33,7 @@ export const printCheckReports = {
     for (const report of reports) {
       const step = steps.find((s) => s.id === report.id);
       write(out, `  ${markOf(report).padEnd(11)} ${report.id}: ${report.detail}`);
+      if (report.removes) write(out, `      − REMOVES ${report.removes}`);
       if (step && report.status === 'todo') write(out, `      ${step.command.split('\n').join('\n      ')}`);
     }
     write(out, 'Files:');

@@ -31,6 +31,9 @@ interface PlanState {
 
 const states = new WeakMap<SetupPlan, PlanState>();
 
+/** The builder secret's place in the review on Ceph, before the server has made it. */
+export const SECRET_MADE_BY_SERVER = '(made-by-the-server-on-apply)';
+
 export function createSetupSession(effects: Effects, options: SessionOptions): SetupSession {
   const nixVersion = options.nixVersion ?? (() => detectNixVersion(effects.env));
 
@@ -83,7 +86,11 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async previewFiles(plan) {
-      const state = states.get(plan);
+      const known = states.get(plan);
+      // On Ceph the server makes the builder's secret when it creates the user, so the AWS profile
+      // cannot be rendered yet; it is still written, and the review must list it: shown with a
+      // stand-in for the secret (masked like any secret; revealed, it says where the secret comes from).
+      const state = known && known.builderSecret === undefined && plan.answers.backend === 'ceph' ? { ...known, builderSecret: SECRET_MADE_BY_SERVER } : known;
       const files = state ? filesFor(plan.answers, state) : plan.files;
       const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: true, effects });
       const previews: FilePreview[] = [];
@@ -104,7 +111,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       return previews;
     },
 
-    async applyPlan(plan, onEvent) {
+    async applyPlan(plan, onEvent, applyOptions = {}) {
       const state = states.get(plan);
       if (!state) throw new Error('applyPlan needs a plan made by prepareSetup');
       const written: FileReport[] = [];
@@ -122,6 +129,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       const result = await runSteps(plan.steps, {
         apply: true,
         ...(onEvent ? { onEvent } : {}),
+        ...(applyOptions.shouldStop ? { shouldStop: applyOptions.shouldStop } : {}),
         // The builder's secret is saved as soon as the server has it, so that a run that stops
         // later still knows it and a re-run continues instead of finding a user it cannot use.
         afterStep: async (step) => {
@@ -139,6 +147,11 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       const next = nextStepsForFiles({ answers: plan.answers, ...final, cwd: effects.cwd, home: effects.home, nixVersion: await nixVersion() });
       const apply: ApplyResult = { steps: result.reports, files: written, next };
       return apply;
+    },
+
+    async detectExisting(answers) {
+      const { detectExistingSetup } = await import('../backends/detect-existing-setup');
+      return detectExistingSetup(answers);
     },
 
     async testConnection(answers) {

@@ -16,6 +16,8 @@ export interface RunStepsOptions {
   readonly onEvent?: (event: StepEvent) => void;
   /** called after a step is done or changed, before the next one starts (e.g. to save the builder secret) */
   readonly afterStep?: (step: ServerStep, report: StepReport) => Promise<void>;
+  /** asked between steps while applying: true stops the run there (Ctrl-C in the wizard) */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface RunStepsResult {
@@ -38,6 +40,15 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
       options.onEvent?.({ type: 'finished', step, report });
       continue;
     }
+    if (options.apply && reports.length > 0 && options.shouldStop?.()) {
+      // A step is never cut off half-way; the run stops between two steps and a re-run continues.
+      const previous = reports[reports.length - 1]!;
+      error = new StepError(`Stopped at your request (Ctrl-C) after step "${previous.id}"; nothing after it was run.`, step.id, 'Run setup again to continue: steps already done are skipped.');
+      const report: StepReport = { id: step.id, status: 'skipped', detail: 'not run: stopped at your request' };
+      reports.push(report);
+      options.onEvent?.({ type: 'finished', step, report });
+      continue;
+    }
     options.onEvent?.({ type: 'checking', step });
     let report: StepReport;
     try {
@@ -47,7 +58,7 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
         const detail = await step.apply();
         report = { id: step.id, status: 'changed', detail };
       } else {
-        report = { id: step.id, status: result.status, detail: result.detail };
+        report = { id: step.id, status: result.status, detail: result.detail, ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}) };
         if (result.status === 'conflict' && options.apply) {
           error = new StepError(`${step.title}: ${result.detail}`, step.id);
         }

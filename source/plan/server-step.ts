@@ -10,7 +10,8 @@ export const STEP_ORDER: readonly StepId[] = ['connect', 'bucket', 'user', 'poli
 /** What a read-only check found. `detail` says why, in plain words, never with a secret. */
 export type CheckResult =
   | { readonly status: 'done'; readonly detail: string }
-  | { readonly status: 'todo'; readonly detail: string }
+  /** `removes`: what the change takes away that is there now (expiry rules, anonymous access), said as a removal in the review */
+  | { readonly status: 'todo'; readonly detail: string; readonly removes?: string }
   | { readonly status: 'conflict'; readonly detail: string };
 
 /** A step's state in a report (SPEC 7). */
@@ -20,6 +21,8 @@ export interface StepReport {
   readonly id: StepId;
   readonly status: StepStatus;
   readonly detail: string;
+  /** a `todo` that takes something away (SPEC 8): what it removes, in a few words */
+  readonly removes?: string;
 }
 
 export interface ServerStep {

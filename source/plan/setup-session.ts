@@ -6,12 +6,15 @@
  *   checkPlan(plan)       → StepReport[]       (read-only checks: review screen, --dry-run)
  *   previewFiles(plan)    → FilePreview[]      (what each file will hold, against what is on disk)
  *   applyPlan(plan)       → ApplyResult        (apply the steps in order, then write the files)
+ *
+ * and, for the wizard's defaults on a re-run, detectExisting(answers): what the server shows.
  */
 import type { Answers } from '../answers/answers';
 import type { StepError } from '../errors';
 import type { FileAction, FileReport, PlannedFile } from '../files/planned-file';
 import type { StepEvent } from './run-steps';
 import type { ServerStep, StepReport } from './server-step';
+import type { AnswersInput } from '../answers/answers-schema';
 
 export interface SetupPlan {
   readonly answers: Answers;
@@ -55,11 +58,22 @@ export interface ApplyResult {
   readonly error?: StepError;
 }
 
+export interface ApplyOptions {
+  /** asked between steps: true stops the run there (Ctrl-C while applying) */
+  readonly shouldStop?: () => boolean;
+}
+
 export interface SetupSession {
   prepareSetup(answers: Answers, warnings: readonly string[]): Promise<SetupPlan>;
   checkPlan(plan: SetupPlan, onEvent?: (event: StepEvent) => void): Promise<StepReport[]>;
   previewFiles(plan: SetupPlan): Promise<FilePreview[]>;
-  applyPlan(plan: SetupPlan, onEvent?: (event: StepEvent) => void): Promise<ApplyResult>;
+  applyPlan(plan: SetupPlan, onEvent?: (event: StepEvent) => void, options?: ApplyOptions): Promise<ApplyResult>;
+  /**
+   * What the server shows of an existing setup, as answers (backend, anonymous, expireDays): the
+   * wizard's defaults on a re-run with nothing remembered. Read-only and best effort: what cannot
+   * be told is left out, and it never throws.
+   */
+  detectExisting(answers: Answers): Promise<AnswersInput>;
   /** the `connect` step's check alone, for the connection screen */
   testConnection(answers: Answers): Promise<{ readonly ok: true; readonly detail: string } | { readonly ok: false; readonly message: string; readonly field?: string }>;
 }

@@ -3,7 +3,8 @@ import { render } from 'ink-testing-library';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { Effects } from '../../source/effects';
 import { App, type WizardOutcome } from '../../components/app/app';
-import type { QuestionContext } from '../../components/wizard-questions/wizard-questions';
+import type { KnownSetup } from '../../source/wizard/defaults';
+import type { QuestionContext } from '../../source/wizard/questions';
 import { makeFakeSetupSession, type FakeSessionOptions, type FakeSetupSession } from '../helpers/fake-setup-session';
 
 export interface RenderAppOptions {
@@ -13,6 +14,14 @@ export interface RenderAppOptions {
   readonly session?: FakeSetupSession;
   readonly sessionOptions?: FakeSessionOptions;
   readonly colors?: boolean;
+  /** remembered answers and what the files show */
+  readonly known?: KnownSetup;
+  /** open with the menu of this remembered setup */
+  readonly menuFor?: string;
+  /** @default 80 */
+  readonly columns?: number;
+  /** @default 24 */
+  readonly rows?: number;
 }
 
 /** A counter as the random source: every secret differs and every run is the same. */
@@ -39,8 +48,10 @@ export function renderApp(options: RenderAppOptions = {}) {
       context={{ aliases: options.aliases ?? {}, env: effects.env }}
       generatedSecret="Generated+Secret=7xYz"
       onExit={(outcome) => outcomes.push(outcome)}
-      columns={80}
-      rows={24}
+      {...(options.known ? { known: options.known } : {})}
+      menuFor={options.menuFor}
+      columns={options.columns ?? 80}
+      rows={options.rows ?? 24}
       colors={options.colors ?? true}
     />,
   );

@@ -47,6 +47,13 @@ describe('the review screen', () => {
     expect(frame).toContain('replace: a statement not made by this wizard grants');
   });
 
+  test('a change that takes something away is shown as a removal, not as one more step to do', async () => {
+    const app = await openReview({ sessionOptions: { checks: { expiry: { status: 'todo', detail: 'the lifecycle rules will be set: no expiry', removes: 'the expiry rules set before (188 rules, deleting uploads after 90 days)' } } } });
+    expect(app.lastFrame()).toContain('In short: server steps 7 to do, 1 removal;');
+    const frame = await scrollTo(app, '− Set the expiry rules — removal');
+    expect(frame).toContain('removes the expiry rules set before (188 rules');
+  });
+
   test('a conflict is said before confirming', async () => {
     const app = await openReview({ sessionOptions: { checks: { user: { status: 'conflict', detail: 'nixbuilder exists with another secret; use rotate credentials' } } } });
     const frame = app.lastFrame() ?? '';

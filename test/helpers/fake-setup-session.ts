@@ -3,6 +3,7 @@
  * the test says, and every call is recorded so a test can tell that nothing was applied.
  */
 import type { Answers } from '../../source/answers/answers';
+import type { AnswersInput } from '../../source/answers/answers-schema';
 import { StepError } from '../../source/errors';
 import type { StepEvent } from '../../source/plan/run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from '../../source/plan/setup-session';
@@ -18,6 +19,8 @@ export interface FakeSessionOptions {
   /** the step that fails on the first applyPlan (succeeds on the next) */
   readonly failOnceAt?: StepId;
   readonly previews?: readonly FilePreview[];
+  /** what detectExisting finds on the "server" @default nothing */
+  readonly detected?: AnswersInput;
 }
 
 export interface FakeSetupSession extends SetupSession {
@@ -27,6 +30,7 @@ export interface FakeSetupSession extends SetupSession {
     checkPlan: number;
     previewFiles: number;
     applyPlan: number;
+    detectExisting: Answers[];
   };
 }
 
@@ -76,7 +80,7 @@ export const FAKE_PREVIEWS: readonly FilePreview[] = [
 ];
 
 export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetupSession {
-  const calls: FakeSetupSession['calls'] = { testConnection: [], prepareSetup: [], checkPlan: 0, previewFiles: 0, applyPlan: 0 };
+  const calls: FakeSetupSession['calls'] = { testConnection: [], prepareSetup: [], checkPlan: 0, previewFiles: 0, applyPlan: 0, detectExisting: [] };
   const connection = options.connection ?? [{ ok: true, detail: 'MinIO answered; admin login works' } as const];
   let failPending = options.failOnceAt;
 
@@ -97,10 +101,11 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
     },
   }));
 
-  async function run(plan: SetupPlan, apply: boolean, onEvent?: (event: StepEvent) => void): Promise<{ reports: StepReport[]; error?: StepError }> {
+  async function run(plan: SetupPlan, apply: boolean, onEvent?: (event: StepEvent) => void, shouldStop?: () => boolean): Promise<{ reports: StepReport[]; error?: StepError }> {
     const reports: StepReport[] = [];
     let error: StepError | undefined;
     for (const step of plan.steps) {
+      if (!error && apply && reports.length > 0 && shouldStop?.()) error = new StepError('Stopped at your request (Ctrl-C)', step.id, 'Run setup again to continue.');
       if (error) {
         const report: StepReport = { id: step.id, status: 'skipped', detail: 'not run' };
         reports.push(report);
@@ -109,7 +114,7 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
       }
       onEvent?.({ type: 'checking', step });
       const result = await step.check();
-      let report: StepReport = { id: step.id, status: result.status, detail: result.detail };
+      let report: StepReport = { id: step.id, status: result.status, detail: result.detail, ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}) };
       if (apply && result.status === 'todo') {
         onEvent?.({ type: 'applying', step });
         try {
@@ -156,9 +161,14 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
       await tick();
       return [...(options.previews ?? FAKE_PREVIEWS)];
     },
-    async applyPlan(plan, onEvent): Promise<ApplyResult> {
+    async detectExisting(answers) {
+      calls.detectExisting.push(answers);
+      await tick();
+      return options.detected ?? {};
+    },
+    async applyPlan(plan, onEvent, applyOptions): Promise<ApplyResult> {
       calls.applyPlan++;
-      const { reports, error } = await run(plan, true, onEvent);
+      const { reports, error } = await run(plan, true, onEvent, applyOptions?.shouldStop);
       await tick();
       const files = error ? [] : (options.previews ?? FAKE_PREVIEWS).map((p) => ({ path: p.path, action: p.action === 'would-create' ? ('created' as const) : p.action === 'would-update' ? ('updated' as const) : p.action }));
       const next = [

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -52,14 +52,21 @@ interface Pane {
   enter(text: string): Promise<string>;
 }
 
-function startWizard(name: string): Pane {
+interface StartOptions {
+  /** the HOME and working folder of an earlier run, for a re-run */
+  readonly folders?: Pick<Pane, 'home' | 'work'>;
+  /** more environment, as NAME=value words */
+  readonly env?: readonly string[];
+}
+
+function startWizard(name: string, options: StartOptions = {}): Pane {
   const dir = mkdtempSync(join(tmpdir(), 'ncw-pty-'));
-  const home = join(dir, 'home');
-  const work = join(dir, 'work');
-  mkdirSync(home);
-  mkdirSync(work);
+  const home = options.folders?.home ?? join(dir, 'home');
+  const work = options.folders?.work ?? join(dir, 'work');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(work, { recursive: true });
   // CI would make Ink print only the last frame; the exit code is kept on the screen to read.
-  const command = `env -u CI -u NIX_CACHE_ADMIN_ACCESS_KEY -u NIX_CACHE_ADMIN_SECRET_KEY -u AWS_SHARED_CREDENTIALS_FILE HOME='${home}' TERM=xterm-256color node '${CLI}'; echo "EXIT=$?"; sleep 600`;
+  const command = `env -u CI -u NIX_CACHE_ADMIN_ACCESS_KEY -u NIX_CACHE_ADMIN_SECRET_KEY -u AWS_SHARED_CREDENTIALS_FILE -u XDG_CONFIG_HOME HOME='${home}' ${(options.env ?? []).map((e) => `'${e}'`).join(' ')} TERM=xterm-256color node '${CLI}'; echo "EXIT=$?"; sleep 600`;
   tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-c', work, command);
   const screen = () => tmux('capture-pane', '-p', '-t', name);
   const waitFor = async (text: string, timeoutMs = 60_000) => {
@@ -113,8 +120,8 @@ async function answerConnection(pane: Pane, info: CephRgwInfo) {
   pane.type(info.accessKey);
   await pane.enter('Admin secret key');
   pane.type(info.secretKey);
+  // The server is looked at first: it answers RGW's Admin Ops API, so Ceph RGW is the default
   await pane.enter('Which object store');
-  pane.keys('Down');
   await pane.waitFor('❯ Ceph RGW');
   await pane.enter('Made by the server');
 }
@@ -199,6 +206,95 @@ describe.skipIf(rgw === null || !hasTmux)(
       expect(everyFile(pane.work)).toEqual([]);
       expect(everyFile(pane.home)).toEqual([]);
       expect(await rgwClient(info).bucketExists(bucket)).toBe(false);
+    });
+
+    it('a re-run after a first setup with non-default answers, Enter through every question, finds every step done and changes no file', async () => {
+      const suffix = randomBytes(3).toString('hex');
+      const bucket = `pty-rerun-${suffix}`;
+      const first = startWizard(`first-${suffix}`);
+      await answerConnection(first, info);
+      await first.enter('Bucket name');
+      retype(first, bucket);
+      await first.waitFor(`› ${bucket}`);
+      await first.enter('Builder user (access key)');
+      retype(first, `ptyrerun${suffix}`);
+      await first.enter('AWS profile name');
+      await first.enter('Who may download');
+      first.keys('Down', 'Down');
+      await first.waitFor('❯ Nobody');
+      for (const next of ['Nix store directory', 'Priority']) await first.enter(next);
+      retype(first, '45');
+      for (const next of ['WantMassQuery', 'Key name']) await first.enter(next);
+      retype(first, `pty-${suffix}-1`);
+      for (const next of ['Secret key file', 'Public key file', 'Delete uploads']) await first.enter(next);
+      retype(first, '90');
+      for (const next of ['Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
+        await first.enter(next);
+      }
+      first.keys('Enter');
+      await first.waitFor('Your Nix binary cache is set up', 120_000);
+      first.keys('q');
+      const firstExit = await first.waitFor('EXIT=');
+      expect(firstExit).toContain('EXIT=0');
+      // What the end screen showed stays on the terminal once the full-screen view has closed
+      expect(firstExit).toContain('Next:');
+
+      // verify and preview need no --answers after an interactive setup
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: first.home };
+      for (const name of ['CI', 'NIX_CACHE_ADMIN_ACCESS_KEY', 'NIX_CACHE_ADMIN_SECRET_KEY', 'XDG_CONFIG_HOME', 'AWS_SHARED_CREDENTIALS_FILE']) delete env[name];
+      const verify = execFileSync('node', [CLI, 'verify'], { cwd: first.work, env, encoding: 'utf8' });
+      expect(verify).toContain('The cache is set up as the answers say.');
+      const preview = execFileSync('node', [CLI, 'preview'], { cwd: first.work, env, encoding: 'utf8' });
+      expect(preview).toContain(`${info.endpoint}/${bucket}`);
+
+      const snapshot = () =>
+        [...everyFile(first.home), ...everyFile(first.work)]
+          .filter((file) => !file.includes('nix-cache-wizard/setups'))
+          .map((file) => `${file} ${statSync(file).mtimeMs} ${readFileSync(file, 'utf8').length}`)
+          .sort();
+      const before = snapshot();
+
+      // When the wizard runs again (the admin secret, never remembered, from the environment)
+      const again = startWizard(`again-${suffix}`, { folders: first, env: [`NIX_CACHE_ADMIN_SECRET_KEY=${info.secretKey}`] });
+      const menu = await again.waitFor('What would you like to do with');
+      frames.set('menu', menu);
+      expect(menu).toContain(`${info.endpoint}/${bucket}`);
+      expect(menu).toContain('❯ Update the setup');
+      again.keys('Enter');
+      // and Enter is pressed on every question, each showing the first run's answer
+      const seen: string[] = [];
+      const busy = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+      const settled = async () => {
+        // Wait out the spinners (the server is being looked at, tested, checked): Enter then would be lost or land later
+        const deadline = Date.now() + 60_000;
+        while (busy.test(again.screen()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30));
+        return again.screen();
+      };
+      for (let i = 0; i < 60; i++) {
+        const screen = await settled();
+        if (screen.includes('Server steps')) break;
+        seen.push(screen);
+        again.keys('Enter');
+        const deadline = Date.now() + 30_000;
+        while (again.screen() === screen && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30));
+      }
+      const shown = seen.join('\n');
+      expect(shown).toContain('❯ Ceph RGW');
+      expect(shown).toContain(`› ${bucket}`);
+      expect(shown).toContain('❯ Nobody');
+      expect(shown).toContain('› 45');
+      expect(shown).toContain(`› pty-${suffix}-1`);
+      expect(shown).toContain('› 90');
+      // Then the review finds every server step done, nothing to do and nothing removed
+      const review = await again.waitFor('In short');
+      frames.set('re-run review', review);
+      expect(review).toMatch(/In short: server steps \d+ done; files \d+ unchanged\./);
+      again.keys('Enter');
+      await again.waitFor('Your Nix binary cache is set up', 120_000);
+      again.keys('q');
+      expect(await again.waitFor('EXIT=')).toContain('EXIT=0');
+      // and no file changed
+      expect(snapshot()).toEqual(before);
     });
 
     afterAll(() => {

@@ -17,6 +17,7 @@ import {
   holdsStatements,
   inspectBucketPolicy,
   mergeBucketPolicy,
+  parseBucketPolicy,
   rgwUserArn,
   type Contradiction,
 } from './bucket-policy-merge';
@@ -36,6 +37,15 @@ interface PolicyStepSpec {
   describe(wanted: readonly PolicyStatement[]): string;
   /** which statements not made by this wizard contradict the answers (they are replaced) */
   readonly contradicts?: Contradiction;
+  /** what our statements there now that `wanted` drops allow, when dropping them is a removal (SPEC 8) */
+  removal?(dropped: readonly Record<string, unknown>[]): string;
+}
+
+/** Our statements in the policy now that the wanted ones do not keep. */
+function droppedStatements(current: string | null, wanted: readonly PolicyStatement[], sids: readonly string[]): Record<string, unknown>[] {
+  if (current === null) return [];
+  const kept = new Set(wanted.map((s) => s.Sid));
+  return parseBucketPolicy(current).statements.filter((s) => typeof s['Sid'] === 'string' && sids.includes(s['Sid']) && !kept.has(s['Sid']));
 }
 
 function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[], sids: readonly string[]): string {
@@ -88,6 +98,8 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     }
     if (inspection.holds) return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}` };
     const change = { current: read.policy, wanted };
+    const dropped = spec.removal ? droppedStatements(read.policy, wanted, spec.managedSids) : [];
+    const removes = dropped.length > 0 ? spec.removal?.(dropped) : undefined;
     if (inspection.contradicting.length > 0 && read.policy !== null) {
       const reasons = [...new Set(inspection.contradicting.map((c) => c.reason))].join('; ');
       return {
@@ -97,9 +109,10 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
         ),
         change,
         previous: read.policy,
+        ...(removes ? { removes } : {}),
       };
     }
-    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change };
+    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<Change>({
@@ -156,6 +169,7 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
           ? 'no anonymous statement of ours'
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
       contradicts: contradictsAnonymous(answers.anonymous, answers.bucket),
+      removal: (dropped) => `anonymous access (${dropped.flatMap((s) => [s['Action']].flat()).join(', ')} for everyone)`,
     },
     manualCommand(ctx, wanted, ANONYMOUS_SIDS),
   );

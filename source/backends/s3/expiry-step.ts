@@ -4,6 +4,7 @@
  */
 import { replaceDetail, type ServerStep } from '../../plan/server-step';
 import {
+  isOurRule,
   mergeLifecycleRules,
   narinfoPrefixes,
   parseLifecycleConfiguration,
@@ -69,6 +70,9 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     }
     if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}` };
     const kept = merge.foreignRuleCount > 0 ? ` (keeping ${merge.foreignRuleCount} other rule${merge.foreignRuleCount === 1 ? '' : 's'})` : '';
+    // Expiry that is there now and is not asked for any more is taken away: said as a removal.
+    const ours = rules.filter(isOurRule);
+    const removes = answers.expireDays === null && ours.length > 0 ? `the expiry rules set before (${ours.length} rules, deleting uploads after ${Math.min(...ours.map((r) => r.expirationDays ?? Infinity))} days)` : undefined;
     if (merge.replaced.length > 0 && xml !== null) {
       const then = merge.xml === null ? 'no rule is left, so the lifecycle configuration is removed' : `the rules will be: ${describe(answers.expireDays)}${kept}`;
       return {
@@ -76,9 +80,10 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
         detail: replaceDetail(`${merge.replaced.map((r) => r.reason).join('; ')}. ${merge.replaced.length === 1 ? 'It is' : 'They are'} removed and ${then}; the whole current configuration is saved to a local backup file first`),
         change: merge,
         previous: xml,
+        ...(removes ? { removes } : {}),
       };
     }
-    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}`, change: merge };
+    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}`, change: merge, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<LifecycleMerge>({

@@ -57,8 +57,10 @@ export function mergingStep<Change>(spec: MergingStepSpec<Change>): ServerStep {
     why: spec.why,
     command: spec.command,
     async check() {
-      const { status, detail } = await spec.inspect();
-      return { status, detail } as CheckResult;
+      const result = await spec.inspect();
+      const { status, detail } = result;
+      const removes = result.status === 'todo' ? result.removes : undefined;
+      return (removes ? { status, detail, removes } : { status, detail }) as CheckResult;
     },
     async apply() {
       const before = await spec.inspect();

@@ -5,10 +5,10 @@
  * calls it for the screen that is showing.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/wizard-state';
+import type { WizardAction, WizardState } from '../../source/wizard/wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 import { editText } from '../text-field/edit-text';
-import { choiceToAnswer, type Question } from '../wizard-questions/wizard-questions';
+import { choiceToAnswer, type Question } from '../../source/wizard/questions';
 
 export function questionStepKeys(state: WizardState, question: Question, input: string, key: Key): WizardAction | undefined {
   if (isCancelKey(input, key)) return { type: 'cancel' };

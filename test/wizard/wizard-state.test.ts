@@ -6,9 +6,9 @@ import {
   wizardReducer,
   type WizardAction,
   type WizardState,
-} from '../../components/app/use-wizard-state';
+} from '../../source/wizard/wizard-state';
 import type { AnswersInput } from '../../source/answers/answers-schema';
-import type { QuestionContext } from '../../components/wizard-questions/wizard-questions';
+import type { QuestionContext } from '../../source/wizard/questions';
 import type { SetupPlan } from '../../source/plan/setup-session';
 
 const noAliases: QuestionContext = { aliases: {}, env: {} };
@@ -23,6 +23,8 @@ function run(state: WizardState, ...actions: WizardAction[]): WizardState {
 
 const at = (state: WizardState) => currentQuestion(state)?.id;
 const ok = { type: 'set-connection-status', status: { ok: true, detail: 'ok' } } as const;
+/** the server was looked at and showed nothing of an existing setup */
+const looked = { type: 'detected', answers: {} } as const;
 
 describe('the wizard state machine', () => {
   test('keeps the secret the AWS profile holds by default when it is for the same builder', () => {
@@ -81,8 +83,9 @@ describe('the wizard state machine', () => {
   test('questions answered beforehand are skipped going forward, and reached again going back', () => {
     // Given an answers file with the connection and the backend
     const initial: AnswersInput = { endpoint: 'http://rgw.lan:7480', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'ceph' };
-    // Then the wizard starts by testing the connection, and after it the builder secret notice (Ceph)
-    const state = start(initial);
+    // Then the wizard starts by looking at the server, tests the connection, and then shows the builder secret notice (Ceph)
+    expect(start(initial).phase.name).toBe('detecting');
+    const state = run(start(initial), looked);
     expect(state.phase.name).toBe('testing-connection');
     const afterTest = run(state, ok);
     expect(at(afterTest)).toBe('builder-secret-ceph');
@@ -93,7 +96,7 @@ describe('the wizard state machine', () => {
   });
 
   test('the environment answers the admin keys', () => {
-    const state = start({ endpoint: 'http://minio.lan:9000', region: 'us-east-1' }, { aliases: {}, env: { NIX_CACHE_ADMIN_ACCESS_KEY: 'a', NIX_CACHE_ADMIN_SECRET_KEY: 'b' } });
+    const state = run(start({ endpoint: 'http://minio.lan:9000', region: 'us-east-1' }, { aliases: {}, env: { NIX_CACHE_ADMIN_ACCESS_KEY: 'a', NIX_CACHE_ADMIN_SECRET_KEY: 'b' } }), looked);
     expect(at(state)).toBe('backend');
   });
 
@@ -117,6 +120,7 @@ describe('the wizard state machine', () => {
       { type: 'answer', value: 'us-east-1' },
       { type: 'answer', value: 'admin' },
       { type: 'answer', value: 'adminsecret' },
+      looked,
       { type: 'answer', value: 'minio' },
     );
     expect(at(beforeBackend)).toBe('admin-via');
@@ -132,6 +136,7 @@ describe('the wizard state machine', () => {
   test('a failed connection test names the field; editing it and going on tests again', () => {
     const testing = run(
       start({ endpoint: 'http://minio.lan:9000', region: 'us-east-1', backend: 'minio', adminVia: 'api', admin: { accessKey: 'admin', secretKey: 'wrongsecret' } }),
+      looked,
     );
     expect(testing.phase.name).toBe('testing-connection');
     const failed = run(testing, { type: 'set-connection-status', status: { ok: false, message: 'The secret key is wrong', field: 'admin.secretKey' } });
@@ -139,13 +144,14 @@ describe('the wizard state machine', () => {
     const editing = run(failed, { type: 'edit-field', field: 'admin.secretKey' });
     expect(at(editing)).toBe('admin-secret-key');
     expect(editing.draft.text).toBe('wrongsecret');
-    const retest = run(editing, { type: 'answer', value: 'rightsecret' });
+    // A new secret may show more of the server: it is looked at again, then tested
+    const retest = run(editing, { type: 'answer', value: 'rightsecret' }, looked);
     expect(retest.phase.name).toBe('testing-connection');
     expect(retest.input.admin?.secretKey).toBe('rightsecret');
   });
 
   test('the builder secret answer is the generated one unless regenerated or typed', () => {
-    const atSecret = run(start({ endpoint: 'http://minio.lan:9000', region: 'us-east-1', backend: 'minio', adminVia: 'api', admin: { accessKey: 'a', secretKey: 'adminsecret' } }), ok);
+    const atSecret = run(start({ endpoint: 'http://minio.lan:9000', region: 'us-east-1', backend: 'minio', adminVia: 'api', admin: { accessKey: 'a', secretKey: 'adminsecret' } }), looked, ok);
     expect(at(atSecret)).toBe('builder-secret');
     expect(run(atSecret, { type: 'answer', value: atSecret.secret.value }).input.builder?.secretKey).toBe('Generated+Secret=7xYz');
     const own = run(atSecret, { type: 'type-own-secret' }, { type: 'set-secret', secret: 'MyOwn.Secret-1' });
@@ -154,7 +160,7 @@ describe('the wizard state machine', () => {
   });
 
   test('choosing Ceph drops a builder secret chosen for MinIO: the server makes it', () => {
-    const state = run(start({ endpoint: 'http://rgw.lan:7480', region: 'us-east-1', admin: { accessKey: 'a', secretKey: 'adminsecret' }, builder: { secretKey: 'Old+Secret=123' } }), {
+    const state = run(start({ endpoint: 'http://rgw.lan:7480', region: 'us-east-1', admin: { accessKey: 'a', secretKey: 'adminsecret' }, builder: { secretKey: 'Old+Secret=123' } }), looked, {
       type: 'answer',
       value: 'ceph',
     });
@@ -162,7 +168,7 @@ describe('the wizard state machine', () => {
   });
 
   test('the step list marks answered, current, pending and not-needed steps', () => {
-    const state = run(start({ endpoint: 'http://rgw.lan:7480', region: 'us-east-1', admin: { accessKey: 'a', secretKey: 'adminsecret' }, backend: 'ceph' }), ok);
+    const state = run(start({ endpoint: 'http://rgw.lan:7480', region: 'us-east-1', admin: { accessKey: 'a', secretKey: 'adminsecret' }, backend: 'ceph' }), looked, ok);
     const states = stepListStates(state);
     expect(states.connection).toBe('done');
     expect(states.backend).toBe('done');
@@ -195,7 +201,7 @@ describe('the wizard state machine', () => {
 
   test('confirming the review starts applying; a failed apply can be retried', () => {
     const plan = { steps: [] } as unknown as SetupPlan;
-    const review: WizardState = { ...start(), phase: { name: 'review' }, review: { plan, reports: [], previews: [], scroll: 0, revealed: false } };
+    const review: WizardState = { ...start(), phase: { name: 'review' }, review: { plan, reports: [], previews: [], revealed: false } };
     const applying = run(review, { type: 'confirm' });
     expect(applying.phase.name).toBe('applying');
     const failed = run(applying, { type: 'apply-finished', result: { steps: [], files: [], next: [], error: Object.assign(new Error('x'), { step: 'user' }) as never } });
@@ -206,29 +212,3 @@ describe('the wizard state machine', () => {
   });
 });
 
-describe('keys', () => {
-  const layout = { width: 80, height: 23, bodyHeight: 21, panelWidth: 59 };
-  const noKey = {
-    upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-    return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-    super: false, hyper: false, capsLock: false, numLock: false,
-  };
-  const key = (input: string, extra: Partial<typeof noKey> = {}): WizardAction => ({ type: 'key', input, key: { ...noKey, ...extra } as never, layout });
-
-  test('typed text goes to the field and Enter answers it', () => {
-    const state = run(start(), key('http://minio.lan:9000'), key('\r', { return: true }));
-    expect(state.input.endpoint).toBe('http://minio.lan:9000');
-    expect(at(state)).toBe('region');
-  });
-
-  test('text and Enters arriving together (fast typing, paste, tmux) are taken one after the other', () => {
-    const state = run(start(), key('http://minio.lan:9000\r\radmin\r'));
-    expect(state.input).toEqual({ endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin' } });
-    expect(at(state)).toBe('admin-secret-key');
-  });
-
-  test('Enter on a broken answer does nothing', () => {
-    const state = run(start(), key('not a url'), key('\r', { return: true }));
-    expect(at(state)).toBe('endpoint');
-  });
-});

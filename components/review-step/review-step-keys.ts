@@ -4,7 +4,8 @@
  * done. While the plan is being checked only Esc and Ctrl-C; after a failure r tries again.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/wizard-state';
+import type { WizardState } from '../../source/wizard/wizard-state';
+import type { ViewAction } from '../app/view-action';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 
 export interface ScrollRange {
@@ -14,7 +15,7 @@ export interface ScrollRange {
   readonly page: number;
 }
 
-export function reviewStepKeys(state: WizardState, input: string, key: Key, { max, page }: ScrollRange): WizardAction | undefined {
+export function reviewStepKeys(state: WizardState, input: string, key: Key, { max, page }: ScrollRange): ViewAction | undefined {
   if (isCancelKey(input, key)) return { type: 'cancel' };
   if (key.escape) return { type: 'go-back' };
   if (state.phase.name === 'prepare-failed') return input === 'r' || key.return ? { type: 'retry' } : undefined;

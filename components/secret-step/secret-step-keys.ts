@@ -5,7 +5,7 @@
  */
 import type { Key } from 'ink';
 import { validateAnswerField } from '../../source/answers/resolve-answers';
-import type { WizardAction, WizardState } from '../app/wizard-state';
+import type { WizardAction, WizardState } from '../../source/wizard/wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 import { editText } from '../text-field/edit-text';
 

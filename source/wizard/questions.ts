@@ -7,8 +7,9 @@
  * it fills (SPEC 2) and says when it applies. A step whose questions all do not apply (the policy on
  * Ceph or plain S3) is shown as not needed and skipped.
  */
-import type { AnswersInput } from '../../source/answers/answers-schema';
-import { validateAnswerField } from '../../source/answers/resolve-answers';
+import type { AnswersInput } from '../answers/answers-schema';
+import { validateAnswerField } from '../answers/resolve-answers';
+import { getField, setField } from './answer-fields';
 
 export type WizardStepId =
   | 'connection'
@@ -46,7 +47,8 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
   {
     id: 'builder-secret',
     title: 'builder secret',
-    why: 'The builder user uploads with this secret. It is drawn like `pwgen -cnysB 32` from symbols that survive INI, JSON, URLs, Nix strings and shells, and is written only to your AWS credentials file.',
+    // Said for every backend: on Ceph the server makes the secret (the notice says so), elsewhere the wizard draws it.
+    why: 'The builder user uploads with a secret of its own, which is written only to your AWS credentials file (mode 0600).',
   },
   {
     id: 'bucket',
@@ -132,11 +134,9 @@ export interface TextQuestion extends QuestionBase {
   readonly kind: 'text';
   /** typed characters are shown as `*` */
   readonly secret?: boolean;
-  /** what the field starts with, so Enter accepts it */
-  initialText(input: AnswersInput, context: QuestionContext): string;
   /** the typed text to the answer value, or a message naming the broken rule */
   parse(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
-  /** the answer value back to text, when going back to the question */
+  /** an answer value (given, remembered or a default: source/wizard/defaults.ts) as the text to edit */
   format(value: unknown): string;
   readonly placeholder?: string;
 }
@@ -144,8 +144,12 @@ export interface TextQuestion extends QuestionBase {
 export interface SelectQuestion extends QuestionBase {
   readonly kind: 'select';
   choices(input: AnswersInput, context: QuestionContext): readonly QuestionChoice[];
-  /** the choice selected when the question opens */
-  initialValue(input: AnswersInput, context: QuestionContext): string;
+  /**
+   * The choice highlighted when the question opens, for a question that fills no answer field
+   * (`@source`); the others highlight their default (source/wizard/defaults.ts).
+   * `answers` are the answers so far over the known ones.
+   */
+  initialValue?(answers: AnswersInput, context: QuestionContext): string;
 }
 
 /** The builder secret: generated and masked, with keys to regenerate, reveal or type one's own. */
@@ -160,32 +164,6 @@ export interface NoticeQuestion extends QuestionBase {
 }
 
 export type Question = TextQuestion | SelectQuestion | BuilderSecretQuestion | NoticeQuestion;
-
-/** The value of `field` in the answers (`'builder.accessKey'` → `input.builder?.accessKey`). */
-export function getField(input: AnswersInput, field: string): unknown {
-  const [top, sub] = field.split('.') as [string, string | undefined];
-  const value = (input as Record<string, unknown>)[top];
-  if (sub === undefined) return value;
-  return value && typeof value === 'object' ? (value as Record<string, unknown>)[sub] : undefined;
-}
-
-/** A copy of the answers with `field` set; `undefined` removes it. Fields starting `@` are not answers. */
-export function setField(input: AnswersInput, field: string, value: unknown): AnswersInput {
-  if (field.startsWith('@')) return input;
-  const [top, sub] = field.split('.') as [string, string | undefined];
-  const copy: Record<string, unknown> = { ...input };
-  if (sub === undefined) {
-    if (value === undefined) delete copy[top];
-    else copy[top] = value;
-    return copy as AnswersInput;
-  }
-  const inner: Record<string, unknown> = { ...((copy[top] as Record<string, unknown> | undefined) ?? {}) };
-  if (value === undefined) delete inner[sub];
-  else inner[sub] = value;
-  if (Object.keys(inner).length === 0) delete copy[top];
-  else copy[top] = inner;
-  return copy as AnswersInput;
-}
 
 const backendOf = (input: AnswersInput) => input.backend ?? 'minio';
 
@@ -218,20 +196,6 @@ function checkedSecret(field: string, options: { optional?: boolean } = {}) {
   };
 }
 
-function textOr(input: AnswersInput, field: string, fallback: string): string {
-  const value = getField(input, field);
-  return typeof value === 'string' ? value : fallback;
-}
-
-function hostOf(endpoint: string | undefined): string {
-  if (!endpoint) return 'cache';
-  try {
-    return new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return 'cache';
-  }
-}
-
 /** Endpoints from an mc config may end in `/`; the answers want none. */
 export function endpointOfAlias(url: string): string {
   return url.replace(/\/+$/, '');
@@ -253,10 +217,10 @@ export const QUESTIONS: readonly Question[] = [
       ...Object.entries(context.aliases).map(([name, entry]) => ({ label: name, value: name, hint: entry.url })),
       { label: 'Type an endpoint and keys', value: TYPE_ENDPOINT },
     ],
-    initialValue: (input, context) => {
+    initialValue: (answers, context) => {
       const names = Object.keys(context.aliases);
-      const fromInput = names.find((name) => endpointOfAlias(context.aliases[name]?.url ?? '') === input.endpoint);
-      return fromInput ?? names[0] ?? TYPE_ENDPOINT;
+      const fromAnswers = names.find((name) => name === answers.admin?.mcAlias || endpointOfAlias(context.aliases[name]?.url ?? '') === answers.endpoint);
+      return fromAnswers ?? names[0] ?? TYPE_ENDPOINT;
     },
   },
   {
@@ -267,7 +231,6 @@ export const QUESTIONS: readonly Question[] = [
     label: 'Endpoint URL',
     help: 'http(s)://host[:port], without the bucket.',
     placeholder: 'https://s3.example.org',
-    initialText: (input) => textOr(input, 'endpoint', ''),
     ...checkedText('endpoint'),
   },
   {
@@ -278,7 +241,6 @@ export const QUESTIONS: readonly Question[] = [
     label: 'CA certificate (PEM) to trust, if private',
     help: 'Leave empty when the certificate is signed by a public CA.',
     when: (input) => (input.endpoint ?? '').startsWith('https:'),
-    initialText: (input) => textOr(input, 'caFile', ''),
     ...checkedText('caFile', { optional: true }),
   },
   {
@@ -292,7 +254,6 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'Yes', value: 'false', hint: 'recommended' },
       { label: 'No, skip verification', value: 'true', hint: 'anyone on the path can read the keys' },
     ],
-    initialValue: (input) => String(input.insecure ?? false),
   },
   {
     id: 'region',
@@ -300,7 +261,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'region',
     kind: 'text',
     label: 'Region',
-    initialText: (input) => textOr(input, 'region', 'us-east-1'),
     ...checkedText('region'),
   },
   {
@@ -310,7 +270,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'Admin access key',
     help: 'The root or admin user. Leave empty on plain S3, where no admin is needed.',
-    initialText: (input) => textOr(input, 'admin.accessKey', ''),
     ...checkedText('admin.accessKey', { optional: true }),
   },
   {
@@ -321,7 +280,6 @@ export const QUESTIONS: readonly Question[] = [
     secret: true,
     label: 'Admin secret key',
     help: 'Shown as *; it is written only to the mc config.',
-    initialText: (input) => textOr(input, 'admin.secretKey', ''),
     ...checkedSecret('admin.secretKey', { optional: true }),
   },
   {
@@ -335,7 +293,6 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'Ceph RGW', value: 'ceph', hint: 'users via the Admin Ops API' },
       { label: 'Other S3', value: 's3', hint: 'builder keys made elsewhere' },
     ],
-    initialValue: (input) => backendOf(input),
   },
   {
     id: 'admin-via',
@@ -348,7 +305,6 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'the admin API', value: 'api', hint: 'no other program needed' },
       { label: 'the mc program', value: 'mc', hint: 'MinIO Client must be installed' },
     ],
-    initialValue: (input) => input.adminVia ?? 'api',
   },
   {
     id: 's3-builder-access-key',
@@ -357,7 +313,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'Builder access key (made in your S3 console)',
     when: (input) => backendOf(input) === 's3',
-    initialText: (input) => textOr(input, 'builder.accessKey', ''),
     ...checkedText('builder.accessKey'),
   },
   {
@@ -368,7 +323,6 @@ export const QUESTIONS: readonly Question[] = [
     secret: true,
     label: 'Builder secret key',
     when: (input) => backendOf(input) === 's3',
-    initialText: (input) => textOr(input, 'builder.secretKey', ''),
     ...checkedSecret('builder.secretKey'),
   },
   {
@@ -395,7 +349,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'Bucket name',
     help: '3–63 characters: lowercase letters, digits, dots, hyphens.',
-    initialText: (input) => textOr(input, 'bucket', 'nix-cache'),
     ...checkedText('bucket'),
   },
   {
@@ -405,7 +358,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'Builder user (access key)',
     when: (input) => backendOf(input) !== 's3',
-    initialText: (input) => textOr(input, 'builder.accessKey', 'nixbuilder'),
     ...checkedText('builder.accessKey'),
   },
   {
@@ -415,7 +367,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'AWS profile name for it',
     help: 'nix copy --to \'s3://…?profile=NAME\' reads the keys from this profile.',
-    initialText: (input) => textOr(input, 'builder.profile', 'nixbuilder'),
     ...checkedText('builder.profile'),
   },
   {
@@ -425,7 +376,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'Policy name',
     when: (input) => backendOf(input) === 'minio',
-    initialText: (input) => textOr(input, 'policyName', 'nix-cache-write'),
     ...checkedText('policyName'),
   },
   {
@@ -439,7 +389,6 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'Anyone, with listing', value: 'download', hint: 'mc "download" policy' },
       { label: 'Nobody', value: 'none', hint: 'machines need credentials' },
     ],
-    initialValue: (input) => input.anonymous ?? 'get',
   },
   {
     id: 'store-dir',
@@ -447,7 +396,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'cacheInfo.storeDir',
     kind: 'text',
     label: 'Nix store directory',
-    initialText: (input) => textOr(input, 'cacheInfo.storeDir', '/nix/store'),
     ...checkedText('cacheInfo.storeDir'),
   },
   {
@@ -456,7 +404,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'cacheInfo.priority',
     kind: 'text',
     label: 'Priority (lower is asked first)',
-    initialText: (input) => String(input.cacheInfo?.priority ?? 30),
     parse(text) {
       const trimmed = text.trim();
       if (!/^-?\d+$/.test(trimmed)) return { ok: false, message: 'must be a whole number 0..1000' };
@@ -477,7 +424,6 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'Yes', value: 'true' },
       { label: 'No', value: 'false' },
     ],
-    initialValue: (input) => String(input.cacheInfo?.wantMassQuery ?? true),
   },
   {
     id: 'key-name',
@@ -486,7 +432,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'Key name',
     help: 'Part of the public key every machine trusts; add -2 and so on when you rotate.',
-    initialText: (input) => textOr(input, 'key.name', `${hostOf(input.endpoint)}-1`),
     ...checkedText('key.name'),
   },
   {
@@ -495,7 +440,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'key.secretFile',
     kind: 'text',
     label: 'Secret key file',
-    initialText: (input) => textOr(input, 'key.secretFile', '~/.config/nix/secret.key'),
     ...checkedText('key.secretFile'),
   },
   {
@@ -504,7 +448,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'key.publicFile',
     kind: 'text',
     label: 'Public key file',
-    initialText: (input) => textOr(input, 'key.publicFile', '~/.config/nix/public.key'),
     ...checkedText('key.publicFile'),
   },
   {
@@ -515,7 +458,6 @@ export const QUESTIONS: readonly Question[] = [
     label: 'Delete uploads after how many days?',
     help: 'Empty: never.',
     placeholder: 'never',
-    initialText: (input) => (typeof input.expireDays === 'number' ? String(input.expireDays) : ''),
     parse(text) {
       const trimmed = text.trim();
       if (trimmed === '' || trimmed === 'never') return { ok: true, value: null };
@@ -536,7 +478,6 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'Yes', value: 'true', hint: 'as the guide does' },
       { label: 'No', value: 'false' },
     ],
-    initialValue: (input) => String(input.writeMcConfig ?? true),
   },
   {
     id: 'mc-alias',
@@ -545,7 +486,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'Alias name in the mc config',
     when: (input) => input.writeMcConfig !== false,
-    initialText: (input) => textOr(input, 'alias', 's3'),
     ...checkedText('alias'),
   },
   {
@@ -555,7 +495,6 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'mc config file',
     when: (input) => input.writeMcConfig !== false,
-    initialText: (input) => textOr(input, 'files.mcConfig', '~/.mc/config.json'),
     ...checkedText('files.mcConfig'),
   },
   {
@@ -564,7 +503,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'files.awsCredentials',
     kind: 'text',
     label: 'AWS credentials file',
-    initialText: (input, context) => textOr(input, 'files.awsCredentials', context.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials'),
     ...checkedText('files.awsCredentials'),
   },
   {
@@ -573,7 +511,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'files.nixosModule',
     kind: 'text',
     label: 'NixOS module',
-    initialText: (input) => textOr(input, 'files.nixosModule', './nix-cache.nix'),
     ...checkedText('files.nixosModule'),
   },
   {
@@ -582,7 +519,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'files.nixConf',
     kind: 'text',
     label: 'nix.conf snippet (Nix without NixOS)',
-    initialText: (input) => textOr(input, 'files.nixConf', './nix-cache.conf'),
     ...checkedText('files.nixConf'),
   },
   {
@@ -591,7 +527,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'files.policy',
     kind: 'text',
     label: 'Write policy, for reference',
-    initialText: (input) => textOr(input, 'files.policy', './nix-cache-write.json'),
     ...checkedText('files.policy'),
   },
   {
@@ -600,7 +535,6 @@ export const QUESTIONS: readonly Question[] = [
     field: 'files.cacheInfo',
     kind: 'text',
     label: 'nix-cache-info, for reference',
-    initialText: (input) => textOr(input, 'files.cacheInfo', './nix-cache-info'),
     ...checkedText('files.cacheInfo'),
   },
 ];

@@ -1,40 +1,48 @@
 /**
  * The wizard's one state machine (STYLE 4): a reducer over a discriminated union of actions,
- * pure, so it is unit-tested without Ink, and free of React so the plain prompts (`--plain`)
- * walk the same machine. `use-wizard-state.ts` holds the hook. The screens only dispatch; the session calls (connection
- * test, plan, apply) run in `use-session-effects.ts` and report back with actions.
+ * pure and free of React, keys, screen size and layout, so it is unit-tested on its own and both
+ * front ends walk it: the full-screen UI (components/, which turns keys into these actions and
+ * scrolls its own views) and the plain prompts (`--plain`). The calls to the server and the disk
+ * (detecting an existing setup, the connection test, the plan, apply) are made by one phase runner
+ * (run-phase.ts) when the phase asks for them, and report back with actions.
  *
  * Moving forward skips questions answered beforehand (an answers file, the environment, an mc
  * alias); Esc walks back through every question that applies, pre-filled or not, and keeps every
- * answer. Crossing from the backend step to the next one runs the connection test first, unless it
- * already passed for the same connection answers.
+ * answer. Remembered answers and what the server shows are defaults, not answers: each question
+ * is asked with them pre-filled (defaults.ts). Entering the backend step first looks at what the
+ * server holds already; crossing from the backend step to the next one runs the connection test,
+ * unless it already passed for the same connection answers.
  */
-import type { Key } from 'ink';
-import type { AnswersInput } from '../../source/answers/answers-schema';
-import type { ApplyResult, FilePreview, SetupPlan } from '../../source/plan/setup-session';
-import type { StepEvent } from '../../source/plan/run-steps';
-import type { StepReport } from '../../source/plan/server-step';
-import { textDraft, type TextDraft } from '../text-field/edit-text';
-import { routeKey } from './route-key';
-import type { ScreenLayout } from './screen-layout';
+import type { AnswersInput } from '../answers/answers-schema';
+import type { ApplyResult, FilePreview, SetupPlan } from '../plan/setup-session';
+import type { StepEvent } from '../plan/run-steps';
+import type { StepReport } from '../plan/server-step';
+import { getField, mergeAnswers, setField } from './answer-fields';
+import { defaultAnswer, knownAnswers, NOTHING_KNOWN, type KnownSetup } from './defaults';
+import { MENU, type MenuItem } from './menu';
 import {
   ALIAS_FIELDS,
   answeredBeforehand,
   applySourceChoice,
   connectionKey,
-  getField,
   QUESTIONS,
   questionApplies,
-  setField,
   TYPE_ENDPOINT,
   WIZARD_STEPS,
   type Question,
   type QuestionContext,
   type WizardStepId,
-} from '../wizard-questions/wizard-questions';
+} from './questions';
+import { textDraft, type TextDraft } from './text-draft';
 
 export type Phase =
+  /** the opening menu of a remembered setup */
+  | { readonly name: 'menu' }
+  /** a menu entry other than "update" was chosen: the wizard closes and that command runs */
+  | { readonly name: 'chosen'; readonly item: MenuItem }
   | { readonly name: 'asking' }
+  /** looking at what the server holds already (backend, expiry, anonymous access), for the defaults */
+  | { readonly name: 'detecting' }
   | { readonly name: 'testing-connection' }
   | { readonly name: 'connection-failed'; readonly message: string; readonly field: string | undefined }
   | { readonly name: 'preparing'; readonly progress: string | undefined }
@@ -65,7 +73,6 @@ export interface ReviewState {
   readonly plan: SetupPlan;
   readonly reports: readonly StepReport[];
   readonly previews: readonly FilePreview[];
-  readonly scroll: number;
   readonly revealed: boolean;
 }
 
@@ -76,12 +83,18 @@ export interface ApplyState {
   readonly result: ApplyResult | undefined;
   /** an unexpected failure (a bug, not a step error): shown with r to retry */
   readonly crash: string | undefined;
-  readonly scroll: number;
+  /** Ctrl-C while applying: the running step finishes, then the run stops */
+  readonly stopping: boolean;
 }
 
 export interface WizardState {
   readonly context: QuestionContext;
+  /** the answers: given beforehand or answered in the wizard */
   readonly input: AnswersInput;
+  /** remembered answers and what the server and files show: the defaults of a re-run */
+  readonly known: KnownSetup;
+  /** detectionKey() of the connection the server was last looked at with */
+  readonly detectedFor: string | undefined;
   /**
    * Index in QUESTIONS of the question shown (phase `asking`), or where the flow resumes after the
    * connection test; QUESTIONS.length means after the last question.
@@ -93,7 +106,7 @@ export interface WizardState {
   readonly answered: ReadonlySet<string>;
   /** the text being typed for the current text question */
   readonly draft: TextDraft;
-  /** the highlighted choice of the current select question */
+  /** the highlighted choice of the current select question, or of the menu */
   readonly choice: number;
   readonly secret: BuilderSecretState;
   /** connectionKey() of the answers the connection test passed with */
@@ -107,8 +120,8 @@ export interface WizardState {
 }
 
 export type WizardAction =
-  /** a key pressed: read against the current state by the showing screen's bindings */
-  | { readonly type: 'key'; readonly input: string; readonly key: Key; readonly layout: ScreenLayout; readonly newSecret?: string | undefined }
+  | { readonly type: 'choose'; readonly item: MenuItem }
+  | { readonly type: 'detected'; readonly answers: AnswersInput }
   | { readonly type: 'answer'; readonly value: unknown }
   | { readonly type: 'edit-draft'; readonly draft: TextDraft }
   | { readonly type: 'move-choice'; readonly delta: number }
@@ -126,7 +139,6 @@ export type WizardAction =
   | { readonly type: 'plan-progress'; readonly text: string }
   | { readonly type: 'plan-ready'; readonly plan: SetupPlan; readonly reports: readonly StepReport[]; readonly previews: readonly FilePreview[] }
   | { readonly type: 'plan-failed'; readonly message: string; readonly field?: string }
-  | { readonly type: 'scroll'; readonly delta: number; readonly max: number }
   | { readonly type: 'toggle-review-reveal' }
   | { readonly type: 'confirm' }
   | { readonly type: 'apply-event'; readonly event: StepEvent }
@@ -139,10 +151,16 @@ export interface InitialWizardInput {
   readonly context: QuestionContext;
   /** a freshly generated builder secret, offered on the builder secret step */
   readonly generatedSecret: string;
+  /** remembered answers and what the files show @default nothing known */
+  readonly known?: KnownSetup;
+  /** open with the menu of a remembered setup @default false */
+  readonly menu?: boolean;
 }
 
 const END = QUESTIONS.length;
 const BACKEND_STEP_INDEX = WIZARD_STEPS.findIndex((s) => s.id === 'backend');
+/** The answers that what the server shows can default. */
+const DETECTED_FIELDS = ['backend', 'anonymous', 'expireDays'] as const;
 const stepIndex = (id: WizardStepId) => WIZARD_STEPS.findIndex((s) => s.id === id);
 
 function applies(state: WizardState, index: number): boolean {
@@ -160,20 +178,22 @@ export function currentQuestion(state: WizardState): Question | undefined {
   return state.phase.name === 'asking' ? QUESTIONS[state.position] : undefined;
 }
 
+/** What a question offers when it opens: its answer so far, else its default (defaults.ts). */
+export function offeredAnswer(state: Pick<WizardState, 'input' | 'known' | 'context'>, question: Question): unknown {
+  return defaultAnswer(question.field, state.input, state.known, state.context);
+}
+
 /** Sets up the draft, the highlighted choice or the secret panel for the question at `index`. */
 function enter(state: WizardState, index: number): WizardState {
   const question = QUESTIONS[index];
   const base: WizardState = { ...state, position: index, phase: { name: 'asking' } };
   if (!question) return base;
-  if (question.kind === 'text') {
-    const value = getField(state.input, question.field);
-    const text = value === undefined ? question.initialText(state.input, state.context) : question.format(value);
-    return { ...base, draft: textDraft(text) };
-  }
+  if (question.kind === 'text') return { ...base, draft: textDraft(question.format(offeredAnswer(state, question))) };
   if (question.kind === 'select') {
     const choices = question.choices(state.input, state.context);
-    const current = getField(state.input, question.field);
-    const wanted = current === undefined ? question.initialValue(state.input, state.context) : String(current);
+    const wanted = question.initialValue
+      ? question.initialValue(mergeAnswers(knownAnswers(state.known), state.input), state.context)
+      : String(offeredAnswer(state, question));
     return { ...base, choice: Math.max(0, choices.findIndex((c) => c.value === wanted)) };
   }
   if (question.kind === 'builder-secret') {
@@ -190,8 +210,31 @@ function needsConnectionTest(state: WizardState, target: number): boolean {
   return targetStep > BACKEND_STEP_INDEX && state.connectionOkFor !== connectionKey(state.input);
 }
 
-/** Goes to `target` (a question index or END), running the connection test or the plan on the way. */
+/** The answers looking at the server depends on; a change to any of them means looking again. */
+export function detectionKey(state: Pick<WizardState, 'input' | 'known' | 'context'>): string {
+  const { input } = state;
+  const bucket = defaultAnswer('bucket', input, state.known, state.context);
+  return JSON.stringify([input.endpoint, input.region, input.caFile, input.insecure, input.admin?.accessKey, input.admin?.secretKey, input.admin?.mcAlias, bucket]);
+}
+
+/**
+ * True when entering `target` should first look at the server: on the way into the backend step
+ * or beyond, once per connection, while one of the answers it can default is neither given nor
+ * remembered.
+ */
+function needsDetection(state: WizardState, target: number): boolean {
+  const question = QUESTIONS[target];
+  const targetStep = question ? stepIndex(question.step) : WIZARD_STEPS.length;
+  if (targetStep < BACKEND_STEP_INDEX || state.input.endpoint === undefined) return false;
+  if (state.detectedFor === detectionKey(state)) return false;
+  return DETECTED_FIELDS.some((field) => getField(state.input, field) === undefined && getField(state.known.remembered, field) === undefined);
+}
+
+/** Goes to `target` (a question index or END), looking at the server, testing the connection or preparing the plan on the way. */
 function proceedTo(state: WizardState, target: number): WizardState {
+  if (needsDetection(state, target)) {
+    return { ...state, position: target, phase: { name: 'detecting' }, runId: state.runId + 1 };
+  }
   if (needsConnectionTest(state, target)) {
     return { ...state, position: target, phase: { name: 'testing-connection' }, runId: state.runId + 1 };
   }
@@ -216,16 +259,17 @@ function previous(state: WizardState, from: number): number | undefined {
   return undefined;
 }
 
-export function createInitialState({ initial, context, generatedSecret }: InitialWizardInput): WizardState {
+export function createInitialState({ initial, context, generatedSecret, known = NOTHING_KNOWN, menu = false }: InitialWizardInput): WizardState {
   const skipped = new Set(QUESTIONS.filter((q) => answeredBeforehand(q, initial, context)).map((q) => q.id));
   const given = initial.builder?.secretKey;
   // A re-run for a builder whose keys the AWS profile already holds keeps that secret by default:
   // a new one would only meet the user step's conflict (the server's user has the old one).
-  const profile = initial.builder?.profile ?? 'nixbuilder';
-  const keepProfile = given === undefined && context.profileAccessKeys?.[profile] === (initial.builder?.accessKey ?? 'nixbuilder');
+  const start = { input: initial, known, context };
+  const profile = String(defaultAnswer('builder.profile', initial, known, context));
+  const keepProfile = given === undefined && context.profileAccessKeys?.[profile] === defaultAnswer('builder.accessKey', initial, known, context);
   const state: WizardState = {
-    context,
-    input: initial,
+    ...start,
+    detectedFor: undefined,
     position: -1,
     skipped,
     answered: new Set(),
@@ -239,8 +283,10 @@ export function createInitialState({ initial, context, generatedSecret }: Initia
     review: undefined,
     apply: undefined,
   };
-  return proceedTo(state, nextForward(state, -1));
+  return menu ? { ...state, phase: { name: 'menu' } } : proceedTo(state, nextForward(state, -1));
 }
+
+const NEW_APPLY: ApplyState = { steps: {}, result: undefined, crash: undefined, stopping: false };
 
 function answer(state: WizardState, value: unknown): WizardState {
   const question = currentQuestion(state);
@@ -275,6 +321,9 @@ function goBack(state: WizardState): WizardState {
       // Esc on the very first question leaves, like Ctrl-C (errors.ts: CancelledError); nothing was done yet.
       return index === undefined ? { ...state, phase: { name: 'cancelled' } } : enter(state, index);
     }
+    case 'menu':
+      return { ...state, phase: { name: 'cancelled' } };
+    case 'detecting':
     case 'testing-connection':
     case 'connection-failed':
     case 'preparing':
@@ -308,7 +357,7 @@ function questionForField(state: WizardState, field: string): number | undefined
 }
 
 function onApplyEvent(apply: ApplyState | undefined, event: StepEvent): ApplyState {
-  const base: ApplyState = apply ?? { steps: {}, result: undefined, crash: undefined, scroll: 0 };
+  const base: ApplyState = apply ?? NEW_APPLY;
   const stepState: ApplyStepState =
     event.type === 'finished' ? { state: 'finished', report: event.report } : { state: event.type === 'checking' ? 'checking' : 'applying' };
   return { ...base, steps: { ...base.steps, [event.step.id]: stepState } };
@@ -316,25 +365,20 @@ function onApplyEvent(apply: ApplyState | undefined, event: StepEvent): ApplySta
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
-    case 'key': {
-      // Keys typed quickly or pasted arrive as one input ("admin⏎", "⏎⏎"): each line break is an Enter.
-      if (action.input.length > 1 && /[\r\n]/.test(action.input) && !action.key.ctrl && !action.key.meta) {
-        return action.input
-          .split(/(\r\n|\r|\n)/)
-          .filter((part) => part !== '')
-          .reduce<WizardState>((current, part) => {
-            const isEnter = /^[\r\n]+$/.test(part);
-            return wizardReducer(current, { ...action, input: isEnter ? '\r' : part, key: { ...action.key, return: isEnter }, newSecret: undefined });
-          }, state);
-      }
-      const meant = routeKey(state, action.input, action.key, { layout: action.layout, newSecret: action.newSecret });
-      return meant && meant.type !== 'key' ? wizardReducer(state, meant) : state;
+    case 'choose':
+      if (state.phase.name !== 'menu') return state;
+      return action.item === 'update' ? proceedTo(state, nextForward(state, -1)) : { ...state, phase: { name: 'chosen', item: action.item } };
+    case 'detected': {
+      if (state.phase.name !== 'detecting') return state;
+      const detected = mergeAnswers(state.known.detected, action.answers);
+      return proceedTo({ ...state, known: { ...state.known, detected }, detectedFor: detectionKey(state) }, state.position);
     }
     case 'answer':
       return answer(state, action.value);
     case 'edit-draft':
       return { ...state, draft: action.draft };
     case 'move-choice': {
+      if (state.phase.name === 'menu') return { ...state, choice: (state.choice + action.delta + MENU.length) % MENU.length };
       const question = currentQuestion(state);
       if (question?.kind !== 'select') return state;
       const count = question.choices(state.input, state.context).length;
@@ -343,8 +387,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'go-back':
       return goBack(state);
     case 'cancel':
-      // Applying cannot be interrupted half-way; the end and failure screens exit with the result.
-      if (state.phase.name === 'applying' || state.phase.name === 'applied' || state.phase.name === 'finished') return state;
+      // Applying is not interrupted half-way: the running step finishes, then the run stops (run-phase.ts).
+      if (state.phase.name === 'applying') return { ...state, apply: { ...applyStateOf(state.apply), stopping: true } };
+      // The end and failure screens exit with the result.
+      if (state.phase.name === 'applied' || state.phase.name === 'finished' || state.phase.name === 'chosen') return state;
       return { ...state, phase: { name: 'cancelled' } };
     case 'set-connection-status': {
       if (state.phase.name !== 'testing-connection') return state;
@@ -363,7 +409,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       if (state.phase.name === 'connection-failed') return { ...state, phase: { name: 'testing-connection' }, runId: state.runId + 1 };
       if (state.phase.name === 'prepare-failed') return { ...state, phase: { name: 'preparing', progress: undefined }, runId: state.runId + 1 };
       if (state.phase.name === 'applied' && (state.apply?.result?.error || state.apply?.crash)) {
-        return { ...state, phase: { name: 'applying' }, apply: { steps: {}, result: undefined, crash: undefined, scroll: 0 }, runId: state.runId + 1 };
+        return { ...state, phase: { name: 'applying' }, apply: NEW_APPLY, runId: state.runId + 1 };
       }
       return state;
     case 'set-secret':
@@ -382,21 +428,15 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return state.phase.name === 'preparing' ? { ...state, phase: { name: 'preparing', progress: action.text } } : state;
     case 'plan-ready':
       if (state.phase.name !== 'preparing') return state;
-      return { ...state, phase: { name: 'review' }, review: { plan: action.plan, reports: action.reports, previews: action.previews, scroll: 0, revealed: false } };
+      return { ...state, phase: { name: 'review' }, review: { plan: action.plan, reports: action.reports, previews: action.previews, revealed: false } };
     case 'plan-failed':
       if (state.phase.name !== 'preparing') return state;
       return { ...state, phase: { name: 'prepare-failed', message: action.message, field: action.field } };
-    case 'scroll': {
-      const clamp = (value: number) => Math.max(0, Math.min(action.max, value));
-      if (state.phase.name === 'review' && state.review) return { ...state, review: { ...state.review, scroll: clamp(state.review.scroll + action.delta) } };
-      if (state.phase.name === 'applied' && state.apply) return { ...state, apply: { ...state.apply, scroll: clamp(state.apply.scroll + action.delta) } };
-      return state;
-    }
     case 'toggle-review-reveal':
       return state.review ? { ...state, review: { ...state.review, revealed: !state.review.revealed } } : state;
     case 'confirm':
       if (state.phase.name !== 'review' || !state.review) return state;
-      return { ...state, phase: { name: 'applying' }, apply: { steps: {}, result: undefined, crash: undefined, scroll: 0 }, runId: state.runId + 1 };
+      return { ...state, phase: { name: 'applying' }, apply: NEW_APPLY, runId: state.runId + 1 };
     case 'apply-event':
       return state.phase.name === 'applying' ? { ...state, apply: onApplyEvent(state.apply, action.event) } : state;
     case 'apply-finished':
@@ -411,7 +451,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 }
 
 function applyStateOf(apply: ApplyState | undefined): ApplyState {
-  return apply ?? { steps: {}, result: undefined, crash: undefined, scroll: 0 };
+  return apply ?? NEW_APPLY;
 }
 
 export type StepListState = 'done' | 'current' | 'pending' | 'not-needed' | 'failed';
@@ -422,7 +462,7 @@ export function stepListStates(state: WizardState): Record<WizardStepId, StepLis
   const currentStep: WizardStepId | undefined =
     phase === 'asking'
       ? QUESTIONS[state.position]?.step
-      : phase === 'testing-connection' || phase === 'connection-failed'
+      : phase === 'detecting' || phase === 'testing-connection' || phase === 'connection-failed'
         ? 'backend'
         : phase === 'preparing' || phase === 'prepare-failed' || phase === 'review'
           ? 'review'

@@ -4,10 +4,11 @@
  * the end screen ↑/↓ and PgUp/PgDn scroll and any other key leaves.
  */
 import type { Key } from 'ink';
-import type { WizardAction, WizardState } from '../app/wizard-state';
-import type { ScrollRange } from '../review-step/use-review-step';
+import type { WizardState } from '../../source/wizard/wizard-state';
+import type { ViewAction } from '../app/view-action';
+import type { ScrollRange } from '../review-step/review-step-keys';
 
-export function applyStepKeys(state: WizardState, input: string, key: Key, { max, page }: ScrollRange): WizardAction | undefined {
+export function applyStepKeys(state: WizardState, input: string, key: Key, { max, page }: ScrollRange): ViewAction | undefined {
   if (state.phase.name !== 'applied') return undefined;
   const failed = Boolean(state.apply?.result?.error || state.apply?.crash);
   if (failed) {

@@ -56,3 +56,19 @@ export function wrapCommand(command: string, width: number, prefix = '', indent 
     return parts;
   });
 }
+
+/**
+ * The rows of a (possibly multi-line) command as shown to be pasted: each command's first line
+ * after `prompt`, its other rows after `indent`. A line continuing the one before it (that line
+ * ends in `\`) is part of the same command and gets no prompt: a `$` there would break the
+ * continuation when the rows are pasted.
+ */
+export function commandRows(command: string, width: number, prompt: string, indent: string): string[] {
+  const rows: string[] = [];
+  let continued = false;
+  for (const line of command.split('\n')) {
+    rows.push(...wrapCommand(continued ? line.trimStart() : line, width, continued ? indent : prompt, indent));
+    continued = line.trimEnd().endsWith('\\');
+  }
+  return rows;
+}

@@ -3,7 +3,7 @@
  * failure, e edits the answer the failure names, r or Enter tests again.
  */
 import type { Key } from 'ink';
-import { editableField, type WizardAction, type WizardState } from '../app/wizard-state';
+import { editableField, type WizardAction, type WizardState } from '../../source/wizard/wizard-state';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 
 export function connectionStepKeys(state: WizardState, input: string, key: Key): WizardAction | undefined {

@@ -1,0 +1,64 @@
+/**
+ * The full-screen UI's state: the wizard's core state (source/wizard/wizard-state.ts) plus what
+ * only the views need, how far the review and the end screen are scrolled. Keys arrive here as
+ * `key` actions and are read against the state they arrive in (route-key.ts picks the bindings of
+ * the screen showing), so keys that come together (a paste, a fast typist, tmux send-keys) never
+ * meet a stale screen; what they mean goes on to the core reducer.
+ */
+import type { Key } from 'ink';
+import { createInitialState, wizardReducer, type InitialWizardInput, type WizardState } from '../../source/wizard/wizard-state';
+import { routeKey } from './route-key';
+import type { ScreenLayout } from './screen-layout';
+import type { ViewAction } from './view-action';
+
+export interface UiState {
+  readonly wizard: WizardState;
+  /** first row of the review shown */
+  readonly reviewScroll: number;
+  /** first row of the end screen shown */
+  readonly endScroll: number;
+}
+
+export type UiAction =
+  | ViewAction
+  /** a key pressed: read against the current state by the showing screen's bindings */
+  | { readonly type: 'key'; readonly input: string; readonly key: Key; readonly layout: ScreenLayout; readonly newSecret?: string | undefined };
+
+export function createUiState(initial: InitialWizardInput): UiState {
+  return { wizard: createInitialState(initial), reviewScroll: 0, endScroll: 0 };
+}
+
+export function uiReducer(state: UiState, action: UiAction): UiState {
+  switch (action.type) {
+    case 'key': {
+      // Keys typed quickly or pasted arrive as one input ("admin⏎", "⏎⏎"): each line break is an Enter.
+      if (action.input.length > 1 && /[\r\n]/.test(action.input) && !action.key.ctrl && !action.key.meta) {
+        return action.input
+          .split(/(\r\n|\r|\n)/)
+          .filter((part) => part !== '')
+          .reduce<UiState>((current, part) => {
+            const isEnter = /^[\r\n]+$/.test(part);
+            return uiReducer(current, { ...action, input: isEnter ? '\r' : part, key: { ...action.key, return: isEnter }, newSecret: undefined });
+          }, state);
+      }
+      const meant = routeKey(state, action.input, action.key, { layout: action.layout, newSecret: action.newSecret });
+      return meant ? uiReducer(state, meant) : state;
+    }
+    case 'scroll': {
+      const clamp = (value: number) => Math.max(0, Math.min(action.max, value));
+      if (state.wizard.phase.name === 'review') return { ...state, reviewScroll: clamp(state.reviewScroll + action.delta) };
+      if (state.wizard.phase.name === 'applied') return { ...state, endScroll: clamp(state.endScroll + action.delta) };
+      return state;
+    }
+    default: {
+      const wizard = wizardReducer(state.wizard, action);
+      if (wizard === state.wizard) return state;
+      // A new plan is reviewed from its top; a new run's end screen too.
+      return {
+        wizard,
+        reviewScroll: wizard.review?.plan === state.wizard.review?.plan ? state.reviewScroll : 0,
+        endScroll: wizard.apply === state.wizard.apply || state.wizard.phase.name === 'applied' ? state.endScroll : 0,
+      };
+    }
+  }
+}
