@@ -6,7 +6,15 @@
  *    Goal: the wizard at least 5× faster. Plus: a no-change re-run sends zero mutating requests.
  * 2. Start-up (issue 4): `--version` and the first rendered frame of the UI, each against
  *    `node -e 0`. Goals: `--version` ≤ 1.5×, first frame ≤ 5×.
- * 3. MinIO (issue 7): on one throwaway real MinIO, the guide's command sequence typed as written
+ * 3. Round trips (issue 12): `setup --dry-run` and `setup --yes` on a fresh bucket, `setup --yes`
+ *    with nothing to change, and `verify`, each through a local proxy that delays every request by
+ *    BENCH_DELAY_MS (100 ms), as a server across a VPN or the internet would. Printed: requests,
+ *    sequential round trips (network time ÷ delay, and the longest chain of requests sent one after
+ *    another), and the ratio to the dependency depth. Goals: dry-run and no-change ≤ 2, fresh ≤ 6,
+ *    verify ≤ 2 round trips; requests never above the counts measured before issue 12 (`before`).
+ * 4. Re-signing (issue 11, bench/resign-bench.ts): 10,000 narinfos against a plain GET+PUT loop.
+ *    Goal: at least half the floor's throughput; resident memory flat from 1,000 to 10,000.
+ * 5. MinIO (issue 7): on one throwaway real MinIO, the guide's command sequence typed as written
  *    with the real mc (one process per command, including `nix key generate-secret`;
  *    test/helpers/guide-commands.ts) against `setup --yes` doing the same on a fresh bucket, for
  *    adminVia "api" and "mc". Goal: ≥ 5× with "api". Plus: a no-change re-run of each sends zero
@@ -20,11 +28,13 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
 import { runGuideCommands, writeGuideFiles } from '../test/helpers/guide-commands';
-import { ensureMinioBinaries, startMinio, type MinioInfo } from '../test/helpers/minio-server';
 import { makeNixSandbox } from '../test/helpers/nix';
-import { startRecordingProxy } from '../test/helpers/recording-proxy';
+import { ensureMinioBinaries, startMinio, type MinioInfo } from '../test/helpers/minio-server';
+import { startRecordingProxy, type RecordingProxy } from '../test/helpers/recording-proxy';
+import { resignBench } from './resign-bench';
 
-const CLI = resolve('dist/cli.js');
+/** BENCH_CLI: another build to measure (e.g. main's, for the before column) */
+const CLI = resolve(process.env['BENCH_CLI'] ?? 'dist/cli.js');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 
 function median(values: number[]): number {
@@ -315,8 +325,129 @@ async function minioBench(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=startup|ceph|minio runs one part.
+/** A server the latency bench runs against: its real endpoint, admin keys and answers. */
+interface LatencyTarget {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly answers: (endpoint: string, bucket: string, user: string) => Record<string, unknown>;
+}
+
+interface LatencyCase {
+  readonly label: string;
+  /** the floor: the depth of the real dependencies between the requests (see latencyBench) */
+  readonly depth: number;
+  readonly goal: number;
+  /** requests before issue 12 (the most this command may send) */
+  readonly before: number;
+}
+
+/**
+ * Round trips behind latency. The floor of each command is the depth of its real dependencies:
+ *  - --dry-run and no change: one round of reads (on Ceph, whose the builder's access key is, is
+ *    asked together with the user; on MinIO an existing user's secret is tried once it is known
+ *    to exist: two).
+ *  - fresh --yes: the reads; bucket and user (MinIO: and the canned policy); the bucket's
+ *    documents read again (it is ours now) with nix-cache-info put (MinIO: and attach); then the
+ *    bucket's policy and lifecycle writes, one at a time (both servers mishandle overlapping
+ *    ones, s3-documents.ts): on Ceph lifecycle, builder statement, anonymous statement, three
+ *    rounds with the lifecycle read back alongside; on MinIO lifecycle and anonymous statement,
+ *    then the policy read back.
+ *  - verify: anonymous read, listing, the builder's upload and delete and the lifecycle read are
+ *    independent: one round.
+ */
+async function latencyBench(target: LatencyTarget, cases: { dryRun: LatencyCase; fresh: LatencyCase; again: LatencyCase; verify: LatencyCase }): Promise<void> {
+  const delayMs = Number(process.env['BENCH_DELAY_MS'] ?? 100);
+  const proxy: RecordingProxy = await startRecordingProxy(target.endpoint, { delayMs });
+  const ws = workspace();
+  const id = randomBytes(4).toString('hex');
+  writeFileSync(join(ws.dir, 'answers.json'), JSON.stringify(target.answers(proxy.endpoint, `lat-${id}`, `lat${id}`)));
+  const rows: string[] = [];
+  const measure = async (c: LatencyCase, args: string[]) => {
+    proxy.clear();
+    const wall = await timedAsync(() => runAsync('node', [CLI, ...args, '--answers', 'answers.json'], { env: ws.env, cwd: ws.dir }));
+    const requests = proxy.requests.length;
+    const byTime = proxy.busyMs() / delayMs;
+    const chain = proxy.sequentialRounds();
+    if (process.env['BENCH_TRACE']) {
+      const t0 = Math.min(...proxy.requests.map((r) => r.start));
+      for (const r of [...proxy.requests].sort((a, b) => a.start - b.start)) console.log(`  ${c.label}: ${(r.start - t0).toFixed(0).padStart(5)}–${(r.end - t0).toFixed(0).padStart(5)} ms ${r.method} ${r.url.replace(/\?.*(uid|access-key)=[^&]*/, '?…')} ${r.status}`);
+    }
+    const met = chain <= c.goal && requests <= c.before ? 'yes' : 'NO';
+    rows.push(
+      `| ${c.label.padEnd(30)} | ${String(requests).padStart(4)} (before ${String(c.before).padStart(2)}) | ${byTime.toFixed(1).padStart(5)} | ${String(chain).padStart(5)} | ${String(c.depth).padStart(5)} | ${(chain / c.depth).toFixed(1).padStart(5)} | ${String(c.goal).padStart(4)} | ${met.padEnd(3)} | ${(wall / 1000).toFixed(2)} s |`,
+    );
+  };
+  try {
+    await measure(cases.dryRun, ['setup', '--dry-run']);
+    await measure(cases.fresh, ['setup', '--yes']);
+    await measure(cases.again, ['setup', '--yes']);
+    await measure(cases.verify, ['verify']);
+  } finally {
+    await proxy.close();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+  console.log(`\nRound trips on ${target.name}, every request delayed ${delayMs} ms by a proxy on 127.0.0.1:`);
+  console.log('| command                        | requests         | time÷delay | chain | depth | ratio | goal | met | wall |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) console.log(row);
+}
+
+/** MinIO request counts before issue 12 (measured with BENCH_CLI set to a build of main before it). */
+const MINIO_BEFORE = { dryRun: 8, fresh: 23, again: 10, verify: 5 };
+
+async function roundTripBench(): Promise<void> {
+  console.log('\nStarting a throwaway Ceph RGW on 127.0.0.1 for the round-trip bench …');
+  const rgw = await startCephRgw({ radosgwArgs: ['--rgw-enable-lc-threads=false'] });
+  try {
+    // The first bucket and object on a fresh cluster create its pools (~2 s each): warm up first.
+    await wizardRun(rgw, `warm-${randomBytes(3).toString('hex')}`, `warm${randomBytes(3).toString('hex')}`, workspace());
+    await latencyBench(
+      {
+        name: 'Ceph RGW',
+        endpoint: rgw.endpoint,
+        answers: (endpoint, bucket, user) => ({ backend: 'ceph', endpoint, admin: { accessKey: rgw.accessKey, secretKey: rgw.secretKey }, bucket, builder: { accessKey: user }, expireDays: 30 }),
+      },
+      {
+        dryRun: { label: 'setup --dry-run, fresh bucket', depth: 1, goal: 2, before: 9 },
+        fresh: { label: 'setup --yes, fresh bucket', depth: 6, goal: 6, before: 25 },
+        again: { label: 'setup --yes, nothing to change', depth: 1, goal: 2, before: 9 },
+        verify: { label: 'verify', depth: 1, goal: 2, before: 5 },
+      },
+    );
+  } finally {
+    await rgw.stop();
+  }
+  console.log('\nStarting a throwaway MinIO on 127.0.0.1 for the round-trip bench …');
+  let minio: Awaited<ReturnType<typeof startMinio>>;
+  try {
+    minio = await startMinio();
+  } catch (error) {
+    console.log(`round trips on MinIO: skipped, ${(error as Error).message}`);
+    return;
+  }
+  try {
+    await latencyBench(
+      {
+        name: 'MinIO',
+        endpoint: minio.endpoint,
+        answers: (endpoint, bucket, user) => ({ backend: 'minio', endpoint, admin: { accessKey: minio.accessKey, secretKey: minio.secretKey }, bucket, builder: { accessKey: user }, expireDays: 30 }),
+      },
+      {
+        dryRun: { label: 'setup --dry-run, fresh bucket', depth: 1, goal: 2, before: MINIO_BEFORE.dryRun },
+        fresh: { label: 'setup --yes, fresh bucket', depth: 6, goal: 6, before: MINIO_BEFORE.fresh },
+        again: { label: 'setup --yes, nothing to change', depth: 2, goal: 2, before: MINIO_BEFORE.again },
+        verify: { label: 'verify', depth: 1, goal: 2, before: MINIO_BEFORE.verify },
+      },
+    );
+  } finally {
+    await minio.stop();
+  }
+}
+
+// BENCH_ONLY=startup|provisioning (or ceph)|round-trips|resign|minio runs one part.
 const only = process.env['BENCH_ONLY'];
 if (!only || only === 'startup') await startupBench();
-if (!only || only === 'ceph') await provisioningBench();
+if (!only || only === 'provisioning' || only === 'ceph') await provisioningBench();
+if (!only || only === 'round-trips') await roundTripBench();
+if (!only || only === 'resign') await resignBench();
 if (!only || only === 'minio') await minioBench();

@@ -7,6 +7,7 @@ import packageJson from '../package.json';
 import { processIo, type CliIo } from './cli-io';
 import type { CommandOptions } from './commands/command-options';
 import { realEffects, type Effects } from './effects';
+import { formatJsonResult } from './output/json-result';
 import { reportFailure } from './output/report-failure';
 
 const HELP_AFTER = `
@@ -15,10 +16,12 @@ successful run, then the environment (NIX_CACHE_ADMIN_ACCESS_KEY,
 NIX_CACHE_ADMIN_SECRET_KEY), then the prompts. The keys of an answers file:
   backend endpoint region caFile insecure admin.accessKey admin.secretKey
   admin.mcAlias adminVia alias writeMcConfig bucket builder.accessKey
-  builder.secretKey builder.profile policyName anonymous cacheInfo.storeDir
+  builder.secretKey builder.profile reader.accessKey reader.secretKey
+  reader.profile policyName anonymous cacheInfo.storeDir
   cacheInfo.wantMassQuery cacheInfo.priority key.name key.secretFile
-  key.publicFile expireDays files.mcConfig files.awsCredentials
-  files.nixosModule files.nixConf files.policy files.cacheInfo
+  key.publicFile key.trusted expireDays connectTimeout files.mcConfig
+  files.awsCredentials files.nixosModule files.nixConf files.policy
+  files.cacheInfo files.builderModule files.readerCredentials
 (the readme's "Answers" section says what each means and its default).
 
 Exit codes: 0 success; 1 a step or a write failed; 2 bad input or usage (nothing
@@ -35,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
   let exitCode = 0;
   let commandName = 'setup';
   let json = argv.includes('--json');
+  /** what commander said about bad usage, for the one JSON result */
+  let usageText = '';
   const run = async (name: string, options: CommandOptions, load: () => Promise<(o: CommandOptions, i: CliIo, e: Effects) => Promise<number>>) => {
     commandName = name;
     json = options.json;
@@ -49,6 +54,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     json: raw['json'] === true,
     plain: raw['plain'] === true,
     showSecrets: raw['showSecrets'] === true,
+    dropOld: raw['dropOld'] === true,
+    force: raw['force'] === true,
   });
 
   const program = new Command()
@@ -61,7 +68,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeErr: (text) => {
+        usageText += text;
+        io.stderr.write(text);
+      },
     });
 
   addCommonOptions(
@@ -85,15 +95,21 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     run('verify', normalize(raw), async () => (await import('./commands/verify')).runVerify),
   );
 
-  program
-    .command('rotate')
-    .description('(not yet available) rotate the builder credentials or the signing key')
-    .argument('<what>', 'credentials or key')
-    .action(() => {
-      commandName = 'rotate';
-      io.stderr.write('rotate is not available yet in this version (SPEC section 8, later).\n');
-      exitCode = 2;
-    });
+  const rotate = program.command('rotate').description('rotate the builder credentials or the signing key (see the readme, "Rotation")');
+  addCommonOptions(
+    rotate
+      .command('credentials')
+      .description('a new builder secret on the server and in the AWS profile; the old one stops working at once'),
+  ).action((raw: Record<string, unknown>) =>
+    run('rotate credentials', normalize(raw), async () => (await import('./commands/rotate-credentials')).runRotateCredentials),
+  );
+  addCommonOptions(
+    rotate
+      .command('key')
+      .description('a new signing key, trusted beside the old one, and every cached path re-signed with it; run again to finish an interrupted re-sign')
+      .option('--drop-old', 'trust only the current key (refused while paths signed only by an old key remain)')
+      .option('--force', 'with --drop-old: drop the old keys even so'),
+  ).action((raw: Record<string, unknown>) => run('rotate key', normalize(raw), async () => (await import('./commands/rotate-key')).runRotateKey));
 
   // `setup` is the default command, so commander would read an unknown command as an argument of
   // setup ("too many arguments for 'setup'"): name the commands instead.
@@ -108,8 +124,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return 2; // commander has written its message to stderr
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // `rotate` without `credentials` or `key`: commander shows its help as an error.
+      if (error.code === 'commander.help' && error.exitCode === 0) return 0;
+      // commander has written its message to stderr; with --json, stdout still gets one result
+      if (json) {
+        const message = (usageText || error.message).replace(/^error: /, '').trim().split('\n')[0] ?? error.message;
+        const flag = /'(--?[\w-]+)/.exec(message)?.[1];
+        io.stdout.write(formatJsonResult({ ok: false, command: commandName, dryRun: false, steps: [], files: [], next: [], error: { message, ...(flag ? { field: flag } : {}) } }));
+      }
+      return 2;
     }
     return reportFailure(error, { io, json, command: commandName });
   }

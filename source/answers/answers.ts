@@ -29,6 +29,16 @@ export interface Answers {
     readonly secretKey: string | undefined;
     readonly profile: string;
   };
+  /**
+   * The read-only user machines substitute with when `anonymous` is `"none"` (a private cache).
+   * Ignored otherwise.
+   */
+  readonly reader: {
+    readonly accessKey: string;
+    /** undefined until generated (or, on ceph, until the server generates it) */
+    readonly secretKey: string | undefined;
+    readonly profile: string;
+  };
   readonly policyName: string;
   readonly anonymous: AnonymousMode;
   readonly cacheInfo: {
@@ -41,8 +51,15 @@ export interface Answers {
     /** as given, `~` not yet expanded */
     readonly secretFile: string;
     readonly publicFile: string;
+    /**
+     * Previous public keys still trusted beside the current one while a rotation is under way
+     * (SPEC 8); [] otherwise. Default: what `rotate key` remembered for this endpoint and bucket.
+     */
+    readonly trusted: readonly string[];
   };
   readonly expireDays: number | null;
+  /** seconds before a machine gives up on the cache (nix.conf `connect-timeout`); null: Nix's default, none */
+  readonly connectTimeout: number | null;
   readonly files: {
     readonly mcConfig: string;
     readonly awsCredentials: string;
@@ -50,9 +67,16 @@ export interface Answers {
     readonly nixConf: string;
     readonly policy: string;
     readonly cacheInfo: string;
+    readonly builderModule: string;
+    readonly readerCredentials: string;
   };
 }
 
 /** The file keys of `answers.files`, in the order the files are listed. */
-export const FILE_KEYS = ['mcConfig', 'awsCredentials', 'nixosModule', 'nixConf', 'policy', 'cacheInfo'] as const;
+export const FILE_KEYS = ['mcConfig', 'awsCredentials', 'nixosModule', 'nixConf', 'policy', 'cacheInfo', 'builderModule', 'readerCredentials'] as const;
+
+/** A private cache: machines read with the reader user's keys, not anonymously. */
+export function isPrivateCache(answers: Pick<Answers, 'anonymous'>): boolean {
+  return answers.anonymous === 'none';
+}
 export type FileKey = (typeof FILE_KEYS)[number];

@@ -3,13 +3,15 @@
  * with messages naming field and rule, defaults, the admin keys from the environment or an mc
  * alias, and the list of answers still missing.
  */
-import { readFileSync } from 'node:fs';
 import type { ZodIssue } from 'zod';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
+import { duplicateKeys, JsonSyntaxError, positionOf, scanJson, type JsonNode } from '../files/json-text';
+import { readRegularFileSync } from '../files/regular-file';
 import { expandUserPath } from '../paths/expand-user-path';
+import { readTrustedKeysSync } from '../state/rotation-state';
 import type { Answers } from './answers';
-import { answersInputSchema, fieldPath, type AnswersInput } from './answers-schema';
+import { answersInputSchema, fieldPath, FOREIGN_SECRET_MAX, SECRET_MAX, type AnswersInput } from './answers-schema';
 
 export interface AnswerIssue {
   readonly field: string;
@@ -72,18 +74,31 @@ export function loadAnswersFile(path: string, effects: Pick<Effects, 'home' | 'c
   const full = expandUserPath(path, effects);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    // A FIFO or a device would be read forever: only a regular file (or a link to one).
+    text = readRegularFileSync(full, '--answers', path);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`--answers: cannot read ${path} (${code ?? 'unreadable'})`, '--answers');
   }
-  let json: unknown;
+  let root: JsonNode;
   try {
-    json = JSON.parse(text);
+    root = scanJson(text);
   } catch (error) {
-    throw new UsageError(`--answers: ${path} is not valid JSON (${(error as Error).message})`, '--answers');
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    // Line, column and rule; never the text around the error, which may be a secret (SPEC 10).
+    throw new UsageError(`--answers: ${path} is not valid JSON at ${error.message}`, '--answers');
   }
-  return validateAnswersInput(json, path);
+  const twice = duplicateKeys(root)[0];
+  if (twice) {
+    const { line, column } = positionOf(text, twice.at.start);
+    throw new UsageError(
+      `--answers: ${path} gives ${twice.path} twice (line ${line}, column ${column}); JSON readers disagree on which one counts, so give it once`,
+      twice.path,
+      [{ field: twice.path, message: 'is given twice' }],
+    );
+  }
+  return validateAnswersInput(JSON.parse(text) as unknown, path);
 }
 
 interface McAliasEntry {
@@ -96,15 +111,18 @@ interface McAliasEntry {
 export function readMcAliases(path: string): Record<string, McAliasEntry> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+    text = readRegularFileSync(path, 'files.mcConfig');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
     return {};
   }
   let json: unknown;
   try {
+    scanJson(text);
     json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`admin.mcAlias: the mc config ${path} is not valid JSON`, 'admin.mcAlias');
+  } catch (error) {
+    const where = error instanceof JsonSyntaxError ? ` (${error.message})` : '';
+    throw new UsageError(`admin.mcAlias: the mc config ${path} is not valid JSON${where}`, 'admin.mcAlias');
   }
   const aliases = (json as { aliases?: unknown }).aliases;
   if (!aliases || typeof aliases !== 'object') return {};
@@ -141,6 +159,11 @@ function endpointWarnings(endpoint: string, insecure: boolean): string[] {
   if (url.hostname.endsWith('.local')) {
     warnings.push(`endpoint: ${url.hostname} is an mDNS (.local) name: machines without Avahi/mDNS cannot resolve it`);
   }
+  // An IDN host is shown in Unicode but resolved in punycode: say both, so a look-alike is seen.
+  const given = /^[a-z]+:\/\/([^/:?#]+)/i.exec(endpoint)?.[1];
+  if (given !== undefined && given.toLowerCase() !== url.hostname) {
+    warnings.push(`endpoint: the host ${given} is ${url.hostname} on the network (punycode); check that it is the host you mean, not a look-alike`);
+  }
   if (insecure) warnings.push('insecure: TLS certificate verification is OFF; anyone on the path can read the credentials');
   return warnings;
 }
@@ -158,6 +181,12 @@ export function resolveAnswers(
   const issues: AnswerIssue[] = [];
   const missing: MissingAnswer[] = [];
 
+  // Secrets this wizard sets on the server (MinIO, Ceph) keep the 40-character limit; keys made
+  // elsewhere (on s3) may be up to 128 (SPEC 2).
+  const builderSecret = input.builder?.secretKey;
+  if (builderSecret !== undefined && backend !== 's3' && builderSecret.length > SECRET_MAX) {
+    issues.push({ field: 'builder.secretKey', message: `must be 8–${SECRET_MAX} characters long on backend "${backend}" (up to ${FOREIGN_SECRET_MAX} only for keys made elsewhere, backend "s3")` });
+  }
   if (input.adminVia === 'mc' && backend !== 'minio') {
     issues.push({ field: 'adminVia', message: `"mc" applies only to backend "minio" (backend is "${backend}")` });
   }
@@ -169,6 +198,8 @@ export function resolveAnswers(
     nixConf: input.files?.nixConf ?? './nix-cache.conf',
     policy: input.files?.policy ?? './nix-cache-write.json',
     cacheInfo: input.files?.cacheInfo ?? './nix-cache-info',
+    builderModule: input.files?.builderModule ?? './nix-cache-builder.nix',
+    readerCredentials: input.files?.readerCredentials ?? './nix-cache-reader.credentials',
   };
 
   let endpoint = input.endpoint;
@@ -206,13 +237,18 @@ export function resolveAnswers(
     caFile = expandUserPath(input.caFile, effects);
     let pem = '';
     try {
-      pem = readFileSync(caFile, 'utf8');
-    } catch {
-      issues.push({ field: 'caFile', message: `cannot read ${input.caFile}` });
+      pem = readRegularFileSync(caFile, 'caFile', input.caFile);
+    } catch (error) {
+      const kind = error instanceof UsageError ? error.issues[0]?.message : undefined;
+      issues.push({ field: 'caFile', message: kind ?? `cannot read ${input.caFile}` });
     }
     if (pem && !pem.includes('-----BEGIN CERTIFICATE-----')) {
       issues.push({ field: 'caFile', message: `${input.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
     }
+  }
+  // The reader must be its own user: the builder's keys may write, the machines' may only read.
+  if (input.anonymous === 'none' && (input.reader?.accessKey ?? 'nixreader') === (input.builder?.accessKey ?? 'nixbuilder')) {
+    issues.push({ field: 'reader.accessKey', message: 'must differ from builder.accessKey: the machines read with a user that cannot write' });
   }
   // Two answers naming one file would have the second write clobber the first.
   const seen = new Map<string, string>();
@@ -243,6 +279,11 @@ export function resolveAnswers(
   } else {
     if (input.builder?.accessKey === undefined) missing.push({ field: 'builder.accessKey', hint: 'required for backend "s3": the keys are made elsewhere' });
     if (input.builder?.secretKey === undefined) missing.push({ field: 'builder.secretKey', hint: 'required for backend "s3": the keys are made elsewhere' });
+    if (input.anonymous === 'none') {
+      const hint = 'required for backend "s3" with anonymous "none": the machines read the private cache with these keys, made elsewhere';
+      if (input.reader?.accessKey === undefined) missing.push({ field: 'reader.accessKey', hint });
+      if (input.reader?.secretKey === undefined) missing.push({ field: 'reader.secretKey', hint });
+    }
   }
   if (missing.length > 0 || endpoint === undefined) return { ok: false, missing };
 
@@ -265,6 +306,11 @@ export function resolveAnswers(
       secretKey: input.builder?.secretKey,
       profile: input.builder?.profile ?? 'nixbuilder',
     },
+    reader: {
+      accessKey: input.reader?.accessKey ?? 'nixreader',
+      secretKey: input.reader?.secretKey,
+      profile: input.reader?.profile ?? 'nixreader',
+    },
     policyName: input.policyName ?? 'nix-cache-write',
     anonymous: input.anonymous ?? 'get',
     cacheInfo: {
@@ -276,8 +322,10 @@ export function resolveAnswers(
       name: input.key?.name ?? `${host.replace(/^\[|\]$/g, '')}-1`,
       secretFile: input.key?.secretFile ?? '~/.config/nix/secret.key',
       publicFile: input.key?.publicFile ?? '~/.config/nix/public.key',
+      trusted: input.key?.trusted ?? readTrustedKeysSync(effects, normalized, input.bucket ?? 'nix-cache'),
     },
     expireDays: input.expireDays === undefined ? null : input.expireDays,
+    connectTimeout: input.connectTimeout === undefined ? 5 : input.connectTimeout,
     files,
   };
   return { ok: true, value: { answers, warnings: endpointWarnings(normalized, insecure) } };

@@ -46,13 +46,15 @@ const NETWORK_EXPLANATIONS: Record<string, [string, string]> = {
   ENOTFOUND: ['the host name does not resolve', 'Check the host name in endpoint (and DNS on this machine).'],
   EAI_AGAIN: ['the host name could not be resolved right now (DNS did not answer)', 'Check DNS on this machine, then try again.'],
   ETIMEDOUT: ['the server did not answer in time', 'Check that endpoint is right and that no firewall drops the connection.'],
+  // A dropped connection is mostly a server restart, a proxy or the network, mid-run: a re-run
+  // continues. Only a first request that always fails so points at the scheme.
   ECONNRESET: [
-    'the server closed the connection',
-    'Check the scheme: an https:// server reached with http:// (or the reverse) often does this; else look at the server log.',
+    'the connection was dropped before the answer came',
+    'Run the same command again: it continues where it stopped. If even the first request fails like this every time, the port may speak TLS (use https://).',
   ],
   EHOSTUNREACH: ['the host cannot be reached from here', 'Check the network path and the address in endpoint.'],
   ENETUNREACH: ['the network of that address cannot be reached from here', 'Check the network path and the address in endpoint.'],
-  EPIPE: ['the server closed the connection', 'Check the scheme (http:// or https://) and the server log.'],
+  EPIPE: ['the connection was dropped while the request was sent', 'Run the same command again: it continues where it stopped. If it fails so every time, look at the server log.'],
 };
 
 const S3_EXPLANATIONS: Record<string, [string, string]> = {

@@ -7,4 +7,8 @@ export interface CommandOptions {
   readonly json: boolean;
   readonly plain: boolean;
   readonly showSecrets: boolean;
+  /** `rotate key --drop-old`: trust only the current key from now on */
+  readonly dropOld: boolean;
+  /** `rotate key --drop-old --force`: even while narinfos signed only by an old key remain */
+  readonly force: boolean;
 }

@@ -7,11 +7,12 @@ import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { planFiles } from '../files/plan-files';
 import { writePlannedFiles } from '../files/write-planned-files';
-import { detectNixVersion } from '../nix/detect-nix-version';
+import { readSystemNixConf } from '../nix/system-nix-conf';
 import { formatJsonResult } from '../output/json-result';
 import { reportFailure } from '../output/report-failure';
 import { nextStepsForFiles } from '../plan/next-steps';
-import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from '../plan/prepare-secrets';
+import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from '../plan/prepare-secrets';
+import { trustedPublicKeys } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
 import { answersToUse } from './gather-answers';
 
@@ -22,16 +23,20 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     const { key } = await loadOrGenerateKey(answers, effects);
     const builder = await knownBuilderSecret(answers, effects);
+    const reader = await knownReaderSecret(answers, effects);
+    const publicKeys = trustedPublicKeys(key.publicKeyText(), answers.key.trusted);
     const files = planFiles({
       answers,
       base: effects,
       builderSecretKey: builder.secret,
-      publicKeys: [key.publicKeyText()],
+      readerSecretKey: reader?.secret,
+      publicKeys,
       secretKeyText: key.secretKeyText(),
+      caPem: await readCaPem(answers),
     });
     const writing = options.out !== undefined;
     const reports = await writePlannedFiles(files, { outDir: options.out, dryRun: !writing, effects });
-    const next = nextStepsForFiles({ answers, files, reports, cwd: effects.cwd, home: effects.home, nixVersion: await detectNixVersion(effects.env) });
+    const next = nextStepsForFiles({ answers, files, reports, cwd: effects.cwd, home: effects.home, systemNixConf: await readSystemNixConf(effects.env), publicKeys });
     if (options.json) {
       io.stdout.write(formatJsonResult({ ok: true, command: 'preview', dryRun: !writing, steps: [], files: reports, next, warnings }));
       return 0;
@@ -54,6 +59,9 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
         out(`==> AWS credentials (profile ${answers.builder.profile}) <==\n(written by setup once the Ceph server has generated the builder's secret)\n\n`);
       } else if (builder.source === 'generated' && !options.showSecrets) {
         out('The builder secret above is newly generated for this preview; setup generates its own.\n\n');
+      }
+      if (reader?.source === 'server') {
+        out(`==> Reader credentials (profile ${answers.reader.profile}) <==\n(written by setup once the Ceph server has generated the reader's secret)\n\n`);
       }
     }
     out('Next, after setup:\n');

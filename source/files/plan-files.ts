@@ -7,6 +7,9 @@ import { maskMcConfigSecrets, renderMcConfig } from './render-mc-config';
 import { renderNixCacheInfo } from './render-nix-cache-info';
 import { renderNixConf } from './render-nix-conf';
 import { renderNixosModule } from './render-nixos-module';
+import { renderBuilderModule } from './render-builder-module';
+import { isPrivateCache } from '../answers/answers';
+import { READER_CREDENTIALS_PATH, s3StoreUrl, substituterUrl } from '../nix/cache-urls';
 import { renderPublicKeyFile } from './render-public-key-file';
 import { maskSecretKeyFile, renderSecretKeyFile } from './render-secret-key-file';
 import { renderWritePolicy } from './render-write-policy';
@@ -22,6 +25,8 @@ export interface PlanFilesInput {
   readonly adminSecretKey?: string | undefined;
   /** the builder secret; default `answers.builder.secretKey` (on ceph only known after the user step) */
   readonly builderSecretKey?: string | undefined;
+  /** the reader secret (private caches); default `answers.reader.secretKey` (on ceph only known after the reader step) */
+  readonly readerSecretKey?: string | undefined;
   /** public keys the module and snippet trust, the current one first (two during a key rotation) */
   readonly publicKeys: readonly string[];
   /** the current public key text for `key.publicFile`; default `publicKeys[0]` */
@@ -30,6 +35,8 @@ export interface PlanFilesInput {
   readonly secretKeyText?: string | undefined;
   /** default `answers.caFile` */
   readonly caFile?: string | undefined;
+  /** the PEM text of `caFile`, inlined in the NixOS module (read by the caller: planning reads nothing) */
+  readonly caPem?: string | undefined;
 }
 
 const PUBLIC = { mode: 0o644, secret: false } as const;
@@ -44,12 +51,14 @@ const SECRET = { mode: 0o600, secret: true } as const;
 export function planFiles(input: PlanFilesInput): PlannedFile[] {
   const { answers, base } = input;
   const where = (given: string) => ({ path: resolveFilePath(given, base), outPath: outRelativePath(given, base) });
-  const substituters = [`${answers.endpoint}/${answers.bucket}`];
+  const substituters = [substituterUrl(answers)];
+  const privateCache = isPrivateCache(answers);
   const publicKeys = input.publicKeys;
   const caFile = input.caFile ?? answers.caFile;
   const adminAccessKey = input.adminAccessKey ?? answers.admin.accessKey;
   const adminSecretKey = input.adminSecretKey ?? answers.admin.secretKey;
   const builderSecretKey = input.builderSecretKey ?? answers.builder.secretKey;
+  const readerSecretKey = input.readerSecretKey ?? answers.reader.secretKey;
   const files: PlannedFile[] = [];
 
   if (answers.writeMcConfig && adminAccessKey !== undefined && adminSecretKey !== undefined) {
@@ -87,6 +96,27 @@ export function planFiles(input: PlanFilesInput): PlannedFile[] {
     });
   }
 
+  if (privateCache && readerSecretKey !== undefined) {
+    const location = where(answers.files.readerCredentials);
+    const render = (existing: string | null): string =>
+      renderAwsCredentials(existing, {
+        profile: answers.reader.profile,
+        accessKeyId: answers.reader.accessKey,
+        secretAccessKey: readerSecretKey,
+        path: location.path,
+      });
+    const mask = (content: string): string => maskKnownSecrets(maskAwsCredentialsSecrets(content), [readerSecretKey]);
+    files.push({
+      id: 'readerCredentials',
+      title: `Reader credentials (profile ${answers.reader.profile}), for ${READER_CREDENTIALS_PATH} on every machine`,
+      ...location,
+      ...SECRET,
+      render,
+      renderMasked: (e) => mask(render(e)),
+      maskContent: mask,
+    });
+  }
+
   const fixed = (id: PlannedFile['id'], title: string, given: string, text: string): PlannedFile => ({
     id,
     title,
@@ -97,10 +127,23 @@ export function planFiles(input: PlanFilesInput): PlannedFile[] {
     maskContent: (content) => content,
   });
 
-  files.push(fixed('nixosModule', 'NixOS module', answers.files.nixosModule, renderNixosModule({ substituters, publicKeys, caFile, fileName: basename(answers.files.nixosModule) })));
-  files.push(fixed('nixConf', 'nix.conf snippet', answers.files.nixConf, renderNixConf({ substituters, publicKeys, caFile })));
+  const readerCredentialsPath = privateCache ? READER_CREDENTIALS_PATH : undefined;
+  const connectTimeout = answers.connectTimeout;
+  const moduleText = renderNixosModule({ substituters, publicKeys, caPem: input.caPem, connectTimeout, readerCredentialsPath, fileName: basename(answers.files.nixosModule) });
+  files.push(fixed('nixosModule', 'NixOS module', answers.files.nixosModule, moduleText));
+  files.push(fixed('nixConf', 'nix.conf snippet', answers.files.nixConf, renderNixConf({ substituters, publicKeys, caFile, connectTimeout, readerCredentialsPath })));
+  // The builder module names the files where they really are (not under --out): it runs on the builder.
+  const builderModule = renderBuilderModule({
+    cacheStore: s3StoreUrl(answers, answers.builder.profile),
+    secretKeyFile: resolveFilePath(answers.key.secretFile, base),
+    awsCredentialsFile: resolveFilePath(answers.files.awsCredentials, base),
+    profile: answers.builder.profile,
+    fileName: basename(answers.files.builderModule),
+    clientFileName: basename(answers.files.nixosModule),
+  });
   files.push(fixed('policy', `Write policy ${answers.policyName} (IAM JSON)`, answers.files.policy, renderWritePolicy(answers.bucket)));
   files.push(fixed('cacheInfo', 'nix-cache-info', answers.files.cacheInfo, renderNixCacheInfo(answers.cacheInfo)));
+  files.push(fixed('builderModule', 'NixOS module for the builder (signs and uploads every build)', answers.files.builderModule, builderModule));
 
   const secretKeyText = input.secretKeyText;
   if (secretKeyText !== undefined) {

@@ -9,10 +9,28 @@ export type FileId =
   | 'nixConf'
   | 'policy'
   | 'cacheInfo'
+  | 'builderModule'
+  | 'readerCredentials'
   | 'secretKey'
   | 'publicKey'
   /** the remembered answers of a setup (source/state/remembered-answers.ts), not a generated file */
   | 'rememberedAnswers';
+
+/** The answer that names each file, for messages that must name the field (SPEC 2). */
+export const FILE_FIELDS: Readonly<Record<string, string>> = {
+  mcConfig: 'files.mcConfig',
+  awsCredentials: 'files.awsCredentials',
+  nixosModule: 'files.nixosModule',
+  nixConf: 'files.nixConf',
+  policy: 'files.policy',
+  cacheInfo: 'files.cacheInfo',
+  secretKey: 'key.secretFile',
+  publicKey: 'key.publicFile',
+};
+
+export function fileField(id: string): string {
+  return FILE_FIELDS[id] ?? `files.${id}`;
+}
 
 export type FileAction = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
 

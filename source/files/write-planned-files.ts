@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { access, chmod, copyFile, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Effects } from '../effects';
-import { StepError } from '../errors';
-import type { FileAction, FileReport, PlannedFile } from './planned-file';
+import { StepError, UsageError } from '../errors';
+import { processIsAlive } from '../state/process-alive';
+import { makeFolders, runsAsRoot, statIfExists, takeOwnerOf } from './make-folders';
+import { type FileAction, type FileReport, type PlannedFile, fileField } from './planned-file';
+import { nonRegularKind, notRegularError, realTarget, statTarget } from './regular-file';
 import { outFilePath } from './resolve-file-path';
 
 /** Points where a test can make the write fail, as a crash or a full disk would. */
@@ -22,41 +25,47 @@ export interface WritePlannedFilesOptions {
   readonly fsHooks?: WriteFsHooks | undefined;
 }
 
-/** Folders the wizard creates hold secrets or sit next to them: only the owner may enter (SPEC 10). */
-const FOLDER_MODE = 0o700;
-
 interface Decision {
   readonly file: PlannedFile;
-  /** where the bytes go: the real path, or its place under --out */
+  /** where the bytes go: the real path (symlinks followed), or its place under --out */
   readonly target: string;
   /** undefined: nothing to write */
   readonly content: string | undefined;
   readonly action: FileAction;
   /** the path reported */
   readonly reportPath: string;
+  /** the real file the answer names (symlinks followed), whatever --out says */
+  readonly realPath: string;
 }
 
-async function readIfExists(path: string): Promise<string | null> {
+/** Reads a target that must be a regular file if it exists (never a FIFO: that would hang). */
+async function readTarget(path: string, file: PlannedFile): Promise<string | null> {
+  let info: Stats | undefined;
+  try {
+    info = await statTarget(path);
+  } catch (error) {
+    throw writeError(error, path, 'read');
+  }
+  if (info === undefined) return null;
+  const kind = nonRegularKind(info);
+  if (kind !== undefined) throw notRegularError(fileField(file.id), path, kind);
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw writeError(error, path, 'read');
-  }
-}
-
-async function statIfExists(path: string): Promise<Stats | undefined> {
-  try {
-    return await stat(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 
 function writeError(error: unknown, path: string, verb: string): StepError {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? (error as Error).message);
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'it is on a read-only file system'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : (code ?? (error as Error).message);
   return new StepError(`Could not ${verb} ${path}: ${why}.`, 'files', 'Check the path and its permissions, or choose another path (or --out DIR), then run again.');
 }
 
@@ -78,61 +87,87 @@ function deriveOutPath(path: string, effects: Pick<Effects, 'home' | 'cwd'>): st
   return relative(sep, path);
 }
 
-/** A symlinked file (say ~/.aws/credentials into a dotfiles repo) is written through the link. */
-async function followLink(path: string): Promise<string> {
-  try {
-    const info = await lstat(path);
-    return info.isSymbolicLink() ? await realpath(path) : path;
-  } catch {
-    return path;
-  }
-}
-
 async function decide(file: PlannedFile, options: WritePlannedFilesOptions): Promise<Decision> {
   const { effects, outDir } = options;
-  const realPath = outDir === undefined ? await followLink(file.path) : file.path;
+  // A symlinked file (say ~/.aws/credentials into a dotfiles repo) is written through the link.
+  const realPath = await realTarget(file.path);
   // The merge base is always the real file: with --out, the result is what would be written there.
-  const base = await readIfExists(realPath);
+  const base = await readTarget(realPath, file);
   if (file.keepExisting && base !== null) {
     // Nothing would be written at the real path, so nothing is written under --out either; the
     // report names the real file, the one in use.
-    return { file, target: realPath, content: undefined, action: 'unchanged', reportPath: realPath };
+    return { file, target: realPath, content: undefined, action: 'unchanged', reportPath: realPath, realPath };
   }
   const content = file.render(base);
-  const target =
-    outDir === undefined ? realPath : await followLink(outFilePath(outDir, file.outPath ?? deriveOutPath(file.path, effects), effects));
-  const current = outDir === undefined ? base : await readIfExists(target);
+  const target = outDir === undefined ? realPath : await realTarget(outFilePath(outDir, file.outPath ?? deriveOutPath(file.path, effects), effects));
+  const current = outDir === undefined ? base : await readTarget(target, file);
   if (file.keepExisting && current !== null) {
-    return { file, target, content: undefined, action: 'unchanged', reportPath: target };
+    return { file, target, content: undefined, action: 'unchanged', reportPath: target, realPath };
   }
-  if (current === content) return { file, target, content: undefined, action: 'unchanged', reportPath: target };
+  if (current === content) return { file, target, content: undefined, action: 'unchanged', reportPath: target, realPath };
   const created = current === null;
   const action: FileAction = options.dryRun ? (created ? 'would-create' : 'would-update') : created ? 'created' : 'updated';
-  return { file, target, content, action, reportPath: target };
+  return { file, target, content, action, reportPath: target, realPath };
 }
 
-/** Creates each missing folder level with mode 0700, whatever the umask. */
-async function makeParents(folder: string): Promise<void> {
-  const missing: string[] = [];
-  let current = folder;
-  while (!(await statIfExists(current))) {
-    missing.unshift(current);
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
+/** `--out` must be a folder (or missing). */
+async function checkOutDir(outDir: string, effects: Pick<Effects, 'cwd'>): Promise<void> {
+  const full = resolve(effects.cwd, outDir);
+  const info = await statTarget(full);
+  if (info && !info.isDirectory()) {
+    throw new UsageError(`--out: ${outDir} is ${nonRegularKind(info) ?? 'a file'}, not a folder; give a folder to write the files under`, '--out');
   }
-  for (const level of missing) {
-    try {
-      await mkdir(level, { mode: FOLDER_MODE });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      continue;
+}
+
+/** Two answers that land on one file (through a symlink, or under --out) would overwrite each other. */
+function refuseCollisions(decisions: readonly Decision[], outDir: string | undefined): void {
+  const targets = new Map<string, Decision>();
+  const reals = new Map<string, Decision>();
+  for (const decision of decisions) {
+    const field = fileField(decision.file.id);
+    const sameReal = reals.get(decision.realPath);
+    if (sameReal) {
+      throw new UsageError(`${field}: names the same file as ${fileField(sameReal.file.id)} (${decision.realPath}, symlinks followed); give each file its own path`, field);
     }
-    await chmod(level, FOLDER_MODE);
+    const sameTarget = targets.get(decision.target);
+    if (sameTarget) {
+      const where = outDir === undefined ? '' : ` under --out ${outDir}`;
+      throw new UsageError(`${field}: lands on the same file as ${fileField(sameTarget.file.id)}${where} (${decision.target}); give each file its own path`, field);
+    }
+    targets.set(decision.target, decision);
+    reals.set(decision.realPath, decision);
   }
 }
 
-async function backup(target: string, stamp: string, secret: boolean, mode: number): Promise<void> {
+/** `.NAME.tmp-PID-HEX`: the temporary files of this writer, named so a later run can find them. */
+const TEMP_NAME = /^\.(.+)\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * Removes temporary files a killed run left beside `target` (they may hold secrets): only ours
+ * (the name pattern above) and only those whose process is gone.
+ */
+async function removeLeftovers(target: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match || match[1] !== basename(target)) continue;
+    const pid = Number(match[2]);
+    if (pid === process.pid || processIsAlive(pid)) continue;
+    await unlink(join(dirname(target), name)).catch(() => undefined);
+  }
+}
+
+function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+async function backup(target: string, stamp: string, secret: boolean, original: Stats): Promise<void> {
+  const mode = original.mode;
   for (let n = 1; ; n++) {
     const name = `${target}.bak-${stamp}${n === 1 ? '' : `-${n}`}`;
     try {
@@ -143,11 +178,12 @@ async function backup(target: string, stamp: string, secret: boolean, mode: numb
     }
     // The backup keeps the file's mode; a secret's backup is never readable by others.
     await chmod(name, secret ? mode & 0o600 : mode & 0o7777);
+    await takeOwnerOf(name, original);
     return;
   }
 }
 
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   // Makes the rename durable; some file systems refuse to open or fsync a folder, and the write
   // has already happened, so a failure here is ignored.
   try {
@@ -162,19 +198,16 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-async function writeAtomically(decision: Decision, options: WritePlannedFilesOptions, stamp: string): Promise<void> {
-  const { file, target } = decision;
-  const content = decision.content as string;
+/** Temporary file with `mode` and the owner it should have, fsync, rename, fsync of the folder. */
+async function replaceAtomically(
+  target: string,
+  content: string,
+  mode: number,
+  owner: Pick<Stats, 'uid' | 'gid'> | undefined,
+  hooks: WriteFsHooks | undefined,
+): Promise<void> {
   const folder = dirname(target);
-  await makeParents(folder);
-  const existing = await statIfExists(target);
-  if (existing?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-  // An existing file keeps its mode (someone may have chosen 0640), a secret one tightened to 0600
-  // at most; a new file gets the planned mode.
-  const mode = existing ? (file.secret ? existing.mode & 0o600 : existing.mode & 0o7777) : file.mode;
-  if (existing) await backup(target, stamp, file.secret, existing.mode);
-
-  const temp = join(folder, `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = tempPathFor(target);
   try {
     const handle = await open(temp, 'wx', mode);
     try {
@@ -184,13 +217,74 @@ async function writeAtomically(decision: Decision, options: WritePlannedFilesOpt
     } finally {
       await handle.close();
     }
-    await options.fsHooks?.beforeRename?.(temp, target);
+    if (owner) await takeOwnerOf(temp, owner);
+    await hooks?.beforeRename?.(temp, target);
     await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
   await syncFolder(folder);
+}
+
+async function writeAtomically(decision: Decision, options: WritePlannedFilesOptions, stamp: string): Promise<void> {
+  const { file, target } = decision;
+  const content = decision.content as string;
+  const folder = dirname(target);
+  await makeFolders(folder);
+  const existing = await statIfExists(target);
+  if (existing?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+  // An existing file keeps its mode (someone may have chosen 0640), a secret one tightened to 0600
+  // at most; a new file gets the planned mode.
+  const mode = existing ? (file.secret ? existing.mode & 0o600 : existing.mode & 0o7777) : file.mode;
+  if (existing) await backup(target, stamp, file.secret, existing);
+  // An existing file keeps its owner and group; a new one is owned like its folder (run as root
+  // for another user, the user's files stay the user's).
+  await replaceAtomically(target, content, mode, existing ?? (runsAsRoot() ? await stat(folder) : undefined), options.fsHooks);
+}
+
+/** A small secret file of the wizard's own (the state folder): 0600, atomic, no backup. */
+export async function writeSecretFileAtomically(path: string, content: string): Promise<void> {
+  await makeFolders(dirname(path));
+  await removeLeftovers(path);
+  await replaceAtomically(path, content, 0o600, runsAsRoot() ? await stat(dirname(path)) : undefined, undefined);
+}
+
+/**
+ * Proves, before the first server change (SPEC 10), that every file that will be written can be:
+ * its real folder (or the nearest one that exists) takes a new file, and an existing file can be
+ * opened for writing. A symlink into a read-only place (home-manager), a folder that is not
+ * writable, a read-only file system: each is found here, while nothing has changed yet.
+ */
+export async function proveWritable(files: readonly PlannedFile[], options: Omit<WritePlannedFilesOptions, 'dryRun'>): Promise<void> {
+  const decisions: Decision[] = [];
+  for (const file of files) decisions.push(await decide(file, { ...options, dryRun: true }));
+  for (const decision of decisions) {
+    if (decision.content === undefined && !decision.file.secret) continue;
+    const { target } = decision;
+    const field = fileField(decision.file.id);
+    let folder = dirname(target);
+    while (!(await statIfExists(folder))) folder = dirname(folder);
+    const probe = join(folder, `.nix-cache-wizard-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      const handle = await open(probe, 'wx', 0o600);
+      await handle.close();
+      await unlink(probe);
+      if (await statIfExists(target)) {
+        await access(target, constants.W_OK);
+        const handle = await open(target, 'r+');
+        await handle.close();
+      }
+    } catch (error) {
+      await unlink(probe).catch(() => undefined);
+      const failure = writeError(error, (await statIfExists(target)) ? target : folder, 'write to');
+      throw new StepError(
+        `${field}: ${failure.message} Nothing was changed on the server.`,
+        'files',
+        `Make ${target} writable (a symlink into a read-only place, such as one made by home-manager, cannot be written through), or give ${field} another path, then run again.`,
+      );
+    }
+  }
 }
 
 /**
@@ -202,14 +296,17 @@ async function writeAtomically(decision: Decision, options: WritePlannedFilesOpt
  * With `dryRun` nothing is written and the actions say what would happen.
  */
 export async function writePlannedFiles(files: readonly PlannedFile[], options: WritePlannedFilesOptions): Promise<FileReport[]> {
+  if (options.outDir !== undefined) await checkOutDir(options.outDir, options.effects);
   const decisions: Decision[] = [];
   for (const file of files) decisions.push(await decide(file, options));
+  refuseCollisions(decisions, options.outDir);
   if (options.dryRun) return decisions.map((d) => ({ path: d.reportPath, action: d.action }));
 
   const stamp = backupTimestamp(options.effects.now());
   const reports: FileReport[] = [];
   for (const decision of decisions) {
     try {
+      await removeLeftovers(decision.target);
       if (decision.content !== undefined) {
         await writeAtomically(decision, options, stamp);
       } else if (decision.file.secret && decision.action === 'unchanged') {
@@ -218,7 +315,7 @@ export async function writePlannedFiles(files: readonly PlannedFile[], options: 
         if (info && (info.mode & 0o077) !== 0) await chmod(decision.target, info.mode & 0o600);
       }
     } catch (error) {
-      if (error instanceof StepError) throw error;
+      if (error instanceof StepError || error instanceof UsageError) throw error;
       throw writeError(error, decision.target, 'write');
     }
     reports.push({ path: decision.reportPath, action: decision.action });

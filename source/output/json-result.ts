@@ -1,15 +1,24 @@
 /** The one JSON result of `--json` (SPEC 7). Secrets never appear: nothing here holds one. */
 import type { FileReport } from '../files/planned-file';
-import type { StepReport } from '../plan/server-step';
+import type { StepStatus } from '../plan/server-step';
+
+/** A step of any command: setup's server steps (SPEC 5) or a rotation's steps. */
+export interface JsonStep {
+  readonly id: string;
+  readonly status: StepStatus;
+  readonly detail: string;
+}
 
 export interface JsonResult {
   readonly ok: boolean;
   readonly command: string;
   readonly dryRun: boolean;
-  readonly steps: readonly StepReport[];
+  readonly steps: readonly JsonStep[];
   readonly files: readonly FileReport[];
   readonly next: readonly string[];
   readonly warnings?: readonly string[];
+  /** `rotate key`: what the re-signing of the cache's narinfos found and did */
+  readonly resign?: unknown;
   readonly error?: { readonly message: string; readonly field?: string; readonly step?: string };
 }
 

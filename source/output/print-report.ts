@@ -6,7 +6,8 @@ import { isReplacement, type ServerStep, type StepReport, type StepStatus } from
 import type { ApplyResult } from '../plan/setup-session';
 import { formatStepError } from './report-failure';
 
-const MARK: Record<StepStatus, string> = {
+/** A step status as the plain output marks it. */
+export const MARK: Record<StepStatus, string> = {
   done: '✔ done',
   changed: '✔ changed',
   todo: '• todo',

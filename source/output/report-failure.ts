@@ -4,13 +4,15 @@
  */
 import type { CliIo } from '../cli-io';
 import { CancelledError, FileParseError, StepError, UsageError } from '../errors';
-import { formatJsonResult } from './json-result';
+import { formatJsonResult, type JsonStep } from './json-result';
 
 export interface FailureContext {
   readonly io: CliIo;
   readonly json: boolean;
   readonly command: string;
   readonly dryRun?: boolean;
+  /** the steps that ran before the failure (a rotation's), for --json */
+  readonly steps?: readonly JsonStep[];
 }
 
 /**
@@ -44,7 +46,7 @@ export function reportFailure(error: unknown, context: FailureContext): number {
         ok: false,
         command: context.command,
         dryRun: context.dryRun ?? false,
-        steps: [],
+        steps: context.steps ?? [],
         files: [],
         next: [],
         error: { message: message + hint, ...(field ? { field } : {}), ...(step ? { step } : {}) },
@@ -55,7 +57,7 @@ export function reportFailure(error: unknown, context: FailureContext): number {
   if (error instanceof UsageError) {
     context.io.stderr.write(`error: ${message}\n`);
   } else if (error instanceof StepError) {
-    context.io.stderr.write(formatStepError(error, { rerun: context.command === 'setup' }));
+    context.io.stderr.write(formatStepError(error, { rerun: context.command === 'setup' || context.command.startsWith('rotate') }));
   } else if (expected) {
     context.io.stderr.write(`error: ${message}\n`);
   } else {

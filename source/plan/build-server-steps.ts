@@ -4,6 +4,9 @@
  *   minio: connect, bucket, user, policy, attach (admin API or mc), anonymous, cache-info, expiry
  *   ceph:  connect, bucket, user (Admin Ops), policy + attach (a bucket-policy statement), anonymous, cache-info, expiry
  *   s3:    connect, bucket, anonymous, cache-info, expiry (the builder's keys are made elsewhere)
+ * A private cache (`anonymous: "none"`) adds the reader's steps: on minio reader-user,
+ * reader-policy (GetObject only) and reader-attach; on ceph reader-user and reader-policy (a
+ * bucket-policy statement); none on s3, where the reader's keys are made elsewhere.
  */
 import type { Answers } from '../answers/answers';
 import { createS3Client, s3ConnectionFromAnswers } from '../backends/s3/s3-connection';
@@ -19,6 +22,11 @@ export interface ServerStepsInput {
   readonly builderSecret: () => string | undefined;
   /** called by the ceph user step with the secret the server generated or holds */
   readonly onBuilderSecret: (secret: string) => void;
+  /** private caches: the reader's secret as known now, and the ceph reader step's report of it */
+  readonly readerSecret?: () => string | undefined;
+  readonly onReaderSecret?: (secret: string) => void;
+  /** saves a builder secret locally before (MinIO) or as soon as (Ceph) the server holds it */
+  readonly keepBuilderSecret?: (secret: string) => Promise<void>;
   /** the rendered nix-cache-info */
   readonly cacheInfo: string;
   /** saves a server document before settings of others in it are replaced (`serverBackupSaver`) */
@@ -38,7 +46,9 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...minioAdminSteps({
         answers,
         admin,
-        builderSecret: input.builderSecret(),
+        builderSecret: input.builderSecret,
+        readerSecret: () => input.readerSecret?.(),
+        ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}),
         randomBytes: (n) => effects.randomBytes(n),
         env: effects.env,
       }),
@@ -53,7 +63,18 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...(connection.caPem !== undefined ? { ca: connection.caPem } : {}),
       rejectUnauthorized: !answers.insecure,
     });
-    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret }));
+    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }));
+    if (answers.anonymous === 'none') {
+      steps.push(
+        cephUserStep({
+          answers,
+          admin: rgw,
+          knownBuilderSecret: () => input.readerSecret?.(),
+          onSecret: (secret) => input.onReaderSecret?.(secret),
+          role: { id: 'reader-user', label: 'reader', accessKey: answers.reader.accessKey },
+        }),
+      );
+    }
   }
   return steps.sort((a, b) => STEP_ORDER.indexOf(a.id) - STEP_ORDER.indexOf(b.id));
 }

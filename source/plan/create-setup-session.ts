@@ -4,29 +4,43 @@
  */
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
-import { StepError } from '../errors';
+import { StepError, UsageError } from '../errors';
 import { planFiles } from '../files/plan-files';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import { serverBackupSaver } from '../files/save-server-backup';
 import type { FileReport, PlannedFile } from '../files/planned-file';
-import { writePlannedFiles } from '../files/write-planned-files';
+import { proveWritable, writePlannedFiles } from '../files/write-planned-files';
+import { dropPendingSecret, pendingSecretPath, savePendingSecret } from '../state/pending-secret';
+import { acquireSetupLock, type SetupLock } from '../state/setup-lock';
+import type { SetupIdentity } from '../state/state-dir';
+import type { StepEvent } from './run-steps';
 import type { NixSecretKey } from '../keys/nix-secret-key';
-import { detectNixVersion } from '../nix/detect-nix-version';
+import { readSystemNixConf } from '../nix/system-nix-conf';
+import { trustedPublicKeys } from '../state/rotation-state';
 import { nextStepsForFiles } from './next-steps';
-import { knownBuilderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
+import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from './prepare-secrets';
+import { withOneCheckDeadline } from './check-deadline';
 import { runSteps } from './run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
 
 export interface SessionOptions {
   readonly outDir: string | undefined;
-  /** the local Nix version; default: ask `nix --version` */
-  readonly nixVersion?: () => Promise<string | undefined>;
+  /** the machine's nix.conf, so the next steps offer to append the snippet only once [read from disk] */
+  readonly systemNixConf?: () => Promise<string | null>;
+  /** one deadline for a whole read-only check [CHECK_DEADLINE_MS] */
+  readonly checkDeadlineMs?: number;
 }
 
 /** What prepareSetup decides once and the steps share; the builder secret can arrive later (ceph). */
 interface PlanState {
   builderSecret: string | undefined;
-  readonly key: NixSecretKey;
+  /** private caches only; on ceph it arrives with the reader step */
+  readerSecret: string | undefined;
+  key: NixSecretKey;
+  readonly caPem: string | undefined;
+  /** true while the run may still replace the secret (generated here, not given or found) */
+  builderSecretGenerated: boolean;
+  keyReused: boolean;
 }
 
 const states = new WeakMap<SetupPlan, PlanState>();
@@ -34,23 +48,130 @@ const states = new WeakMap<SetupPlan, PlanState>();
 /** The builder secret's place in the review on Ceph, before the server has made it. */
 export const SECRET_MADE_BY_SERVER = '(made-by-the-server-on-apply)';
 
+function asStepError(error: unknown): StepError {
+  if (error instanceof StepError) return error;
+  if (error instanceof UsageError) return new StepError(error.message, 'files', 'Correct that answer and run again.');
+  return new StepError((error as Error).message, 'files');
+}
+
+/** The AWS profile could not take the secret the server now holds: say where the copy is. */
+function secretSaveError(error: unknown, pendingPath: string): StepError {
+  const cause = asStepError(error);
+  return new StepError(
+    `${cause.message} The builder secret the server now holds is kept in ${pendingPath} (0600).`,
+    'files',
+    `${cause.hint ?? 'Make the AWS credentials file writable.'} Then run again: it checks that secret and writes it to the profile.`,
+  );
+}
+
 export function createSetupSession(effects: Effects, options: SessionOptions): SetupSession {
-  const nixVersion = options.nixVersion ?? (() => detectNixVersion(effects.env));
+  const systemNixConf = options.systemNixConf ?? (() => readSystemNixConf(effects.env));
 
   const filesFor = (answers: Answers, state: PlanState): PlannedFile[] =>
     planFiles({
       answers,
       base: effects,
       builderSecretKey: state.builderSecret,
-      publicKeys: [state.key.publicKeyText()],
+      readerSecretKey: state.readerSecret,
+      publicKeys: trustedPublicKeys(state.key.publicKeyText(), answers.key.trusted),
       secretKeyText: state.key.secretKeyText(),
+      caPem: state.caPem,
     });
+
+  /** Under the lock: a key file or a builder secret written meanwhile by another run wins. */
+  async function refreshState(answers: Answers, state: PlanState): Promise<void> {
+    if (!state.keyReused) {
+      const { key, reused } = await loadOrGenerateKey(answers, effects);
+      if (reused) {
+        state.key = key;
+        state.keyReused = true;
+      }
+    }
+    if (state.builderSecretGenerated) {
+      const builder = await knownBuilderSecret(answers, effects);
+      if (builder.source === 'pending' || builder.source === 'aws-profile') {
+        state.builderSecret = builder.secret;
+        state.builderSecretGenerated = false;
+      }
+    }
+  }
+
+  async function applyLocked(
+    plan: SetupPlan,
+    state: PlanState,
+    setup: SetupIdentity,
+    onEvent: ((event: StepEvent) => void) | undefined,
+    shouldStop: (() => boolean) | undefined,
+  ): Promise<ApplyResult> {
+    const written: FileReport[] = [];
+    const writeFiles = async (which: (file: PlannedFile) => boolean) => {
+      const files = filesFor(plan.answers, state).filter(which);
+      const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: false, effects });
+      for (const report of reports) {
+        // A file written earlier in the run (the AWS profile) keeps its "created"/"updated".
+        const at = written.findIndex((r) => r.path === report.path);
+        if (at >= 0) written[at] = report.action === 'unchanged' ? written[at]! : report;
+        else written.push(report);
+      }
+      // Once the AWS profile holds the secret, the pending copy has done its job.
+      if (state.builderSecret !== undefined && files.some((f) => f.id === 'awsCredentials')) await dropPendingSecret(effects, setup);
+      return { files, reports };
+    };
+    let saveError: StepError | undefined;
+    const result = await runSteps(plan.steps, {
+      apply: true,
+      ...(onEvent ? { onEvent } : {}),
+      ...(shouldStop ? { shouldStop } : {}),
+      // The builder's secret is saved as soon as the server has it, so that a run that stops
+      // later still knows it and a re-run continues instead of finding a user it cannot use.
+      afterStep: async (step) => {
+        // The reader's secret likewise: written to its credentials file right after the reader step.
+        if (step.id === 'reader-user' && state.readerSecret !== undefined) await writeFiles((f) => f.id === 'readerCredentials');
+        if (step.id !== 'user' || state.builderSecret === undefined || saveError) return;
+        try {
+          await writeFiles((f) => f.id === 'awsCredentials');
+        } catch (error) {
+          saveError = secretSaveError(error, pendingSecretPath(effects, setup));
+          throw saveError;
+        }
+      },
+    }).catch((error: unknown) => {
+      if (error === saveError) return { reports: [], error: saveError };
+      throw error;
+    });
+    if (result.error) return { steps: result.reports, files: written, next: [], error: result.error };
+    let final: Awaited<ReturnType<typeof writeFiles>>;
+    try {
+      final = await writeFiles(() => true);
+    } catch (error) {
+      return { steps: result.reports, files: written, next: [], error: asStepError(error) };
+    }
+    const next = nextStepsForFiles({
+      answers: plan.answers,
+      ...final,
+      cwd: effects.cwd,
+      home: effects.home,
+      systemNixConf: await systemNixConf(),
+      publicKeys: plan.publicKeys,
+    });
+    const apply: ApplyResult = { steps: result.reports, files: written, next };
+    return apply;
+  }
 
   const session: SetupSession = {
     async prepareSetup(answers, warnings) {
       const { key, reused } = await loadOrGenerateKey(answers, effects);
       const builder = await knownBuilderSecret(answers, effects);
-      const state: PlanState = { builderSecret: builder.secret, key };
+      const reader = await knownReaderSecret(answers, effects);
+      const state: PlanState = {
+        builderSecret: builder.secret,
+        readerSecret: reader?.secret,
+        key,
+        caPem: await readCaPem(answers),
+        builderSecretGenerated: builder.source === 'generated',
+        keyReused: reused,
+      };
+      const setup = { endpoint: answers.endpoint, bucket: answers.bucket };
       const { buildServerSteps } = await import('./build-server-steps');
       const steps = await buildServerSteps({
         answers,
@@ -58,6 +179,13 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         builderSecret: () => state.builderSecret,
         onBuilderSecret: (secret) => {
           state.builderSecret = secret;
+        },
+        readerSecret: () => state.readerSecret,
+        onReaderSecret: (secret) => {
+          state.readerSecret = secret;
+        },
+        keepBuilderSecret: async (secret) => {
+          await savePendingSecret(effects, setup, answers.builder.accessKey, secret);
         },
         cacheInfo: renderNixCacheInfo(answers.cacheInfo),
         saveBackup: serverBackupSaver(effects, options.outDir),
@@ -70,7 +198,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         outDir: options.outDir,
         builderSecretGenerated: builder.source === 'generated',
         builderSecret: builder.secret,
-        publicKeys: [key.publicKeyText()],
+        publicKeys: trustedPublicKeys(key.publicKeyText(), answers.key.trusted),
         keyReused: reused,
       };
       // Parse every existing file now, before the server is touched: an unparsable config is
@@ -81,7 +209,8 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async checkPlan(plan, onEvent) {
-      const { reports } = await runSteps(plan.steps, { apply: false, ...(onEvent ? { onEvent } : {}) });
+      const steps = withOneCheckDeadline(plan.steps, options.checkDeadlineMs);
+      const { reports } = await runSteps(steps, { apply: false, ...(onEvent ? { onEvent } : {}) });
       return reports;
     },
 
@@ -90,7 +219,8 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       // On Ceph the server makes the builder's secret when it creates the user, so the AWS profile
       // cannot be rendered yet; it is still written, and the review must list it: shown with a
       // stand-in for the secret (masked like any secret; revealed, it says where the secret comes from).
-      const state = known && known.builderSecret === undefined && plan.answers.backend === 'ceph' ? { ...known, builderSecret: SECRET_MADE_BY_SERVER } : known;
+      const onCeph = plan.answers.backend === 'ceph';
+      const state = known && onCeph ? { ...known, builderSecret: known.builderSecret ?? SECRET_MADE_BY_SERVER, readerSecret: known.readerSecret ?? SECRET_MADE_BY_SERVER } : known;
       const files = state ? filesFor(plan.answers, state) : plan.files;
       const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: true, effects });
       const previews: FilePreview[] = [];
@@ -114,39 +244,28 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     async applyPlan(plan, onEvent, applyOptions = {}) {
       const state = states.get(plan);
       if (!state) throw new Error('applyPlan needs a plan made by prepareSetup');
-      const written: FileReport[] = [];
-      const writeFiles = async (which: (file: PlannedFile) => boolean) => {
-        const files = filesFor(plan.answers, state).filter(which);
-        const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: false, effects });
-        for (const report of reports) {
-          // A file written earlier in the run (the AWS profile) keeps its "created"/"updated".
-          const at = written.findIndex((r) => r.path === report.path);
-          if (at >= 0) written[at] = report.action === 'unchanged' ? written[at]! : report;
-          else written.push(report);
-        }
-        return { files, reports };
-      };
-      const result = await runSteps(plan.steps, {
-        apply: true,
-        ...(onEvent ? { onEvent } : {}),
-        ...(applyOptions.shouldStop ? { shouldStop: applyOptions.shouldStop } : {}),
-        // The builder's secret is saved as soon as the server has it, so that a run that stops
-        // later still knows it and a re-run continues instead of finding a user it cannot use.
-        afterStep: async (step) => {
-          if (step.id === 'user' && state.builderSecret !== undefined) await writeFiles((f) => f.id === 'awsCredentials');
-        },
-      });
-      if (result.error) return { steps: result.reports, files: written, next: [], error: result.error };
-      let final: Awaited<ReturnType<typeof writeFiles>>;
+      const setup = { endpoint: plan.answers.endpoint, bucket: plan.answers.bucket };
+      const failed = (error: unknown): ApplyResult => ({ steps: [], files: [], next: [], error: asStepError(error) });
+      // One run per setup at a time (SPEC 10): a second run would race this one to set the secret.
+      let lock: SetupLock;
       try {
-        final = await writeFiles(() => true);
+        lock = await acquireSetupLock(setup, effects);
       } catch (error) {
-        const stepError = error instanceof StepError ? error : new StepError((error as Error).message, 'files');
-        return { steps: result.reports, files: written, next: [], error: stepError };
+        return failed(error);
       }
-      const next = nextStepsForFiles({ answers: plan.answers, ...final, cwd: effects.cwd, home: effects.home, nixVersion: await nixVersion() });
-      const apply: ApplyResult = { steps: result.reports, files: written, next };
-      return apply;
+      try {
+        // Another run may have finished since this plan was made: start from what it left.
+        await refreshState(plan.answers, state);
+        // Every target must be writable before the first server change (SPEC 10).
+        try {
+          await proveWritable(filesFor(plan.answers, { ...state, builderSecret: state.builderSecret ?? SECRET_MADE_BY_SERVER, readerSecret: state.readerSecret ?? SECRET_MADE_BY_SERVER }), { outDir: plan.outDir, effects });
+        } catch (error) {
+          return failed(error);
+        }
+        return await applyLocked(plan, state, setup, onEvent, applyOptions.shouldStop);
+      } finally {
+        await lock.release();
+      }
     },
 
     async detectExisting(answers) {

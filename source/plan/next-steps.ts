@@ -1,23 +1,33 @@
 /**
- * What to do after a run (SPEC 4, end), ready to paste: trust the cache on every machine, sign
- * what is built, upload it.
+ * What to do after a run (SPEC 4, end), ready to paste, each command working as printed on a
+ * stock Nix or NixOS (notes/nix.md): `nix-command` enabled on the command line (it is off by
+ * default), `sudo` wherever root is needed and nowhere else, the full-URL `endpoint=` form, and
+ * signing during the upload (`secret-key=`), since a separate `nix store sign` needs root or a
+ * trusted user.
  */
-import { basename, isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { Answers } from '../answers/answers';
+import { isPrivateCache } from '../answers/answers';
 import type { FileId, FileReport } from '../files/planned-file';
-import { wantsFullEndpointUrl } from '../nix/detect-nix-version';
+import { daemonCredentialsSteps, systemTrustStoreSteps } from '../files/render-nix-conf';
+import { READER_CREDENTIALS_PATH, s3StoreUrl, substituterUrl } from '../nix/cache-urls';
 import { quoteForShell } from '../output/quote-for-shell';
+
+/** Where one file is: `real` is its place on this machine, `written` where this run put it (under --out). */
+export interface FilePlace {
+  readonly real: string;
+  readonly written: string;
+}
 
 export interface NextStepsInput {
   readonly answers: Answers;
-  /** where the files are (real paths, or under --out), absolute */
-  readonly nixosModulePath: string;
-  readonly nixConfPath: string;
-  readonly secretKeyPath: string;
+  readonly files: Partial<Record<FileId, FilePlace>>;
   readonly cwd: string;
   readonly home: string;
-  /** the local Nix version, if installed; picks the endpoint form of the s3:// URL */
-  readonly nixVersion: string | undefined;
+  /** the machine's nix.conf as it is now (null: missing or unreadable), so an append is offered only once */
+  readonly systemNixConf: string | null;
+  /** the public keys the snippet trusts */
+  readonly publicKeys: readonly string[];
 }
 
 function inside(root: string, path: string): string | undefined {
@@ -34,35 +44,87 @@ function shown(path: string, cwd: string, home: string): string {
   return underCwd !== undefined ? `./${underCwd}` : path;
 }
 
-/** `s3://BUCKET?profile=P&endpoint=…` for `nix copy --to` (notes/nix.md). */
-export function nixCopyStoreUrl(answers: Answers, nixVersion: string | undefined): string {
-  const url = new URL(answers.endpoint);
-  const endpoint = wantsFullEndpointUrl(nixVersion) ? answers.endpoint : url.host;
-  const params = [`profile=${answers.builder.profile}`, `endpoint=${endpoint}`];
-  if (answers.region !== 'us-east-1') params.push(`region=${answers.region}`);
-  if (url.protocol === 'http:') params.push('scheme=http');
-  return `s3://${answers.bucket}?${params.join('&')}`;
+/** `s3://BUCKET?profile=P&endpoint=<full URL>[&region=R]&secret-key=KEY` for a one-off `nix copy --to`. */
+export function nixCopyStoreUrl(answers: Answers, secretKeyFile: string): string {
+  return s3StoreUrl(answers, answers.builder.profile, { secretKeyFile });
+}
+
+/** True when the machine's nix.conf already holds the snippet's settings (this substituter and every key). */
+export function nixConfListsCache(nixConf: string | null, substituter: string, publicKeys: readonly string[]): boolean {
+  if (nixConf === null) return false;
+  const values = (name: string): string[] =>
+    nixConf
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter((line) => new RegExp(`^(extra-)?${name}\\s*=`).test(line))
+      .flatMap((line) => line.replace(/^[^=]*=/, '').trim().split(/\s+/));
+  return values('substituters').includes(substituter) && publicKeys.every((key) => values('trusted-public-keys').includes(key));
 }
 
 export function nextSteps(input: NextStepsInput): string[] {
   const { answers, cwd, home } = input;
-  const module = shown(input.nixosModulePath, cwd, home);
-  const conf = shown(input.nixConfPath, cwd, home);
-  const key = shown(input.secretKeyPath, cwd, home);
-  return [
-    `# NixOS: copy ${basename(module)} next to configuration.nix, add it to imports = [ ./${basename(module)} ]; then:`,
-    'sudo nixos-rebuild switch',
-    `# Nix on another system: append the snippet to nix.conf (as root), then restart nix-daemon:`,
-    `cat ${quoteForShell(conf)} | sudo tee -a /etc/nix/nix.conf`,
-    `# On the builder: sign what you built, then upload it with the ${answers.builder.profile} profile:`,
-    `nix store sign --recursive --key-file ${quoteForShell(key)} /run/current-system`,
-    `nix copy --to ${quoteForShell(nixCopyStoreUrl(answers, input.nixVersion))} /run/current-system`,
-  ];
+  const place = (id: FileId): FilePlace | undefined => input.files[id];
+  const written = (id: FileId): string => shown(place(id)?.written ?? '', cwd, home);
+  const base = (path: string): string => path.replace(/^.*\//, '');
+  const module = place('nixosModule');
+  const builderModule = place('builderModule');
+  const privateCache = isPrivateCache(answers);
+  const lines: string[] = [];
+
+  const moduleName = base(module?.real ?? 'nix-cache.nix');
+  lines.push(`# Every NixOS machine: copy ${written('nixosModule')} next to configuration.nix, add it to imports = [ ./${moduleName} ];`);
+  if (privateCache) {
+    lines.push(`# this cache is private: first install the reader's credentials there, readable by root only:`);
+    lines.push(`sudo install -D -m 0600 -o root -g root ${quoteForShell(written('readerCredentials'))} ${READER_CREDENTIALS_PATH}`);
+  }
+  lines.push('sudo nixos-rebuild switch');
+
+  if (builderModule) {
+    const key = place('secretKey');
+    const credentials = place('awsCredentials');
+    lines.push(
+      `# The NixOS builder: also copy ${written('builderModule')} there and import it (imports = [ ./${moduleName} ./${base(builderModule.real)} ]); it signs and uploads every build by itself, then:`,
+    );
+    const moved = [key, credentials].filter((p): p is FilePlace => p !== undefined && p.real !== p.written);
+    for (const file of moved) lines.push(`sudo install -D -m 0600 ${quoteForShell(file.written)} ${quoteForShell(file.real)}`);
+    lines.push('sudo nixos-rebuild switch');
+  }
+
+  const substituter = substituterUrl(answers);
+  lines.push('# Nix without NixOS: the settings go into the nix.conf of the daemon (as root), then the daemon restarts:');
+  if (nixConfListsCache(input.systemNixConf, substituter, input.publicKeys)) {
+    lines.push('# (/etc/nix/nix.conf already lists this cache and its key: nothing to append)');
+  } else {
+    lines.push(`sudo tee -a /etc/nix/nix.conf < ${quoteForShell(written('nixConf'))} > /dev/null`);
+  }
+  if (answers.caFile !== undefined) {
+    lines.push(`# trust the private CA (Debian/Ubuntu; ${written('nixConf')} lists the others):`);
+    lines.push(systemTrustStoreSteps(answers.caFile)[0]!.replace(/^[^:]*:\s*/, ''));
+  }
+  if (privateCache) {
+    lines.push(`# give the daemon the reader's credentials (systemd; ${written('nixConf')} says how on macOS):`);
+    lines.push(`sudo install -D -m 0600 -o root ${quoteForShell(written('readerCredentials'))} ${READER_CREDENTIALS_PATH}`);
+    lines.push(daemonCredentialsSteps(READER_CREDENTIALS_PATH)[0]!.replace(/^[^:]*:\s*/, ''));
+  }
+  lines.push('sudo systemctl restart nix-daemon   # macOS: sudo launchctl kickstart -k system/org.nixos.nix-daemon');
+
+  // A one-off upload runs as the user, who owns the key and the AWS profile: no root needed.
+  const key = place('secretKey');
+  const credentials = place('awsCredentials');
+  const keyPath = key?.written ?? '';
+  const defaultCredentials = `${home}/.aws/credentials`;
+  const credentialsPrefix =
+    credentials !== undefined && credentials.written !== defaultCredentials ? `AWS_SHARED_CREDENTIALS_FILE=${quoteForShell(credentials.written)} ` : '';
+  lines.push(`# Upload by hand (a builder without the module): sign while uploading, as the ${answers.builder.profile} profile; ./result is what nix-build made:`);
+  lines.push(
+    `${credentialsPrefix}nix --extra-experimental-features nix-command copy --to ${quoteForShell(nixCopyStoreUrl(answers, keyPath))} ./result`,
+  );
+  return lines;
 }
 
 /**
- * The next steps for files as just written (or previewed): each path is where the file went,
- * under --out when given. `reports` are in the order of `files`, as writePlannedFiles returns them.
+ * The next steps for files as just written (or previewed). `reports` are in the order of
+ * `files`, as writePlannedFiles returns them; a report's path is where the file went (under --out).
  */
 export function nextStepsForFiles(input: {
   readonly answers: Answers;
@@ -70,19 +132,12 @@ export function nextStepsForFiles(input: {
   readonly reports: readonly FileReport[];
   readonly cwd: string;
   readonly home: string;
-  readonly nixVersion: string | undefined;
+  readonly systemNixConf: string | null;
+  readonly publicKeys: readonly string[];
 }): string[] {
-  const pathOf = (id: FileId): string => {
-    const index = input.files.findIndex((file) => file.id === id);
-    return input.reports[index]?.path ?? input.files[index]?.path ?? '';
-  };
-  return nextSteps({
-    answers: input.answers,
-    nixosModulePath: pathOf('nixosModule'),
-    nixConfPath: pathOf('nixConf'),
-    secretKeyPath: pathOf('secretKey'),
-    cwd: input.cwd,
-    home: input.home,
-    nixVersion: input.nixVersion,
+  const places: Partial<Record<FileId, FilePlace>> = {};
+  input.files.forEach((file, index) => {
+    places[file.id] = { real: file.path, written: input.reports[index]?.path ?? file.path };
   });
+  return nextSteps({ answers: input.answers, files: places, cwd: input.cwd, home: input.home, systemNixConf: input.systemNixConf, publicKeys: input.publicKeys });
 }

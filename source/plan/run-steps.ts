@@ -1,28 +1,49 @@
 /**
- * Walks the server steps in order (STYLE 2): check each; with `apply`, make a `todo` step done
- * and stop at the first conflict or failure, marking the rest skipped. `--dry-run` only checks.
+ * Walks the server steps (STYLE 2) in as few round trips as their dependencies allow (issue 12):
+ *  1. every check at once (bounded), sharing one read cache, so each document is read once;
+ *  2. with `apply`, only when no check found a conflict or failed (nothing changes otherwise):
+ *     each `todo` step is applied as soon as the steps it comes `after` have finished, so
+ *     independent writes go out together. The first failure stops further applies; those in
+ *     flight finish and are reported as they ended; the rest are skipped.
+ * Events and reports stay in step order whatever order the requests finish in. `--dry-run` only
+ * checks.
  */
 import { StepError } from '../errors';
-import type { ServerStep, StepReport } from './server-step';
+import { createKeyedLock } from './keyed-lock';
+import { createReadCache } from './read-cache';
+import type { CheckResult, ServerStep, StepId, StepReport, StepRun } from './server-step';
 
 export type StepEvent =
   | { readonly type: 'checking'; readonly step: ServerStep }
   | { readonly type: 'applying'; readonly step: ServerStep }
   | { readonly type: 'finished'; readonly step: ServerStep; readonly report: StepReport };
 
+/** At most this many steps talk to the server at once; every plan of today fits in one round. */
+export const MAX_CONCURRENT_STEPS = 12;
+
 export interface RunStepsOptions {
   /** false: checks only (--dry-run, the review screen) */
   readonly apply: boolean;
   readonly onEvent?: (event: StepEvent) => void;
-  /** called after a step is done or changed, before the next one starts (e.g. to save the builder secret) */
+  /**
+   * called after a step is done or changed, before any step that comes `after` it starts (e.g. to
+   * save the builder secret as soon as the server has it)
+   */
   readonly afterStep?: (step: ServerStep, report: StepReport) => Promise<void>;
-  /** asked between steps while applying: true stops the run there (Ctrl-C in the wizard) */
+  /** the run's shared reads [new ones] */
+  readonly reads?: StepRun['reads'];
+  /** [MAX_CONCURRENT_STEPS] */
+  readonly concurrency?: number;
+  /**
+   * asked before each apply starts: true stops the run there (Ctrl-C in the wizard); applies
+   * already running finish, none is cut off half-way
+   */
   readonly shouldStop?: () => boolean;
 }
 
 export interface RunStepsResult {
   readonly reports: StepReport[];
-  /** the first step that failed or conflicted while applying */
+  /** the first step in step order that failed or conflicted while applying */
   readonly error?: StepError;
 }
 
@@ -30,48 +51,161 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function runSteps(steps: readonly ServerStep[], options: RunStepsOptions): Promise<RunStepsResult> {
-  const reports: StepReport[] = [];
-  let error: StepError | undefined;
-  for (const step of steps) {
-    if (error) {
-      const report: StepReport = { id: step.id, status: 'skipped', detail: `not run: step "${error.step}" did not finish` };
-      reports.push(report);
-      options.onEvent?.({ type: 'finished', step, report });
-      continue;
-    }
-    if (options.apply && reports.length > 0 && options.shouldStop?.()) {
-      // A step is never cut off half-way; the run stops between two steps and a re-run continues.
-      const previous = reports[reports.length - 1]!;
-      error = new StepError(`Stopped at your request (Ctrl-C) after step "${previous.id}"; nothing after it was run.`, step.id, 'Run setup again to continue: steps already done are skipped.');
-      const report: StepReport = { id: step.id, status: 'skipped', detail: 'not run: stopped at your request' };
-      reports.push(report);
-      options.onEvent?.({ type: 'finished', step, report });
-      continue;
-    }
-    options.onEvent?.({ type: 'checking', step });
-    let report: StepReport;
+type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+function settle<T>(work: Promise<T>): Promise<Outcome<T>> {
+  return work.then(
+    (value) => ({ ok: true, value }) as const,
+    (error: unknown) => ({ ok: false, error }) as const,
+  );
+}
+
+/** Runs at most `limit` tasks at a time, in the order they were asked for. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
     try {
-      const result = await step.check();
-      if (result.status === 'todo' && options.apply) {
-        options.onEvent?.({ type: 'applying', step });
-        const detail = await step.apply();
-        report = { id: step.id, status: 'changed', detail };
-      } else {
-        report = { id: step.id, status: result.status, detail: result.detail, ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}) };
-        if (result.status === 'conflict' && options.apply) {
-          error = new StepError(`${step.title}: ${result.detail}`, step.id);
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** What applying one step came to: skipped (never started) or the apply's outcome. */
+interface ApplyRecord {
+  /** true once the apply started, false when it never will */
+  readonly started: Promise<boolean>;
+  readonly done: Promise<{ readonly skipped: string } | Outcome<string>>;
+}
+
+function failure(step: ServerStep, error: unknown): StepError {
+  return error instanceof StepError ? error : new StepError(`${step.title} failed: ${messageOf(error)}`, step.id);
+}
+
+export async function runSteps(steps: readonly ServerStep[], options: RunStepsOptions): Promise<RunStepsResult> {
+  const applies = new Map<StepId, ApplyRecord>();
+  const run: StepRun = { reads: options.reads ?? createReadCache(), exclusive: createKeyedLock() };
+  const limit = limiter(options.concurrency ?? MAX_CONCURRENT_STEPS);
+  const emit = (event: StepEvent) => options.onEvent?.(event);
+  const checks = steps.map((step) => settle(limit(() => step.check(run))));
+
+  // Apply only when every check answered without a conflict or failure: the first one in step
+  // order is the run's error.
+  const problem: Promise<StepError | undefined> = options.apply
+    ? Promise.all(checks).then((outcomes) => {
+        for (const [index, outcome] of outcomes.entries()) {
+          const step = steps[index]!;
+          if (!outcome.ok) return failure(step, outcome.error);
+          if (outcome.value.status === 'conflict') return new StepError(`${step.title}: ${outcome.value.detail}`, step.id);
         }
-      }
-    } catch (caught) {
-      report = { id: step.id, status: 'failed', detail: messageOf(caught) };
-      if (options.apply) {
-        error = caught instanceof StepError ? caught : new StepError(`${step.title} failed: ${messageOf(caught)}`, step.id);
+        return undefined;
+      })
+    : Promise.resolve(undefined);
+
+  let stoppedBy: ServerStep | undefined;
+  /** the first step not started because the user asked to stop */
+  let stopRequested: ServerStep | undefined;
+  const doneReport = (step: ServerStep, result: CheckResult): StepReport => ({
+    id: step.id,
+    status: result.status,
+    detail: result.detail,
+    ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}),
+  });
+  const scheduled: Promise<void> = problem.then(async (error) => {
+    if (error || !options.apply) return;
+    const outcomes = await Promise.all(checks);
+    // Steps found done are finished: their afterStep runs before anything is applied.
+    for (const [index, step] of steps.entries()) {
+      const outcome = outcomes[index]!;
+      if (outcome.ok && outcome.value.status === 'done') await options.afterStep?.(step, doneReport(step, outcome.value));
+    }
+    // Every record exists before any apply looks up the steps it comes after.
+    let allRecorded!: () => void;
+    const recorded = new Promise<void>((resolve) => (allRecorded = resolve));
+    for (const [index, step] of steps.entries()) {
+      const outcome = outcomes[index]!;
+      if (!outcome.ok || outcome.value.status !== 'todo') continue;
+      let markStarted!: (started: boolean) => void;
+      const started = new Promise<boolean>((resolve) => (markStarted = resolve));
+      const done = (async () => {
+        await recorded;
+        for (const before of step.after ?? []) {
+          const earlier = applies.get(before);
+          if (!earlier) continue;
+          const result = await earlier.done;
+          if ('skipped' in result || !result.ok) {
+            markStarted(false);
+            return { skipped: `not run: step "${before}" did not finish` };
+          }
+        }
+        if (stoppedBy) {
+          markStarted(false);
+          return { skipped: `not run: step "${stoppedBy.id}" did not finish` };
+        }
+        if (stopRequested || options.shouldStop?.()) {
+          stopRequested ??= step;
+          markStarted(false);
+          return { skipped: 'not run: stopped at your request' };
+        }
+        const result = await limit(async () => {
+          markStarted(true);
+          const applied = await settle(step.apply(run));
+          if (applied.ok) {
+            const after = await settle(options.afterStep?.(step, { id: step.id, status: 'changed', detail: applied.value }) ?? Promise.resolve());
+            if (!after.ok) return after;
+          }
+          return applied;
+        });
+        if (!result.ok) stoppedBy ??= step;
+        return result;
+      })();
+      applies.set(step.id, { started, done });
+    }
+    allRecorded();
+  });
+
+  // Awaited below; until then a failing afterStep must not count as an unhandled rejection.
+  scheduled.catch(() => undefined);
+
+  // Report in step order, whatever order the work finishes in.
+  const reports: StepReport[] = [];
+  let firstApplyError: StepError | undefined;
+  for (const [index, step] of steps.entries()) {
+    emit({ type: 'checking', step });
+    const outcome = await checks[index]!;
+    let report: StepReport;
+    if (!outcome.ok) {
+      report = { id: step.id, status: 'failed', detail: messageOf(outcome.error) };
+    } else if (outcome.value.status !== 'todo' || !options.apply) {
+      report = doneReport(step, outcome.value);
+    } else if (await problem) {
+      report = { id: step.id, status: 'skipped', detail: `not run: step "${(await problem)!.step}" did not finish` };
+    } else {
+      await scheduled;
+      const record = applies.get(step.id)!;
+      if (await record.started) emit({ type: 'applying', step });
+      const result = await record.done;
+      if ('skipped' in result) {
+        report = { id: step.id, status: 'skipped', detail: result.skipped };
+      } else if (result.ok) {
+        report = { id: step.id, status: 'changed', detail: result.value };
+      } else {
+        report = { id: step.id, status: 'failed', detail: messageOf(result.error) };
+        firstApplyError ??= failure(step, result.error);
       }
     }
-    if (!error && (report.status === 'done' || report.status === 'changed')) await options.afterStep?.(step, report);
     reports.push(report);
-    options.onEvent?.({ type: 'finished', step, report });
+    emit({ type: 'finished', step, report });
   }
-  return error ? { reports, error } : { reports };
+  await scheduled;
+  const stopped = stopRequested
+    ? new StepError(`Stopped at your request (Ctrl-C) before step "${stopRequested.id}"; nothing after the steps already running was started.`, stopRequested.id, 'Run setup again to continue: steps already done are skipped.')
+    : undefined;
+  const first = (await problem) ?? firstApplyError ?? stopped;
+  return first ? { reports, error: first } : { reports };
 }

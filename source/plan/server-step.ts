@@ -3,9 +3,52 @@
  * the equivalent manual command for its backend, a read-only check and an idempotent apply.
  * The UI, the plain prompts, `--yes`, `--dry-run` and `--json` all walk the same list.
  */
-export type StepId = 'connect' | 'bucket' | 'user' | 'policy' | 'attach' | 'anonymous' | 'cache-info' | 'expiry';
+import { createKeyedLock, type KeyedLock } from './keyed-lock';
+import { createReadCache, type ReadCache } from './read-cache';
 
-export const STEP_ORDER: readonly StepId[] = ['connect', 'bucket', 'user', 'policy', 'attach', 'anonymous', 'cache-info', 'expiry'];
+export type StepId =
+  | 'connect'
+  | 'bucket'
+  | 'user'
+  | 'policy'
+  | 'attach'
+  | 'reader-user'
+  | 'reader-policy'
+  | 'reader-attach'
+  | 'anonymous'
+  | 'cache-info'
+  | 'expiry';
+
+/**
+ * The order steps run in. The `reader-*` steps exist only for a private cache (`anonymous: "none"`):
+ * the read-only user the machines substitute with, made the way the backend makes the builder.
+ */
+export const STEP_ORDER: readonly StepId[] = [
+  'connect',
+  'bucket',
+  'user',
+  'policy',
+  'attach',
+  'reader-user',
+  'reader-policy',
+  'reader-attach',
+  'anonymous',
+  'cache-info',
+  'expiry',
+];
+
+/** What a step shares with the other steps of the same run (one walk of runSteps). */
+export interface StepRun {
+  /** every read of this run, once each, kept true by our own writes */
+  readonly reads: ReadCache;
+  /** runs `work` when no other work of this run under the same key is running (writes a server cannot take together) */
+  readonly exclusive: KeyedLock;
+}
+
+/** A run of its own, for a step checked or applied alone. */
+export function newStepRun(): StepRun {
+  return { reads: createReadCache(), exclusive: createKeyedLock() };
+}
 
 /** What a read-only check found. `detail` says why, in plain words, never with a secret. */
 export type CheckResult =
@@ -32,13 +75,20 @@ export interface ServerStep {
   readonly why: string;
   /** the equivalent manual command(s), secrets shown as placeholders like `$BUILDER_SECRET` */
   readonly command: string;
-  /** read-only: sends no request that changes anything */
-  check(): Promise<CheckResult>;
   /**
-   * Makes the step done; idempotent. Called only after `check()` said `todo`. Returns a short
-   * description of what changed. Throws `StepError` (with this step's id) on failure.
+   * The steps whose apply must have finished before this one's starts: what its change needs (the
+   * bucket before the documents in it, the user before a policy naming it) and any other writer of
+   * the same document (one read-merge-write at a time). Steps not in the plan are ignored; steps
+   * without an order between them are applied at the same time.
    */
-  apply(): Promise<string>;
+  readonly after?: readonly StepId[];
+  /** read-only: sends no request that changes anything. `run` shares reads with the other steps (default: a run of its own) */
+  check(run?: StepRun): Promise<CheckResult>;
+  /**
+   * Makes the step done; idempotent. Called only after `check()` said `todo`, in the same run.
+   * Returns a short description of what changed. Throws `StepError` (with this step's id) on failure.
+   */
+  apply(run?: StepRun): Promise<string>;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface PolicyStatement {
   Principal?: { AWS: string[] } | '*';
   Action: string[];
   Resource: string[];
+  /** e.g. `{ "Null": { "s3:x-amz-acl": "false" } }` */
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocument {
@@ -39,4 +41,23 @@ export function writePolicyDocument(bucket: string): PolicyDocument {
     Version: '2012-10-17',
     Statement: [{ Sid: WRITE_POLICY_SID, Effect: 'Allow', Action: [...WRITE_ACTIONS], Resource: bucketResources(bucket) }],
   };
+}
+
+export const READ_POLICY_SID = 'NixCacheRead';
+
+/**
+ * The reader's identity policy on a private cache (MinIO canned policy): GetObject on the objects
+ * and nothing else. Nix needs no listing (a 403 on a missing narinfo counts as a miss), so the
+ * machines' keys cannot even tell which paths the cache holds.
+ */
+export function readPolicyDocument(bucket: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: READ_POLICY_SID, Effect: 'Allow', Action: ['s3:GetObject'], Resource: [bucketResources(bucket)[1]!] }],
+  };
+}
+
+/** The reader's policy name, next to the builder's: `nix-cache-write` gives `nix-cache-read`. */
+export function readPolicyName(writePolicyName: string): string {
+  return writePolicyName.endsWith('-write') ? `${writePolicyName.slice(0, -'-write'.length)}-read` : `${writePolicyName}-read`;
 }

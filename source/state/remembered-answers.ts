@@ -13,7 +13,7 @@ import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import { writePlannedFiles } from '../files/write-planned-files';
 import { setField } from '../wizard/answer-fields';
-import { stateDir } from './state-dir';
+import { stateDirPath } from './state-dir';
 
 /** The answers that are secrets: never written to the remembered file. */
 export const SECRET_FIELDS = ['admin.secretKey', 'builder.secretKey', 'reader.secretKey'] as const;
@@ -27,7 +27,7 @@ export interface RememberedSetup {
 }
 
 export function setupsDir(effects: Pick<Effects, 'env' | 'home'>): string {
-  return join(stateDir(effects), 'setups');
+  return join(stateDirPath(effects), 'setups');
 }
 
 /** The file of the setup at `endpoint` and `bucket`: readable, and safe as a file name. */
@@ -42,6 +42,10 @@ export function rememberedPath(endpoint: string, bucket: string, effects: Pick<E
 export function rememberable(answers: Answers | AnswersInput): AnswersInput {
   let kept = JSON.parse(JSON.stringify(answers)) as AnswersInput;
   for (const field of SECRET_FIELDS) kept = setField(kept, field, undefined);
+  // The keys a rotation still trusts are kept by the rotation state (rotation-state.ts), which
+  // `rotate key` and `--drop-old` update and every run takes as the default: a copy here would
+  // be stale after the next rotation and, given explicitly, would win over it.
+  kept = setField(kept, 'key.trusted', undefined);
   return kept;
 }
 

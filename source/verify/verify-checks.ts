@@ -1,15 +1,19 @@
 /**
- * `verify` (SPEC 6): checks a live setup the way its users meet it. Read-only except for one
- * harmless write: the builder puts `nix-cache-info` again with the same content. The delete test
- * targets a key that does not exist, so even a wrongly allowed delete removes nothing.
+ * `verify` (SPEC 6): checks a live setup the way its users meet it, and changes nothing a client
+ * or a later run can see. The builder proves it can write by starting a multipart upload and
+ * aborting it (no object appears, none is replaced, no owner changes); the delete and ACL probes
+ * target a key that does not exist, so even a wrongly allowed request changes nothing.
  */
 import { randomBytes } from 'node:crypto';
+import type { Client } from 'minio';
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import { resolveFilePath } from '../files/resolve-file-path';
 import { checkKeyPair } from '../keys/check-key-pair';
-import { parseNixPublicKey } from '../keys/nix-public-key';
+import { parseNixPublicKey, type NixPublicKey } from '../keys/nix-public-key';
+import { substituterUrl } from '../nix/cache-urls';
+import { checkLocalNix, checkNarinfoSignatures, trustedKeysIn } from './client-checks';
 import { parseNixSecretKey } from '../keys/nix-secret-key';
 import { readAwsProfile } from '../plan/read-aws-profile';
 import { readIfExists } from '../plan/prepare-secrets';
@@ -48,11 +52,23 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   const tls = { caPem: ctx.caPem, insecure: answers.insecure };
   const reports: VerifyReport[] = [];
   const title = 'Anyone can read nix-cache-info';
+  // The read and the listing go out together: neither waits for the other.
+  const read = anonymousRequest(`${base}/nix-cache-info`, tls);
+  const listing = answers.anonymous === 'get' ? anonymousRequest(`${base}/`, tls) : undefined;
+  read.catch(() => undefined);
+  listing?.catch(() => undefined);
   if (answers.anonymous === 'none') {
-    reports.push(skipped('anonymous-read', title, 'anonymous is "none": clients need credentials to read the cache'));
+    const privateTitle = 'Nobody can read the cache anonymously';
+    try {
+      const response = await read;
+      if (response.status === 403) reports.push(ok('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info is refused (403)`));
+      else reports.push(failed('anonymous-read', privateTitle, `an anonymous GET of ${base}/nix-cache-info answered ${response.status}, but anonymous is "none". Fix: run setup again (step anonymous), and check the object's ACL.`));
+    } catch (error) {
+      reports.push(failed('anonymous-read', privateTitle, `GET ${base}/nix-cache-info failed: ${messageOf(error)}`));
+    }
   } else {
     try {
-      const response = await anonymousRequest(`${base}/nix-cache-info`, tls);
+      const response = await read;
       const expected = renderNixCacheInfo(answers.cacheInfo);
       if (response.status !== 200) {
         reports.push(failed('anonymous-read', title, `GET ${base}/nix-cache-info answered ${response.status}: Nix will say the bucket "does not appear to be a binary cache". Fix: run setup again (steps anonymous and cache-info).`));
@@ -66,11 +82,11 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
     }
   }
   const listTitle = 'Nobody can list the cache anonymously';
-  if (answers.anonymous !== 'get') {
+  if (listing === undefined) {
     reports.push(skipped('anonymous-list', listTitle, `anonymous is "${answers.anonymous}": ${answers.anonymous === 'download' ? 'listing is allowed on purpose' : 'nothing is anonymous'}`));
   } else {
     try {
-      const response = await anonymousRequest(`${base}/`, tls);
+      const response = await listing;
       if (response.status === 403) reports.push(ok('anonymous-list', listTitle, 'an anonymous listing is refused (403)'));
       else reports.push(failed('anonymous-list', listTitle, `an anonymous listing answered ${response.status}: anyone can list every store path. Fix: remove ListBucket from the bucket policy's anonymous statements, or run setup again.`));
     } catch (error) {
@@ -80,19 +96,14 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   return reports;
 }
 
-async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
+/** An S3 client with the builder's keys from the AWS credentials profile, or undefined when the profile has none. */
+async function builderClient(ctx: VerifyContext): Promise<Client | undefined> {
   const { answers, effects } = ctx;
-  const writeTitle = `The builder (profile ${answers.builder.profile}) can upload`;
-  const deleteTitle = 'The builder cannot delete';
-  const path = resolveFilePath(answers.files.awsCredentials, effects);
-  const content = await readIfExists(path);
+  const content = await readIfExists(resolveFilePath(answers.files.awsCredentials, effects));
   const profile = content === null ? undefined : readAwsProfile(content, answers.builder.profile);
-  if (!profile?.accessKeyId || !profile.secretAccessKey) {
-    const why = `no profile [${answers.builder.profile}] with keys in ${answers.files.awsCredentials}. Fix: run setup (it writes the profile).`;
-    return [failed('builder-write', writeTitle, why), skipped('builder-delete', deleteTitle, 'needs the builder profile')];
-  }
+  if (!profile?.accessKeyId || !profile.secretAccessKey) return undefined;
   const { createS3Client } = await import('../backends/s3/s3-connection');
-  const client = createS3Client({
+  return createS3Client({
     endpoint: answers.endpoint,
     region: answers.region,
     accessKey: profile.accessKeyId,
@@ -100,24 +111,94 @@ async function checkBuilder(ctx: VerifyContext): Promise<VerifyReport[]> {
     insecure: answers.insecure,
     ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
   });
+}
+
+async function checkBuilder(ctx: VerifyContext, client: Client | undefined): Promise<VerifyReport[]> {
+  const { answers } = ctx;
+  const writeTitle = `The builder (profile ${answers.builder.profile}) can upload`;
+  const deleteTitle = 'The builder cannot delete';
+  if (client === undefined) {
+    const why = `no profile [${answers.builder.profile}] with keys in ${answers.files.awsCredentials}. Fix: run setup (it writes the profile).`;
+    return [failed('builder-write', writeTitle, why), skipped('builder-delete', deleteTitle, 'needs the builder profile')];
+  }
   const reports: VerifyReport[] = [];
+  // The upload test and the delete test go out together (the delete of a key nobody uploads).
+  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
+  // A started and aborted multipart upload needs s3:PutObject, as an upload does, and leaves
+  // nothing behind: unlike a PUT of nix-cache-info, it cannot repair, replace or re-own anything.
+  const upload = (async () => {
+    const uploadId = await client.initiateNewMultipartUpload(answers.bucket, probe, {});
+    await client.abortMultipartUpload(answers.bucket, probe, uploadId);
+  })();
+  upload.catch(() => undefined);
+  const removal = client.removeObject(answers.bucket, probe);
+  removal.catch(() => undefined);
+  const acl = probeAcl(client, answers);
   try {
-    const body = renderNixCacheInfo(answers.cacheInfo);
-    await client.putObject(answers.bucket, 'nix-cache-info', Buffer.from(body), Buffer.byteLength(body), { 'Content-Type': 'text/x-nix-cache-info' });
-    reports.push(ok('builder-write', writeTitle, 'put nix-cache-info again (same content) with the profile\'s keys'));
+    await upload;
+    reports.push(ok('builder-write', writeTitle, "started and aborted an upload with the profile's keys (nothing was written)"));
   } catch (error) {
     reports.push(failed('builder-write', writeTitle, `the builder could not upload: ${messageOf(error)}. Fix: run setup again (steps user, policy, attach), or rotate the builder credentials if the secret is wrong.`));
   }
-  const probe = `nix-cache-wizard-verify-${randomBytes(8).toString('hex')}`;
   try {
-    await client.removeObject(answers.bucket, probe);
+    await removal;
     reports.push(failed('builder-delete', deleteTitle, 'the builder may delete objects: a leaked builder key could empty the cache. Fix: remove s3:DeleteObject from its policy (run setup again to replace the policy).'));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'AccessDenied') reports.push(ok('builder-delete', deleteTitle, 'a delete by the builder is refused (AccessDenied)'));
     else reports.push(failed('builder-delete', deleteTitle, `the delete test failed unexpectedly: ${messageOf(error)}`));
   }
+  reports.push(await acl);
   return reports;
+}
+
+/**
+ * The builder must not change ACLs (notes/s3-policies-and-lifecycle.md, "Object ACLs"): on RGW
+ * an object made public by its owner is readable past a bucket policy that grants anonymous
+ * nothing. RGW looks the object up before it checks the policy (NoSuchKey for a missing key), so
+ * the probe needs an object the builder owns: one whose ACL the builder can read. Its ACL must be
+ * private; then setting "private" again is refused (the Deny holds), or, if allowed, changes nothing.
+ */
+async function probeAcl(client: import('minio').Client, answers: Answers): Promise<VerifyReport> {
+  const title = 'The builder cannot make objects public with an ACL';
+  // MinIO implements no object ACLs (its ACL calls change nothing): nothing to probe, no request.
+  if (answers.backend === 'minio') return ok('builder-acl', title, 'MinIO does not implement object ACLs');
+  const { getObjectAclXml, isS3ErrorCode } = await import('../backends/s3/s3-requests');
+  let owned: { key: string; acl: string } | undefined;
+  try {
+    const listed = client.listObjectsV2(answers.bucket, '', true);
+    let seen = 0;
+    for await (const item of listed as AsyncIterable<{ name?: string }>) {
+      if (!item.name || item.name === 'nix-cache-info') continue;
+      if (++seen > 20) break;
+      try {
+        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name) };
+        break;
+      } catch (error) {
+        if (!isS3ErrorCode(error, 'AccessDenied')) throw error;
+      }
+    }
+  } catch (error) {
+    if (isS3ErrorCode(error, 'AccessDenied', 'NotImplemented')) return skipped('builder-acl', title, 'the builder cannot read object ACLs here');
+    return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
+  }
+  if (owned === undefined) return skipped('builder-acl', title, 'the builder owns no object yet to probe (nothing uploaded)');
+  const grants = owned.acl.match(/<Grant>[\s\S]*?<\/Grant>/g) ?? [];
+  if (/AllUsers|AuthenticatedUsers/.test(owned.acl) || grants.length !== 1) {
+    return failed('builder-acl', title, `${owned.key} has an ACL that grants more than its owner${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder), then reset that object's ACL to private.`);
+  }
+  try {
+    await client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: owned.key, query: 'acl', headers: { 'x-amz-acl': 'private' } }, '', [200]);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'AccessDenied')) return ok('builder-acl', title, `an ACL change by the builder on ${owned.key}, which it uploaded, is refused (AccessDenied)`);
+    if (isS3ErrorCode(error, 'NotImplemented')) return ok('builder-acl', title, 'the server does not implement object ACLs');
+    return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
+  }
+  return failed(
+    'builder-acl',
+    title,
+    `the builder may change the ACL of what it uploads (tried "private" on ${owned.key}, which it already was): anything it uploads could be made readable by anyone${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder).`,
+  );
 }
 
 async function checkSigningKeys(ctx: VerifyContext): Promise<VerifyReport> {
@@ -145,7 +226,7 @@ async function checkSigningKeys(ctx: VerifyContext): Promise<VerifyReport> {
 
 async function checkNixFiles(ctx: VerifyContext): Promise<VerifyReport[]> {
   const { answers, effects } = ctx;
-  const substituter = `${answers.endpoint}/${answers.bucket}`;
+  const substituter = substituterUrl(answers);
   const reports: VerifyReport[] = [];
   for (const [id, given, title] of [
     ['nixos-module', answers.files.nixosModule, 'The NixOS module names this cache and key'],
@@ -165,16 +246,19 @@ async function checkNixFiles(ctx: VerifyContext): Promise<VerifyReport[]> {
   return reports;
 }
 
+/** A narinfo key for each first character of a store path hash, and one NAR key: what the rules must be judged on. */
+const SAMPLE_NARINFO_KEYS = [...'0123456789abcdfghijklmnpqrsvwxyz'].flatMap((c) => [`${c}${'0'.repeat(31)}.narinfo`, `${c}${'x'.repeat(31)}.narinfo`, `${c}a${'r'.repeat(30)}.narinfo`, `${c}i${'x'.repeat(30)}.narinfo`]);
+const SAMPLE_NAR_KEY = 'nar/0000000000000000000000000000000000000000000000000000.nar.xz';
+
 async function checkExpiry(ctx: VerifyContext): Promise<VerifyReport> {
   const { answers } = ctx;
-  const title = 'Lifecycle rules spare nix-cache-info';
-  if (answers.expireDays === null) return skipped('expiry', title, 'expireDays is null: nothing expires');
+  const title = answers.expireDays === null ? 'Nothing expires' : 'Lifecycle rules spare nix-cache-info and keep NARs longer than clients trust a narinfo';
   if (answers.backend === 's3' || !answers.admin.accessKey || !answers.admin.secretKey) {
     return skipped('expiry', title, 'reading lifecycle rules needs the admin keys (answers or NIX_CACHE_ADMIN_* environment)');
   }
   const { createS3Client } = await import('../backends/s3/s3-connection');
   const { getLifecycleXml } = await import('../backends/s3/s3-requests');
-  const { parseLifecycleConfiguration, ruleSelectsKey, isOurRule } = await import('../backends/s3/lifecycle-rules');
+  const { parseLifecycleConfiguration, ruleSelectsKey, isOurRule, CLIENT_NARINFO_TTL_DAYS } = await import('../backends/s3/lifecycle-rules');
   const client = createS3Client({
     endpoint: answers.endpoint,
     region: answers.region,
@@ -185,16 +269,43 @@ async function checkExpiry(ctx: VerifyContext): Promise<VerifyReport> {
   });
   try {
     const xml = await getLifecycleXml(client, answers.bucket);
-    const rules = xml === null ? [] : parseLifecycleConfiguration(xml);
-    const killers = rules.filter((rule) => rule.expirationDays !== undefined && ruleSelectsKey(rule, 'nix-cache-info'));
-    if (killers.length > 0) {
-      return failed('expiry', title, `rule(s) ${killers.map((r) => r.id ?? '(no id)').join(', ')} expire nix-cache-info: clients would drop the cache. Fix: give those rules a prefix, or remove them.`);
+    const rules = (xml === null ? [] : parseLifecycleConfiguration(xml)).filter((rule) => rule.enabled && rule.expirationDays !== undefined);
+    if (answers.expireDays === null) {
+      if (rules.length === 0) return ok('expiry', title, 'no lifecycle rule expires objects, as expireDays null says');
+      return failed('expiry', title, `expireDays is null, but rule(s) ${rules.map((r) => r.id || '(no id)').join(', ')} expire objects. Fix: run setup again (it removes ours), and remove the others if they are not wanted.`);
     }
-    if (!rules.some(isOurRule)) return failed('expiry', title, 'none of the wizard\'s expiry rules is there. Fix: run setup again (step expiry).');
-    return ok('expiry', title, `${rules.length} rule(s); none expires nix-cache-info`);
+    const killers = rules.filter((rule) => ruleSelectsKey(rule, 'nix-cache-info'));
+    if (killers.length > 0) {
+      return failed('expiry', title, `rule(s) ${killers.map((r) => r.id || '(no id)').join(', ')} expire nix-cache-info: clients would drop the cache. Fix: give those rules a prefix, or remove them.`);
+    }
+    if (!rules.some(isOurRule)) return failed('expiry', title, "none of the wizard's expiry rules is there. Fix: run setup again (step expiry).");
+    // When several rules select a key, the shortest expiry wins.
+    const expiryOf = (key: string): number | undefined => {
+      const days = rules.filter((rule) => ruleSelectsKey(rule, key)).map((rule) => rule.expirationDays!);
+      return days.length === 0 ? undefined : Math.min(...days);
+    };
+    const narDays = expiryOf(SAMPLE_NAR_KEY);
+    const narinfoDays = SAMPLE_NARINFO_KEYS.map(expiryOf);
+    const longestNarinfo = narinfoDays.some((d) => d === undefined) ? undefined : Math.max(...(narinfoDays as number[]));
+    if (narDays !== undefined && (longestNarinfo === undefined || narDays - longestNarinfo <= CLIENT_NARINFO_TTL_DAYS)) {
+      const narinfoText = longestNarinfo === undefined ? 'some narinfos never expire' : `narinfos expire after up to ${longestNarinfo} days`;
+      return failed(
+        'expiry',
+        title,
+        `NARs expire after ${narDays} days while ${narinfoText}: a client trusts a narinfo it has seen for ${CLIENT_NARINFO_TTL_DAYS} days and then fetches its NAR, which may be gone (a hard error, not a miss). Fix: run setup again (step expiry), and remove foreign rules that expire nar/ sooner.`,
+      );
+    }
+    return ok('expiry', title, `${rules.length} expiring rule(s); none expires nix-cache-info, and NARs outlive narinfos by ${narDays === undefined ? 'forever' : `${narDays - (longestNarinfo ?? 0)} days`}`);
   } catch (error) {
     return failed('expiry', title, `could not read the lifecycle rules: ${messageOf(error)}`);
   }
+}
+
+/** The keys the machines trust: those the NixOS module lists (two during a rotation), and the public key file. */
+async function trustedKeys(ctx: VerifyContext): Promise<NixPublicKey[]> {
+  const module = await readIfExists(resolveFilePath(ctx.answers.files.nixosModule, ctx.effects));
+  const keys = trustedKeysIn(`${module ?? ''}\n${ctx.publicKeyText ?? ''}`);
+  return keys.filter((key, index) => keys.findIndex((other) => other.name === key.name && Buffer.from(other.bytes).equals(Buffer.from(key.bytes))) === index);
 }
 
 export async function runVerifyChecks(answers: Answers, effects: Effects): Promise<VerifyReport[]> {
@@ -202,12 +313,20 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   if (answers.caFile) caPem = (await readIfExists(answers.caFile)) ?? undefined;
   const publicText = await readIfExists(resolveFilePath(answers.key.publicFile, effects));
   const ctx: VerifyContext = { answers, effects, caPem, publicKeyText: publicText?.trim() };
-  const [anonymous, builder, key, files, expiry] = await Promise.all([
+  // Loaded before any request goes out, so that loading it does not hold back the requests of
+  // the checks that need it after the others have left (one round of requests, issue 12).
+  await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
+  const client = await builderClient(ctx);
+  const [anonymous, builder, key, files, expiry, signatures, localNix] = await Promise.all([
     checkAnonymousRead(ctx),
-    checkBuilder(ctx),
+    checkBuilder(ctx, client),
     checkSigningKeys(ctx),
     checkNixFiles(ctx),
     checkExpiry(ctx),
+    client === undefined
+      ? Promise.resolve(skipped('narinfo-signatures', 'The cache serves paths the machines trust', 'listing the narinfos needs the builder profile'))
+      : trustedKeys(ctx).then((keys) => checkNarinfoSignatures(answers, client, keys)),
+    checkLocalNix(answers, effects, ctx.publicKeyText),
   ]);
-  return [...anonymous, ...builder, key, ...files, expiry];
+  return [...anonymous, ...builder, key, ...files, expiry, signatures, ...localNix];
 }

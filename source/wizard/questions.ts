@@ -83,7 +83,7 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
   {
     id: 'expiry',
     title: 'expiry',
-    why: 'Optionally let the store delete old uploads. The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by a day.',
+    why: 'Optionally let the store delete old uploads. The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by 31 days, longer than a machine trusts a .narinfo it has seen (30 days).',
   },
   {
     id: 'files',
@@ -389,6 +389,27 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'Anyone, with listing', value: 'download', hint: 'mc "download" policy' },
       { label: 'Nobody', value: 'none', hint: 'machines need credentials' },
     ],
+  },
+  // A private cache on plain S3: the machines' read-only keys are made elsewhere, like the builder's.
+  {
+    id: 's3-reader-access-key',
+    step: 'anonymous',
+    field: 'reader.accessKey',
+    kind: 'text',
+    label: 'Reader access key (GetObject only, made in your S3 console)',
+    help: 'Every machine substitutes from the private cache with these keys.',
+    when: (input) => backendOf(input) === 's3' && input.anonymous === 'none',
+    ...checkedText('reader.accessKey'),
+  },
+  {
+    id: 's3-reader-secret-key',
+    step: 'anonymous',
+    field: 'reader.secretKey',
+    kind: 'text',
+    secret: true,
+    label: 'Reader secret key',
+    when: (input) => backendOf(input) === 's3' && input.anonymous === 'none',
+    ...checkedSecret('reader.secretKey'),
   },
   {
     id: 'store-dir',

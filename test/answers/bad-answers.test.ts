@@ -37,6 +37,12 @@ const cases: BadCase[] = [
   { name: 'an unknown backend', answers: { ...ok, backend: 'aws' }, field: 'backend', rule: '"minio", "ceph" or "s3"' },
   { name: 'an unknown anonymous mode', answers: { ...ok, anonymous: 'public' }, field: 'anonymous', rule: '"get", "download" or "none"' },
   { name: 'an unknown adminVia', answers: { ...ok, adminVia: 'ssh' }, field: 'adminVia', rule: '"api" or "mc"' },
+  { name: 'a reader that is the builder on a private cache', answers: { ...ok, anonymous: 'none', reader: { accessKey: 'nixbuilder' } }, field: 'reader.accessKey', rule: 'must differ from builder.accessKey' },
+  { name: 'a reader secret with a character that does not survive', answers: { ...ok, anonymous: 'none', reader: { secretKey: 'abc"defgh12' } }, field: 'reader.secretKey', rule: 'holds the character' },
+  { name: 'an unknown reader key', answers: { ...ok, reader: { user: 'x' } }, field: 'reader.user', rule: 'not a known answer' },
+  { name: 'a connect timeout of 0', answers: { ...ok, connectTimeout: 0 }, field: 'connectTimeout', rule: '1..600 seconds' },
+  { name: 'a connect timeout that is not a whole number', answers: { ...ok, connectTimeout: 2.5 }, field: 'connectTimeout', rule: 'whole number of seconds' },
+  { name: 'a private plain-S3 cache without the reader keys', answers: { endpoint: 'https://s3.example.org', backend: 's3', anonymous: 'none', builder: { accessKey: 'nixbuilder', secretKey: 'Xa3+bc,de-fg.hj=km_np4qr7stuvWxy' } }, field: 'reader.accessKey', rule: 'is required' },
   { name: 'adminVia mc on a Ceph backend', answers: { ...ok, backend: 'ceph', adminVia: 'mc' }, field: 'adminVia', rule: 'applies only to backend "minio"' },
   { name: 'a misspelt top-level key', answers: { ...ok, bukcet: 'nix-cache' }, field: 'bukcet', rule: 'not a known answer' },
   { name: 'a misspelt nested key', answers: { ...ok, builder: { secret: 'abcdefgh1' } }, field: 'builder.secret', rule: 'not a known answer' },
@@ -73,6 +79,22 @@ const cases: BadCase[] = [
   { name: 'a missing endpoint with --yes', answers: { admin: ok.admin }, field: 'endpoint', rule: 'is required' },
   { name: 'missing admin keys with --yes', answers: { endpoint: 'https://s3.example.org' }, field: 'admin.accessKey', rule: 'NIX_CACHE_ADMIN_ACCESS_KEY' },
   { name: 'missing builder keys on plain S3', answers: { endpoint: 'https://s3.example.org', backend: 's3' }, field: 'builder.secretKey', rule: 'required for backend "s3"' },
+  // issue 8: found by trying the wizard as an attacker and as an unlucky user would
+  { name: 'an endpoint with port 0', answers: { ...ok, endpoint: 'http://s3.example.org:0' }, field: 'endpoint', rule: 'port must be 1–65535' },
+  { name: 'an endpoint with an empty port', answers: { ...ok, endpoint: 'http://s3.example.org:' }, field: 'endpoint', rule: 'no port after it' },
+  { name: 'an endpoint with white space around it', answers: { ...ok, endpoint: ' https://s3.example.org' }, field: 'endpoint', rule: 'white space' },
+  { name: 'an endpoint with a zero-width space in the host', answers: { ...ok, endpoint: 'https://s3\u200b.example.org' }, field: 'endpoint', rule: 'invisible characters' },
+  { name: 'a bucket name with a dot next to a hyphen', answers: { ...ok, bucket: 'nix.-cache' }, field: 'bucket', rule: 'dot next to a hyphen' },
+  { name: 'a bucket name with the --ol-s3 suffix', answers: { ...ok, bucket: 'nix-cache--ol-s3' }, field: 'bucket', rule: '"--ol-s3"' },
+  { name: 'a bucket name with the --x-s3 suffix', answers: { ...ok, bucket: 'nix-cache--x-s3' }, field: 'bucket', rule: '"--x-s3"' },
+  { name: 'a bucket name with the amzn-s3-demo- prefix', answers: { ...ok, bucket: 'amzn-s3-demo-cache' }, field: 'bucket', rule: '"amzn-s3-demo-"' },
+  { name: 'a key name with a zero-width joiner', answers: { ...ok, key: { name: 'cache\u200d-1' } }, field: 'key.name', rule: 'invisible characters' },
+  { name: 'a key name with a Cyrillic look-alike letter', answers: { ...ok, key: { name: 'c\u0430che-1' } }, field: 'key.name', rule: 'printable ASCII' },
+  { name: 'a file path with bytes that are not UTF-8', answers: { ...ok, files: { nixConf: './nix-\ufffd.conf' } }, field: 'files.nixConf', rule: 'valid UTF-8' },
+  { name: 'a file path with a lone surrogate', answers: null, raw: JSON.stringify({ ...ok }).replace(/}$/, ',"files":{"policy":"./p\\udc80.json"}}'), field: 'files.policy', rule: 'valid UTF-8' },
+  { name: 'a builder secret of 41+ characters on MinIO (only keys made elsewhere may be longer)', answers: { ...ok, builder: { secretKey: 'A1b2-'.repeat(12) } }, field: 'builder.secretKey', rule: '8–40 characters long on backend "minio"' },
+  { name: 'an answer given twice', answers: null, raw: '{"endpoint":"https://s3.example.org","bucket":"one-cache","bucket":"two-cache"}', field: 'bucket', rule: 'gives bucket twice (line 1, column 59)' },
+  { name: 'a secret key given twice (the message names the key, never a value)', answers: null, raw: '{"endpoint":"https://s3.example.org","admin":{"secretKey":"first-Secret1","secretKey":"second-Secret2"}}', field: 'admin.secretKey', rule: /gives admin\.secretKey twice \(line 1, column \d+\)/ },
   {
     name: 'an admin secret from the environment that would not survive',
     answers: { endpoint: 'https://s3.example.org' },
@@ -134,6 +156,46 @@ describe('bad answers are refused with the field and the rule named, exit 2, not
     expect(json.ok).toBe(false);
     expect(json.error.field).toBe('bucket');
     expect(json.error.message).toContain('3–63 characters');
+  });
+
+  it('a JSON error in the answers file names line, column and rule, never the text (it may be a secret)', async () => {
+    const sandbox = makeCliSandbox();
+    const file = join(sandbox.cwd, 'answers.json');
+    writeFileSync(file, '{\n  "endpoint": "https://s3.example.org",\n  "admin": {"secretKey": Unquoted-Root-Secret9}\n}\n');
+    const result = await sandbox.run(['setup', '--yes', '--json', '--answers', file]);
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout) as { error: { field: string; message: string } };
+    expect(json.error.field).toBe('--answers');
+    expect(json.error.message).toContain('line 3, column 26: expected a value');
+    expect(result.stdout + result.stderr).not.toMatch(/Unquoted|Root-Secret/);
+  });
+
+  it('keys made elsewhere may be up to 128 characters: an R2-style 64-character admin secret and builder secret on s3', async () => {
+    const sandbox = makeCliSandbox();
+    const long = 'Ab3-'.repeat(16);
+    sandbox.writeAnswers({ endpoint: 'https://s3.example.org', backend: 's3', admin: { accessKey: 'r2admin', secretKey: long }, builder: { accessKey: 'r2builder', secretKey: long } });
+    const result = await sandbox.run(['preview', '--json', '--answers', 'answers.json']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).not.toContain(long);
+  });
+
+  it('warns when a host looks different in Unicode and on the network (punycode)', async () => {
+    const sandbox = makeCliSandbox();
+    sandbox.writeAnswers({ endpoint: 'https://c\u0430che.example.org' });
+    const result = await sandbox.run(['preview', '--answers', 'answers.json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('xn--');
+    expect(result.stderr).toMatch(/look-alike/);
+  });
+
+  it('--json with a bad flag still prints one JSON result', async () => {
+    const sandbox = makeCliSandbox();
+    const result = await sandbox.run(['setup', '--json', '--no-such-flag']);
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout) as { ok: boolean; error: { message: string; field: string } };
+    expect(json.ok).toBe(false);
+    expect(json.error.message).toContain("unknown option '--no-such-flag'");
+    expect(json.error.field).toBe('--no-such-flag');
   });
 
   it('never echoes a rejected secret back in the message', async () => {

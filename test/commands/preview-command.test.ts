@@ -83,7 +83,7 @@ describe('preview', () => {
     expect(json.command).toBe('preview');
     expect(json.files.map((f) => f.action)).toEqual(Array(json.files.length).fill('would-create'));
     expect(json.files.some((f) => f.path.endsWith('nix-cache.nix'))).toBe(true);
-    expect(json.next.some((line) => line.startsWith('nix copy --to'))).toBe(true);
+    expect(json.next.some((line) => line.startsWith('nix --extra-experimental-features nix-command copy --to'))).toBe(true);
     expect(result.stdout).not.toContain('Admin-Secret-123');
     expect(result.stdout).not.toContain('Builder-Secret-456');
   });

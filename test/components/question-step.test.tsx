@@ -94,7 +94,7 @@ describe('a question screen', () => {
     delete (initial as { expireDays?: unknown }).expireDays;
     const app = renderApp({ initial });
     const frame = await waitForText(app, 'Delete uploads after how many days?');
-    expect(panelText(frame)).toContain('The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by a day.');
+    expect(panelText(frame)).toContain('The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by 31 days');
     expect(frame).toContain('never');
     expect(await type(app, '0')).toContain('✘ expireDays must be 1..36500 days');
     await press(app, KEYS.backspace);

@@ -14,11 +14,13 @@ export function exampleAnswers(overrides: Partial<Answers> = {}): Answers {
     writeMcConfig: true,
     bucket: 'nix-cache',
     builder: { accessKey: 'nixbuilder', secretKey: 'Xa3+bc,de-fg.hj=km_np4qr7stuvWxy', profile: 'nixbuilder' },
+    reader: { accessKey: 'nixreader', secretKey: 'Rd3+bc,de-fg.hj=km_np4qr7stuvWxy', profile: 'nixreader' },
     policyName: 'nix-cache-write',
     anonymous: 'get',
     cacheInfo: { storeDir: '/nix/store', wantMassQuery: true, priority: 30 },
-    key: { name: 's3.example.org-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key' },
+    key: { name: 's3.example.org-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key', trusted: [] },
     expireDays: null,
+    connectTimeout: 5,
     files: {
       mcConfig: '~/.mc/config.json',
       awsCredentials: '~/.aws/credentials',
@@ -26,6 +28,8 @@ export function exampleAnswers(overrides: Partial<Answers> = {}): Answers {
       nixConf: './nix-cache.conf',
       policy: './nix-cache-write.json',
       cacheInfo: './nix-cache-info',
+      builderModule: './nix-cache-builder.nix',
+      readerCredentials: './nix-cache-reader.credentials',
     },
     ...overrides,
   };

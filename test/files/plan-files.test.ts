@@ -14,6 +14,7 @@ describe('the file plan', () => {
       ['nixConf', 'nix.conf snippet', '/home/ada/infra/nix-cache.conf', '644', false],
       ['policy', 'Write policy nix-cache-write (IAM JSON)', '/home/ada/infra/nix-cache-write.json', '644', false],
       ['cacheInfo', 'nix-cache-info', '/home/ada/infra/nix-cache-info', '644', false],
+      ['builderModule', 'NixOS module for the builder (signs and uploads every build)', '/home/ada/infra/nix-cache-builder.nix', '644', false],
       ['secretKey', 'Signing secret key', '/home/ada/.config/nix/secret.key', '600', true],
       ['publicKey', 'Signing public key', '/home/ada/.config/nix/public.key', '644', false],
     ]);
@@ -25,21 +26,45 @@ describe('the file plan', () => {
       'nix-cache.conf',
       'nix-cache-write.json',
       'nix-cache-info',
+      'nix-cache-builder.nix',
       'home/.config/nix/secret.key',
       'home/.config/nix/public.key',
     ]);
   });
 
   it('renders the module and snippet for this endpoint, bucket and every trusted key', () => {
-    const files = planFiles({ answers: exampleAnswers({ caFile: '/etc/ca.pem' }), base, publicKeys: [PUBLIC_KEY, 'old-1:AAAA'] });
+    const caPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const files = planFiles({ answers: exampleAnswers({ caFile: '/etc/ca.pem' }), base, publicKeys: [PUBLIC_KEY, 'old-1:AAAA'], caPem });
     const module = files.find((f) => f.id === 'nixosModule')!.render(null);
     expect(module).toContain('"https://s3.example.org:9000/nix-cache"');
     expect(module).toContain(`"${PUBLIC_KEY}"`);
     expect(module).toContain('"old-1:AAAA"');
-    expect(module).toContain('security.pki.certificateFiles = [ "/etc/ca.pem" ];');
+    expect(module).toContain("security.pki.certificates = [\n    ''\n      -----BEGIN CERTIFICATE-----\n      MIIB\n");
+    expect(module).toContain('nix.settings.connect-timeout = lib.mkDefault 5;');
     const conf = files.find((f) => f.id === 'nixConf')!.render(null);
     expect(conf).toContain(`extra-trusted-public-keys = ${PUBLIC_KEY} old-1:AAAA\n`);
     expect(files.find((f) => f.id === 'publicKey')!.render(null)).toBe(PUBLIC_KEY);
+  });
+
+  it('gives a private cache an s3:// substituter with the reader profile and its own 0600 credentials file', () => {
+    const files = planFiles({ answers: exampleAnswers({ anonymous: 'none' }), base, publicKeys: [PUBLIC_KEY] });
+    const reader = files.find((f) => f.id === 'readerCredentials')!;
+    expect([reader.path, reader.mode.toString(8), reader.secret]).toEqual(['/home/ada/infra/nix-cache-reader.credentials', '600', true]);
+    expect(reader.render(null)).toBe('[nixreader]\naws_access_key_id = nixreader\naws_secret_access_key = Rd3+bc,de-fg.hj=km_np4qr7stuvWxy\n');
+    expect(reader.renderMasked(null)).not.toContain('Rd3+bc');
+    const url = 's3://nix-cache?profile=nixreader&endpoint=https://s3.example.org:9000';
+    expect(files.find((f) => f.id === 'nixosModule')!.render(null)).toContain(`"${url}"`);
+    expect(files.find((f) => f.id === 'nixConf')!.render(null)).toContain(`extra-substituters = ${url}\n`);
+    // A public cache has no reader.
+    expect(planFiles({ answers: exampleAnswers(), base, publicKeys: [PUBLIC_KEY] }).map((f) => f.id)).not.toContain('readerCredentials');
+  });
+
+  it('points the builder module at the real key and credentials files, and uploads with the builder profile', () => {
+    const files = planFiles({ answers: exampleAnswers(), base, publicKeys: [PUBLIC_KEY] });
+    const module = files.find((f) => f.id === 'builderModule')!.render(null);
+    expect(module).toContain('secretKeyFile = "/home/ada/.config/nix/secret.key";');
+    expect(module).toContain('awsCredentialsFile = "/home/ada/.aws/credentials";');
+    expect(module).toContain('cacheStore = "s3://nix-cache?profile=nixbuilder&endpoint=https://s3.example.org:9000";');
   });
 
   it('leaves out the mc config when it is not wanted or the admin keys are unknown', () => {

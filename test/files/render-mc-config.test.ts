@@ -82,3 +82,47 @@ describe('the mc config merge', () => {
     expect(masked).toContain('"accessKey": "minioadmin"');
   });
 });
+
+describe('the mc config merge keeps every byte that is not ours (issue 8)', () => {
+  it("keeps other aliases' numbers as written (1.0, 1e3, integers past 2^53) and their duplicate keys", () => {
+    const existing = '{\n  "version": "10",\n  "aliases": {\n    "other": {"url": "http://o", "retries": 1.0, "timeout": 1e3, "id": 9007199254740993, "api": "S3v2", "api": "S3v4"}\n  },\n  "n": 10.50\n}\n';
+    const merged = renderMcConfig(existing, INPUT);
+    expect(merged).toContain('{"url": "http://o", "retries": 1.0, "timeout": 1e3, "id": 9007199254740993, "api": "S3v2", "api": "S3v4"}');
+    expect(merged).toContain('"n": 10.50');
+    expect((JSON.parse(merged) as { aliases: Record<string, unknown> }).aliases['s3']).toEqual(OURS);
+    // and merging again changes nothing
+    expect(renderMcConfig(merged, INPUT)).toBe(merged);
+  });
+
+  it('replaces only the value of our alias where it stands', () => {
+    const existing = '{"version":"10","aliases":{"a":{"x":1},"s3":{"url":"http://old"},"z":{"y":2.50}}}';
+    const merged = renderMcConfig(existing, INPUT);
+    expect(merged).toBe(`{"version":"10","aliases":{"a":{"x":1},"s3":${JSON.stringify(OURS)},"z":{"y":2.50}}}`);
+  });
+
+  it('adds the version first and the aliases when the file has none', () => {
+    const merged = renderMcConfig('{\n  "other": 1.0\n}\n', INPUT);
+    expect(merged).toBe(`{\n  "version": "10",\n  "other": 1.0,\n  "aliases": {\n    "s3": ${JSON.stringify(OURS, null, 2).replace(/\n/g, '\n    ')}\n  }\n}\n`);
+  });
+
+  it('refuses, leaving the file, when our alias is written twice (readers disagree on which counts)', () => {
+    const existing = '{"version":"10","aliases":{"s3":{"url":"http://a"},"s3":{"url":"http://b"}}}';
+    expect(() => renderMcConfig(existing, INPUT)).toThrow(/has the key "aliases.s3" twice \(line 1, column 52\)/);
+  });
+
+  it('a parse error names line, column and rule, and never quotes the file (it holds secrets)', () => {
+    const existing = '{\n  "aliases": {\n    "prod": {"secretKey": Sup3rSecretRootKey}\n  }\n}\n';
+    const error = (() => {
+      try {
+        renderMcConfig(existing, INPUT);
+      } catch (e) {
+        return e as FileParseError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(FileParseError);
+    expect(error?.message).toContain('line 3, column 27: expected a value');
+    expect(error?.message).not.toContain('Sup3rSecretRootKey');
+    expect(error?.message).not.toMatch(/Sup3r|Root/);
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -47,6 +48,7 @@ describe('writing the planned files', () => {
       ['work/nix-cache.conf', 'created'],
       ['work/nix-cache-write.json', 'created'],
       ['work/nix-cache-info', 'created'],
+      ['work/nix-cache-builder.nix', 'created'],
       ['home/.config/nix/secret.key', 'created'],
       ['home/.config/nix/public.key', 'created'],
     ]);
@@ -181,6 +183,7 @@ describe('writing the planned files', () => {
         ['nix-cache.conf', 'created'],
         [relative('/', absolutePolicy), 'created'],
         ['nix-cache-info', 'created'],
+        ['nix-cache-builder.nix', 'created'],
         ['home/.config/nix/secret.key', 'created'],
         ['home/.config/nix/public.key', 'created'],
       ]);
@@ -222,6 +225,7 @@ describe('writing the planned files', () => {
       'work/nix-cache.conf': 'would-create',
       'work/nix-cache-write.json': 'would-create',
       'work/nix-cache-info': 'unchanged',
+      'work/nix-cache-builder.nix': 'would-create',
       'home/.config/nix/secret.key': 'would-create',
       'home/.config/nix/public.key': 'would-create',
     });
@@ -236,5 +240,58 @@ describe('writing the planned files', () => {
     expect((error as StepError).step).toBe('files');
     expect((error as Error).message).toContain(home('.mc'));
     expect((error as Error).message).not.toContain('Adm1n-secret-key');
+  });
+});
+
+// Root ignores permission bits and may give files away: this is what `sudo` with HOME kept does.
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+describe.runIf(asRoot)('run as root in another user\'s home (issue 8 class 7)', () => {
+  const USER = 65534; // nobody
+  const GROUP = 65534;
+
+  it("an existing file keeps its owner and group, and so does its backup", async () => {
+    mkdirSync(home('.aws'), { mode: 0o700 });
+    writeFileSync(home('.aws/credentials'), '[default]\naws_access_key_id = a\naws_secret_access_key = b\n', { mode: 0o600 });
+    execFileSync('chown', ['-R', `${USER}:${GROUP}`, effects.home]);
+
+    await writePlannedFiles(plan(), { dryRun: false, effects });
+
+    const after = statSync(home('.aws/credentials'));
+    expect([after.uid, after.gid]).toEqual([USER, GROUP]);
+    expect(readFileSync(home('.aws/credentials'), 'utf8')).toContain('[nixbuilder]');
+    const backup = readdirSync(home('.aws')).find((name) => name.startsWith('credentials.bak-'))!;
+    expect(statSync(home(`.aws/${backup}`)).uid).toBe(USER);
+  });
+
+  it('new folders and files take the owner of the folder they are made in', async () => {
+    execFileSync('chown', [`${USER}:${GROUP}`, effects.home]);
+
+    await writePlannedFiles(plan(), { dryRun: false, effects });
+
+    for (const path of ['.config', '.config/nix', '.config/nix/secret.key', '.aws', '.aws/credentials', '.mc/config.json']) {
+      const info = statSync(home(path));
+      expect([path, info.uid, info.gid]).toEqual([path, USER, GROUP]);
+    }
+    expect(mode(home('.config/nix'))).toBe('700');
+  });
+});
+
+describe('temporary files of a killed run (issue 8 class 7)', () => {
+  it('are removed by the next run; a live run\'s are left alone', async () => {
+    // Given leftovers beside the credentials: one from a process that is gone, one from a live one
+    mkdirSync(home('.aws'), { mode: 0o700 });
+    const dead = home('.aws/.credentials.tmp-999999999-deadbeef');
+    const live = home(`.aws/.credentials.tmp-${process.ppid}-cafebabe`);
+    const foreign = home('.aws/.credentials.tmp-notours');
+    for (const path of [dead, live, foreign]) writeFileSync(path, 'aws_secret_access_key = half-written', { mode: 0o600 });
+
+    // When the next run writes its files
+    await writePlannedFiles(plan(), { dryRun: false, effects });
+
+    // Then the dead run's temporary file is gone, the others stay
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(foreign)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * SPEC 5 `expiry` on a real Ceph RGW: with the rules the expiry step writes, narinfos (and logs,
- * realisations, listings) expire, `nar/` a "day" later, and `nix-cache-info` never
+ * realisations, listings) expire, `nar/` NAR_MARGIN_DAYS "days" later, and `nix-cache-info` never
  * (notes/s3-policies-and-lifecycle.md).
  *
  * RGW's lifecycle "day" is shortened per run with `radosgw-admin --rgw-lc-debug-interval=N lc
@@ -8,13 +8,14 @@
  * runs on a private cluster (~2.5 s to start) without lifecycle threads: `lc process` walks every
  * bucket with rules, and the shared RGW collects many from other tests, which would make a pass
  * longer than a "day". So only these explicit passes expire anything, in this bucket alone. A pass over 188 rules takes about 40 s here, so the timing is chosen from the clock:
- * pass 1 uses a "day" as long as the narinfos' age, so they are due and NARs (due after two
- * days) are not, as long as the pass takes less than a day; pass 2 uses a one-second day.
+ * pass 1 uses a "day" as long as the narinfos' age, so they are due and NARs (due after 1 +
+ * NAR_MARGIN_DAYS days) are not; pass 2 uses a one-second day, once the NARs are older than that.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 import { putLifecycleXml, readObjectText } from '../../source/backends/s3/s3-requests';
+import { NAR_MARGIN_DAYS } from '../../source/backends/s3/lifecycle-rules';
 import { s3Steps } from '../../source/backends/s3/s3-steps';
 import { renderNixCacheInfo } from '../../source/files/render-nix-cache-info';
 import { radosgwAdmin, startCephRgw, type CephRgw } from '../helpers/ceph-rgw';
@@ -47,7 +48,7 @@ describe.skipIf(rgw === null)(`lifecycle expiry on Ceph RGW${unavailable ? ` (${
     await info?.stop();
   });
 
-  it('expires narinfos, then nar/ a day later, and never nix-cache-info', { timeout: 900_000 }, async () => {
+  it('expires narinfos, then nar/ NAR_MARGIN_DAYS later, and never nix-cache-info', { timeout: 900_000 }, async () => {
     // Given a cache bucket set up by the steps with expireDays 1
     const bucket = `expiry-${randomBytes(4).toString('hex')}`;
     const answers = makeAnswers({
@@ -106,17 +107,18 @@ describe.skipIf(rgw === null)(`lifecycle expiry on Ceph RGW${unavailable ? ` (${
       // And nix-cache-info is still there, unchanged
       expect(afterFirst).toContain('nix-cache-info');
       expect(await readObjectText(client, bucket, 'nix-cache-info')).toBe(cacheInfoContent);
-      // And the NARs are still there: the pass ended before they were two "days" old
+      // And the NARs are still there: the pass ended before they were 1 + NAR_MARGIN_DAYS "days" old
+      const narDays = 1 + NAR_MARGIN_DAYS;
       const oldestNarAgeAtEnd = (first.ended - firstUpload) / 1000;
-      if (oldestNarAgeAtEnd >= 2 * day) {
+      if (oldestNarAgeAtEnd >= narDays * day) {
         throw new Error(
-          `inconclusive: the lifecycle pass took ${Math.round((first.ended - first.started) / 1000)} s, so the NARs were ${Math.round(oldestNarAgeAtEnd)} s old (two "days" of ${day} s) before it ended; raise NIX_CACHE_LC_TEST_DAY`,
+          `inconclusive: the lifecycle pass took ${Math.round((first.ended - first.started) / 1000)} s, so the NARs were ${Math.round(oldestNarAgeAtEnd)} s old (${narDays} "days" of ${day} s) before it ended; raise NIX_CACHE_LC_TEST_DAY`,
         );
       }
       expect(afterFirst.filter((key) => key.startsWith('nar/'))).toEqual([...nars].sort());
 
-      // When a pass runs with a one-second "day" (every NAR is far older than two)
-      await sleep(Math.max(0, first.started + 2_000 - Date.now()));
+      // When a pass runs with a one-second "day", once every NAR is older than 1 + NAR_MARGIN_DAYS of them
+      await sleep(Math.max(0, firstUpload + (narDays + 1) * 1000 - Date.now()));
       await pass(1);
 
       // Then the NARs are gone too, and nix-cache-info never goes

@@ -138,7 +138,7 @@ describe.skipIf(minio === null)(`a re-run on MinIO${minioUnavailable ? ` (skippe
       sandbox.effects(),
     );
     if (!resolution.ok) throw new Error('incomplete answers');
-    const session = createSetupSession(sandbox.effects(), { outDir: undefined, nixVersion: async () => undefined });
+    const session = createSetupSession(sandbox.effects(), { outDir: undefined, systemNixConf: async () => null });
     const plan = await session.prepareSetup(resolution.value.answers, []);
     const reports = await session.checkPlan(plan);
     expect(reports.find((r) => r.id === 'anonymous')?.removes).toMatch(/^anonymous access \(.*s3:ListBucket.* for everyone\)$/);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Answers } from '../../source/answers/answers';
-import { CEPH_POLICY_SIDS } from '../../source/backends/s3/bucket-policy-merge';
+import { CEPH_POLICY_SIDS, READER_READ_SID } from '../../source/backends/s3/bucket-policy-merge';
 import { parseLifecycleConfiguration } from '../../source/backends/s3/lifecycle-rules';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 import { getBucketPolicyText, getLifecycleXml, putBucketPolicyText, putLifecycleXml, readObjectText } from '../../source/backends/s3/s3-requests';
@@ -153,7 +153,7 @@ describe.each(servers)('the S3 steps against $name', ({ target: maybeTarget, una
     // Then ours are there and theirs untouched
     const policy = (await getBucketPolicyText(ctx.client, answers.bucket))!;
     expect(policy).toContain(foreignStatement);
-    expect((JSON.parse(policy).Statement as { Sid: string }[]).map((s) => s.Sid)).toEqual(['Backup', 'NixCacheBuilderWrite', 'NixCacheAnonymousList', 'NixCacheAnonymousRead']);
+    expect((JSON.parse(policy).Statement as { Sid: string }[]).map((s) => s.Sid)).toEqual(['Backup', ...CEPH_POLICY_SIDS.filter((sid) => sid !== 'NixCacheOwnerRead'), 'NixCacheAnonymousList', 'NixCacheAnonymousRead']);
     const rules = parseLifecycleConfiguration((await getLifecycleXml(ctx.client, answers.bucket))!);
     expect(rules.find((r) => r.id === 'tmp-cleanup')).toMatchObject({ prefix: 'tmp/', expirationDays: 2, enabled: true });
     expect(rules).toHaveLength(189);
@@ -162,10 +162,10 @@ describe.each(servers)('the S3 steps against $name', ({ target: maybeTarget, una
     const off = { ...answers, anonymous: 'none' as const, expireDays: null };
     const offCtx = contextFor(off, { builderUid: answers.builder.accessKey });
     const statuses = await applyAll(s3Steps(offCtx));
-    expect(statuses).toMatchObject({ policy: 'todo', anonymous: 'todo', expiry: 'todo', 'cache-info': 'done' });
+    expect(statuses).toMatchObject({ policy: 'todo', 'reader-policy': 'todo', anonymous: 'todo', expiry: 'todo', 'cache-info': 'done' });
     const after = (await getBucketPolicyText(ctx.client, answers.bucket))!;
     expect(after).toContain(foreignStatement);
-    expect((JSON.parse(after).Statement as { Sid: string }[]).map((s) => s.Sid)).toEqual(['Backup', 'NixCacheBuilderWrite', 'NixCacheOwnerRead']);
+    expect((JSON.parse(after).Statement as { Sid: string }[]).map((s) => s.Sid)).toEqual(['Backup', ...CEPH_POLICY_SIDS, READER_READ_SID]);
     const left = parseLifecycleConfiguration((await getLifecycleXml(ctx.client, answers.bucket))!);
     expect(left.map((r) => r.id)).toEqual(['tmp-cleanup']);
   });
@@ -262,9 +262,11 @@ describe.each(servers)('the S3 steps against $name', ({ target: maybeTarget, una
     // When the steps run (policy names the builder's uid)
     await applyAll(s3Steps(ctx));
     const policy = JSON.parse((await getBucketPolicyText(ctx.client, answers.bucket))!) as { Statement: { Sid: string; Principal: { AWS: string[] } }[] };
-    expect(policy.Statement.map((s) => s.Sid)).toEqual([...CEPH_POLICY_SIDS]);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([...CEPH_POLICY_SIDS, READER_READ_SID]);
     expect(policy.Statement[0]!.Principal.AWS).toEqual([`arn:aws:iam:::user/${builderUid}`]);
-    expect(policy.Statement[1]!.Principal.AWS).toEqual([`arn:aws:iam:::user/${info.adminUid}`]);
+    expect(policy.Statement.find((s) => s.Sid === 'NixCacheOwnerRead')!.Principal.AWS).toEqual([`arn:aws:iam:::user/${info.adminUid}`]);
+    // and every Deny of ACL changes names the builder
+    for (const statement of policy.Statement.filter((s) => s.Sid.startsWith('NixCacheBuilderNo'))) expect(statement.Principal.AWS).toEqual([`arn:aws:iam:::user/${builderUid}`]);
 
     // Then the builder can put, overwrite, read and list
     const builder = clientAs(builderKeys);

@@ -94,14 +94,14 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
       const keys = readProfileKeys(sandbox, 'nixbuilder');
       expect(keys.accessKey).toBe(builder);
       const client = target.client(keys);
-      await client.putObject(bucket, 'abc.narinfo', Buffer.from('StorePath: /nix/store/abc\n'));
-      expect(await errorCodeOf(client.removeObject(bucket, 'abc.narinfo'))).toBe('AccessDenied');
+      await client.putObject(bucket, 'log/builder-write-test', Buffer.from('written by the builder\n'));
+      expect(await errorCodeOf(client.removeObject(bucket, 'log/builder-write-test'))).toBe('AccessDenied');
       const notAllowed = unique('not-allowed');
       // MinIO: AccessDenied; RGW refuses a user with max-buckets=-1 its own way
       expect(await errorCodeOf(client.makeBucket(notAllowed, 'us-east-1'))).toMatch(/^(AccessDenied|TooManyBuckets)$/);
       expect(await target.client().bucketExists(notAllowed)).toBe(false);
       // the object is still there
-      expect((await target.client().statObject(bucket, 'abc.narinfo')).size).toBeGreaterThan(0);
+      expect((await target.client().statObject(bucket, 'log/builder-write-test')).size).toBeGreaterThan(0);
     });
 
     it('lets anyone read nix-cache-info but not list or upload', async () => {
@@ -287,7 +287,7 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
   describe.skipIf(maybeTarget === null)(`the wizard's connection test${why ? ` (skipped: ${why})` : ''}`, () => {
     const target = maybeTarget as BackendTarget;
     const sandbox = sandboxFor(target);
-    const session = createSetupSession(sandbox.effects(), { outDir: undefined, nixVersion: async () => undefined });
+    const session = createSetupSession(sandbox.effects(), { outDir: undefined, systemNixConf: async () => null });
     const answersFor = (input: Record<string, unknown>) => requireCompleteAnswers(input, sandbox.effects()).answers;
 
     it('passes with the right admin keys', async () => {
@@ -347,7 +347,7 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
 
   describe("the wizard's connection test", () => {
     const sandbox = makeCliSandbox();
-    const session = createSetupSession(sandbox.effects(), { outDir: undefined, nixVersion: async () => undefined });
+    const session = createSetupSession(sandbox.effects(), { outDir: undefined, systemNixConf: async () => null });
     const answersFor = (input: Record<string, unknown>) => requireCompleteAnswers(input, sandbox.effects()).answers;
 
     it('names the builder secret on plain S3, where the builder keys connect', async () => {

@@ -20,8 +20,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import type { CheckResult, ServerStep } from '../../plan/server-step';
-import { RgwAdminError, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { RgwAdminError, rgwAdminWithReads, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 
 export interface CephUserStepContext {
@@ -39,6 +39,16 @@ export interface CephUserStepContext {
    * when the user exists and no secret was known here (see the module comment). Never log it.
    */
   readonly onSecret: (secret: string) => void;
+  /**
+   * Whom the user is for [the builder, step `user`]. On a private cache the same step makes the
+   * reader (`reader-user`, `reader.accessKey`), whose read access is a bucket policy statement.
+   */
+  readonly role?: { readonly id: StepId; readonly label: 'builder' | 'reader'; readonly accessKey: string };
+  /**
+   * Saves a secret RGW just generated locally (the state folder's pending copy) before anything
+   * else happens, so it is never known only to the server (SPEC 10). Apply only.
+   */
+  readonly keepSecret?: (secret: string) => Promise<void>;
 }
 
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret and write it to the AWS profile.';
@@ -70,13 +80,18 @@ function hintFor(error: unknown): string | undefined {
 }
 
 export function cephUserStep(ctx: CephUserStepContext): ServerStep {
-  const accessKey = ctx.answers.builder.accessKey;
+  const role = ctx.role ?? { id: 'user' as const, label: 'builder' as const, accessKey: ctx.answers.builder.accessKey };
+  const { id, label } = role;
+  const accessKey = role.accessKey;
   const uid = accessKey;
   const knownSecret = (): string | undefined =>
-    (typeof ctx.knownBuilderSecret === 'function' ? ctx.knownBuilderSecret() : ctx.knownBuilderSecret) ?? ctx.answers.builder.secretKey;
+    (typeof ctx.knownBuilderSecret === 'function' ? ctx.knownBuilderSecret() : ctx.knownBuilderSecret) ?? (ctx.role === undefined ? ctx.answers.builder.secretKey : undefined);
+
+  /** the Admin Ops client reading through the run's cache: the user is read once per run */
+  const adminFor = (run: StepRun): RgwAdminClient => rgwAdminWithReads(ctx.admin, run.reads);
 
   const fail = (error: unknown): StepError =>
-    error instanceof StepError ? error : new StepError(messageOf(error), 'user', hintFor(error));
+    error instanceof StepError ? error : new StepError(messageOf(error), id, hintFor(error));
 
   /** The builder's key on the server, or why the existing user cannot be used as it is. */
   function inspect(user: RgwUser): { secret: string } | { conflict: string } {
@@ -92,9 +107,12 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
   }
 
   return {
-    id: 'user',
-    title: 'Builder user',
-    why: 'The builder uploads with its own keys, which can write to the cache but cannot create buckets or manage anything.',
+    id,
+    title: label === 'builder' ? 'Builder user' : 'Reader user',
+    why:
+      label === 'builder'
+        ? 'The builder uploads with its own keys, which can write to the cache but cannot create buckets or manage anything.'
+        : 'The cache is private: every machine substitutes with the reader\'s keys, which can read objects and nothing else.',
     command: [
       'radosgw-admin user create',
       `--uid=${shellWord(uid)}`,
@@ -104,16 +122,21 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
       '--gen-secret',
     ].join(' '),
 
-    async check(): Promise<CheckResult> {
+    async check(run = newStepRun()): Promise<CheckResult> {
       const known = knownSecret();
+      const admin = adminFor(run);
       try {
-        const user = await ctx.admin.getUser(uid);
+        // Whose is the access key? asked together with the uid, not after it: one request more
+        // when the user exists, one round trip less when it does not.
+        const keyOwner = admin.getUserByAccessKey(accessKey);
+        keyOwner.catch(() => undefined); // awaited only when the user is missing
+        const user = await admin.getUser(uid);
         if (!user) {
-          const owner = await ctx.admin.getUserByAccessKey(accessKey);
+          const owner = await keyOwner;
           if (owner) {
             return {
               status: 'conflict',
-              detail: `the access key ${accessKey} already belongs to the RGW user ${owner.uid}; choose another builder.accessKey.`,
+              detail: `the access key ${accessKey} already belongs to the RGW user ${owner.uid}; choose another ${label}.accessKey.`,
             };
           }
           return { status: 'todo', detail: `the RGW user ${uid} does not exist yet; it will be created and RGW will generate its secret.` };
@@ -129,7 +152,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
         } else {
           return {
             status: 'conflict',
-            detail: `the RGW user ${uid} exists, but the builder secret known here (answers or AWS profile) is not the one RGW holds for ${accessKey}. ${ROTATE_HINT}`,
+            detail: `the RGW user ${uid} exists, but the ${label} secret known here (answers or ${label === 'builder' ? 'AWS profile' : 'reader credentials file'}) is not the one RGW holds for ${accessKey}. ${ROTATE_HINT}`,
           };
         }
         if (user.maxBuckets !== -1) {
@@ -144,29 +167,31 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
       }
     },
 
-    async apply(): Promise<string> {
+    async apply(run = newStepRun()): Promise<string> {
       const known = knownSecret();
+      const admin = adminFor(run);
       try {
-        let user = await ctx.admin.getUser(uid);
+        let user = await admin.getUser(uid);
         if (!user) {
           try {
-            user = await ctx.admin.createUser(uid, uid, { accessKey, maxBuckets: -1 });
+            user = await admin.createUser(uid, uid, { accessKey, maxBuckets: -1 });
           } catch (error) {
             // Created meanwhile by someone else: fall through to the checks on the existing user.
             if (!(error instanceof RgwAdminError && error.code === 'UserAlreadyExists')) throw error;
-            user = await ctx.admin.getUser(uid);
+            user = await admin.getUser(uid);
             if (!user) throw error;
-            return await settle(user, known);
+            return await settle(admin, user, known);
           }
           const key = user.keys.find((candidate) => candidate.accessKey === accessKey);
           if (!key || key.secretKey === '') {
-            throw new StepError(`RGW created the user ${uid} but did not return a secret for ${accessKey}.`, 'user', ROTATE_HINT);
+            throw new StepError(`RGW created the user ${uid} but did not return a secret for ${accessKey}.`, id, ROTATE_HINT);
           }
+          await ctx.keepSecret?.(key.secretKey);
           ctx.onSecret(key.secretKey);
           const replaced = known !== undefined ? ' (the secret known before was not used: on Ceph the server makes it)' : '';
           return `created the RGW user ${uid} with the access key ${accessKey}, no right to create buckets, and a secret generated by RGW${replaced}.`;
         }
-        return await settle(user, known);
+        return await settle(admin, user, known);
       } catch (error) {
         throw fail(error);
       }
@@ -174,15 +199,15 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
   };
 
   /** apply on a user that exists: only `max-buckets` may be changed; the secret never is. */
-  async function settle(user: RgwUser, known: string | undefined): Promise<string> {
+  async function settle(admin: RgwAdminClient, user: RgwUser, known: string | undefined): Promise<string> {
     const found = inspect(user);
-    if ('conflict' in found) throw new StepError(found.conflict, 'user');
+    if ('conflict' in found) throw new StepError(found.conflict, id);
     if (known !== undefined && !sameSecret(known, found.secret)) {
-      throw new StepError(`the builder secret known here is not the one RGW holds for ${accessKey}.`, 'user', ROTATE_HINT);
+      throw new StepError(`the ${label} secret known here is not the one RGW holds for ${accessKey}.`, id, ROTATE_HINT);
     }
     if (known === undefined) ctx.onSecret(found.secret);
     if (user.maxBuckets === -1) return `the RGW user ${uid} already exists with the access key ${accessKey}.`;
-    await ctx.admin.modifyUser(uid, { maxBuckets: -1 });
+    await admin.modifyUser(uid, { maxBuckets: -1 });
     return `set max-buckets to -1 on the RGW user ${uid}, so it cannot create buckets.`;
   }
 }

@@ -3,6 +3,7 @@
  * API (`minio-admin-client.ts`) or the `mc` program (`mc-client.ts`). Both throw `StepError`s
  * in plain words that never hold a secret.
  */
+import type { ReadCache } from '../../plan/read-cache';
 import type { PolicyDocument } from '../../policies/write-policy';
 
 /** A user lookup: a missing user is a result, not an error. */
@@ -38,4 +39,29 @@ export function splitPolicyNames(policyName: unknown): string[] {
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
+}
+
+/**
+ * The same admin connection (REST API or mc) reading through a run's read cache
+ * (plan/read-cache.ts): the user and the canned policy are read once per run whichever steps ask,
+ * and each change forgets what it changed, so the next read asks the server.
+ */
+export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioAdmin {
+  const userKey = (accessKey: string) => `minio-admin user/${accessKey}`;
+  const policyKey = (name: string) => `minio-admin policy/${name}`;
+  const changing = async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } finally {
+      reads.forget(key);
+    }
+  };
+  return {
+    via: admin.via,
+    userInfo: (accessKey) => reads.read(userKey(accessKey), () => admin.userInfo(accessKey)),
+    addUser: (accessKey, secretKey) => changing(userKey(accessKey), () => admin.addUser(accessKey, secretKey)),
+    cannedPolicyInfo: (name) => reads.read(policyKey(name), () => admin.cannedPolicyInfo(name)),
+    addCannedPolicy: (name, document) => changing(policyKey(name), () => admin.addCannedPolicy(name, document)),
+    attachPolicy: (policyName, user) => changing(userKey(user), () => admin.attachPolicy(policyName, user)),
+  };
 }

@@ -7,11 +7,11 @@
  */
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import { replaceDetail, type CheckResult, type ServerStep, type StepId } from '../../plan/server-step';
-import { writePolicyDocument } from '../../policies/write-policy';
+import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
 import { createMcClient } from './mc-client';
-import type { MinioAdmin } from './minio-admin';
+import { minioAdminWithReads, type MinioAdmin } from './minio-admin';
 import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
 import type { AccessKeys } from '../signed-request';
@@ -20,15 +20,23 @@ import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 export interface MinioStepsContext {
   readonly answers: Pick<
     Answers,
-    'endpoint' | 'region' | 'caFile' | 'insecure' | 'adminVia' | 'alias' | 'bucket' | 'builder' | 'policyName' | 'files'
+    'endpoint' | 'region' | 'caFile' | 'insecure' | 'adminVia' | 'alias' | 'bucket' | 'builder' | 'policyName' | 'files' | 'anonymous' | 'reader'
   >;
   /** the admin (root) credentials, already resolved from the answers, the environment or an mc alias */
   readonly admin: AccessKeys;
   /**
    * The builder's secret when it is known: from the answers (given or generated) or read from the
-   * AWS credentials profile. undefined when neither has it.
+   * AWS credentials profile. undefined when neither has it. A function is read at every check and
+   * apply, so a secret found later (another run finished meanwhile) counts.
    */
-  readonly builderSecret: string | undefined;
+  readonly builderSecret: string | undefined | (() => string | undefined);
+  /** the reader's secret on a private cache, known the same ways (answers, reader credentials file, generated) */
+  readonly readerSecret?: string | undefined | (() => string | undefined);
+  /**
+   * Saves the secret locally (the state folder's pending copy) right BEFORE add-user sends it, so
+   * a run killed, or an answer lost, after the server has it still leaves a copy (SPEC 10).
+   */
+  readonly keepSecret?: (secret: string) => Promise<void>;
   /** cryptographically secure random bytes (Effects.randomBytes), for madmin's body encryption */
   readonly randomBytes: (length: number) => Uint8Array;
   /** the environment for the `mc` child process (PATH, HOME, proxies) [process.env] */
@@ -40,6 +48,7 @@ export interface MinioStepsContext {
 }
 
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret (the old one stops working), or put the right one in builder.secretKey.';
+const READER_HINT = 'Put the reader\'s secret in reader.secretKey, or set a new one with `mc admin user add` and then give it there (every machine needs the new reader credentials file).';
 
 function defaultAdmin(ctx: MinioStepsContext, via: 'api' | 'mc'): MinioAdmin {
   const { endpoint, region, caFile, insecure } = ctx.answers;
@@ -57,102 +66,173 @@ async function asStep<T>(id: StepId, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Who a set of user/policy/attach steps is for: the builder (write policy) or, on a private cache,
+ * the reader (GetObject only). The same three steps make either; only these values differ.
+ */
+interface MinioRole {
+  readonly ids: { readonly user: StepId; readonly policy: StepId; readonly attach: StepId };
+  /** "builder" or "reader", for titles and messages */
+  readonly label: string;
+  readonly accessKey: string;
+  /** read at every check and apply, so a secret found later counts */
+  readonly secret: string | undefined | (() => string | undefined);
+  /** saves the secret locally right before add-user sends it */
+  readonly keepSecret?: (secret: string) => Promise<void>;
+  /** the AWS profile or credentials file the secret is read back from */
+  readonly profile: string;
+  readonly policyName: string;
+  readonly policy: PolicyDocument;
+  readonly policyFile: string;
+  readonly userWhy: string;
+  readonly policyWhy: string;
+}
+
+/** The builder's steps, and the reader's on a private cache. */
 export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
   const { answers } = ctx;
-  const user = answers.builder.accessKey;
-  const policyName = answers.policyName;
-  const alias = shellWord(answers.alias);
   let adminConnection: MinioAdmin | undefined;
-  const admin = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => defaultAdmin(ctx, via)))(answers.adminVia));
+  const connection = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => defaultAdmin(ctx, via)))(answers.adminVia));
+  /** the admin connection reading through the run's cache: the user and the policy are read once per run */
+  const admin = (run: StepRun): MinioAdmin => minioAdminWithReads(connection(), run.reads);
+  const builder: MinioRole = {
+    ids: { user: 'user', policy: 'policy', attach: 'attach' },
+    label: 'builder',
+    accessKey: answers.builder.accessKey,
+    secret: ctx.builderSecret,
+    ...(ctx.keepSecret ? { keepSecret: ctx.keepSecret } : {}),
+    profile: `the AWS credentials profile ${answers.builder.profile}`,
+    policyName: answers.policyName,
+    policy: writePolicyDocument(answers.bucket),
+    policyFile: answers.files.policy,
+    userWhy: 'Machines that upload to the cache sign in as this user, so the admin keys never leave this computer.',
+    policyWhy: `It lets the builder add and overwrite objects in ${answers.bucket}, and nothing else: no deleting, no other bucket.`,
+  };
+  const steps = minioRoleSteps(ctx, admin, builder);
+  if (answers.anonymous === 'none') {
+    const name = readPolicyName(answers.policyName);
+    steps.push(
+      ...minioRoleSteps(ctx, admin, {
+        ids: { user: 'reader-user', policy: 'reader-policy', attach: 'reader-attach' },
+        label: 'reader',
+        accessKey: answers.reader.accessKey,
+        secret: ctx.readerSecret,
+        profile: `the reader credentials file (${answers.files.readerCredentials})`,
+        policyName: name,
+        policy: readPolicyDocument(answers.bucket),
+        policyFile: `${name}.json`,
+        userWhy: 'The cache is private: every machine substitutes as this user, which can read objects and nothing else.',
+        policyWhy: `It lets the reader GET objects of ${answers.bucket}, and nothing else: no listing, no writing, no deleting.`,
+      }),
+    );
+  }
+  return steps;
+}
+
+function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAdmin, role: MinioRole): ServerStep[] {
+  const { answers } = ctx;
+  const user = role.accessKey;
+  const policyName = role.policyName;
+  const alias = shellWord(answers.alias);
+  const { ids } = role;
+  const secretVariable = role.label === 'builder' ? '$BUILDER_SECRET' : '$READER_SECRET';
+  const hint = role.label === 'builder' ? ROTATE_HINT : READER_HINT;
   const checkKeys =
     ctx.checkBuilderKeys ??
     builderKeysChecker({ endpoint: answers.endpoint, region: answers.region, caFile: answers.caFile, insecure: answers.insecure });
 
-  async function checkUser(): Promise<CheckResult> {
-    const found = await admin().userInfo(user);
+  const secretNow = (): string | undefined => (typeof role.secret === 'function' ? role.secret() : role.secret);
+
+  async function checkUser(run: StepRun): Promise<CheckResult> {
+    const secret = secretNow();
+    const found = await admin(run).userInfo(user);
     if (!found.exists) {
-      if (ctx.builderSecret === undefined) {
-        return { status: 'conflict', detail: `User ${user} does not exist and no secret is known to create it with; give builder.secretKey or let the wizard generate one.` };
+      if (secret === undefined) {
+        return { status: 'conflict', detail: `User ${user} does not exist and no secret is known to create it with; give ${role.label}.secretKey or let the wizard generate one.` };
       }
-      return { status: 'todo', detail: `User ${user} does not exist yet; it will be created with the builder secret.` };
+      return { status: 'todo', detail: `User ${user} does not exist yet; it will be created with the ${role.label} secret.` };
     }
     if (found.status !== 'enabled') {
       return { status: 'conflict', detail: `User ${user} exists but is ${found.status}; enable it with \`mc admin user enable ${alias} ${shellWord(user)}\`.` };
     }
-    if (ctx.builderSecret === undefined) {
+    if (secret === undefined) {
       return {
         status: 'conflict',
-        detail: `User ${user} already exists and its secret is not known here (not in the answers, not in the AWS credentials profile ${answers.builder.profile}); the wizard never resets a secret silently. ${ROTATE_HINT}`,
+        detail: `User ${user} already exists and its secret is not known here (not in the answers, not in ${role.profile}); the wizard never resets a secret silently. ${hint}`,
       };
     }
-    const keys = await checkKeys({ accessKey: user, secretKey: ctx.builderSecret }, answers.bucket);
+    const keys = await checkKeys({ accessKey: user, secretKey: secret }, answers.bucket);
     if (!keys.works) {
-      return { status: 'conflict', detail: `User ${user} already exists but the known secret does not work: ${keys.detail}. ${ROTATE_HINT}` };
+      return { status: 'conflict', detail: `User ${user} already exists but the known secret does not work: ${keys.detail}. ${hint}` };
     }
     return { status: 'done', detail: `User ${user} exists and the known secret works (${keys.detail}).` };
   }
 
   const userStep: ServerStep = {
-    id: 'user',
-    title: `Create the builder user ${user}`,
-    why: 'Machines that upload to the cache sign in as this user, so the admin keys never leave this computer.',
-    command: `printf '%s\\n%s\\n' ${shellWord(user)} "$BUILDER_SECRET" | mc admin user add ${alias}`,
-    check: () => asStep('user', checkUser),
-    apply: () =>
-      asStep('user', async () => {
-        // Look again right before writing: add-user on an existing user would reset its secret.
-        const found = await admin().userInfo(user);
+    id: ids.user,
+    title: `Create the ${role.label} user ${user}`,
+    why: role.userWhy,
+    command: `printf '%s\\n%s\\n' ${shellWord(user)} "${secretVariable}" | mc admin user add ${alias}`,
+    check: (run = newStepRun()) => asStep(ids.user, () => checkUser(run)),
+    apply: (run = newStepRun()) =>
+      asStep(ids.user, async () => {
+        // Look again right before writing (in this run, the check's read): add-user on an
+        // existing user would reset its secret.
+        const found = await admin(run).userInfo(user);
         if (found.exists) {
-          const again = await checkUser();
+          const again = await checkUser(run);
           if (again.status === 'done') return `user ${user} was already there`;
-          throw new StepError(`User ${user} already exists; its secret was left as it is.`, 'user', ROTATE_HINT);
+          throw new StepError(`User ${user} already exists; its secret was left as it is.`, ids.user, hint);
         }
-        if (ctx.builderSecret === undefined) {
-          throw new StepError(`No secret is known to create user ${user} with.`, 'user', 'Give builder.secretKey or let the wizard generate one.');
+        const secret = secretNow();
+        if (secret === undefined) {
+          throw new StepError(`No secret is known to create user ${user} with.`, ids.user, `Give ${role.label}.secretKey or let the wizard generate one.`);
         }
-        await admin().addUser(user, ctx.builderSecret);
+        await role.keepSecret?.(secret);
+        await admin(run).addUser(user, secret);
         return `created user ${user}`;
       }),
   };
 
-  const wanted = writePolicyDocument(answers.bucket);
+  const wanted = role.policy;
   const policyStep: ServerStep = {
-    id: 'policy',
+    id: ids.policy,
     title: `Write the policy ${policyName}`,
-    why: `It lets the builder add and overwrite objects in ${answers.bucket}, and nothing else: no deleting, no other bucket.`,
-    command: `mc admin policy create ${alias} ${shellWord(policyName)} ${shellWord(answers.files.policy)}`,
-    check: () =>
-      asStep('policy', async () => {
-        const current = await admin().cannedPolicyInfo(policyName);
+    why: role.policyWhy,
+    command: `mc admin policy create ${alias} ${shellWord(policyName)} ${shellWord(role.policyFile)}`,
+    check: (run = newStepRun()) =>
+      asStep(ids.policy, async () => {
+        const current = await admin(run).cannedPolicyInfo(policyName);
         if (current === undefined) return { status: 'todo', detail: `Policy ${policyName} does not exist yet.` } as const;
-        if (samePolicy(current, wanted)) return { status: 'done', detail: `Policy ${policyName} is the write policy for ${answers.bucket}.` } as const;
+        if (samePolicy(current, wanted)) return { status: 'done', detail: `Policy ${policyName} is the ${role.label}'s policy for ${answers.bucket}.` } as const;
         return {
           status: 'todo',
-          detail: replaceDetail(`policy ${policyName} exists with a different document (made by hand or changed since); it will be replaced by the write policy for ${answers.bucket}.`),
+          detail: replaceDetail(`policy ${policyName} exists with a different document (made by hand or changed since); it will be replaced by the ${role.label}'s policy for ${answers.bucket}.`),
         } as const;
       }),
-    apply: () =>
-      asStep('policy', async () => {
-        await admin().addCannedPolicy(policyName, wanted);
+    apply: (run = newStepRun()) =>
+      asStep(ids.policy, async () => {
+        await admin(run).addCannedPolicy(policyName, wanted);
         return `wrote policy ${policyName}`;
       }),
   };
 
   const attachStep: ServerStep = {
-    id: 'attach',
+    id: ids.attach,
     title: `Attach ${policyName} to ${user}`,
     why: 'A MinIO user can do nothing until a policy is attached to it.',
     command: `mc admin policy attach ${alias} ${shellWord(policyName)} --user ${shellWord(user)}`,
-    check: () =>
-      asStep('attach', async () => {
-        const found = await admin().userInfo(user);
+    after: [ids.user, ids.policy],
+    check: (run = newStepRun()) =>
+      asStep(ids.attach, async () => {
+        const found = await admin(run).userInfo(user);
         if (!found.exists) return { status: 'todo', detail: `User ${user} does not exist yet; the policy will be attached once it does.` } as const;
         if (found.policyNames.includes(policyName)) return { status: 'done', detail: `Policy ${policyName} is attached to ${user}.` } as const;
         return { status: 'todo', detail: `Policy ${policyName} is not attached to ${user} yet.` } as const;
       }),
-    apply: () =>
-      asStep('attach', async () => {
-        const outcome = await admin().attachPolicy(policyName, user);
+    apply: (run = newStepRun()) =>
+      asStep(ids.attach, async () => {
+        const outcome = await admin(run).attachPolicy(policyName, user);
         return outcome === 'attached' ? `attached ${policyName} to ${user}` : `${policyName} was already attached to ${user}`;
       }),
   };

@@ -16,11 +16,32 @@ export const ANONYMOUS_READ_SID = 'NixCacheAnonymousRead';
 export const ANONYMOUS_LIST_SID = 'NixCacheAnonymousList';
 export const BUILDER_WRITE_SID = 'NixCacheBuilderWrite';
 export const OWNER_READ_SID = 'NixCacheOwnerRead';
+export const READER_READ_SID = 'NixCacheReaderRead';
+export const BUILDER_NO_ACL_SID = 'NixCacheBuilderNoAcl';
+export const BUILDER_NO_GRANTS_SID = 'NixCacheBuilderNoGrants';
 
 /** The Sids the `anonymous` step manages. */
 export const ANONYMOUS_SIDS = [ANONYMOUS_READ_SID, ANONYMOUS_LIST_SID] as const;
+/** Headers that set an ACL on upload, each denied to the builder by its own statement (Sid). */
+const GRANT_HEADERS = {
+  's3:x-amz-grant-full-control': `${BUILDER_NO_GRANTS_SID}FullControl`,
+  's3:x-amz-grant-read': `${BUILDER_NO_GRANTS_SID}Read`,
+  's3:x-amz-grant-read-acp': `${BUILDER_NO_GRANTS_SID}ReadAcp`,
+  's3:x-amz-grant-write': `${BUILDER_NO_GRANTS_SID}Write`,
+  's3:x-amz-grant-write-acp': `${BUILDER_NO_GRANTS_SID}WriteAcp`,
+} as const;
 /** The Sids the Ceph `policy` step manages. */
-export const CEPH_POLICY_SIDS = [BUILDER_WRITE_SID, OWNER_READ_SID] as const;
+export const CEPH_POLICY_SIDS = [BUILDER_WRITE_SID, BUILDER_NO_ACL_SID, BUILDER_NO_GRANTS_SID, ...Object.values(GRANT_HEADERS), OWNER_READ_SID] as const;
+/** The Sid the Ceph `reader-policy` step manages (private caches). */
+export const CEPH_READER_SIDS = [READER_READ_SID] as const;
+
+/**
+ * Ceph RGW, private cache: the reader may GET objects and nothing else (no listing: Nix needs
+ * none, and a 403 on a missing narinfo counts as a miss).
+ */
+export function cephReaderStatements(bucket: string, readerUid: string): PolicyStatement[] {
+  return [{ Sid: READER_READ_SID, Effect: 'Allow', Principal: { AWS: [rgwUserArn(readerUid)] }, Action: ['s3:GetObject'], Resource: [bucketResources(bucket)[1]!] }];
+}
 
 const EVERYONE = { AWS: ['*'] };
 
@@ -71,8 +92,15 @@ export function cephPolicyStatements(
   ownerUid: string | undefined,
 ): PolicyStatement[] {
   const resources = bucketResources(bucket);
+  const builder = { AWS: [rgwUserArn(builderUid)] };
   const statements: PolicyStatement[] = [
-    { Sid: BUILDER_WRITE_SID, Effect: 'Allow', Principal: { AWS: [rgwUserArn(builderUid)] }, Action: [...WRITE_ACTIONS], Resource: resources },
+    { Sid: BUILDER_WRITE_SID, Effect: 'Allow', Principal: builder, Action: [...WRITE_ACTIONS], Resource: resources },
+    // RGW still honours ACLs: the builder owns what it uploads and could make it public with an
+    // ACL, past a bucket policy that grants anonymous nothing (notes/s3-policies-and-lifecycle.md,
+    // "Object ACLs"). An explicit Deny wins over every Allow, so the builder may not change ACLs...
+    { Sid: BUILDER_NO_ACL_SID, Effect: 'Deny', Principal: builder, Action: [...ACL_ACTIONS], Resource: resources },
+    // ...nor upload with an ACL that opens the object to everyone (x-amz-acl, x-amz-grant-*).
+    ...noGrantStatements(bucket, builder),
   ];
   if (anonymous === 'none') {
     if (ownerUid === undefined) throw new Error('the bucket owner is needed for the owner-read statement');
@@ -85,6 +113,45 @@ export function cephPolicyStatements(
     });
   }
   return statements;
+}
+
+/** Every request that changes an ACL. */
+export const ACL_ACTIONS = ['s3:PutBucketAcl', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'] as const;
+
+/** Canned ACLs that let someone other than the owner read or write. */
+const PUBLIC_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read'] as const;
+/** Grantees of an x-amz-grant-* header that mean "everyone" or "every user of the server". */
+const PUBLIC_GRANTEES = ['*acs.amazonaws.com/groups/global/AllUsers*', '*acs.amazonaws.com/groups/global/AuthenticatedUsers*'] as const;
+
+/**
+ * Denies the builder an upload that sets an ACL: one statement per header, since the keys of
+ * one condition operator are ANDed.
+ */
+function noGrantStatements(bucket: string, builder: { AWS: string[] }): PolicyStatement[] {
+  const objects = [bucketResources(bucket)[1]!];
+  return [
+    {
+      Sid: BUILDER_NO_GRANTS_SID,
+      Effect: 'Deny',
+      Principal: builder,
+      Action: ['s3:PutObject'],
+      Resource: objects,
+      // The canned ACLs that open objects to others. Named values, not "sent and not private":
+      // RGW 16 evaluates `Null` as "key absent" whatever its value (Condition::eval in
+      // rgw_iam_policy.cc), and with `StringLike *` it refused uploads that sent no header.
+      Condition: { StringEquals: { 's3:x-amz-acl': [...PUBLIC_CANNED_ACLS] } },
+    },
+    ...Object.entries(GRANT_HEADERS).map(
+      ([header, sid]): PolicyStatement => ({
+        Sid: sid,
+        Effect: 'Deny',
+        Principal: builder,
+        Action: ['s3:PutObject'],
+        Resource: objects,
+        Condition: { StringLike: { [header]: [...PUBLIC_GRANTEES] } },
+      }),
+    ),
+  ];
 }
 
 export class BucketPolicySyntaxError extends Error {

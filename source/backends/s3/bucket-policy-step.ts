@@ -3,16 +3,19 @@
  * RGW, `policy` (the builder's write statement) with `attach` folded into it. Each manages only
  * its own Sids (bucket-policy-merge.ts), so they never undo each other or anyone else.
  */
-import { replaceDetail, type CheckResult, type ServerStep, type StepId } from '../../plan/server-step';
+import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import type { PolicyStatement } from '../../policies/write-policy';
 import { StepError } from '../../errors';
 import {
   ANONYMOUS_SIDS,
   anonymousStatements,
   BUILDER_WRITE_SID,
+  OWNER_READ_SID,
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
+  CEPH_READER_SIDS,
   cephPolicyStatements,
+  cephReaderStatements,
   contradictsAnonymous,
   holdsStatements,
   inspectBucketPolicy,
@@ -22,17 +25,20 @@ import {
   type Contradiction,
 } from './bucket-policy-merge';
 import { stepErrorFrom } from '../explain-connection-error';
-import { getBucketOwnerId, getBucketPolicyText, isS3ErrorCode, putBucketPolicyText } from './s3-requests';
+import { isS3ErrorCode } from './s3-requests';
 import { mergingStep, type Inspection } from './merging-step';
-import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
+import type { S3Documents } from './s3-documents';
+import { awsPrefix, documentsOf, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 
 interface PolicyStepSpec {
   readonly id: StepId;
   readonly title: string;
   readonly why: string;
   readonly managedSids: readonly string[];
+  /** the steps to apply first: the bucket, and the other writers of the same policy */
+  readonly after: readonly StepId[];
   /** our statements; may read (GET only) from the server */
-  wanted(): Promise<PolicyStatement[]>;
+  wanted(docs: S3Documents): Promise<PolicyStatement[]>;
   /** what the statements mean, for details */
   describe(wanted: readonly PolicyStatement[]): string;
   /** which statements not made by this wizard contradict the answers (they are replaced) */
@@ -63,10 +69,10 @@ function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[
   return `${aws} s3api get-bucket-policy --bucket ${answers.bucket} --query Policy --output text > bucket-policy.json\n${what}\n${aws} s3api put-bucket-policy --bucket ${answers.bucket} --policy file://bucket-policy.json`;
 }
 
-/** Reads the bucket policy; `undefined` when the bucket does not exist yet. */
-async function readPolicy(ctx: S3StepContext, step: StepId): Promise<{ exists: false } | { exists: true; policy: string | null }> {
+/** Reads the bucket policy (once per run, whichever steps ask); `exists: false` when the bucket does not exist yet. */
+async function readPolicy(ctx: S3StepContext, run: StepRun, step: StepId): Promise<{ exists: false } | { exists: true; policy: string | null }> {
   try {
-    return { exists: true, policy: await getBucketPolicyText(ctx.client, ctx.answers.bucket) };
+    return { exists: true, policy: await documentsOf(ctx, run).policy() };
   } catch (error) {
     if (isS3ErrorCode(error, 'NoSuchBucket')) return { exists: false };
     throw stepErrorFrom(step, `Cannot read the policy of bucket ${ctx.answers.bucket}`, error);
@@ -74,17 +80,21 @@ async function readPolicy(ctx: S3StepContext, step: StepId): Promise<{ exists: f
 }
 
 function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const bucket = answers.bucket;
   interface Change {
     readonly current: string | null;
     readonly wanted: PolicyStatement[];
   }
 
-  async function inspect(): Promise<Inspection<Change>> {
-    const read = await readPolicy(ctx, spec.id);
+  async function inspect(run: StepRun): Promise<Inspection<Change>> {
+    const docs = documentsOf(ctx, run);
+    // The owner (Ceph, anonymous none) is read together with the policy, not after it.
+    const wantedRead = spec.wanted(docs);
+    wantedRead.catch(() => undefined); // awaited below only when the bucket exists
+    const read = await readPolicy(ctx, run, spec.id);
     if (!read.exists) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; its policy will be set once it does` };
-    const wanted = await spec.wanted().catch((error: unknown) => {
+    const wanted = await wantedRead.catch((error: unknown) => {
       throw stepErrorFrom(spec.id, `Cannot read the owner of bucket ${bucket}`, error);
     });
     let inspection;
@@ -122,13 +132,14 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     command,
     bucket,
     document: `the bucket policy of ${bucket}`,
+    after: spec.after,
     backupName: `${bucket}.bucket-policy.json`,
     saveBackup: ctx.saveBackup,
     inspect,
-    async write({ current, wanted }) {
+    async write({ current, wanted }, run) {
       const merged = mergeBucketPolicy(current, wanted, spec.managedSids, spec.contradicts);
       try {
-        await putBucketPolicyText(client, bucket, merged.policy);
+        await documentsOf(ctx, run).putPolicy(merged.policy);
       } catch (error) {
         const everyone = wanted.some((s) => typeof s.Principal === 'object' && s.Principal.AWS.includes('*'));
         if (isS3ErrorCode(error, 'AccessDenied') && everyone && answers.backend === 's3') {
@@ -163,6 +174,8 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
       title: `Anonymous access: ${answers.anonymous}`,
       why,
       managedSids: ANONYMOUS_SIDS,
+      // On Ceph the policy (and, private caches, reader-policy) steps merge into the same policy first: one merge at a time.
+      after: answers.backend === 'ceph' ? ['bucket', 'policy', 'reader-policy'] : ['bucket'],
       wanted: async () => wanted,
       describe: (statements) =>
         statements.length === 0
@@ -184,10 +197,10 @@ function builderUidOf(ctx: S3StepContext): string {
  * policy (notes/ceph-rgw.md), plus owner read when `anonymous` is `none`.
  */
 export function cephPolicyStep(ctx: S3StepContext): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const builderUid = builderUidOf(ctx);
-  const wanted = async (): Promise<PolicyStatement[]> =>
-    cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? await getBucketOwnerId(client, answers.bucket) : undefined);
+  const wanted = async (docs: S3Documents): Promise<PolicyStatement[]> =>
+    cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? await docs.ownerId() : undefined);
   const shown = cephPolicyStatements(answers.bucket, builderUid, answers.anonymous, answers.anonymous === 'none' ? '$BUCKET_OWNER_UID' : undefined);
   return policyStep(
     ctx,
@@ -196,11 +209,14 @@ export function cephPolicyStep(ctx: S3StepContext): ServerStep {
       title: `Write access for ${builderUid}`,
       why: 'On Ceph RGW the builder may add and overwrite objects in this bucket through a bucket policy statement naming it (an IAM user policy would be lost on the next key rotation), and never delete.',
       managedSids: CEPH_POLICY_SIDS,
+      // The user before a policy naming it (a principal RGW does not know may be refused).
+      after: ['bucket', 'user'],
       wanted,
       describe: (statements) =>
-        statements
-          .map((s) => (s.Sid === BUILDER_WRITE_SID ? `write access for ${builderUid} (no delete)` : `read access for the bucket owner to objects the builder uploads`))
-          .join(' and '),
+        [
+          `write access for ${builderUid} (no delete, no ACL changes)`,
+          ...(statements.some((s) => s.Sid === OWNER_READ_SID) ? ['read access for the bucket owner to objects the builder uploads'] : []),
+        ].join(' and '),
     },
     manualCommand(ctx, shown, CEPH_POLICY_SIDS),
   );
@@ -215,14 +231,15 @@ export function cephAttachStep(ctx: S3StepContext): ServerStep {
   const { answers } = ctx;
   const builderUid = builderUidOf(ctx);
   const principal = rgwUserArn(builderUid);
-  async function inspect(): Promise<CheckResult> {
-    const read = await readPolicy(ctx, 'attach');
+  async function inspect(run: StepRun): Promise<CheckResult> {
+    const read = await readPolicy(ctx, run, 'attach');
     const found =
       read.exists &&
       read.policy !== null &&
       (() => {
         try {
-          return holdsStatements(read.policy, cephPolicyStatements(answers.bucket, builderUid, 'get', undefined), [BUILDER_WRITE_SID]);
+          const write = cephPolicyStatements(answers.bucket, builderUid, 'get', undefined).filter((s) => s.Sid === BUILDER_WRITE_SID);
+          return holdsStatements(read.policy, write, [BUILDER_WRITE_SID]);
         } catch {
           return false;
         }
@@ -236,13 +253,38 @@ export function cephAttachStep(ctx: S3StepContext): ServerStep {
     title: `Attach the write access to ${builderUid}`,
     why: 'On Ceph RGW the write statement in the bucket policy already names the builder, so this is part of the policy step.',
     command: '# nothing: the bucket policy statement of the policy step names the builder',
-    check: inspect,
-    async apply() {
-      const result = await inspect();
+    after: ['policy'],
+    check: (run = newStepRun()) => inspect(run),
+    async apply(run = newStepRun()) {
+      const result = await inspect(run);
       if (result.status !== 'done') {
         throw new StepError(`The builder's write statement is not in the bucket policy of ${answers.bucket}.`, 'attach', 'The policy step sets it; run setup again.');
       }
       return result.detail;
     },
   };
+}
+
+/**
+ * Ceph RGW `reader-policy` (private caches): the reader's GetObject as a statement naming it in
+ * the bucket policy, as the builder's write access is (an IAM user policy would be lost on RGW 16).
+ */
+export function cephReaderPolicyStep(ctx: S3StepContext): ServerStep {
+  const { answers } = ctx;
+  const reader = answers.reader.accessKey;
+  const wanted = cephReaderStatements(answers.bucket, reader);
+  return policyStep(
+    ctx,
+    {
+      id: 'reader-policy',
+      title: `Read access for ${reader}`,
+      why: 'The machines read the private cache as this user: a bucket policy statement lets it GET objects, and nothing else (no listing, writing or deleting).',
+      managedSids: CEPH_READER_SIDS,
+      // The reader before a statement naming it; the builder's policy step merges into the same policy first.
+      after: ['bucket', 'reader-user', 'policy'],
+      wanted: async () => wanted,
+      describe: () => `read access (GetObject only) for ${reader}`,
+    },
+    manualCommand(ctx, wanted, CEPH_READER_SIDS),
+  );
 }

@@ -4,11 +4,12 @@
 import type { CheckResult, ServerStep } from '../../plan/server-step';
 import { StepError } from '../../errors';
 import { explainConnectionError, stepErrorFrom } from '../explain-connection-error';
-import { headBucket, isS3ErrorCode } from './s3-requests';
-import { awsPrefix, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
+import { isS3ErrorCode } from './s3-requests';
+import { awsPrefix, documentsOf, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
+import type { S3Documents } from './s3-documents';
 
 export function bucketStep(ctx: S3StepContext): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const bucket = answers.bucket;
   const locationConstraint = answers.region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${shellWord(answers.region)}`;
   const command =
@@ -17,8 +18,11 @@ export function bucketStep(ctx: S3StepContext): ServerStep {
       : `${awsPrefix(answers)} s3api head-bucket --bucket ${bucket} || \\\n  ${awsPrefix(answers)} s3api create-bucket --bucket ${bucket}${locationConstraint}` +
         (answers.backend === 'ceph' ? `\nradosgw-admin bucket stats --bucket=${bucket}   # "owner" should be the admin user` : '');
 
-  async function inspect(): Promise<CheckResult> {
-    const exists = await headBucket(client, bucket).catch((error: unknown) => {
+  /** HEAD and ListBuckets go out together (the list is the connect step's, read once). */
+  async function inspect(docs: S3Documents): Promise<CheckResult> {
+    const listed = docs.listBuckets();
+    listed.catch(() => undefined); // awaited below only when the bucket exists
+    const exists = await docs.headBucket().catch((error: unknown) => {
       throw stepErrorFrom('bucket', `Cannot look up bucket ${bucket}`, error);
     });
     if (exists === 'forbidden') {
@@ -31,7 +35,7 @@ export function bucketStep(ctx: S3StepContext): ServerStep {
     }
     if (!exists) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; it will be created in region ${answers.region}` };
     try {
-      const buckets = await client.listBuckets();
+      const buckets = await listed;
       if (buckets.some((b) => b.name === bucket)) return { status: 'done', detail: `bucket ${bucket} exists and is ours` };
       return {
         status: 'conflict',
@@ -51,10 +55,11 @@ export function bucketStep(ctx: S3StepContext): ServerStep {
     title: `Bucket ${bucket}`,
     why: 'The cache lives in one bucket: narinfos at its root, NARs under nar/, and nix-cache-info.',
     command,
-    check: inspect,
-    async apply() {
+    check: (run) => inspect(documentsOf(ctx, run)),
+    /** Creating succeeded or found the bucket already ours: it is ours, with nothing to read back. */
+    async apply(run) {
       try {
-        await client.makeBucket(bucket, answers.region);
+        await documentsOf(ctx, run).makeBucket(answers.region);
       } catch (error) {
         if (!isS3ErrorCode(error, 'BucketAlreadyOwnedByYou')) {
           if (isS3ErrorCode(error, 'BucketAlreadyExists')) {
@@ -73,8 +78,6 @@ export function bucketStep(ctx: S3StepContext): ServerStep {
           throw stepErrorFrom('bucket', `Cannot create bucket ${bucket}`, error);
         }
       }
-      const after = await inspect();
-      if (after.status !== 'done') throw new StepError(`Created bucket ${bucket}, but then: ${after.detail}.`, 'bucket');
       return `created bucket ${bucket} in region ${answers.region}`;
     },
   };

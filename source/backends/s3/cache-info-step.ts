@@ -2,11 +2,10 @@
  * `cache-info` (SPEC 5): the object `nix-cache-info` holds exactly the rendered content. Nix reads
  * it first to learn the store directory, whether to mass-query and the cache's priority.
  */
-import { replaceDetail, type CheckResult, type ServerStep } from '../../plan/server-step';
-import { StepError } from '../../errors';
+import { replaceDetail, type CheckResult, type ServerStep, type StepRun } from '../../plan/server-step';
 import { stepErrorFrom } from '../explain-connection-error';
-import { isS3ErrorCode, readObjectText } from './s3-requests';
-import { awsPrefix, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
+import { isS3ErrorCode } from './s3-requests';
+import { awsPrefix, documentsOf, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
 
 export const CACHE_INFO_KEY = 'nix-cache-info';
 export const CACHE_INFO_CONTENT_TYPE = 'text/x-nix-cache-info';
@@ -25,7 +24,7 @@ function lineDifference(current: string, wanted: string): string {
 }
 
 export function cacheInfoStep(ctx: S3StepContext): ServerStep {
-  const { answers, client, cacheInfoContent } = ctx;
+  const { answers, cacheInfoContent } = ctx;
   const bucket = answers.bucket;
   const file = shellWord(answers.files.cacheInfo);
   const command =
@@ -33,10 +32,10 @@ export function cacheInfoStep(ctx: S3StepContext): ServerStep {
       ? `${mcPrefix(answers)} cp --attr 'Content-Type=${CACHE_INFO_CONTENT_TYPE}' ${file} ${mcTarget(answers)}/${CACHE_INFO_KEY}`
       : `${awsPrefix(answers)} s3api put-object --bucket ${bucket} --key ${CACHE_INFO_KEY} --body ${file} --content-type ${CACHE_INFO_CONTENT_TYPE}`;
 
-  async function inspect(): Promise<CheckResult> {
+  async function inspect(run: StepRun | undefined): Promise<CheckResult> {
     let current: string | null;
     try {
-      current = await readObjectText(client, bucket, CACHE_INFO_KEY, 64 * 1024);
+      current = await documentsOf(ctx, run).object(CACHE_INFO_KEY, 64 * 1024);
     } catch (error) {
       if (isS3ErrorCode(error, 'NoSuchBucket')) return { status: 'todo', detail: `bucket ${bucket} does not exist yet; ${CACHE_INFO_KEY} will be uploaded once it does` };
       if (isS3ErrorCode(error, 'AccessDenied')) {
@@ -56,17 +55,15 @@ export function cacheInfoStep(ctx: S3StepContext): ServerStep {
     title: `Upload ${CACHE_INFO_KEY}`,
     why: 'Nix reads nix-cache-info first: without it the bucket is not a binary cache, and it carries the store directory, WantMassQuery and the priority.',
     command,
+    after: ['bucket'],
     check: inspect,
-    async apply() {
+    /** A stored object is what was put: nothing to read back. */
+    async apply(run) {
       try {
-        await client.putObject(bucket, CACHE_INFO_KEY, Buffer.from(cacheInfoContent, 'utf8'), Buffer.byteLength(cacheInfoContent, 'utf8'), {
-          'Content-Type': CACHE_INFO_CONTENT_TYPE,
-        });
+        await documentsOf(ctx, run).putObject(CACHE_INFO_KEY, cacheInfoContent, CACHE_INFO_CONTENT_TYPE);
       } catch (error) {
         throw stepErrorFrom('cache-info', `Cannot upload ${CACHE_INFO_KEY} to bucket ${bucket}`, error);
       }
-      const after = await inspect();
-      if (after.status !== 'done') throw new StepError(`Uploaded ${CACHE_INFO_KEY}, but then: ${after.detail}.`, 'cache-info');
       return `uploaded ${CACHE_INFO_KEY} (${Buffer.byteLength(cacheInfoContent, 'utf8')} bytes)`;
     },
   };

@@ -2,15 +2,15 @@
  * `connect` (SPEC 5): the endpoint answers and the credentials work, before anything else is
  * tried, so that a wrong CA, port or key is reported once, in plain words.
  */
-import type { ServerStep } from '../../plan/server-step';
+import type { ServerStep, StepRun } from '../../plan/server-step';
 import { StepError } from '../../errors';
 import { explainConnectionError } from '../explain-connection-error';
 import { s3StepKeys } from './s3-connection';
-import { awsPrefix, mcPrefix, shellWord, type S3StepContext } from './s3-step-context';
+import { awsPrefix, documentsOf, mcPrefix, shellWord, type S3StepContext } from './s3-step-context';
 import { isS3ErrorCode } from './s3-requests';
 
 export function connectStep(ctx: S3StepContext): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const who = s3StepKeys(answers).who;
   const command =
     answers.backend === 'minio'
@@ -19,7 +19,7 @@ export function connectStep(ctx: S3StepContext): ServerStep {
       : `${awsPrefix(answers)} s3api list-buckets`;
 
   /** Lists the buckets; a refusal of valid keys still proves the endpoint and the keys work. */
-  async function probe(): Promise<{ ok: true; detail: string } | { ok: false; error: StepError }> {
+  async function probe(run: StepRun | undefined): Promise<{ ok: true; detail: string } | { ok: false; error: StepError }> {
     const keys = s3StepKeys(answers);
     if (keys.accessKey === '' || keys.secretKey === '') {
       // minio signs nothing without keys: every request would go out anonymous
@@ -30,7 +30,7 @@ export function connectStep(ctx: S3StepContext): ServerStep {
       return { ok: false, error: new StepError(`No ${who} keys to connect to ${answers.endpoint} with.`, 'connect', hint) };
     }
     try {
-      const buckets = await client.listBuckets();
+      const buckets = await documentsOf(ctx, run).listBuckets();
       return { ok: true, detail: `${answers.endpoint} answers and the ${who} keys work (${buckets.length} bucket${buckets.length === 1 ? '' : 's'} visible)` };
     } catch (error) {
       if (isS3ErrorCode(error, 'AccessDenied') && who === 'builder') {
@@ -55,14 +55,14 @@ export function connectStep(ctx: S3StepContext): ServerStep {
     title: 'Connect to the S3 endpoint',
     why: 'Every later step talks to this endpoint with these keys, so a wrong address, certificate or key is caught here first.',
     command,
-    /** Read-only: one ListBuckets. A failure is thrown as a StepError with the explanation. */
-    async check() {
-      const result = await probe();
+    /** Read-only: one ListBuckets (shared with the bucket step). A failure is thrown as a StepError with the explanation. */
+    async check(run) {
+      const result = await probe(run);
       if (!result.ok) throw result.error;
       return { status: 'done', detail: result.detail };
     },
-    async apply() {
-      const result = await probe();
+    async apply(run) {
+      const result = await probe(run);
       if (!result.ok) throw result.error;
       return result.detail;
     },

@@ -2,8 +2,9 @@
  * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
  * (lifecycle-rules.ts explains the prefix set).
  */
-import { replaceDetail, type ServerStep } from '../../plan/server-step';
+import { replaceDetail, type ServerStep, type StepRun } from '../../plan/server-step';
 import {
+  NAR_MARGIN_DAYS,
   isOurRule,
   mergeLifecycleRules,
   narinfoPrefixes,
@@ -15,15 +16,15 @@ import {
   type LifecycleMerge,
 } from './lifecycle-rules';
 import { stepErrorFrom } from '../explain-connection-error';
-import { getLifecycleXml, isS3ErrorCode, putLifecycleXml } from './s3-requests';
+import { isS3ErrorCode } from './s3-requests';
 import { mergingStep, type Inspection } from './merging-step';
-import { awsPrefix, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
+import { awsPrefix, documentsOf, mcPrefix, mcTarget, type S3StepContext } from './s3-step-context';
 import { XmlSyntaxError } from './xml-elements';
 
 function describe(expireDays: number | null): string {
   return expireDays === null
     ? 'no expiry rules of ours'
-    : `narinfos, logs and realisations expire after ${expireDays} day${expireDays === 1 ? '' : 's'}, nar/ after ${expireDays + 1}, nix-cache-info never`;
+    : `narinfos, logs and realisations expire after ${expireDays} day${expireDays === 1 ? '' : 's'}, nar/ after ${expireDays + NAR_MARGIN_DAYS} (${NAR_MARGIN_DAYS} days later: clients trust a narinfo they saw for 30 days), nix-cache-info never`;
 }
 
 function manualCommand(ctx: S3StepContext): string {
@@ -33,7 +34,7 @@ function manualCommand(ctx: S3StepContext): string {
   const edit =
     answers.expireDays === null
       ? `# in lifecycle.json, remove every rule whose ID starts with ${RULE_ID_PREFIX}`
-      : `# in lifecycle.json, keep the other rules and put ${rules.length} rules with IDs starting ${RULE_ID_PREFIX}, one per prefix, like\n#   ${example}\n# for the prefixes ${narinfoPrefixes().join(' ')}\n# (Days ${answers.expireDays}), and nar/ with Days ${answers.expireDays + 1}. Never an empty prefix: it would delete nix-cache-info.`;
+      : `# in lifecycle.json, keep the other rules and put ${rules.length} rules with IDs starting ${RULE_ID_PREFIX}, one per prefix, like\n#   ${example}\n# for the prefixes ${narinfoPrefixes().join(' ')}\n# (Days ${answers.expireDays}), and nar/ with Days ${answers.expireDays + NAR_MARGIN_DAYS}. Never an empty prefix: it would delete nix-cache-info.`;
   if (answers.backend === 'minio') {
     const mc = mcPrefix(answers);
     return `${mc} ilm export ${mcTarget(answers)} > lifecycle.json\n${edit}\n${mc} ilm import ${mcTarget(answers)} < lifecycle.json`;
@@ -43,14 +44,14 @@ function manualCommand(ctx: S3StepContext): string {
 }
 
 export function expiryStep(ctx: S3StepContext): ServerStep {
-  const { answers, client } = ctx;
+  const { answers } = ctx;
   const bucket = answers.bucket;
 
-  async function inspect(): Promise<Inspection<LifecycleMerge>> {
+  async function inspect(run: StepRun): Promise<Inspection<LifecycleMerge>> {
     let rules: ExistingRule[];
     let xml: string | null;
     try {
-      xml = await getLifecycleXml(client, bucket);
+      xml = await documentsOf(ctx, run).lifecycle();
       rules = xml === null ? [] : parseLifecycleConfiguration(xml);
     } catch (error) {
       if (isS3ErrorCode(error, 'NoSuchBucket')) {
@@ -92,16 +93,17 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     why:
       answers.expireDays === null
         ? 'Nothing in the cache expires; rules this wizard set before are removed, and so are rules of others that expire cache objects (saved to a backup first); other rules stay.'
-        : 'Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by a day, so no client finds a narinfo whose NAR is gone.',
+        : `Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by ${NAR_MARGIN_DAYS} days, longer than a client trusts a narinfo it has seen (30 days), so no client is left with a narinfo whose NAR is gone.`,
     command: manualCommand(ctx),
     bucket,
     document: `the lifecycle configuration of ${bucket}`,
+    after: ['bucket'],
     backupName: `${bucket}.lifecycle.xml`,
     saveBackup: ctx.saveBackup,
     inspect,
-    async write(merge) {
+    async write(merge, run) {
       try {
-        await putLifecycleXml(client, bucket, merge.xml);
+        await documentsOf(ctx, run).putLifecycle(merge.xml);
       } catch (error) {
         throw stepErrorFrom('expiry', `Cannot write the lifecycle configuration of bucket ${bucket}`, error);
       }

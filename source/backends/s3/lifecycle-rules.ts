@@ -5,8 +5,10 @@
  * match an object the shorter expiry wins. An empty-prefix rule (what `mc ilm rule add` makes)
  * would delete `nix-cache-info`, after which clients stop treating the bucket as a binary cache.
  * So the narinfos are selected by a set of prefixes that covers every narinfo key yet is not a
- * prefix of `nix-cache-info` or of `nar/`; `nar/` gets its own rule one day longer, because a NAR
- * that disappears before the narinfo pointing at it is a hard substitution error, not a miss.
+ * prefix of `nix-cache-info` or of `nar/`; `nar/` gets its own rule NAR_MARGIN_DAYS longer, because a
+ * NAR that disappears before the narinfo pointing at it is a hard substitution error, not a miss,
+ * and a client trusts a narinfo it has seen for `narinfo-cache-positive-ttl` (30 days) before it
+ * fetches the NAR (notes/nix.md, "Client-side caching that matters for expiry").
  *
  * Every rule we write has an ID starting `nix-cache-wizard-`; every other rule is foreign and is
  * written back exactly as the server gave it (a lifecycle PUT replaces the whole configuration).
@@ -62,12 +64,22 @@ export interface WantedRule {
   readonly days: number;
 }
 
-/** Our rules for `expireDays`: narinfos (and logs, realisations) after N days, `nar/` after N+1. */
+/**
+ * How much longer a NAR lives than the narinfos: more than Nix's `narinfo-cache-positive-ttl` of
+ * 30 days, so a client that saw a narinfo just before it expired still finds its NAR when it
+ * trusts that memory up to 30 days later. Lifecycle expiry rounds up to the next midnight (UTC),
+ * which can delay the narinfo's expiry by up to a day but never brings the NAR's forward.
+ */
+export const NAR_MARGIN_DAYS = 31;
+/** Nix's default `narinfo-cache-positive-ttl`, in days. */
+export const CLIENT_NARINFO_TTL_DAYS = 30;
+
+/** Our rules for `expireDays`: narinfos (and logs, realisations) after N days, `nar/` after N + NAR_MARGIN_DAYS. */
 export function wantedLifecycleRules(expireDays: number | null): WantedRule[] {
   if (expireDays === null) return [];
   return [
     ...narinfoPrefixes().map((prefix) => ({ id: `${RULE_ID_PREFIX}narinfo-${prefix}`, prefix, days: expireDays })),
-    { id: NAR_RULE_ID, prefix: 'nar/', days: expireDays + 1 },
+    { id: NAR_RULE_ID, prefix: 'nar/', days: expireDays + NAR_MARGIN_DAYS },
   ];
 }
 

@@ -1,17 +1,20 @@
 /**
  * A step whose server state is a document other people may also write into: the bucket policy,
  * the lifecycle configuration. `inspect` reads the document and merges ours into it; apply
- * inspects again (the merge must start from what is there now, not from an earlier check),
- * writes the merge, then reads it back, because some servers accept a write they do not keep
- * (RGW answers 200 to DELETE ?policy; notes/s3-policies-and-lifecycle.md).
+ * inspects again (the merge must start from what is there now: the run's read, or a new one when
+ * our own writes changed the document since, such as another step's merge into the same policy),
+ * writes the merge, then inspects once more. That last read asks the server only where it may
+ * keep something other than what we sent (s3-documents.ts); elsewhere the run remembers what we
+ * wrote and the inspect just confirms our merge holds what we want.
  *
  * When the merge replaces settings someone else made that contradict the answers (SPEC 5), the
- * check says so ("replace: …", with the reason) and apply first saves the whole document as it is
- * now to a local backup file, named in the step's result; without a backup nothing is written.
+ * check says so ("replace: …", with the reason) and apply first saves the whole document as the
+ * run read it (the same read the merge starts from) to a local backup file, named in the step's
+ * result; without a backup nothing is written.
  */
 import { StepError } from '../../errors';
 import type { SaveBackup } from '../../files/save-server-backup';
-import type { CheckResult, ServerStep, StepId } from '../../plan/server-step';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 
 /**
  * A check's result and, when it is `todo` on an existing bucket, the merged document to write;
@@ -27,10 +30,12 @@ export interface MergingStepSpec<Change> {
   readonly bucket: string;
   /** what the document is, for errors: "the bucket policy of nix-cache" */
   readonly document: string;
-  /** read-only: reads the document and merges ours into it */
-  inspect(): Promise<Inspection<Change>>;
+  /** the steps whose apply must finish first (ServerStep.after) */
+  readonly after?: readonly StepId[];
+  /** read-only: reads the document (through the run's reads) and merges ours into it */
+  inspect(run: StepRun): Promise<Inspection<Change>>;
   /** writes the merged document; returns what changed, in a few words */
-  write(change: Change): Promise<string>;
+  write(change: Change, run: StepRun): Promise<string>;
   /** the backup's file name before its time stamp, e.g. `nix-cache.bucket-policy.json` */
   readonly backupName: string;
   /** saves a backup before someone else's settings are replaced; without it they are not replaced */
@@ -56,20 +61,21 @@ export function mergingStep<Change>(spec: MergingStepSpec<Change>): ServerStep {
     title: spec.title,
     why: spec.why,
     command: spec.command,
-    async check() {
-      const result = await spec.inspect();
+    ...(spec.after ? { after: spec.after } : {}),
+    async check(run = newStepRun()) {
+      const result = await spec.inspect(run);
       const { status, detail } = result;
       const removes = result.status === 'todo' ? result.removes : undefined;
       return (removes ? { status, detail, removes } : { status, detail }) as CheckResult;
     },
-    async apply() {
-      const before = await spec.inspect();
+    async apply(run = newStepRun()) {
+      const before = await spec.inspect(run);
       if (before.status === 'done') return before.detail;
       if (before.status === 'conflict') throw new StepError(before.detail, spec.id);
       if (before.change === undefined) throw new StepError(`Bucket ${spec.bucket} does not exist.`, spec.id, 'Run setup again so the bucket step creates it.');
       const backup = before.previous === undefined ? undefined : await saveBackup(spec, before.previous);
-      const changed = await spec.write(before.change);
-      const after = await spec.inspect();
+      const changed = await spec.write(before.change, run);
+      const after = await spec.inspect(run);
       if (after.status !== 'done') {
         throw new StepError(`The server accepted ${spec.document} but does not hold it: ${after.detail}.`, spec.id, `Look at ${spec.document} by hand (see the step's command).`);
       }

@@ -92,6 +92,12 @@ export async function getBucketOwnerId(client: Client, bucket: string): Promise<
   return child(child(root, 'Owner'), 'ID')?.text.trim() || undefined;
 }
 
+/** An object's ACL document (`GET /bucket/key?acl`), as XML text. */
+export async function getObjectAclXml(client: Client, bucket: string, key: string): Promise<string> {
+  const response = await client.makeRequestAsync({ method: 'GET', bucketName: bucket, objectName: key, query: 'acl' }, '', [200]);
+  return readBody(response);
+}
+
 /** An object's content as text, or null when it does not exist. At most `limit` bytes are read. */
 export async function readObjectText(client: Client, bucket: string, key: string, limit = 1024 * 1024): Promise<string | null> {
   try {

@@ -6,6 +6,8 @@
 import type { Client } from 'minio';
 import type { Answers } from '../../answers/answers';
 import type { SaveBackup } from '../../files/save-server-backup';
+import { newStepRun, type StepRun } from '../../plan/server-step';
+import { s3Documents, serverTraits, type S3Documents } from './s3-documents';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
 
 /** Quotes a word for the manual commands shown to the user (one rule for every backend). */
@@ -31,6 +33,11 @@ export interface S3StepContext {
    * settings someone else made are replaced (`serverBackupSaver`); without it they are not replaced.
    */
   readonly saveBackup?: SaveBackup;
+}
+
+/** The bucket's documents through the run's shared reads (a run of its own when called alone). */
+export function documentsOf(ctx: S3StepContext, run: StepRun = newStepRun()): S3Documents {
+  return s3Documents(ctx.client, ctx.answers.bucket, run, serverTraits(ctx.answers.backend));
 }
 
 /** `aws` with the endpoint, region and TLS options, the keys as placeholders in the environment. */

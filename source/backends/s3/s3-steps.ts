@@ -8,7 +8,7 @@
  *   const steps = s3Steps({ answers, client, cacheInfoContent });
  */
 import { STEP_ORDER, type ServerStep } from '../../plan/server-step';
-import { anonymousStep, cephAttachStep, cephPolicyStep } from './bucket-policy-step';
+import { anonymousStep, cephAttachStep, cephPolicyStep, cephReaderPolicyStep } from './bucket-policy-step';
 import { bucketStep } from './bucket-step';
 import { cacheInfoStep } from './cache-info-step';
 import { connectStep } from './connect-step';
@@ -20,6 +20,7 @@ export type { S3StepContext } from './s3-step-context';
 export function s3Steps(ctx: S3StepContext): ServerStep[] {
   const steps = [connectStep(ctx), bucketStep(ctx)];
   if (ctx.answers.backend === 'ceph') steps.push(cephPolicyStep(ctx), cephAttachStep(ctx));
+  if (ctx.answers.backend === 'ceph' && ctx.answers.anonymous === 'none') steps.push(cephReaderPolicyStep(ctx));
   steps.push(anonymousStep(ctx), cacheInfoStep(ctx), expiryStep(ctx));
   return steps.sort((a, b) => STEP_ORDER.indexOf(a.id) - STEP_ORDER.indexOf(b.id));
 }

@@ -18,9 +18,9 @@ interface MadminVector {
   plaintextZeroBytes: number;
 }
 
-// The shared folder sits beside the clone (../shared from the repository root), here and in CI.
+// Vectors from public projects, copied into the repository (test/fixtures/vectors/README.md says from where).
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const file = JSON.parse(readFileSync(join(repoRoot, '../shared/vectors/madmin-decrypt-vectors.json'), 'utf8')) as { vectors: MadminVector[] };
+const file = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/vectors/madmin-decrypt-vectors.json'), 'utf8')) as { vectors: MadminVector[] };
 const secureRandom = (n: number) => new Uint8Array(randomBytes(n));
 
 describe('madmin body encryption', () => {

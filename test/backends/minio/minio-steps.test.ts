@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isMadminEncrypted } from '../../../source/backends/minio/madmin-encryption';
+import { createMinioAdminClient } from '../../../source/backends/minio/minio-admin-client';
 import { minioAdminSteps, type MinioStepsContext } from '../../../source/backends/minio/minio-steps';
 import { writePolicyDocument } from '../../../source/policies/write-policy';
 import { type FakeMinioAdminServer, startFakeMinioAdminServer } from '../../helpers/fake-minio-admin-server';
@@ -69,5 +70,68 @@ describe('the MinIO admin steps against the stand-in admin endpoint, for what a 
       expect(step.command).not.toContain(BUILDER_SECRET);
       expect(step.command).not.toContain(ADMIN.secretKey);
     }
+  });
+});
+
+describe('the builder secret on MinIO is never known only to the server (SPEC 10)', () => {
+  it('is kept locally before add-user is sent; with the answer lost, a re-run from that copy finds the user done', async () => {
+    // Given a server whose answer to add-user never arrives (the user is created all the same)
+    const fake = await start();
+    const kept: string[] = [];
+    const ctx = context(fake.endpoint, {
+      keepSecret: async (secret) => {
+        // the copy is made before the request leaves
+        expect(fake.users.has('nixbuilder')).toBe(false);
+        kept.push(secret);
+      },
+    });
+    const real = createMinioAdminClient({ endpoint: fake.endpoint, region: 'us-east-1', caFile: undefined, insecure: false, admin: ADMIN, randomBytes: random });
+    const lossy = {
+      ...real,
+      userInfo: real.userInfo.bind(real),
+      addUser: async (user: string, secret: string) => {
+        await real.addUser(user, secret);
+        throw new Error('socket hang up');
+      },
+    };
+    const [userStep] = minioAdminSteps({ ...ctx, makeAdmin: () => lossy as never });
+
+    // When the user step applies, it fails on the lost answer
+    await expect(userStep!.apply()).rejects.toThrow(/socket hang up/);
+
+    // Then the secret the server now holds was kept here first
+    expect(kept).toEqual([BUILDER_SECRET]);
+    expect(fake.users.get('nixbuilder')?.secretKey).toBe(BUILDER_SECRET);
+
+    // And a re-run that starts from the kept copy finds the user done, sending no change
+    const rerun = minioAdminSteps(context(fake.endpoint, { builderSecret: () => kept[0] }));
+    const before = fake.mutatingRequests().length;
+    expect((await rerun[0]!.check()).status).toBe('done');
+    expect(fake.mutatingRequests().length).toBe(before);
+  });
+
+  it('never sends add-user for a user that exists, even when a stale plan thought it missing', async () => {
+    const fake = await start();
+    const [first] = minioAdminSteps(context(fake.endpoint));
+    expect((await first!.check()).status).toBe('todo');
+    // another run creates the user with another secret meanwhile
+    await minioAdminSteps(context(fake.endpoint, { builderSecret: 'Other-secret-9xyzAB' }))[0]!.apply();
+    await expect(first!.apply()).rejects.toThrow(/already exists; its secret was left as it is/);
+    expect(fake.users.get('nixbuilder')?.secretKey).toBe('Other-secret-9xyzAB');
+  });
+});
+
+describe('the MinIO steps of a private cache', () => {
+  it('order the reader like the builder: each attach after its own user and policy', () => {
+    const ctx = context('http://127.0.0.1:9', { answers: exampleAnswers({ endpoint: 'http://127.0.0.1:9', anonymous: 'none' }), readerSecret: 'Reader-secret-1' });
+    const steps = minioAdminSteps(ctx);
+    expect(steps.map((s) => [s.id, s.after ?? []])).toEqual([
+      ['user', []],
+      ['policy', []],
+      ['attach', ['user', 'policy']],
+      ['reader-user', []],
+      ['reader-policy', []],
+      ['reader-attach', ['reader-user', 'reader-policy']],
+    ]);
   });
 });

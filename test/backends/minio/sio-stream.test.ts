@@ -14,9 +14,9 @@ interface SioVector {
   Ciphertext: string;
 }
 
-// The shared folder sits beside the clone (../shared from the repository root), here and in CI.
+// Vectors from public projects, copied into the repository (test/fixtures/vectors/README.md says from where).
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const vectors = JSON.parse(readFileSync(join(repoRoot, '../shared/vectors/sio-go-test-vectors.json'), 'utf8')) as SioVector[];
+const vectors = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/vectors/sio-go-test-vectors.json'), 'utf8')) as SioVector[];
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

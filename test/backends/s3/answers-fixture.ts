@@ -11,7 +11,7 @@ export function makeAnswers(overrides: AnswersOverrides = {}): Answers {
   const { admin, builder, ...rest } = overrides;
   const base = exampleAnswers({
     endpoint: 'http://127.0.0.1:9000',
-    key: { name: '127.0.0.1-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key' },
+    key: { name: '127.0.0.1-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key', trusted: [] },
     ...rest,
   });
   return {

@@ -143,7 +143,7 @@ describe('merging into the bucket policy', () => {
       const merged = mergeBucketPolicy(guide, [...get, ...withOwnerRead], [...ANONYMOUS_SIDS, ...CEPH_POLICY_SIDS]);
       expect(merged.changed).toBe(true);
       const statements = JSON.parse(merged.policy!).Statement as { Sid?: string; Action: string[] }[];
-      expect(statements.map((st) => st.Sid ?? '')).toEqual(['', 'NixCacheAnonymousRead', 'NixCacheBuilderWrite', 'NixCacheOwnerRead']);
+      expect(statements.map((st) => st.Sid ?? '')).toEqual(['', 'NixCacheAnonymousRead', ...withOwnerRead.map((st) => st.Sid)]);
       expect(statements[0]!.Action).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
     });
 
@@ -178,9 +178,10 @@ describe('merging into the bucket policy', () => {
     const ceph = cephPolicyStatements('b', 'nixbuilder', 'get', undefined);
     const withBuilder = mergeBucketPolicy(existing, ceph, CEPH_POLICY_SIDS).policy!;
     const withGet = mergeBucketPolicy(withBuilder, get, ANONYMOUS_SIDS).policy!;
-    expect(sids(withGet)).toEqual(['BackupAccess', '', 'NixCacheBuilderWrite', 'NixCacheAnonymousRead']);
+    const builderSids = ceph.map((s) => s.Sid);
+    expect(sids(withGet)).toEqual(['BackupAccess', '', ...builderSids, 'NixCacheAnonymousRead']);
     expect(holdsStatements(withGet, ceph, CEPH_POLICY_SIDS)).toBe(true);
-    expect(sids(mergeBucketPolicy(withGet, [], ANONYMOUS_SIDS).policy)).toEqual(['BackupAccess', '', 'NixCacheBuilderWrite']);
+    expect(sids(mergeBucketPolicy(withGet, [], ANONYMOUS_SIDS).policy)).toEqual(['BackupAccess', '', ...builderSids]);
   });
 
   it('refuses a policy that is not JSON', () => {
@@ -192,7 +193,7 @@ describe('merging into the bucket policy', () => {
 describe('the Ceph builder statements', () => {
   it('give the builder the write actions on the bucket and its objects, no delete', () => {
     const [write, ...rest] = cephPolicyStatements('b', 'nixbuilder', 'get', undefined);
-    expect(rest).toEqual([]);
+    expect(rest.every((s) => s.Effect === 'Deny')).toBe(true);
     expect(write).toEqual({
       Sid: 'NixCacheBuilderWrite',
       Effect: 'Allow',
@@ -205,8 +206,26 @@ describe('the Ceph builder statements', () => {
 
   it('let the bucket owner read the builder’s uploads when nothing anonymous does', () => {
     const statements = cephPolicyStatements('b', 'nixbuilder', 'none', 'admin');
-    expect(statements[1]).toEqual({ Sid: 'NixCacheOwnerRead', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam:::user/admin'] }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::b/*'] });
+    expect(statements.find((s) => s.Sid === 'NixCacheOwnerRead')).toEqual({ Sid: 'NixCacheOwnerRead', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam:::user/admin'] }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::b/*'] });
     expect(() => cephPolicyStatements('b', 'nixbuilder', 'none', undefined)).toThrow();
+  });
+
+  it('deny the builder every ACL change and uploads that open objects to everyone, naming only public values', () => {
+    const [, ...denies] = cephPolicyStatements('b', 'nixbuilder', 'get', undefined);
+    for (const deny of denies) expect(deny.Principal).toEqual({ AWS: ['arn:aws:iam:::user/nixbuilder'] });
+    expect(denies[0]).toMatchObject({ Sid: 'NixCacheBuilderNoAcl', Action: ['s3:PutBucketAcl', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'] });
+    const uploads = denies.slice(1);
+    expect(uploads.map((s) => Object.keys(s.Condition!['StringEquals'] ?? s.Condition!['StringLike']!)[0])).toEqual([
+      's3:x-amz-acl',
+      's3:x-amz-grant-full-control',
+      's3:x-amz-grant-read',
+      's3:x-amz-grant-read-acp',
+      's3:x-amz-grant-write',
+      's3:x-amz-grant-write-acp',
+    ]);
+    // never Null: RGW 16 reads any Null condition as "the key is absent"
+    expect(JSON.stringify(denies)).not.toContain('Null');
+    expect(uploads[0]!.Condition!['StringEquals']!['s3:x-amz-acl']).not.toContain('private');
   });
 
   it('name tenanted RGW users by their tenant', () => {

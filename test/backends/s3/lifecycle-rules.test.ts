@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  CLIENT_NARINFO_TTL_DAYS,
   contradictingRules,
+  NAR_MARGIN_DAYS,
   MAX_LIFECYCLE_RULES,
   mergeLifecycleRules,
   NAR_RULE_ID,
@@ -86,11 +88,12 @@ describe('the narinfo prefix set', () => {
 });
 
 describe('our rules for expireDays', () => {
-  it('expire narinfos after N days and nar/ one day later', () => {
+  it('expire narinfos after N days and nar/ more than a client trusts a narinfo (30 days) later', () => {
     const rules = wantedLifecycleRules(30);
     const nar = rules.find((rule) => rule.prefix === 'nar/')!;
     const narinfo = rules.filter((rule) => rule.prefix !== 'nar/');
-    expect(nar.days).toBe(31);
+    expect(nar.days).toBe(61);
+    expect(nar.days - 30).toBeGreaterThan(CLIENT_NARINFO_TTL_DAYS);
     expect(narinfo.every((rule) => rule.days === 30 && nar.days > rule.days)).toBe(true);
     expect(rules).toHaveLength(188);
     expect(rules.length).toBeLessThanOrEqual(MAX_LIFECYCLE_RULES);
@@ -157,7 +160,7 @@ describe('merging our rules with the bucket configuration', () => {
     expect(second.changed).toBe(true);
     const rules = parseLifecycleConfiguration(second.xml!);
     expect(rules).toHaveLength(188);
-    expect(rules.find((rule) => rule.prefix === 'nar/')!.expirationDays).toBe(9);
+    expect(rules.find((rule) => rule.prefix === 'nar/')!.expirationDays).toBe(8 + NAR_MARGIN_DAYS);
   });
 
   it('repairs one of our rules that was edited by hand', () => {

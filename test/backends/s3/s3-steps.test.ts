@@ -47,7 +47,7 @@ describe('the S3 steps', () => {
 
   it('show the expiry prefixes and the longer nar/ expiry in the manual command', () => {
     const [expiry] = s3Steps({ answers: makeAnswers({ backend: 'ceph', expireDays: 30 }), client, cacheInfoContent: '' }).filter((s) => s.id === 'expiry');
-    expect(expiry!.command).toContain('nar/ with Days 31');
+    expect(expiry!.command).toContain('nar/ with Days 61');
     expect(expiry!.command).toContain('put-bucket-lifecycle-configuration');
     expect(expiry!.command).toContain('Never an empty prefix');
   });

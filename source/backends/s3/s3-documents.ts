@@ -1,0 +1,106 @@
+/**
+ * The S3 requests of the steps, through the run's read cache (plan/read-cache.ts): each document
+ * of the bucket is read once per run whichever steps need it, and our writes keep the cache true.
+ * A write is read back only where the server may keep something other than what we sent:
+ *  - MinIO drops duplicate statements of a bucket policy and ignores Sids when comparing them
+ *    (notes/minio-admin.md), so the policy we wrote may not be the policy it holds;
+ *  - Ceph RGW parses the lifecycle configuration into its own rules and may drop or change what
+ *    it does not understand (notes/ceph-rgw.md);
+ *  - a plain S3 store is not known: both are read back.
+ * Elsewhere what we wrote is what the next read would return, so it is remembered, not fetched.
+ *
+ * A bucket's policy and lifecycle are written one at a time, on every backend: both are kept in
+ * one record of the bucket, and overlapping writes of it go wrong. Measured on the test servers:
+ * Ceph RGW 16.2 fails the lifecycle write (HTTP 500) about every other time; MinIO, when slow,
+ * answers both with success and keeps only the last one saved, so a policy write that was read
+ * back as kept is gone once the lifecycle write lands.
+ */
+import type { BucketItemFromList, Client } from 'minio';
+import type { Answers } from '../../answers/answers';
+import type { StepRun } from '../../plan/server-step';
+import { getBucketOwnerId, getBucketPolicyText, getLifecycleXml, headBucket, putBucketPolicyText, putLifecycleXml, readObjectText } from './s3-requests';
+
+export interface S3Documents {
+  listBuckets(): Promise<BucketItemFromList[]>;
+  /** true, false, or 'forbidden' (see headBucket) */
+  headBucket(): Promise<boolean | 'forbidden'>;
+  /** creates the bucket; everything read about it before is forgotten */
+  makeBucket(region: string): Promise<void>;
+  /** the bucket policy text, null when there is none; rejects with NoSuchBucket when the bucket is missing */
+  policy(): Promise<string | null>;
+  putPolicy(text: string | null): Promise<void>;
+  /** the lifecycle configuration XML, null when there is none */
+  lifecycle(): Promise<string | null>;
+  putLifecycle(xml: string | null): Promise<void>;
+  /** the bucket owner's canonical id (GET ?acl) */
+  ownerId(): Promise<string | undefined>;
+  /** an object's text, null when missing; at most `limit` bytes */
+  object(key: string, limit: number): Promise<string | null>;
+  putObject(key: string, content: string, contentType: string): Promise<void>;
+}
+
+/** What the server does with our writes (see above). */
+export interface ServerTraits {
+  /** may keep another bucket policy than the one written */
+  readonly rewritesPolicy: boolean;
+  /** may keep another lifecycle configuration than the one written */
+  readonly rewritesLifecycle: boolean;
+}
+
+export function serverTraits(backend: Answers['backend']): ServerTraits {
+  return { rewritesPolicy: backend !== 'ceph', rewritesLifecycle: backend !== 'minio' };
+}
+
+export function s3Documents(client: Client, bucket: string, run: StepRun, traits: ServerTraits): S3Documents {
+  const reads = run.reads;
+  /** a write of a bucket subresource (policy, lifecycle): one at a time (see above) */
+  const bucketWrite = (work: () => Promise<void>) => run.exclusive(`s3 ${bucket}`, work);
+  // Keys end in a space-free suffix after the bucket and a space, so bucket "a" never forgets bucket "a-b".
+  const key = (what: string) => `s3 ${bucket} ${what}`;
+  const written = (what: string, value: unknown, rewritten: boolean) => (rewritten ? reads.forget(key(what)) : reads.remember(key(what), value));
+  return {
+    listBuckets: () => reads.read('s3 list-buckets', () => client.listBuckets()),
+    headBucket: () => reads.read(key('head'), () => headBucket(client, bucket)),
+    async makeBucket(region) {
+      try {
+        await client.makeBucket(bucket, region);
+      } finally {
+        // Whatever the answer, what we knew of the bucket (missing, no policy, …) may be stale.
+        reads.forget(key(''));
+        reads.forget('s3 list-buckets');
+      }
+      reads.remember(key('head'), true);
+    },
+    policy: () => reads.read(key('policy'), () => getBucketPolicyText(client, bucket)),
+    async putPolicy(text) {
+      try {
+        await bucketWrite(() => putBucketPolicyText(client, bucket, text));
+      } catch (error) {
+        reads.forget(key('policy'));
+        throw error;
+      }
+      written('policy', text, traits.rewritesPolicy);
+    },
+    lifecycle: () => reads.read(key('lifecycle'), () => getLifecycleXml(client, bucket)),
+    async putLifecycle(xml) {
+      try {
+        await bucketWrite(() => putLifecycleXml(client, bucket, xml));
+      } catch (error) {
+        reads.forget(key('lifecycle'));
+        throw error;
+      }
+      written('lifecycle', xml, traits.rewritesLifecycle);
+    },
+    ownerId: () => reads.read(key('acl'), () => getBucketOwnerId(client, bucket)),
+    object: (name, limit) => reads.read(key(`object/${name}`), () => readObjectText(client, bucket, name, limit)),
+    async putObject(name, content, contentType) {
+      try {
+        await client.putObject(bucket, name, Buffer.from(content, 'utf8'), Buffer.byteLength(content, 'utf8'), { 'Content-Type': contentType });
+      } catch (error) {
+        reads.forget(key(`object/${name}`));
+        throw error;
+      }
+      reads.remember(key(`object/${name}`), content);
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * `nix-cache-wizard rotate credentials` (SPEC 8): a new builder secret on the server and in the
+ * AWS profile, in an order that never leaves the builder without a secret that works somewhere:
+ *
+ *   pending   the new secret saved locally first (state folder, 0600), or on Ceph, where the
+ *             server makes it, a mark that the change has begun
+ *   server    the server switches to it; the old secret stops working at once
+ *   profile   the AWS profile gets it (every other byte of the file kept)
+ *   check     a request signed with the new secret is accepted, one with the old refused
+ *   cleanup   the pending copy removed
+ *
+ * A run that stops anywhere leaves the pending copy; the next run finishes THAT change (the same
+ * secret; on Ceph the one RGW holds, which it tells an admin) instead of starting another.
+ * `rotateCredentials` is the plain async function a menu calls (progress as events, no printing);
+ * `runRotateCredentials` is the command line around it.
+ */
+import { createHash } from 'node:crypto';
+import type { Answers } from '../answers/answers';
+import { requireCompleteAnswers } from '../answers/resolve-answers';
+import { builderKeysChecker } from '../backends/minio/builder-keys-check';
+import { loadCaPem } from '../backends/s3/s3-connection';
+import type { CliIo } from '../cli-io';
+import type { Effects } from '../effects';
+import { StepError, UsageError } from '../errors';
+import { whyNotWritable } from '../files/check-writable';
+import { planFiles } from '../files/plan-files';
+import type { FileReport } from '../files/planned-file';
+import { resolveFilePath } from '../files/resolve-file-path';
+import { writePlannedFiles, type WriteFsHooks } from '../files/write-planned-files';
+import { formatJsonResult } from '../output/json-result';
+import { reportFailure } from '../output/report-failure';
+import { readIfExists } from '../plan/prepare-secrets';
+import { readAwsProfile } from '../plan/read-aws-profile';
+import { secretServerFor, type SecretServer } from '../rotate/builder-secret-servers';
+import { rotationSteps, type RotationEvent, type RotationReport } from '../rotate/rotation-steps';
+import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
+import { generateBuilderSecret } from '../secrets/generate-builder-secret';
+import { rotationPendingPath, readRotationPending, removeRotationPending, writeRotationPending } from '../state/rotation-pending-secret';
+import type { CommandOptions } from './command-options';
+import { confirmChange } from './confirm-change';
+import { startingAnswers } from './gather-answers';
+
+/** Where a test stops the run, as a crash would. */
+export type CredentialRotationPoint = 'pending-saved' | 'server-changed' | 'profile-written';
+
+export interface RotateCredentialsInput {
+  readonly answers: Answers;
+  readonly effects: Effects;
+  readonly onEvent?: (event: RotationEvent) => void;
+  /** fault injection for tests: throwing here stops the run at that point */
+  readonly at?: (point: CredentialRotationPoint) => void | Promise<void>;
+  /** fault injection for tests, in the profile write */
+  readonly fsHooks?: WriteFsHooks;
+  /** the server side [by answers.backend]; tests may wrap it */
+  readonly server?: SecretServer;
+}
+
+export interface RotateCredentialsResult {
+  readonly steps: readonly RotationReport[];
+  readonly files: readonly FileReport[];
+  readonly next: readonly string[];
+  /** true when this run finished a rotation an earlier run began */
+  readonly resumed: boolean;
+}
+
+const S3_EXPLANATION =
+  'backend "s3" has no admin API the wizard can use, so the builder keys are rotated where they were made: ' +
+  'in your provider\'s console or IAM (e.g. `aws iam create-access-key`, then `aws iam delete-access-key` for the old one; ' +
+  'Cloudflare R2: R2 > Manage API tokens; Backblaze B2: Application Keys). ' +
+  'Then put the new keys in builder.accessKey and builder.secretKey and run `nix-cache-wizard setup`, which writes the AWS profile.';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** What the rotation changes and what stops working, said before confirming. */
+export function credentialRotationWarning(answers: Answers): string {
+  return [
+    `rotate credentials gives the builder user ${answers.builder.accessKey} on ${answers.endpoint} a new secret and writes it to the AWS profile [${answers.builder.profile}] in ${answers.files.awsCredentials}.`,
+    'The old secret stops working AT ONCE: every machine that uploads with it (post-build hook, nix copy) is refused until it gets the new one.',
+  ].join('\n');
+}
+
+function refuseUnrotatable(answers: Answers): void {
+  if (answers.backend === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
+  if (answers.builder.secretKey !== undefined) {
+    throw new UsageError(
+      'rotate credentials makes the new builder secret itself, but the answers give builder.secretKey: remove it from the answers (afterwards it would name the old secret; the new one is kept in the AWS profile).',
+      'builder.secretKey',
+    );
+  }
+}
+
+export async function rotateCredentials(input: RotateCredentialsInput): Promise<RotateCredentialsResult> {
+  const { answers, effects } = input;
+  refuseUnrotatable(answers);
+  const accessKey = answers.builder.accessKey;
+  const awsPath = resolveFilePath(answers.files.awsCredentials, effects);
+  const pendingPath = rotationPendingPath(effects, answers.endpoint, answers.bucket, accessKey);
+
+  // Before anything changes: both local targets writable, the profile file readable as INI.
+  for (const [field, path] of [
+    ['files.awsCredentials', awsPath],
+    ['the state folder', pendingPath],
+  ] as const) {
+    const why = await whyNotWritable(path);
+    if (why !== undefined) throw new UsageError(`${field}: ${path} cannot be written (${why}); nothing was changed.`, field === 'files.awsCredentials' ? field : undefined);
+  }
+  const profileFile = (secret: string) =>
+    planFiles({ answers, base: effects, builderSecretKey: secret, publicKeys: [] }).filter((file) => file.id === 'awsCredentials');
+  await writePlannedFiles(profileFile('placeholder-secret'), { dryRun: true, effects });
+  const profileText = await readIfExists(awsPath);
+  const profile = profileText === null ? undefined : readAwsProfile(profileText, answers.builder.profile);
+  const oldSecret = profile?.accessKeyId === accessKey ? profile.secretAccessKey : undefined;
+
+  const server = input.server ?? (await secretServerFor({ answers, effects, accessKey }));
+  await server.checkUser();
+  const pending = await readRotationPending(pendingPath);
+  const resuming = pending !== undefined && pending.accessKey === accessKey ? pending : undefined;
+
+  const steps = rotationSteps(input.onEvent);
+  let newSecret: string | undefined;
+  let serverHasIt = false;
+  const files: FileReport[] = [];
+
+  await steps.run('pending', 'Save the new secret locally first', async () => {
+    if (resuming !== undefined) {
+      if (!server.serverMakesSecret) {
+        newSecret = resuming.secret;
+        if (newSecret !== undefined) return { status: 'done', detail: `finishing the rotation begun at ${resuming.startedAt}, with the secret saved then` };
+      } else {
+        // RGW tells an admin the secret it holds: still the one it held when the change began
+        // means the change never reached it; anything else is the new secret, whose answer may
+        // have been lost.
+        const current = await server.currentSecret();
+        const before = resuming.beforeSha256 ?? (oldSecret === undefined ? undefined : sha256(oldSecret));
+        if (current !== undefined && sha256(current) !== before) {
+          newSecret = current;
+          serverHasIt = true;
+          await writeRotationPending(pendingPath, { ...resuming, secret: current });
+          return { status: 'done', detail: `finishing the rotation begun at ${resuming.startedAt}: RGW already holds the new secret` };
+        }
+      }
+    }
+    if (server.serverMakesSecret) {
+      const current = await server.currentSecret();
+      await writeRotationPending(pendingPath, {
+        accessKey,
+        secret: undefined,
+        startedAt: resuming?.startedAt ?? effects.now().toISOString(),
+        ...(current === undefined ? {} : { beforeSha256: sha256(current) }),
+      });
+      return { status: 'changed', detail: 'marked the rotation as begun in the state folder (RGW makes the secret)' };
+    }
+    newSecret = generateBuilderSecret((n) => effects.randomBytes(n));
+    await writeRotationPending(pendingPath, { accessKey, secret: newSecret, startedAt: effects.now().toISOString() });
+    return { status: 'changed', detail: `saved the new secret in the state folder (0600) before the server has it` };
+  });
+  await input.at?.('pending-saved');
+
+  await steps.run('server', `Give ${accessKey} the new secret on the server`, async () => {
+    if (serverHasIt) return { status: 'done', detail: 'the server already holds the new secret' };
+    newSecret = await server.setSecret(newSecret);
+    if (server.serverMakesSecret) {
+      const marked = await readRotationPending(pendingPath);
+      await writeRotationPending(pendingPath, { accessKey, secret: newSecret, startedAt: marked?.startedAt ?? effects.now().toISOString() });
+    }
+    return { status: 'changed', detail: `the server holds the new secret and no longer takes the old one (by hand: ${server.command})` };
+  });
+  await input.at?.('server-changed');
+  const secret = newSecret as string;
+
+  await steps.run('profile', `Write the AWS profile [${answers.builder.profile}]`, async () => {
+    const reports = await writePlannedFiles(profileFile(secret), { dryRun: false, effects, fsHooks: input.fsHooks });
+    files.push(...reports);
+    const action = reports[0]?.action ?? 'unchanged';
+    return { status: action === 'unchanged' ? 'done' : 'changed', detail: `${awsPath}: ${action}` };
+  });
+  await input.at?.('profile-written');
+
+  await steps.run('check', 'Check the new secret works and the old one does not', async () => {
+    const check = builderKeysChecker({
+      endpoint: answers.endpoint,
+      region: answers.region,
+      insecure: answers.insecure,
+      ...(answers.caFile === undefined ? {} : { caPem: await loadCaPem(answers.caFile) }),
+    });
+    const fresh = await check({ accessKey, secretKey: secret }, answers.bucket);
+    if (!fresh.works) {
+      throw new StepError(`The server refuses the new secret (${fresh.detail}); the pending copy is kept.`, 'check', 'Run `nix-cache-wizard rotate credentials` again: it sets the saved secret again.');
+    }
+    if (oldSecret === undefined || oldSecret === secret) return { status: 'done', detail: `the new secret works (${fresh.detail})` };
+    const stale = await check({ accessKey, secretKey: oldSecret }, answers.bucket);
+    return {
+      status: 'done',
+      detail: stale.works ? `the new secret works; the server still accepted the old one (${stale.detail}): it may take a moment to drop it` : `the new secret works and the old one is refused (${stale.detail})`,
+    };
+  });
+
+  await steps.run('cleanup', 'Remove the pending copy', async () => {
+    await removeRotationPending(pendingPath);
+    return { status: 'changed', detail: 'the AWS profile is now the only local copy of the secret' };
+  });
+
+  const next = [
+    `# Give every machine that uploads the new secret: the [${answers.builder.profile}] section of ${awsPath}`,
+    '# (on a builder: root\'s ~/.aws/credentials, or the file nix-daemon\'s AWS_SHARED_CREDENTIALS_FILE names). Until then its uploads are refused.',
+  ];
+  return { steps: steps.reports, files, next, resumed: resuming !== undefined };
+}
+
+export async function runRotateCredentials(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
+  const command = 'rotate credentials';
+  const collected: RotationReport[] = [];
+  try {
+    const input = (await startingAnswers(options, effects)).input;
+    // The s3 explanation needs no admin keys: say it before asking for them.
+    if ((input.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
+    const { answers, warnings } = requireCompleteAnswers(input, effects);
+    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    refuseUnrotatable(answers);
+    await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: credentialRotationWarning(answers), question: 'Rotate the builder secret now?' });
+    const result = await rotateCredentials({
+      answers,
+      effects,
+      onEvent: (event) => {
+        if (event.type === 'finished') collected.push(event.report);
+        if (!options.json) printRotationEvent(event, io.stderr);
+      },
+    });
+    if (options.json) {
+      io.stdout.write(formatJsonResult({ ok: true, command, dryRun: false, steps: result.steps, files: result.files, next: result.next, warnings }));
+    } else {
+      printRotationResult(result, io);
+    }
+    return 0;
+  } catch (error) {
+    return reportFailure(error, { io, json: options.json, command, steps: collected });
+  }
+}
