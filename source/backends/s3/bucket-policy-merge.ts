@@ -482,8 +482,11 @@ export function contradictsAnonymous(mode: AnonymousMode, bucket: string): Contr
   return (statement) => {
     if (statement['Effect'] !== 'Allow' || !grantsEveryone(statement) || !reachesCache(statement, bucket)) return undefined;
     const allowed = ANONYMOUS_ALLOWED[mode];
-    if ('NotAction' in statement) return `a statement not made by this wizard grants everyone every action but ${asList(statement['NotAction']).join(', ')}; ${ANONYMOUS_RULE[mode]}`;
-    const extra = asList(statement['Action']).filter((action) => /[*?]/.test(action) || !allowed.includes(action.toLowerCase()));
+    if ('NotAction' in statement) return `a statement not made by this wizard grants everyone every action but ${[...asList(statement['NotAction'])].sort().join(', ')}; ${ANONYMOUS_RULE[mode]}`;
+    // sorted: MinIO keeps a statement's actions as a set and gives them back in any order
+    const extra = asList(statement['Action'])
+      .filter((action) => /[*?]/.test(action) || !allowed.includes(action.toLowerCase()))
+      .sort();
     if (extra.length === 0) return undefined;
     return `a statement not made by this wizard grants everyone ${extra.join(', ')}; ${ANONYMOUS_RULE[mode]}`;
   };
