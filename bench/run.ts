@@ -14,15 +14,22 @@
  *    verify ≤ 2 round trips; requests never above the counts measured before issue 12 (`before`).
  * 4. Re-signing (issue 11, bench/resign-bench.ts): 10,000 narinfos against a plain GET+PUT loop.
  *    Goal: at least half the floor's throughput; resident memory flat from 1,000 to 10,000.
+ * 5. MinIO (issue 7): on one throwaway real MinIO, the guide's command sequence typed as written
+ *    with the real mc (one process per command, including `nix key generate-secret`;
+ *    test/helpers/guide-commands.ts) against `setup --yes` doing the same on a fresh bucket, for
+ *    adminVia "api" and "mc". Goal: ≥ 5× with "api". Plus: a no-change re-run of each sends zero
+ *    mutating requests (counted through a recording proxy).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCephRgw, type CephRgw } from '../test/helpers/ceph-rgw';
-import { startMinio } from '../test/helpers/minio-server';
+import { runGuideCommands, writeGuideFiles } from '../test/helpers/guide-commands';
+import { makeNixSandbox } from '../test/helpers/nix';
+import { ensureMinioBinaries, startMinio, type MinioInfo } from '../test/helpers/minio-server';
 import { startRecordingProxy, type RecordingProxy } from '../test/helpers/recording-proxy';
 import { resignBench } from './resign-bench';
 
@@ -55,6 +62,18 @@ function runAsync(command: string, args: readonly string[], options: { env?: Nod
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`))));
   });
+}
+
+/** CPU seconds (user + system) of this process's finished children, from /proc/self/stat. */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): cutime and cstime are fields 16 and 17, in clock ticks (100/s)
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 async function timedAsync(work: () => Promise<void>): Promise<number> {
@@ -233,6 +252,79 @@ async function startupBench(): Promise<void> {
   }
 }
 
+/** `setup --yes` on MinIO with the guide's choices (expiry 7 days), through `endpoint`. */
+function minioWizardRun(minio: MinioInfo, endpoint: string, adminVia: 'api' | 'mc', bucket: string, user: string, ws: Workspace): Promise<number> {
+  writeFileSync(
+    join(ws.dir, 'answers.json'),
+    JSON.stringify({ backend: 'minio', adminVia, endpoint, admin: { accessKey: minio.accessKey, secretKey: minio.secretKey }, bucket, builder: { accessKey: user }, expireDays: 7 }),
+  );
+  const env = { ...ws.env, PATH: `${dirname(minio.mcPath)}:${ws.env['PATH'] ?? ''}` };
+  return timedAsync(() => runAsync('node', [CLI, 'setup', '--yes', '--answers', 'answers.json'], { env, cwd: ws.dir }));
+}
+
+/** The guide's MinIO commands as written, one process per command (mc, nix key). */
+async function minioManualRun(minio: MinioInfo, bucket: string, user: string, ws: Workspace, nixEnv: NodeJS.ProcessEnv | undefined): Promise<number> {
+  const setup = { home: ws.home, cwd: ws.dir, bucket, user, secret: randomBytes(16).toString('hex'), expireDays: 7, keyName: 'cache-1', ...(nixEnv ? { nixEnv } : {}) };
+  writeGuideFiles(minio, setup);
+  return timedAsync(() => runGuideCommands(minio, setup));
+}
+
+async function minioBench(): Promise<void> {
+  const binaries = ensureMinioBinaries();
+  if (typeof binaries === 'string') {
+    console.log(`MinIO: skipped, ${binaries}`);
+    return;
+  }
+  console.log('\nStarting a throwaway MinIO on 127.0.0.1 …');
+  const minio = await startMinio();
+  const nixEnv = hasProgram('nix') ? makeNixSandbox().env : undefined;
+  try {
+    const id = () => randomBytes(4).toString('hex');
+    // warm up: the first bucket and user on a fresh server, and the page cache for node and mc
+    await minioWizardRun(minio, minio.endpoint, 'api', `warm-${id()}`, `warm${id()}`, workspace());
+    await minioManualRun(minio, `warm-${id()}`, `warm${id()}`, workspace(), nixEnv);
+    const times: Record<'manual' | 'api' | 'mc', number[]> = { manual: [], api: [], mc: [] };
+    // CPU time of the client processes (the server's is the same for both): a figure that a
+    // loaded machine, where wall time mostly measures waiting for a core, distorts less.
+    const cpu: Record<'manual' | 'api' | 'mc', number[]> = { manual: [], api: [], mc: [] };
+    const measure = async (which: 'manual' | 'api' | 'mc', work: () => Promise<number>) => {
+      const before = childrenCpuMs();
+      times[which].push(await work());
+      cpu[which].push(childrenCpuMs() - before);
+    };
+    for (let i = 0; i < RUNS; i++) {
+      const run = id();
+      await measure('manual', () => minioManualRun(minio, `bench-m-${run}`, `benchm${run}`, workspace(), nixEnv));
+      await measure('api', () => minioWizardRun(minio, minio.endpoint, 'api', `bench-a-${run}`, `bencha${run}`, workspace()));
+      await measure('mc', () => minioWizardRun(minio, minio.endpoint, 'mc', `bench-c-${run}`, `benchc${run}`, workspace()));
+    }
+    const m = median(times.manual);
+    const mCpu = median(cpu.manual);
+    console.log(`\nProvisioning a fresh bucket on MinIO (median of ${RUNS}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores):`);
+    console.log(`  the guide by hand, real mc${nixEnv ? ' + nix key' : ''} (one process per command) ${ms(m)}   (baseline), client CPU ${ms(mCpu)}`);
+    for (const via of ['api', 'mc'] as const) {
+      const w = median(times[via]);
+      const c = median(cpu[via]);
+      console.log(`  setup --yes, adminVia ${via.padEnd(3)}                         ${ms(w)}   ${(m / w).toFixed(1)}× faster${via === 'api' ? ' (goal ≥ 5×)' : ''}, client CPU ${ms(c)} (${(mCpu / c).toFixed(1)}×)`);
+    }
+    const proxy = await startRecordingProxy(minio.endpoint);
+    try {
+      for (const via of ['api', 'mc'] as const) {
+        const ws = workspace();
+        const run = id();
+        await minioWizardRun(minio, proxy.endpoint, via, `bench-r-${run}`, `benchr${run}`, ws);
+        proxy.clear();
+        const again = await minioWizardRun(minio, proxy.endpoint, via, `bench-r-${run}`, `benchr${run}`, ws);
+        console.log(`  no-change re-run, adminVia ${via.padEnd(3)}: ${ms(again)}, ${proxy.requests.length} requests, ${proxy.mutating().length} mutating (goal 0)`);
+      }
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await minio.stop();
+  }
+}
+
 /** A server the latency bench runs against: its real endpoint, admin keys and answers. */
 interface LatencyTarget {
   readonly name: string;
@@ -352,8 +444,10 @@ async function roundTripBench(): Promise<void> {
   }
 }
 
+// BENCH_ONLY=startup|provisioning (or ceph)|round-trips|resign|minio runs one part.
 const only = process.env['BENCH_ONLY'];
 if (!only || only === 'startup') await startupBench();
-if (!only || only === 'provisioning') await provisioningBench();
+if (!only || only === 'provisioning' || only === 'ceph') await provisioningBench();
 if (!only || only === 'round-trips') await roundTripBench();
 if (!only || only === 'resign') await resignBench();
+if (!only || only === 'minio') await minioBench();

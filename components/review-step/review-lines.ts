@@ -4,7 +4,7 @@
  * action and its diff.
  */
 import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
-import type { StepReport, StepStatus } from '../../source/plan/server-step';
+import { isReplacement, type StepReport, type StepStatus } from '../../source/plan/server-step';
 import { commandRows } from '../../source/output/wrap-command';
 import { wrapLine } from '../../source/output/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
@@ -21,10 +21,16 @@ const STATUS: Record<StepStatus, { mark: string; word: string; tone: Tone }> = {
   failed: { mark: '✘', word: 'failed', tone: 'error' },
 };
 
+/** A check that replaces settings someone else made (SPEC 5) is shown as such, not as a plain "to do". */
+const REPLACE = { mark: '±', word: 'replace', tone: 'warning' as Tone };
 const REMOVAL = { mark: '−', word: 'removal', tone: 'error' as Tone };
 
 export function statusLook(status: StepStatus) {
   return STATUS[status];
+}
+
+function reportLook(report: StepReport) {
+  return report.removes ? REMOVAL : isReplacement(report) ? REPLACE : STATUS[report.status];
 }
 
 const ACTION_WORDS: Record<string, { word: string; tone: Tone }> = {
@@ -62,12 +68,12 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
       .map(([word, n]) => `${n} ${word}`)
       .join(', ');
   // A change that takes something away (expiry rules, anonymous access) is a removal, not one more "to do" (SPEC 8).
-  add(`In short: server steps ${count(reports.map((r) => (r.removes ? 'removal' : STATUS[r.status].word)))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
+  add(`In short: server steps ${count(reports.map((r) => reportLook(r).word))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
   rows.push({ text: '', tone: 'plain' });
   add('Server steps', 'title');
   for (const step of plan.steps) {
     const report = reports.find((r) => r.id === step.id);
-    const look = report?.removes ? REMOVAL : report ? STATUS[report.status] : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
+    const look = report ? reportLook(report) : { mark: '?', word: 'not checked', tone: 'muted' as Tone };
     add(`${look.mark} ${step.title} — ${look.word}`, look.tone, '    ');
     if (report?.removes) add(`  removes ${report.removes}`, 'error', '    ');
     if (report?.detail) add(`  ${report.detail}`, report.status === 'conflict' ? 'error' : 'muted', '    ');

@@ -2,7 +2,7 @@
 import type { CliIo } from '../cli-io';
 import type { FileReport } from '../files/planned-file';
 import type { StepEvent } from '../plan/run-steps';
-import type { ServerStep, StepReport, StepStatus } from '../plan/server-step';
+import { isReplacement, type ServerStep, type StepReport, type StepStatus } from '../plan/server-step';
 import type { ApplyResult } from '../plan/setup-session';
 import { formatStepError } from './report-failure';
 
@@ -16,6 +16,10 @@ export const MARK: Record<StepStatus, string> = {
   failed: '✖ failed',
 };
 
+function markOf(report: StepReport): string {
+  return isReplacement(report) ? '• replace' : MARK[report.status];
+}
+
 function write(out: NodeJS.WritableStream, line: string): void {
   out.write(line + '\n');
 }
@@ -23,13 +27,13 @@ function write(out: NodeJS.WritableStream, line: string): void {
 export const printCheckReports = {
   onEvent(event: StepEvent, out: NodeJS.WritableStream): void {
     if (event.type === 'applying') write(out, `  … ${event.step.title}: applying`);
-    if (event.type === 'finished') write(out, `${MARK[event.report.status].padEnd(11)} ${event.step.title}: ${event.report.detail}`);
+    if (event.type === 'finished') write(out, `${markOf(event.report).padEnd(11)} ${event.step.title}: ${event.report.detail}`);
   },
   summary(reports: readonly StepReport[], steps: readonly ServerStep[], files: readonly FileReport[], out: NodeJS.WritableStream): void {
     write(out, 'Dry run: nothing was changed. Server steps:');
     for (const report of reports) {
       const step = steps.find((s) => s.id === report.id);
-      write(out, `  ${MARK[report.status].padEnd(11)} ${report.id}: ${report.detail}`);
+      write(out, `  ${markOf(report).padEnd(11)} ${report.id}: ${report.detail}`);
       if (report.removes) write(out, `      − REMOVES ${report.removes}`);
       if (step && report.status === 'todo') write(out, `      ${step.command.split('\n').join('\n      ')}`);
     }

@@ -12,6 +12,7 @@ import type { Answers } from '../answers/answers';
 import { createS3Client, s3ConnectionFromAnswers } from '../backends/s3/s3-connection';
 import { s3Steps } from '../backends/s3/s3-steps';
 import type { Effects } from '../effects';
+import type { SaveBackup } from '../files/save-server-backup';
 import { STEP_ORDER, type ServerStep } from './server-step';
 
 export interface ServerStepsInput {
@@ -28,13 +29,15 @@ export interface ServerStepsInput {
   readonly keepBuilderSecret?: (secret: string) => Promise<void>;
   /** the rendered nix-cache-info */
   readonly cacheInfo: string;
+  /** saves a server document before settings of others in it are replaced (`serverBackupSaver`) */
+  readonly saveBackup: SaveBackup;
 }
 
 export async function buildServerSteps(input: ServerStepsInput): Promise<ServerStep[]> {
   const { answers, effects } = input;
   const connection = await s3ConnectionFromAnswers(answers);
   const client = createS3Client(connection);
-  const steps = s3Steps({ answers, client, cacheInfoContent: input.cacheInfo });
+  const steps = s3Steps({ answers, client, cacheInfoContent: input.cacheInfo, saveBackup: input.saveBackup });
   const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
   // Each backend's admin client is loaded only for that backend (MinIO's pulls in Argon2 and execa).
   if (answers.backend === 'minio') {

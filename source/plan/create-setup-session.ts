@@ -7,6 +7,7 @@ import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
 import { planFiles } from '../files/plan-files';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
+import { serverBackupSaver } from '../files/save-server-backup';
 import type { FileReport, PlannedFile } from '../files/planned-file';
 import { proveWritable, writePlannedFiles } from '../files/write-planned-files';
 import { dropPendingSecret, pendingSecretPath, savePendingSecret } from '../state/pending-secret';
@@ -187,6 +188,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
           await savePendingSecret(effects, setup, answers.builder.accessKey, secret);
         },
         cacheInfo: renderNixCacheInfo(answers.cacheInfo),
+        saveBackup: serverBackupSaver(effects, options.outDir),
       });
       const plan: SetupPlan = {
         answers,

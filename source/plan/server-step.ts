@@ -90,3 +90,18 @@ export interface ServerStep {
    */
   apply(run?: StepRun): Promise<string>;
 }
+
+/**
+ * A `todo` check that replaces settings someone else made (SPEC 5, "Settings that contradict the
+ * answers") says so first, with the reason: `replace: …`. The review and `--dry-run` show it as a
+ * replacement, not a plain "to do".
+ */
+const REPLACE_PREFIX = 'replace: ';
+
+export function replaceDetail(what: string): string {
+  return `${REPLACE_PREFIX}${what}`;
+}
+
+export function isReplacement(report: { readonly status: StepStatus; readonly detail: string }): boolean {
+  return report.status === 'todo' && report.detail.startsWith(REPLACE_PREFIX);
+}

@@ -38,6 +38,15 @@ describe('the review screen', () => {
     expect(session.calls.applyPlan).toBe(0);
   });
 
+  test('a step that replaces settings someone else made shows as a replacement, with its reason', async () => {
+    const detail = 'replace: a statement not made by this wizard grants everyone s3:ListBucket; anonymous "get" lets everyone GET objects';
+    const app = await openReview({ sessionOptions: { checks: { anonymous: { status: 'todo', detail } } } });
+    expect(app.lastFrame() ?? '').toMatch(/server steps 7 to do, 1 replace/);
+    const frame = await scrollTo(app, '— replace');
+    expect(frame).toContain('± Allow anonymous downloads — replace');
+    expect(frame).toContain('replace: a statement not made by this wizard grants');
+  });
+
   test('a change that takes something away is shown as a removal, not as one more step to do', async () => {
     const app = await openReview({ sessionOptions: { checks: { expiry: { status: 'todo', detail: 'the lifecycle rules will be set: no expiry', removes: 'the expiry rules set before (188 rules, deleting uploads after 90 days)' } } } });
     expect(app.lastFrame()).toContain('In short: server steps 7 to do, 1 removal;');

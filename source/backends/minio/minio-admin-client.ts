@@ -6,7 +6,7 @@
  */
 import { StepError } from '../../errors';
 import type { PolicyDocument } from '../../policies/write-policy';
-import { encryptData } from './madmin-encryption';
+import { encryptData, MADMIN_ARGON2ID_AES_GCM, MADMIN_PBKDF2_AES_GCM, type MadminAeadId } from './madmin-encryption';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
 import { splitPolicyNames } from './minio-admin';
 import { type AccessKeys, type EndpointOptions, parseServerError, queryString, type RawResponse, sendSignedRequest, type ServerError } from '../signed-request';
@@ -125,8 +125,21 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     sendSignedRequest(options, options.admin, { method, path, ...(body === undefined ? {} : { body }), ...(contentType === undefined ? {} : { contentType }) });
   const fail = (operation: AdminOperation, response: RawResponse) =>
     adminError(operation, endpoint, options.admin.accessKey, response.status, parseServerError(response.body));
-  const encrypt = (value: unknown) =>
-    encryptData(options.admin.secretKey, new TextEncoder().encode(JSON.stringify(value)), { randomBytes: options.randomBytes });
+  /**
+   * Sends a body that carries a secret, encrypted the madmin way. PBKDF2 (id 0x02) first: every
+   * server with madmin-go's FIPS support (2022 on) decrypts it, and it takes milliseconds where
+   * Argon2id's 64 MiB takes seconds in Node (about 1.8 s each on a loaded machine, two per
+   * setup: the bulk of a fresh run's time). A server that cannot decrypt it answers
+   * XMinioAdminConfigBadJSON; then Argon2id (id 0x00), which every server decrypts.
+   */
+  async function sendEncrypted(method: 'PUT' | 'POST', path: string, value: unknown): Promise<RawResponse> {
+    const plain = new TextEncoder().encode(JSON.stringify(value));
+    const attempt = async (aeadId: MadminAeadId) =>
+      send(method, path, await encryptData(options.admin.secretKey, plain, { randomBytes: options.randomBytes, aeadId }), 'application/octet-stream');
+    const fast = await attempt(MADMIN_PBKDF2_AES_GCM);
+    if (isOk(fast.status) || parseServerError(fast.body).code !== 'XMinioAdminConfigBadJSON') return fast;
+    return attempt(MADMIN_ARGON2ID_AES_GCM);
+  }
 
   async function userInfo(accessKey: string): Promise<UserLookup> {
     const response = await send('GET', `${PREFIX}/user-info?${queryString([['accessKey', accessKey]])}`);
@@ -155,8 +168,7 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     userInfo,
 
     async addUser(accessKey, secretKey) {
-      const body = await encrypt({ secretKey, status: 'enabled' });
-      const response = await send('PUT', `${PREFIX}/add-user?${queryString([['accessKey', accessKey]])}`, body, 'application/octet-stream');
+      const response = await sendEncrypted('PUT', `${PREFIX}/add-user?${queryString([['accessKey', accessKey]])}`, { secretKey, status: 'enabled' });
       if (!isOk(response.status)) throw fail('add-user', response);
     },
 
@@ -177,8 +189,7 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     },
 
     async attachPolicy(policyName, user) {
-      const body = await encrypt({ policies: [policyName], user });
-      const response = await send('POST', `${PREFIX}/idp/builtin/policy/attach`, body, 'application/octet-stream');
+      const response = await sendEncrypted('POST', `${PREFIX}/idp/builtin/policy/attach`, { policies: [policyName], user });
       // 200 carries an encrypted result; 201 and 204 come from older servers. None needs reading.
       if (isOk(response.status)) return 'attached';
       const error = parseServerError(response.body);

@@ -7,7 +7,7 @@
  */
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import { readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
 import { createMcClient } from './mc-client';
@@ -205,7 +205,10 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAd
         const current = await admin(run).cannedPolicyInfo(policyName);
         if (current === undefined) return { status: 'todo', detail: `Policy ${policyName} does not exist yet.` } as const;
         if (samePolicy(current, wanted)) return { status: 'done', detail: `Policy ${policyName} is the ${role.label}'s policy for ${answers.bucket}.` } as const;
-        return { status: 'todo', detail: `Policy ${policyName} exists with a different document; it will be replaced by the ${role.label}'s policy for ${answers.bucket}.` } as const;
+        return {
+          status: 'todo',
+          detail: replaceDetail(`policy ${policyName} exists with a different document (made by hand or changed since); it will be replaced by the ${role.label}'s policy for ${answers.bucket}.`),
+        } as const;
       }),
     apply: (run = newStepRun()) =>
       asStep(ids.policy, async () => {

@@ -10,6 +10,7 @@
  */
 import { bucketResources, WRITE_ACTIONS, type PolicyStatement } from '../../policies/write-policy';
 import type { AnonymousMode } from '../../answers/answers';
+import { prefixSelectsCacheKeys } from './lifecycle-rules';
 
 export const ANONYMOUS_READ_SID = 'NixCacheAnonymousRead';
 export const ANONYMOUS_LIST_SID = 'NixCacheAnonymousList';
@@ -266,13 +267,12 @@ function principalKey(principal: unknown): string {
 }
 
 /**
- * What a statement allows or denies, independent of its Sid, order, duplicates and string-vs-array
- * spelling. MinIO compares statements this way and keeps only one of two equal statements, whatever
- * their Sids (notes/minio-admin.md): after `mc anonymous set download`, whose statements have no
- * Sid, a statement of ours with the same meaning is dropped on write. So a statement is ours by
- * meaning as well as by Sid (SPEC 5 `anonymous`).
+ * A statement's meaning, independent of order, duplicates and string-vs-array spelling, and of its
+ * Sid: MinIO compares statements this way and drops one that duplicates another whatever their
+ * Sids (notes/minio-admin.md), so a statement of someone else's with the same meaning as ours
+ * already grants what ours would.
  */
-function statementMeaning(statement: Record<string, unknown>): string {
+function meaningKey(statement: Record<string, unknown>): string {
   const known = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource']);
   const extra = Object.keys(statement)
     .filter((k) => !known.has(k))
@@ -285,12 +285,6 @@ function statementMeaning(statement: Record<string, unknown>): string {
     normalizedSet(statement['Resource']),
     extra,
   ]);
-}
-
-/** Ours: a managed Sid, or the meaning of one of the statements we want (whatever its Sid). */
-function oursTest(wanted: readonly PolicyStatement[], managedSids: readonly string[]): (statement: Record<string, unknown>) => boolean {
-  const meanings = new Set(wanted.map((s) => statementMeaning(s as unknown as Record<string, unknown>)));
-  return (statement) => managedSids.includes(String(statement['Sid'] ?? '')) || meanings.has(statementMeaning(statement));
 }
 
 export interface ParsedBucketPolicy {
@@ -320,38 +314,101 @@ export interface BucketPolicyMerge {
   readonly policy: string | null;
   /** the Sids of the managed statements found before the merge */
   readonly foundSids: readonly string[];
+  /** foreign statements removed because they contradict the answers */
+  readonly replaced: readonly ReplacedStatement[];
+}
+
+/** Ours: a managed Sid, or the meaning of one of the statements we want (whatever its Sid). */
+function oursTest(wanted: readonly PolicyStatement[], managedSids: readonly string[]): (statement: Record<string, unknown>) => boolean {
+  const meanings = new Set(wanted.map((s) => meaningKey(s as unknown as Record<string, unknown>)));
+  return (statement) => managedSids.includes(String(statement['Sid'] ?? '')) || meanings.has(meaningKey(statement));
 }
 
 /**
- * True when `current` holds exactly `wanted` among our statements (a `managedSids` Sid, or the
- * meaning of a wanted one): every wanted meaning is there and no managed statement means anything
- * else. Compared by meaning, as sets, since MinIO keeps one of equal statements whatever their Sids.
+ * Why a statement not made by this wizard contradicts the answers (SPEC 5, "Settings that
+ * contradict the answers"), or undefined when it may stay as it is.
  */
-export function holdsStatements(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): boolean {
-  const statements = current === null ? [] : parseBucketPolicy(current).statements;
-  const ours = statements.filter(oursTest(wanted, managedSids));
-  const have = [...new Set(ours.map(statementMeaning))].sort();
-  const want = [...new Set(wanted.map((s) => statementMeaning(s as unknown as Record<string, unknown>)))].sort();
-  return JSON.stringify(have) === JSON.stringify(want);
+export type Contradiction = (statement: Record<string, unknown>) => string | undefined;
+
+/** A foreign statement to be replaced: its text as stored and why. */
+export interface ReplacedStatement {
+  readonly text: string;
+  readonly reason: string;
+}
+
+export interface BucketPolicyInspection {
+  /** true when the policy grants exactly `wanted` and holds nothing that contradicts the answers */
+  readonly holds: boolean;
+  /** foreign statements that contradict the answers, in document order */
+  readonly contradicting: readonly ReplacedStatement[];
+}
+
+/**
+ * Whether `current` holds exactly `wanted` among our statements (a `managedSids` Sid, or the
+ * meaning of a wanted one, whatever its Sid: MinIO would drop ours as its duplicate), and which
+ * statements not made by this wizard contradict the answers.
+ */
+export function inspectBucketPolicy(
+  current: string | null,
+  wanted: readonly PolicyStatement[],
+  managedSids: readonly string[],
+  contradicts: Contradiction = () => undefined,
+): BucketPolicyInspection {
+  const parsed = current === null ? undefined : parseBucketPolicy(current);
+  const statements = parsed?.statements ?? [];
+  const isOurs = oursTest(wanted, managedSids);
+  const spans = parsed === undefined ? undefined : statementSpans(parsed.text);
+  const contradicting: ReplacedStatement[] = [];
+  statements.forEach((statement, index) => {
+    if (isOurs(statement)) return;
+    const reason = contradicts(statement);
+    if (reason === undefined) return;
+    const span = spans?.elements[index];
+    contradicting.push({ text: span && parsed ? parsed.text.slice(span.start, span.end) : JSON.stringify(statement), reason });
+  });
+  // Compared as sets of meanings: MinIO keeps one of two equal statements whatever their Sids.
+  const have = [...new Set(statements.filter(isOurs).map(meaningKey))].sort();
+  const want = [...new Set(wanted.map((s) => meaningKey(s as unknown as Record<string, unknown>)))].sort();
+  return { holds: contradicting.length === 0 && JSON.stringify(have) === JSON.stringify(want), contradicting };
+}
+
+/** True when `current` holds exactly `wanted` among our statements and nothing contradicts the answers. */
+export function holdsStatements(
+  current: string | null,
+  wanted: readonly PolicyStatement[],
+  managedSids: readonly string[],
+  contradicts?: Contradiction,
+): boolean {
+  return inspectBucketPolicy(current, wanted, managedSids, contradicts).holds;
 }
 
 /**
  * Merges `wanted` into the policy text `current` (null: the bucket has no policy): removes every
  * statement of ours (a Sid in `managedSids`, or the meaning of a wanted statement: it would be a
- * duplicate), keeps the others byte for byte and in order, and appends `wanted`.
+ * duplicate, which MinIO drops) and every other one that `contradicts` the answers, keeps the rest
+ * byte for byte and in order, and appends `wanted`.
  */
-export function mergeBucketPolicy(current: string | null, wanted: readonly PolicyStatement[], managedSids: readonly string[]): BucketPolicyMerge {
+export function mergeBucketPolicy(
+  current: string | null,
+  wanted: readonly PolicyStatement[],
+  managedSids: readonly string[],
+  contradicts: Contradiction = () => undefined,
+): BucketPolicyMerge {
   const parsed = current === null ? undefined : parseBucketPolicy(current);
-  const isManaged = oursTest(wanted, managedSids);
+  const isOurs = oursTest(wanted, managedSids);
+  const isKept = (s: Record<string, unknown>) => !isOurs(s) && contradicts(s) === undefined;
   const foundSids = (parsed?.statements ?? []).filter((s) => managedSids.includes(String(s['Sid'] ?? ''))).map((s) => String(s['Sid']));
-  if (holdsStatements(current, wanted, managedSids)) return { changed: false, policy: current, foundSids };
+  const inspection = inspectBucketPolicy(current, wanted, managedSids, contradicts);
+  const replaced = inspection.contradicting;
+  if (inspection.holds) return { changed: false, policy: current, foundSids, replaced };
 
   const wantedTexts = wanted.map((s) => JSON.stringify(s));
   if (parsed === undefined) {
     return {
       changed: true,
-      policy: wanted.length === 0 ? null : `{"Version":"2012-10-17","Statement":[${wantedTexts.join(',')}]}`,
+      policy: wantedTexts.length === 0 ? null : `{"Version":"2012-10-17","Statement":[${wantedTexts.join(',')}]}`,
       foundSids,
+      replaced,
     };
   }
   const spans = statementSpans(parsed.text);
@@ -359,34 +416,78 @@ export function mergeBucketPolicy(current: string | null, wanted: readonly Polic
   if (spans) {
     spans.elements.forEach((span, index) => {
       const statement = parsed.statements[index];
-      if (statement && !isManaged(statement)) keptTexts.push(parsed.text.slice(span.start, span.end));
+      if (statement && isKept(statement)) keptTexts.push(parsed.text.slice(span.start, span.end));
     });
   }
   const texts = [...keptTexts, ...wantedTexts];
-  if (texts.length === 0) return { changed: true, policy: null, foundSids };
+  if (texts.length === 0) return { changed: true, policy: null, foundSids, replaced };
   if (!spans) {
     // no Statement key at all: add one after the other keys
     const document = JSON.parse(parsed.text) as Record<string, unknown>;
-    return { changed: true, policy: JSON.stringify({ ...document, Statement: wanted }), foundSids };
+    return { changed: true, policy: JSON.stringify({ ...document, Statement: wanted }), foundSids, replaced };
   }
   const policy = `${parsed.text.slice(0, spans.value.start)}[${texts.join(',')}]${parsed.text.slice(spans.value.end)}`;
-  return { changed: true, policy, foundSids };
+  return { changed: true, policy, foundSids, replaced };
+}
+
+function grantsEveryone(statement: Record<string, unknown>): boolean {
+  if ('NotPrincipal' in statement) return true;
+  const principal = statement['Principal'];
+  return principal === '*' || Boolean(principal && typeof principal === 'object' && asList((principal as Record<string, unknown>)['AWS']).includes('*'));
+}
+
+/** What each anonymous mode lets everyone do; anything else granted to everyone contradicts it. */
+const ANONYMOUS_ALLOWED: Record<AnonymousMode, readonly string[]> = {
+  get: ['s3:getobject'],
+  download: ['s3:getobject', 's3:listbucket', 's3:getbucketlocation'],
+  none: [],
+};
+
+const ANONYMOUS_RULE: Record<AnonymousMode, string> = {
+  get: 'anonymous "get" lets everyone GET objects and nothing more (no listing)',
+  download: 'anonymous "download" lets everyone GET and list objects and nothing more',
+  none: 'anonymous "none" lets nobody read without keys',
+};
+
+function globRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
 /**
- * Actions that statements not made by this wizard grant to everyone (`*`), e.g. the canned
- * statements a manual `mc anonymous set download` left behind: they stay, but the user should know.
+ * True when a statement's resources reach the cache: the bucket itself, or objects Nix writes
+ * (narinfos, `nar/`, `nix-cache-info`, logs…). A grant on, say, `B/public/*` does not.
  */
-export function foreignAnonymousActions(current: string | null, ourSids: readonly string[], ours: readonly PolicyStatement[] = []): string[] {
-  if (current === null) return [];
-  const isOurs = oursTest(ours, ourSids);
-  const actions = new Set<string>();
-  for (const statement of parseBucketPolicy(current).statements) {
-    if (isOurs(statement) || statement['Effect'] !== 'Allow') continue;
-    const principal = statement['Principal'];
-    const everyone =
-      principal === '*' || (principal && typeof principal === 'object' && asList((principal as Record<string, unknown>)['AWS']).includes('*'));
-    if (everyone) for (const action of asList(statement['Action'])) actions.add(action);
-  }
-  return [...actions].sort();
+function reachesCache(statement: Record<string, unknown>, bucket: string): boolean {
+  if ('NotResource' in statement) return true;
+  return asList(statement['Resource']).some((resource) => {
+    if (!resource.startsWith('arn:aws:s3:::')) return resource === '*';
+    const rest = resource.slice('arn:aws:s3:::'.length);
+    const slash = rest.indexOf('/');
+    const bucketPart = slash === -1 ? rest : rest.slice(0, slash);
+    if (!globRegExp(bucketPart).test(bucket)) return false;
+    if (slash === -1) return true;
+    const key = rest.slice(slash + 1);
+    const literal = key.split(/[*?]/)[0] ?? '';
+    return literal === key ? prefixSelectsCacheKeys(key) : prefixSelectsCacheKeys(literal) || literal.length === 0;
+  });
+}
+
+/**
+ * A statement not made by this wizard that grants everyone more than the anonymous mode allows,
+ * on the bucket or on cache objects, contradicts the answers: the guide's `mc anonymous set
+ * download` (which lets anyone list every store path) when the mode is `get`, any anonymous grant
+ * on the cache when it is `none`. A wildcard action or `NotAction` counts as more.
+ */
+export function contradictsAnonymous(mode: AnonymousMode, bucket: string): Contradiction {
+  return (statement) => {
+    if (statement['Effect'] !== 'Allow' || !grantsEveryone(statement) || !reachesCache(statement, bucket)) return undefined;
+    const allowed = ANONYMOUS_ALLOWED[mode];
+    if ('NotAction' in statement) return `a statement not made by this wizard grants everyone every action but ${[...asList(statement['NotAction'])].sort().join(', ')}; ${ANONYMOUS_RULE[mode]}`;
+    // sorted: MinIO keeps a statement's actions as a set and gives them back in any order
+    const extra = asList(statement['Action'])
+      .filter((action) => /[*?]/.test(action) || !allowed.includes(action.toLowerCase()))
+      .sort();
+    if (extra.length === 0) return undefined;
+    return `a statement not made by this wizard grants everyone ${extra.join(', ')}; ${ANONYMOUS_RULE[mode]}`;
+  };
 }

@@ -3,7 +3,7 @@
  * RGW, `policy` (the builder's write statement) with `attach` folded into it. Each manages only
  * its own Sids (bucket-policy-merge.ts), so they never undo each other or anyone else.
  */
-import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import type { PolicyStatement } from '../../policies/write-policy';
 import { StepError } from '../../errors';
 import {
@@ -16,11 +16,13 @@ import {
   CEPH_READER_SIDS,
   cephPolicyStatements,
   cephReaderStatements,
-  foreignAnonymousActions,
+  contradictsAnonymous,
   holdsStatements,
+  inspectBucketPolicy,
   mergeBucketPolicy,
   parseBucketPolicy,
   rgwUserArn,
+  type Contradiction,
 } from './bucket-policy-merge';
 import { stepErrorFrom } from '../explain-connection-error';
 import { isS3ErrorCode } from './s3-requests';
@@ -39,8 +41,8 @@ interface PolicyStepSpec {
   wanted(docs: S3Documents): Promise<PolicyStatement[]>;
   /** what the statements mean, for details */
   describe(wanted: readonly PolicyStatement[]): string;
-  /** extra words for a done check */
-  note?(current: string | null): string;
+  /** which statements not made by this wizard contradict the answers (they are replaced) */
+  readonly contradicts?: Contradiction;
   /** what our statements there now that `wanted` drops allow, when dropping them is a removal (SPEC 8) */
   removal?(dropped: readonly Record<string, unknown>[]): string;
 }
@@ -95,20 +97,32 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     const wanted = await wantedRead.catch((error: unknown) => {
       throw stepErrorFrom(spec.id, `Cannot read the owner of bucket ${bucket}`, error);
     });
+    let inspection;
     try {
-      if (holdsStatements(read.policy, wanted, spec.managedSids)) {
-        const note = spec.note?.(read.policy) ?? '';
-        return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}${note}` };
-      }
+      inspection = inspectBucketPolicy(read.policy, wanted, spec.managedSids, spec.contradicts);
     } catch (error) {
       if (error instanceof BucketPolicySyntaxError) {
         return { status: 'conflict', detail: `${error.message}; fix or delete the bucket policy of ${bucket}, then run setup again` };
       }
       throw error;
     }
+    if (inspection.holds) return { status: 'done', detail: `the bucket policy holds ${spec.describe(wanted)}` };
+    const change = { current: read.policy, wanted };
     const dropped = spec.removal ? droppedStatements(read.policy, wanted, spec.managedSids) : [];
     const removes = dropped.length > 0 ? spec.removal?.(dropped) : undefined;
-    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change: { current: read.policy, wanted }, ...(removes ? { removes } : {}) };
+    if (inspection.contradicting.length > 0 && read.policy !== null) {
+      const reasons = [...new Set(inspection.contradicting.map((c) => c.reason))].join('; ');
+      return {
+        status: 'todo',
+        detail: replaceDetail(
+          `${reasons}. ${inspection.contradicting.length === 1 ? 'That statement is' : `Those ${inspection.contradicting.length} statements are`} removed and the bucket policy will hold ${spec.describe(wanted)}; the whole current policy is saved to a local backup file first`,
+        ),
+        change,
+        previous: read.policy,
+        ...(removes ? { removes } : {}),
+      };
+    }
+    return { status: 'todo', detail: `the bucket policy will be set to hold ${spec.describe(wanted)}`, change, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<Change>({
@@ -119,9 +133,11 @@ function policyStep(ctx: S3StepContext, spec: PolicyStepSpec, command: string): 
     bucket,
     document: `the bucket policy of ${bucket}`,
     after: spec.after,
+    backupName: `${bucket}.bucket-policy.json`,
+    saveBackup: ctx.saveBackup,
     inspect,
     async write({ current, wanted }, run) {
-      const merged = mergeBucketPolicy(current, wanted, spec.managedSids);
+      const merged = mergeBucketPolicy(current, wanted, spec.managedSids, spec.contradicts);
       try {
         await documentsOf(ctx, run).putPolicy(merged.policy);
       } catch (error) {
@@ -165,11 +181,8 @@ export function anonymousStep(ctx: S3StepContext): ServerStep {
         statements.length === 0
           ? 'no anonymous statement of ours'
           : `anonymous ${statements.flatMap((s) => s.Action).join(', ')} (Sid ${statements.map((s) => s.Sid).join(', ')})`,
+      contradicts: contradictsAnonymous(answers.anonymous, answers.bucket),
       removal: (dropped) => `anonymous access (${dropped.flatMap((s) => [s['Action']].flat()).join(', ')} for everyone)`,
-      note: (current) => {
-        const foreign = foreignAnonymousActions(current, ANONYMOUS_SIDS, wanted);
-        return foreign.length === 0 ? '' : `; note: statements not made by this wizard also allow anyone ${foreign.join(', ')}`;
-      },
     },
     manualCommand(ctx, wanted, ANONYMOUS_SIDS),
   );

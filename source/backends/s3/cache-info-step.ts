@@ -2,13 +2,26 @@
  * `cache-info` (SPEC 5): the object `nix-cache-info` holds exactly the rendered content. Nix reads
  * it first to learn the store directory, whether to mass-query and the cache's priority.
  */
-import type { CheckResult, ServerStep, StepRun } from '../../plan/server-step';
+import { replaceDetail, type CheckResult, type ServerStep, type StepRun } from '../../plan/server-step';
 import { stepErrorFrom } from '../explain-connection-error';
 import { isS3ErrorCode } from './s3-requests';
 import { awsPrefix, documentsOf, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';
 
 export const CACHE_INFO_KEY = 'nix-cache-info';
 export const CACHE_INFO_CONTENT_TYPE = 'text/x-nix-cache-info';
+
+/** What differs between two nix-cache-info texts, in a few quoted lines (the content is public). */
+function lineDifference(current: string, wanted: string): string {
+  const lines = (text: string) => text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  const quote = (list: string[]) => list.slice(0, 3).map((line) => JSON.stringify(line.slice(0, 80))).join(', ') + (list.length > 3 ? ', …' : '');
+  const have = lines(current);
+  const want = lines(wanted);
+  const extra = have.filter((line) => !want.includes(line));
+  const missing = want.filter((line) => !have.includes(line));
+  if (extra.length === 0 && missing.length === 0) return 'is spelled differently from what the answers give';
+  if (extra.length === 0) return `lacks ${quote(missing)}`;
+  return `says ${quote(extra)} where the answers give ${missing.length === 0 ? 'no such line' : quote(missing)}`;
+}
 
 export function cacheInfoStep(ctx: S3StepContext): ServerStep {
   const { answers, cacheInfoContent } = ctx;
@@ -34,7 +47,7 @@ export function cacheInfoStep(ctx: S3StepContext): ServerStep {
     }
     if (current === null) return { status: 'todo', detail: `${CACHE_INFO_KEY} is missing; it will be uploaded` };
     if (current === cacheInfoContent) return { status: 'done', detail: `${CACHE_INFO_KEY} holds the expected content` };
-    return { status: 'todo', detail: `${CACHE_INFO_KEY} differs from the expected content; it will be replaced` };
+    return { status: 'todo', detail: replaceDetail(`${CACHE_INFO_KEY} ${lineDifference(current, cacheInfoContent)}; it will be uploaded again with the rendered content`) };
   }
 
   return {

@@ -2,10 +2,9 @@
  * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
  * (lifecycle-rules.ts explains the prefix set).
  */
-import type { ServerStep, StepRun } from '../../plan/server-step';
+import { replaceDetail, type ServerStep, type StepRun } from '../../plan/server-step';
 import {
   NAR_MARGIN_DAYS,
-  foreignRulesExpiringCacheInfo,
   isOurRule,
   mergeLifecycleRules,
   narinfoPrefixes,
@@ -50,8 +49,9 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
 
   async function inspect(run: StepRun): Promise<Inspection<LifecycleMerge>> {
     let rules: ExistingRule[];
+    let xml: string | null;
     try {
-      const xml = await documentsOf(ctx, run).lifecycle();
+      xml = await documentsOf(ctx, run).lifecycle();
       rules = xml === null ? [] : parseLifecycleConfiguration(xml);
     } catch (error) {
       if (isS3ErrorCode(error, 'NoSuchBucket')) {
@@ -62,11 +62,6 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
       if (error instanceof XmlSyntaxError) return { status: 'conflict', detail: `the lifecycle configuration of ${bucket} is not readable XML (${error.message})` };
       throw stepErrorFrom('expiry', `Cannot read the lifecycle configuration of bucket ${bucket}`, error);
     }
-    const dangerous = foreignRulesExpiringCacheInfo(rules);
-    const warning =
-      dangerous.length === 0
-        ? ''
-        : `; warning: rule${dangerous.length === 1 ? '' : 's'} ${dangerous.map((r) => `"${r.id}"`).join(', ')} not made by this wizard will delete nix-cache-info`;
     let merge: LifecycleMerge;
     try {
       merge = mergeLifecycleRules(rules, answers.expireDays);
@@ -74,12 +69,22 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
       if (error instanceof TooManyLifecycleRulesError) return { status: 'conflict', detail: `${error.message}; remove some of them` };
       throw error;
     }
-    if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}${warning}` };
+    if (!merge.changed) return { status: 'done', detail: `the lifecycle configuration holds ${describe(answers.expireDays)}` };
     const kept = merge.foreignRuleCount > 0 ? ` (keeping ${merge.foreignRuleCount} other rule${merge.foreignRuleCount === 1 ? '' : 's'})` : '';
     // Expiry that is there now and is not asked for any more is taken away: said as a removal.
     const ours = rules.filter(isOurRule);
     const removes = answers.expireDays === null && ours.length > 0 ? `the expiry rules set before (${ours.length} rules, deleting uploads after ${Math.min(...ours.map((r) => r.expirationDays ?? Infinity))} days)` : undefined;
-    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}${warning}`, change: merge, ...(removes ? { removes } : {}) };
+    if (merge.replaced.length > 0 && xml !== null) {
+      const then = merge.xml === null ? 'no rule is left, so the lifecycle configuration is removed' : `the rules will be: ${describe(answers.expireDays)}${kept}`;
+      return {
+        status: 'todo',
+        detail: replaceDetail(`${merge.replaced.map((r) => r.reason).join('; ')}. ${merge.replaced.length === 1 ? 'It is' : 'They are'} removed and ${then}; the whole current configuration is saved to a local backup file first`),
+        change: merge,
+        previous: xml,
+        ...(removes ? { removes } : {}),
+      };
+    }
+    return { status: 'todo', detail: `the lifecycle rules will be set: ${describe(answers.expireDays)}${kept}`, change: merge, ...(removes ? { removes } : {}) };
   }
 
   return mergingStep<LifecycleMerge>({
@@ -87,12 +92,14 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     title: answers.expireDays === null ? 'No expiry' : `Expire after ${answers.expireDays} day${answers.expireDays === 1 ? '' : 's'}`,
     why:
       answers.expireDays === null
-        ? 'Nothing in the cache expires; rules this wizard set before are removed, other rules stay.'
+        ? 'Nothing in the cache expires; rules this wizard set before are removed, and so are rules of others that expire cache objects (saved to a backup first); other rules stay.'
         : `Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by ${NAR_MARGIN_DAYS} days, longer than a client trusts a narinfo it has seen (30 days), so no client is left with a narinfo whose NAR is gone.`,
     command: manualCommand(ctx),
     bucket,
     document: `the lifecycle configuration of ${bucket}`,
     after: ['bucket'],
+    backupName: `${bucket}.lifecycle.xml`,
+    saveBackup: ctx.saveBackup,
     inspect,
     async write(merge, run) {
       try {

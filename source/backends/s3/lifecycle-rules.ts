@@ -95,6 +95,10 @@ export interface ExistingRule {
   readonly hasOtherParts: boolean;
   /** the rule's XML as the server sent it; undefined when it came from minio's parsed form */
   readonly raw: string | undefined;
+  /** `Expiration/Date`: the rule expires current objects on a date */
+  readonly expirationDate?: string | undefined;
+  /** the filter selects by tag: Nix tags nothing it uploads, so such a rule selects no cache object */
+  readonly tagFiltered?: boolean;
 }
 
 export function isOurRule(rule: Pick<ExistingRule, 'id'>): boolean {
@@ -128,6 +132,8 @@ function ruleFromElement(element: XmlElement): ExistingRule {
     expirationDays: daysText !== undefined && /^\d+$/.test(daysText) ? Number(daysText) : undefined,
     hasOtherParts: otherFilter || otherExpiration || element.children.some((c) => !known.has(c.name) && !isEmptyPart(c)),
     raw: element.raw,
+    expirationDate: child(expiration, 'Date')?.text.trim() || undefined,
+    tagFiltered: child(filter, 'Tag') !== undefined || child(and, 'Tag') !== undefined,
   };
 }
 
@@ -187,9 +193,63 @@ export function ruleSelectsKey(rule: ExistingRule, key: string): boolean {
   return rule.enabled && key.startsWith(rule.prefix ?? '');
 }
 
-/** Foreign rules that expire `nix-cache-info`: worth a warning, though they are not ours to change. */
-export function foreignRulesExpiringCacheInfo(rules: readonly ExistingRule[]): ExistingRule[] {
-  return rules.filter((rule) => !isOurRule(rule) && rule.expirationDays !== undefined && ruleSelectsKey(rule, 'nix-cache-info'));
+/** True when a rule with key prefix `prefix` selects some key under `folder` (e.g. `nar/`). */
+export function selectsSomeUnder(prefix: string, folder: string): boolean {
+  return folder.startsWith(prefix) || prefix.startsWith(folder);
+}
+
+/** True when a rule with key prefix `prefix` selects some `<hash>.narinfo`. */
+export function selectsSomeNarinfo(prefix: string): boolean {
+  const hash = prefix.slice(0, 32);
+  return [...hash].every((c) => NIX_BASE32.includes(c)) && '.narinfo'.startsWith(prefix.slice(32));
+}
+
+/** Folders Nix writes besides `nar/`: their objects belong to the cache too. */
+export const OTHER_CACHE_FOLDERS = ['log/', 'realisations/', 'debuginfo/'] as const;
+
+/** True when some key Nix writes into a binary cache starts with `prefix`. */
+export function prefixSelectsCacheKeys(prefix: string): boolean {
+  return selectsSomeNarinfo(prefix) || 'nix-cache-info'.startsWith(prefix) || ['nar/', ...OTHER_CACHE_FOLDERS].some((folder) => selectsSomeUnder(prefix, folder));
+}
+
+/** A foreign rule that contradicts the answers, and why. */
+export interface ContradictingRule {
+  readonly rule: ExistingRule;
+  readonly reason: string;
+}
+
+/**
+ * Foreign rules that contradict a working cache or the answers (SPEC 5, "Settings that contradict
+ * the answers"; notes/s3-policies-and-lifecycle.md): an enabled rule that expires objects and
+ * - selects `nix-cache-info` (clients then stop treating the bucket as a binary cache), or
+ * - selects NARs together with narinfos, or NARs sooner than our narinfos expire (clients that
+ *   still trust a narinfo fail to fetch its NAR), or
+ * - selects any cache object when `expireDays` is null (nothing in the cache is to expire).
+ * The guide's `mc ilm rule add --expire-days N` (an empty prefix) does all of these. A rule that
+ * filters by tag selects nothing Nix uploads and never contradicts.
+ */
+export function contradictingRules(rules: readonly ExistingRule[], expireDays: number | null): ContradictingRule[] {
+  const found: ContradictingRule[] = [];
+  for (const rule of rules) {
+    if (isOurRule(rule) || !rule.enabled || rule.tagFiltered) continue;
+    if (rule.expirationDays === undefined && rule.expirationDate === undefined) continue;
+    const prefix = rule.prefix ?? '';
+    const nars = selectsSomeUnder(prefix, 'nar/');
+    const narinfos = selectsSomeNarinfo(prefix);
+    const reasons: string[] = [];
+    if (ruleSelectsKey(rule, 'nix-cache-info')) reasons.push('it deletes nix-cache-info, after which clients no longer treat the bucket as a binary cache');
+    if (nars && narinfos) reasons.push('it deletes NARs together with the narinfos that point at them, so clients that still trust a narinfo fail to fetch its NAR');
+    else if (nars && expireDays !== null && rule.expirationDays !== undefined && rule.expirationDays <= expireDays) {
+      reasons.push(`it deletes NARs after ${rule.expirationDays} days, no later than the narinfos that point at them (${expireDays})`);
+    }
+    const cacheObjects = nars || narinfos || ruleSelectsKey(rule, 'nix-cache-info') || OTHER_CACHE_FOLDERS.some((folder) => selectsSomeUnder(prefix, folder));
+    if (reasons.length === 0 && expireDays === null && cacheObjects) reasons.push('it deletes cache objects, and expireDays is null (nothing in the cache expires)');
+    if (reasons.length === 0) continue;
+    const when = rule.expirationDays !== undefined ? `after ${rule.expirationDays} day${rule.expirationDays === 1 ? '' : 's'}` : `on ${rule.expirationDate}`;
+    const what = prefix === '' ? 'every object' : `objects under "${prefix}"`;
+    found.push({ rule, reason: `lifecycle rule "${rule.id}" (not made by this wizard; expires ${what} ${when}): ${reasons.join(', and ')}` });
+  }
+  return found;
 }
 
 export function renderRule(rule: WantedRule): string {
@@ -205,7 +265,10 @@ export interface LifecycleMerge {
   /** the configuration to PUT, or null when no rule is left (DELETE the configuration) */
   readonly xml: string | null;
   readonly ruleCount: number;
+  /** foreign rules kept */
   readonly foreignRuleCount: number;
+  /** foreign rules removed because they contradict the answers */
+  readonly replaced: readonly ContradictingRule[];
 }
 
 export class TooManyLifecycleRulesError extends Error {
@@ -214,15 +277,18 @@ export class TooManyLifecycleRulesError extends Error {
 
 /**
  * Merges our rules for `expireDays` into `existing`: foreign rules kept as they are and in their
- * order, ours replaced (or removed for null). `changed` compares meaning, not bytes: servers
- * reformat rules (RGW moves `Filter/Prefix` to `Prefix`), and rule order does not matter.
+ * order unless they contradict the answers (`contradictingRules`: then they are removed), ours
+ * replaced (or removed for null). `changed` compares meaning, not bytes: servers reformat rules
+ * (RGW moves `Filter/Prefix` to `Prefix`), and rule order does not matter.
  */
 export function mergeLifecycleRules(existing: readonly ExistingRule[], expireDays: number | null): LifecycleMerge {
   const wanted = wantedLifecycleRules(expireDays);
   const ours = existing.filter(isOurRule);
-  const foreign = existing.filter((rule) => !isOurRule(rule));
+  const replaced = contradictingRules(existing, expireDays);
+  const foreign = existing.filter((rule) => !isOurRule(rule) && !replaced.some((r) => r.rule === rule));
   const byId = new Map(ours.map((rule) => [rule.id, rule]));
   const same =
+    replaced.length === 0 &&
     ours.length === wanted.length &&
     byId.size === wanted.length &&
     wanted.every((want) => {
@@ -230,7 +296,7 @@ export function mergeLifecycleRules(existing: readonly ExistingRule[], expireDay
       return have !== undefined && ruleMatchesWanted(have, want);
     });
   const ruleCount = foreign.length + wanted.length;
-  if (same) return { changed: false, xml: null, ruleCount, foreignRuleCount: foreign.length };
+  if (same) return { changed: false, xml: null, ruleCount, foreignRuleCount: foreign.length, replaced };
   if (ruleCount > MAX_LIFECYCLE_RULES) {
     throw new TooManyLifecycleRulesError(
       `the bucket already has ${foreign.length} lifecycle rules of its own; with our ${wanted.length} that is ${ruleCount}, over the limit of ${MAX_LIFECYCLE_RULES}`,
@@ -242,7 +308,7 @@ export function mergeLifecycleRules(existing: readonly ExistingRule[], expireDay
     ruleCount === 0
       ? null
       : `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${foreign.map((rule) => rule.raw).join('')}${wanted.map(renderRule).join('')}</LifecycleConfiguration>`;
-  return { changed: true, xml, ruleCount, foreignRuleCount: foreign.length };
+  return { changed: true, xml, ruleCount, foreignRuleCount: foreign.length, replaced };
 }
 
 /** Content-MD5 of a body, which S3 requires on a lifecycle PUT. */

@@ -6,12 +6,21 @@
  * writes the merge, then inspects once more. That last read asks the server only where it may
  * keep something other than what we sent (s3-documents.ts); elsewhere the run remembers what we
  * wrote and the inspect just confirms our merge holds what we want.
+ *
+ * When the merge replaces settings someone else made that contradict the answers (SPEC 5), the
+ * check says so ("replace: …", with the reason) and apply first saves the whole document as the
+ * run read it (the same read the merge starts from) to a local backup file, named in the step's
+ * result; without a backup nothing is written.
  */
 import { StepError } from '../../errors';
+import type { SaveBackup } from '../../files/save-server-backup';
 import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 
-/** A check's result and, when it is `todo` on an existing bucket, the merged document to write. */
-export type Inspection<Change> = CheckResult & { readonly change?: Change };
+/**
+ * A check's result and, when it is `todo` on an existing bucket, the merged document to write;
+ * `previous` is the whole document as it is now when the change replaces someone else's settings.
+ */
+export type Inspection<Change> = CheckResult & { readonly change?: Change; readonly previous?: string };
 
 export interface MergingStepSpec<Change> {
   readonly id: StepId;
@@ -27,6 +36,23 @@ export interface MergingStepSpec<Change> {
   inspect(run: StepRun): Promise<Inspection<Change>>;
   /** writes the merged document; returns what changed, in a few words */
   write(change: Change, run: StepRun): Promise<string>;
+  /** the backup's file name before its time stamp, e.g. `nix-cache.bucket-policy.json` */
+  readonly backupName: string;
+  /** saves a backup before someone else's settings are replaced; without it they are not replaced */
+  readonly saveBackup: SaveBackup | undefined;
+}
+
+async function saveBackup<Change>(spec: MergingStepSpec<Change>, previous: string): Promise<string> {
+  const hint = 'Run setup again from a folder you can write to (or with --out DIR).';
+  if (spec.saveBackup === undefined) {
+    throw new StepError(`Replacing settings in ${spec.document} needs a local backup of it first, and this run has no place to save one; nothing was changed.`, spec.id, hint);
+  }
+  try {
+    return await spec.saveBackup(spec.backupName, previous);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StepError(`Could not save ${spec.document} to a local backup file (${why}); nothing was changed.`, spec.id, hint);
+  }
 }
 
 export function mergingStep<Change>(spec: MergingStepSpec<Change>): ServerStep {
@@ -47,12 +73,13 @@ export function mergingStep<Change>(spec: MergingStepSpec<Change>): ServerStep {
       if (before.status === 'done') return before.detail;
       if (before.status === 'conflict') throw new StepError(before.detail, spec.id);
       if (before.change === undefined) throw new StepError(`Bucket ${spec.bucket} does not exist.`, spec.id, 'Run setup again so the bucket step creates it.');
+      const backup = before.previous === undefined ? undefined : await saveBackup(spec, before.previous);
       const changed = await spec.write(before.change, run);
       const after = await spec.inspect(run);
       if (after.status !== 'done') {
         throw new StepError(`The server accepted ${spec.document} but does not hold it: ${after.detail}.`, spec.id, `Look at ${spec.document} by hand (see the step's command).`);
       }
-      return changed;
+      return backup === undefined ? changed : `${changed}; ${spec.document} as it was before is saved in ${backup}`;
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Client } from 'minio';
 import type { Answers } from '../../answers/answers';
+import type { SaveBackup } from '../../files/save-server-backup';
 import { newStepRun, type StepRun } from '../../plan/server-step';
 import { s3Documents, serverTraits, type S3Documents } from './s3-documents';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
@@ -27,6 +28,11 @@ export interface S3StepContext {
    * `answers.builder.accessKey`, which the Ceph `user` step uses as the uid.
    */
   readonly builderUid?: string;
+  /**
+   * Saves a server document (bucket policy, lifecycle configuration) to a local backup file before
+   * settings someone else made are replaced (`serverBackupSaver`); without it they are not replaced.
+   */
+  readonly saveBackup?: SaveBackup;
 }
 
 /** The bucket's documents through the run's shared reads (a run of its own when called alone). */

@@ -9,7 +9,8 @@ import {
   BucketPolicySyntaxError,
   CEPH_POLICY_SIDS,
   cephPolicyStatements,
-  foreignAnonymousActions,
+  contradictsAnonymous,
+  inspectBucketPolicy,
   holdsStatements,
   mergeBucketPolicy,
   rgwUserArn,
@@ -128,12 +129,13 @@ describe('merging into the bucket policy', () => {
     it('holds our download statements by meaning: nothing to write', () => {
       expect(holdsStatements(guide, download, ANONYMOUS_SIDS)).toBe(true);
       expect(mergeBucketPolicy(guide, download, ANONYMOUS_SIDS)).toMatchObject({ changed: false, foundSids: [] });
-      expect(foreignAnonymousActions(guide, ANONYMOUS_SIDS, download)).toEqual([]);
+      expect(inspectBucketPolicy(guide, download, ANONYMOUS_SIDS, contradictsAnonymous('download', 'b')).contradicting).toEqual([]);
     });
 
-    it('holds our get statement by meaning, and still names the listing the other statement allows', () => {
+    it('holds our get statement by meaning, and finds the listing the other statement allows contradicting get', () => {
       expect(holdsStatements(guide, get, ANONYMOUS_SIDS)).toBe(true);
-      expect(foreignAnonymousActions(guide, ANONYMOUS_SIDS, get)).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
+      const contradicting = inspectBucketPolicy(guide, get, ANONYMOUS_SIDS, contradictsAnonymous('get', 'b')).contradicting;
+      expect(contradicting.map((c) => c.reason)).toEqual([expect.stringContaining('grants everyone s3:GetBucketLocation, s3:ListBucket')]);
     });
 
     it('a merge replaces the Sid-less duplicate by ours instead of adding a second copy MinIO would drop', () => {
@@ -149,6 +151,21 @@ describe('merging into the bucket policy', () => {
       const widened = JSON.stringify({ Version: '2012-10-17', Statement: [JSON.parse(guide).Statement[1], { ...get[0], Action: ['s3:GetObject', 's3:PutObject'] }] });
       expect(holdsStatements(widened, get, ANONYMOUS_SIDS)).toBe(false);
     });
+  });
+
+  it('counts a statement of the same meaning without our Sid as ours, since MinIO drops duplicates whatever their Sid', () => {
+    // what MinIO stores after `mc anonymous set download` (read back from the real server)
+    const mcDownload =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetBucketLocation","s3:ListBucket"],"Resource":["arn:aws:s3:::b"]},{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}]}';
+    expect(holdsStatements(mcDownload, download, ANONYMOUS_SIDS)).toBe(true);
+    expect(mergeBucketPolicy(mcDownload, download, ANONYMOUS_SIDS)).toMatchObject({ changed: false, policy: mcDownload });
+    // with another foreign statement to merge around, the Sid-less copy is replaced by ours, never doubled
+    const withOurs = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS).policy!;
+    const sidless = withOurs.replace('"Sid":"NixCacheAnonymousRead",', '');
+    expect(holdsStatements(sidless, get, ANONYMOUS_SIDS)).toBe(true);
+    const toDownload = mergeBucketPolicy(sidless, download, ANONYMOUS_SIDS);
+    expect(sids(toDownload.policy)).toEqual(['BackupAccess', '', 'NixCacheAnonymousList', 'NixCacheAnonymousRead']);
+    expect(holdsStatements(toDownload.policy, download, ANONYMOUS_SIDS)).toBe(true);
   });
 
   it('accepts a policy whose Statement is a single object', () => {
@@ -217,17 +234,59 @@ describe('the Ceph builder statements', () => {
   });
 });
 
-describe('anonymous grants of other statements', () => {
-  it("are reported, such as those a manual 'mc anonymous set download' left", () => {
-    const mcCanned = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Action: ['s3:GetBucketLocation', 's3:ListBucket'], Effect: 'Allow', Principal: { AWS: ['*'] }, Resource: ['arn:aws:s3:::b'], Sid: '' },
-        { ...get[0] },
-      ],
-    });
-    expect(foreignAnonymousActions(mcCanned, ANONYMOUS_SIDS)).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
-    expect(foreignAnonymousActions(existing, ANONYMOUS_SIDS)).toEqual([]);
-    expect(foreignAnonymousActions(null, ANONYMOUS_SIDS)).toEqual([]);
+describe('statements of others that contradict the anonymous mode', () => {
+  // what MinIO stores after the guide's `mc anonymous set download` (read back from the real server)
+  const mcDownload =
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetBucketLocation","s3:ListBucket"],"Resource":["arn:aws:s3:::b"]},{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}]}';
+  const listing = '{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetBucketLocation","s3:ListBucket"],"Resource":["arn:aws:s3:::b"]}';
+  const reading = '{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}';
+
+  it("for get: the guide's listing statement, replaced, while its GetObject statement is ours by meaning", () => {
+    const contradicts = contradictsAnonymous('get', 'b');
+    const inspection = inspectBucketPolicy(mcDownload, get, ANONYMOUS_SIDS, contradicts);
+    expect(inspection.holds).toBe(false);
+    expect(inspection.contradicting).toEqual([
+      {
+        text: listing,
+        reason: 'a statement not made by this wizard grants everyone s3:GetBucketLocation, s3:ListBucket; anonymous "get" lets everyone GET objects and nothing more (no listing)',
+      },
+    ]);
+    const merge = mergeBucketPolicy(mcDownload, get, ANONYMOUS_SIDS, contradicts);
+    // the Sid-less GetObject statement means ours: it is written back as ours, with our Sid
+    expect(merge.policy).toBe(`{"Version":"2012-10-17","Statement":[${JSON.stringify(get[0])}]}`);
+    expect(merge.replaced).toHaveLength(1);
+    expect(holdsStatements(merge.policy, get, ANONYMOUS_SIDS, contradicts)).toBe(true);
+  });
+
+  it('for download: nothing; for none: every anonymous grant, and the policy is deleted when nothing is left', () => {
+    expect(inspectBucketPolicy(mcDownload, download, ANONYMOUS_SIDS, contradictsAnonymous('download', 'b'))).toEqual({ holds: true, contradicting: [] });
+    const none = mergeBucketPolicy(mcDownload, [], ANONYMOUS_SIDS, contradictsAnonymous('none', 'b'));
+    expect(none).toMatchObject({ changed: true, policy: null });
+    expect(none.replaced.map((r) => r.text)).toEqual([listing, reading]);
+  });
+
+  it('counts wildcards, NotAction and NotPrincipal as more than the mode allows, and keeps statements for named users and denials', () => {
+    const contradicts = contradictsAnonymous('download', 'b');
+    expect(contradicts({ Effect: 'Allow', Principal: '*', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' })).toContain('grants everyone s3:Get*');
+    expect(contradicts({ Effect: 'Allow', Principal: '*', NotAction: 's3:DeleteObject', Resource: 'arn:aws:s3:::b/*' })).toContain('every action but s3:DeleteObject');
+    expect(contradicts({ Effect: 'Allow', NotPrincipal: { AWS: ['arn:aws:iam:::user/x'] }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*' })).toContain('s3:PutObject');
+    expect(contradicts({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam:::user/backup'] }, Action: 's3:*', Resource: 'arn:aws:s3:::b/*' })).toBeUndefined();
+    expect(contradicts({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' })).toBeUndefined();
+    // foreign statements that do not contradict stay byte for byte
+    const merge = mergeBucketPolicy(existing, get, ANONYMOUS_SIDS, contradictsAnonymous('get', 'b'));
+    expect(merge.replaced).toEqual([]);
+    expect(merge.policy).toContain(foreign1);
+    expect(merge.policy).toContain(foreign2);
+  });
+
+  it('only where the grant reaches the cache: the bucket or the keys Nix writes', () => {
+    const none = contradictsAnonymous('none', 'b');
+    const read = (Resource: string) => none({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource });
+    expect(read('arn:aws:s3:::b/public/*')).toBeUndefined();
+    expect(read('arn:aws:s3:::other/*')).toBeUndefined();
+    expect(read('arn:aws:s3:::b/*')).toContain('s3:GetObject');
+    expect(read('arn:aws:s3:::b/nar/*')).toContain('s3:GetObject');
+    expect(read('arn:aws:s3:::b/nix-cache-info')).toContain('s3:GetObject');
+    expect(read('arn:aws:s3:::*')).toContain('s3:GetObject');
   });
 });

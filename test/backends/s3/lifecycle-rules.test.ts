@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   CLIENT_NARINFO_TTL_DAYS,
+  contradictingRules,
   NAR_MARGIN_DAYS,
-  foreignRulesExpiringCacheInfo,
   MAX_LIFECYCLE_RULES,
   mergeLifecycleRules,
   NAR_RULE_ID,
@@ -199,15 +199,46 @@ describe('merging our rules with the bucket configuration', () => {
     expect(() => mergeLifecycleRules(many, 5)).toThrow(/over the limit of 1000/);
   });
 
-  it('warns about foreign rules that would delete nix-cache-info', () => {
+  it('finds foreign rules that contradict a working cache, whatever expireDays', () => {
     const rules = parseLifecycleConfiguration(
       configuration(
         '<Rule><ID>everything</ID><Filter></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>',
         '<Rule><ID>n-things</ID><Prefix>n</Prefix><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>',
+        '<Rule><ID>nars-soon</ID><Filter><Prefix>nar/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>2</Days></Expiration></Rule>',
+        '<Rule><ID>off</ID><Filter><Prefix></Prefix></Filter><Status>Disabled</Status><Expiration><Days>1</Days></Expiration></Rule>',
+        '<Rule><ID>tagged</ID><Filter><And><Prefix></Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>',
         foreignA,
       ),
     );
-    expect(foreignRulesExpiringCacheInfo(rules).map((r) => r.id)).toEqual(['everything', 'n-things']);
+    const found = contradictingRules(rules, 7);
+    expect(found.map((c) => c.rule.id)).toEqual(['everything', 'n-things', 'nars-soon']);
+    expect(found[0]!.reason).toMatch(/^lifecycle rule "everything" \(not made by this wizard; expires every object after 30 days\): it deletes nix-cache-info.*, and it deletes NARs together with the narinfos/);
+    expect(found[2]!.reason).toContain('deletes NARs after 2 days, no later than the narinfos that point at them (7)');
+    // a NAR rule that outlives the narinfos is fine; our own rules never contradict
+    expect(contradictingRules(rules, 1).map((c) => c.rule.id)).toEqual(['everything', 'n-things']);
+    expect(contradictingRules(parseLifecycleConfiguration(mergeLifecycleRules([], 7).xml!), 7)).toEqual([]);
+  });
+
+  it('with expireDays null, finds every foreign rule that expires cache objects, and keeps the others', () => {
+    const rules = parseLifecycleConfiguration(configuration(foreignA, '<Rule><ID>tmp</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'));
+    expect(contradictingRules(rules, null).map((c) => [c.rule.id, c.reason])).toEqual([
+      ['007', 'lifecycle rule "007" (not made by this wizard; expires objects under "0" after 3 days): it deletes cache objects, and expireDays is null (nothing in the cache expires)'],
+    ]);
+    const merge = mergeLifecycleRules(rules, null);
+    expect(merge).toMatchObject({ changed: true, foreignRuleCount: 1 });
+    expect(merge.xml).toContain('<ID>tmp</ID>');
+    expect(merge.xml).not.toContain('<ID>007</ID>');
+  });
+
+  it("replaces the guide's expire-everything rule by ours, and removes it for null", () => {
+    // as the real MinIO stores `mc ilm rule add --expire-days 7`
+    const guide = '<LifecycleConfiguration><Rule><ID>dc6prnpksdudnvp171p0</ID><Status>Enabled</Status><Filter><Prefix></Prefix></Filter><Expiration><Days>7</Days></Expiration></Rule></LifecycleConfiguration>';
+    const merge = mergeLifecycleRules(parseLifecycleConfiguration(guide), 7);
+    expect(merge).toMatchObject({ changed: true, foreignRuleCount: 0, ruleCount: 188 });
+    expect(merge.replaced.map((r) => r.rule.id)).toEqual(['dc6prnpksdudnvp171p0']);
+    expect(merge.xml).not.toContain('dc6prnpksdudnvp171p0');
+    expect(mergeLifecycleRules(parseLifecycleConfiguration(merge.xml!), 7)).toMatchObject({ changed: false, replaced: [] });
+    expect(mergeLifecycleRules(parseLifecycleConfiguration(guide), null)).toMatchObject({ changed: true, xml: null });
   });
 });
 
