@@ -56,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
     showSecrets: raw['showSecrets'] === true,
     dropOld: raw['dropOld'] === true,
     force: raw['force'] === true,
+    reader: raw['reader'] === true,
   });
 
   const program = new Command()
@@ -99,7 +100,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), eff
   addCommonOptions(
     rotate
       .command('credentials')
-      .description('a new builder secret on the server and in the AWS profile; the old one stops working at once'),
+      .description('a new builder secret on the server and in the AWS profile; the old one stops working at once')
+      .option('--reader', "a private cache's reader instead: a new reader secret on the server and in the reader credentials file"),
   ).action((raw: Record<string, unknown>) =>
     run('rotate credentials', normalize(raw), async () => (await import('./commands/rotate-credentials')).runRotateCredentials),
   );

@@ -12,7 +12,7 @@ import type { Effects } from '../../source/effects';
 import type { SetupSession } from '../../source/plan/setup-session';
 import type { KnownSetup } from '../../source/wizard/defaults';
 import type { QuestionContext } from '../../source/wizard/questions';
-import { currentQuestion, stepListStates } from '../../source/wizard/wizard-state';
+import { currentQuestion, menuOf, stepListStates } from '../../source/wizard/wizard-state';
 import { ApplyStep } from '../apply-step/apply-step';
 import { ConnectionStep } from '../connection-step/connection-step';
 import { wrapLine } from '../../source/output/wrap-line';
@@ -115,7 +115,7 @@ export function App({ initial, session, effects, context, generatedSecret, known
 
   let panel: ReactNode = null;
   if (phase === 'menu') {
-    panel = <MenuStep setup={menuFor ?? ''} selected={state.choice} width={panelWidth} />;
+    panel = <MenuStep setup={menuFor ?? ''} entries={menuOf(state)} selected={state.choice} width={panelWidth} />;
   } else if (phase === 'asking' && question) {
     panel =
       question.kind === 'builder-secret' ? (

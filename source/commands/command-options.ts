@@ -11,4 +11,6 @@ export interface CommandOptions {
   readonly dropOld: boolean;
   /** `rotate key --drop-old --force`: even while narinfos signed only by an old key remain */
   readonly force: boolean;
+  /** `rotate credentials --reader`: the reader's secret (private cache) instead of the builder's */
+  readonly reader: boolean;
 }

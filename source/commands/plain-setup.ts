@@ -15,10 +15,9 @@ import { wrapLine } from '../output/wrap-line';
 import type { StepEvent } from '../plan/run-steps';
 import type { StepStatus } from '../plan/server-step';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
-import { MENU } from '../wizard/menu';
 import { choiceToAnswer, WIZARD_STEPS, type QuestionContext, type SelectQuestion, type TextQuestion } from '../wizard/questions';
 import { runPhase } from '../wizard/run-phase';
-import { createInitialState, currentQuestion, editableField, offeredAnswer, wizardReducer, type WizardAction, type WizardState } from '../wizard/wizard-state';
+import { createInitialState, currentQuestion, editableField, menuOf, offeredAnswer, wizardReducer, type WizardAction, type WizardState } from '../wizard/wizard-state';
 import { promptContext, type PromptContext } from './prompt-context';
 import type { WizardEntryInput, WizardEntryOutcome } from './wizard-entry';
 
@@ -78,8 +77,14 @@ async function walk({
     const phase = state.phase;
     switch (phase.name) {
       case 'menu': {
+        const entries = menuOf(state);
         const item = await select(
-          { message: `What would you like to do with ${menuFor ?? 'the remembered setup'}?`, choices: MENU.map((m) => ({ name: `${m.label}  (${m.hint})`, value: m.value })) },
+          {
+            message: `What would you like to do with ${menuFor ?? 'the remembered setup'}?`,
+            choices: entries.map((m) => ({ name: `${m.label}  (${m.hint})`, value: m.value })),
+            // the whole menu at once: an entry may wrap to a second line
+            pageSize: entries.length * 2,
+          },
           context,
         );
         dispatch({ type: 'choose', item });

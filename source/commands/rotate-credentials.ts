@@ -1,6 +1,7 @@
 /**
- * `nix-cache-wizard rotate credentials` (SPEC 8): a new builder secret on the server and in the
- * AWS profile, in an order that never leaves the builder without a secret that works somewhere:
+ * `nix-cache-wizard rotate credentials [--reader]` (SPEC 8): a new builder secret on the server and
+ * in the AWS profile (with `--reader`, on a private cache: the reader's, in the reader credentials
+ * file), in an order that never leaves the user without a secret that works somewhere:
  *
  *   pending   the new secret saved locally first (state folder, 0600), or on Ceph, where the
  *             server makes it, a mark that the change has begun
@@ -36,6 +37,9 @@ import { rotationSteps, type RotationEvent, type RotationReport } from '../rotat
 import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
 import { rotationPendingPath, readRotationPending, removeRotationPending, writeRotationPending } from '../state/rotation-pending-secret';
+import { acquireSetupLock } from '../state/setup-lock';
+import { READER_CREDENTIALS_PATH } from '../nix/cache-urls';
+import { isPrivateCache } from '../answers/answers';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from './confirm-change';
 import { startingAnswers } from './gather-answers';
@@ -43,8 +47,50 @@ import { startingAnswers } from './gather-answers';
 /** Where a test stops the run, as a crash would. */
 export type CredentialRotationPoint = 'pending-saved' | 'server-changed' | 'profile-written';
 
+/** Whose secret: the builder's (uploads), or on a private cache the reader's (substitution). */
+export type CredentialRole = 'builder' | 'reader';
+
+interface RoleView {
+  readonly role: CredentialRole;
+  readonly accessKey: string;
+  readonly profile: string;
+  /** the answer naming the credentials file, and the planned file's id */
+  readonly fileKey: 'awsCredentials' | 'readerCredentials';
+  readonly file: string;
+  /** what the file is, in messages */
+  readonly fileLabel: string;
+  readonly secretField: 'builder.secretKey' | 'reader.secretKey';
+  readonly secretGiven: boolean;
+}
+
+function roleView(answers: Answers, role: CredentialRole): RoleView {
+  return role === 'builder'
+    ? {
+        role,
+        accessKey: answers.builder.accessKey,
+        profile: answers.builder.profile,
+        fileKey: 'awsCredentials',
+        file: answers.files.awsCredentials,
+        fileLabel: `the AWS profile [${answers.builder.profile}]`,
+        secretField: 'builder.secretKey',
+        secretGiven: answers.builder.secretKey !== undefined,
+      }
+    : {
+        role,
+        accessKey: answers.reader.accessKey,
+        profile: answers.reader.profile,
+        fileKey: 'readerCredentials',
+        file: answers.files.readerCredentials,
+        fileLabel: `the reader credentials [${answers.reader.profile}]`,
+        secretField: 'reader.secretKey',
+        secretGiven: answers.reader.secretKey !== undefined,
+      };
+}
+
 export interface RotateCredentialsInput {
   readonly answers: Answers;
+  /** whose secret [builder] */
+  readonly role?: CredentialRole;
   readonly effects: Effects;
   readonly onEvent?: (event: RotationEvent) => void;
   /** fault injection for tests: throwing here stops the run at that point */
@@ -72,43 +118,70 @@ const S3_EXPLANATION =
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** What the rotation changes and what stops working, said before confirming. */
-export function credentialRotationWarning(answers: Answers): string {
-  return [
-    `rotate credentials gives the builder user ${answers.builder.accessKey} on ${answers.endpoint} a new secret and writes it to the AWS profile [${answers.builder.profile}] in ${answers.files.awsCredentials}.`,
-    'The old secret stops working AT ONCE: every machine that uploads with it (post-build hook, nix copy) is refused until it gets the new one.',
-  ].join('\n');
+export function credentialRotationWarning(answers: Answers, role: CredentialRole = 'builder'): string {
+  const who = roleView(answers, role);
+  return role === 'builder'
+    ? [
+        `rotate credentials gives the builder user ${who.accessKey} on ${answers.endpoint} a new secret and writes it to ${who.fileLabel} in ${who.file}.`,
+        'The old secret stops working AT ONCE: every machine that uploads with it (post-build hook, nix copy) is refused until it gets the new one.',
+      ].join('\n')
+    : [
+        `rotate credentials --reader gives the reader user ${who.accessKey} on ${answers.endpoint} a new secret and writes it to ${who.fileLabel} in ${who.file}.`,
+        `The old secret stops working AT ONCE: every machine that reads this private cache with it (${READER_CREDENTIALS_PATH}) gets no paths from it, and builds them itself, until it gets the new file.`,
+      ].join('\n');
 }
 
-function refuseUnrotatable(answers: Answers): void {
+function refuseUnrotatable(answers: Answers, role: CredentialRole): void {
   if (answers.backend === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
-  if (answers.builder.secretKey !== undefined) {
+  if (role === 'reader' && !isPrivateCache(answers)) {
     throw new UsageError(
-      'rotate credentials makes the new builder secret itself, but the answers give builder.secretKey: remove it from the answers (afterwards it would name the old secret; the new one is kept in the AWS profile).',
-      'builder.secretKey',
+      `rotate credentials --reader: the cache is not private (anonymous is "${answers.anonymous}"), so it has no reader user to rotate; machines read it without keys.`,
+      'anonymous',
+    );
+  }
+  const who = roleView(answers, role);
+  if (who.secretGiven) {
+    throw new UsageError(
+      `rotate credentials makes the new ${role} secret itself, but the answers give ${who.secretField}: remove it from the answers (afterwards it would name the old secret; the new one is kept in ${who.fileLabel}).`,
+      who.secretField,
     );
   }
 }
 
 export async function rotateCredentials(input: RotateCredentialsInput): Promise<RotateCredentialsResult> {
   const { answers, effects } = input;
-  refuseUnrotatable(answers);
-  const accessKey = answers.builder.accessKey;
-  const awsPath = resolveFilePath(answers.files.awsCredentials, effects);
+  refuseUnrotatable(answers, input.role ?? 'builder');
+  // One run per setup at a time (SPEC 10): a setup running meanwhile could find the user's secret
+  // changed under it, and two rotations would each set one.
+  const lock = await acquireSetupLock({ endpoint: answers.endpoint, bucket: answers.bucket }, effects);
+  try {
+    return await rotateLocked(input, roleView(answers, input.role ?? 'builder'));
+  } finally {
+    await lock.release();
+  }
+}
+
+async function rotateLocked(input: RotateCredentialsInput, who: RoleView): Promise<RotateCredentialsResult> {
+  const { answers, effects } = input;
+  const accessKey = who.accessKey;
+  const awsPath = resolveFilePath(who.file, effects);
   const pendingPath = rotationPendingPath(effects, answers.endpoint, answers.bucket, accessKey);
 
   // Before anything changes: both local targets writable, the profile file readable as INI.
   for (const [field, path] of [
-    ['files.awsCredentials', awsPath],
+    [`files.${who.fileKey}`, awsPath],
     ['the state folder', pendingPath],
   ] as const) {
     const why = await whyNotWritable(path);
-    if (why !== undefined) throw new UsageError(`${field}: ${path} cannot be written (${why}); nothing was changed.`, field === 'files.awsCredentials' ? field : undefined);
+    if (why !== undefined) throw new UsageError(`${field}: ${path} cannot be written (${why}); nothing was changed.`, field === 'the state folder' ? undefined : field);
   }
   const profileFile = (secret: string) =>
-    planFiles({ answers, base: effects, builderSecretKey: secret, publicKeys: [] }).filter((file) => file.id === 'awsCredentials');
+    planFiles({ answers, base: effects, ...(who.role === 'builder' ? { builderSecretKey: secret } : { readerSecretKey: secret }), publicKeys: [] }).filter(
+      (file) => file.id === who.fileKey,
+    );
   await writePlannedFiles(profileFile('placeholder-secret'), { dryRun: true, effects });
   const profileText = await readIfExists(awsPath);
-  const profile = profileText === null ? undefined : readAwsProfile(profileText, answers.builder.profile);
+  const profile = profileText === null ? undefined : readAwsProfile(profileText, who.profile);
   const oldSecret = profile?.accessKeyId === accessKey ? profile.secretAccessKey : undefined;
 
   const server = input.server ?? (await secretServerFor({ answers, effects, accessKey }));
@@ -168,7 +241,7 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
   await input.at?.('server-changed');
   const secret = newSecret as string;
 
-  await steps.run('profile', `Write the AWS profile [${answers.builder.profile}]`, async () => {
+  await steps.run('profile', `Write ${who.fileLabel}`, async () => {
     const reports = await writePlannedFiles(profileFile(secret), { dryRun: false, effects, fsHooks: input.fsHooks });
     files.push(...reports);
     const action = reports[0]?.action ?? 'unchanged';
@@ -200,15 +273,22 @@ export async function rotateCredentials(input: RotateCredentialsInput): Promise<
     return { status: 'changed', detail: 'the AWS profile is now the only local copy of the secret' };
   });
 
-  const next = [
-    `# Give every machine that uploads the new secret: the [${answers.builder.profile}] section of ${awsPath}`,
-    '# (on a builder: root\'s ~/.aws/credentials, or the file nix-daemon\'s AWS_SHARED_CREDENTIALS_FILE names). Until then its uploads are refused.',
-  ];
+  const next =
+    who.role === 'builder'
+      ? [
+          `# Give every machine that uploads the new secret: the [${who.profile}] section of ${awsPath}`,
+          "# (on a builder: root's ~/.aws/credentials, or the file nix-daemon's AWS_SHARED_CREDENTIALS_FILE names). Until then its uploads are refused.",
+        ]
+      : [
+          `# Give every machine that reads the cache the new file: copy ${awsPath} to ${READER_CREDENTIALS_PATH} (0600, root),`,
+          '# e.g. sudo install -m 600 -o root ' + `${awsPath} ${READER_CREDENTIALS_PATH}` + '. Until then it gets no paths from the cache and builds them itself.',
+        ];
   return { steps: steps.reports, files, next, resumed: resuming !== undefined };
 }
 
 export async function runRotateCredentials(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
-  const command = 'rotate credentials';
+  const role: CredentialRole = options.reader ? 'reader' : 'builder';
+  const command = options.reader ? 'rotate credentials --reader' : 'rotate credentials';
   const collected: RotationReport[] = [];
   try {
     const input = (await startingAnswers(options, effects)).input;
@@ -216,10 +296,11 @@ export async function runRotateCredentials(options: CommandOptions, io: CliIo, e
     if ((input.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
     const { answers, warnings } = requireCompleteAnswers(input, effects);
     if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
-    refuseUnrotatable(answers);
-    await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: credentialRotationWarning(answers), question: 'Rotate the builder secret now?' });
+    refuseUnrotatable(answers, role);
+    await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: credentialRotationWarning(answers, role), question: `Rotate the ${role} secret now?` });
     const result = await rotateCredentials({
       answers,
+      role,
       effects,
       onEvent: (event) => {
         if (event.type === 'finished') collected.push(event.report);

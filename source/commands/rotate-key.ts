@@ -43,6 +43,7 @@ import { knownBuilderSecret, readIfExists } from '../plan/prepare-secrets';
 import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
 import { resignCache, type ResignEvent, type ResignResult } from '../rotate/resign-cache';
 import { rotationSteps, type RotationEvent, type RotationReport } from '../rotate/rotation-steps';
+import { acquireSetupLock } from '../state/setup-lock';
 import { readRotationState, rotationStatePath, trustedPublicKeys, writeRotationState } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from './confirm-change';
@@ -155,6 +156,18 @@ function cachedNarinfoNote(resignedAt: string | undefined, now: Date): string[] 
 }
 
 export async function rotateKey(input: RotateKeyInput): Promise<RotateKeyResult> {
+  const { answers, effects } = input;
+  // One run per setup at a time (SPEC 10): a setup running meanwhile would render the module from
+  // the key file and the trusted keys while they change.
+  const lock = await acquireSetupLock({ endpoint: answers.endpoint, bucket: answers.bucket }, effects);
+  try {
+    return await rotateKeyLocked(input);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> {
   const { answers, effects } = input;
   const { key: current, path: secretPath } = await loadCurrentKey(answers, effects);
   const statePath = rotationStatePath(effects, answers.endpoint, answers.bucket);

@@ -16,10 +16,14 @@ const COMMANDS: Record<Exclude<MenuItem, 'update'>, () => Promise<Command>> = {
   verify: async () => (await import('./verify')).runVerify,
   // Each asks its own confirmation (saying what stops working) once the full-screen view is closed.
   'rotate-credentials': async () => (await import('./rotate-credentials')).runRotateCredentials,
+  'rotate-reader': async () => (await import('./rotate-credentials')).runRotateCredentials,
   'rotate-key': async () => (await import('./rotate-key')).runRotateKey,
 };
 
+/** flags a menu entry adds to its command */
+const FLAGS: Partial<Record<Exclude<MenuItem, 'update'>, Partial<CommandOptions>>> = { 'rotate-reader': { reader: true } };
+
 export async function runMenuChoice(item: Exclude<MenuItem, 'update'>, options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   const command = await COMMANDS[item]();
-  return command({ ...options, answers: undefined }, io, effects);
+  return command({ ...options, ...FLAGS[item], answers: undefined }, io, effects);
 }

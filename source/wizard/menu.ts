@@ -4,7 +4,7 @@
  * the wizard; the others are commands of their own, run once the wizard has closed
  * (source/commands/run-menu-choice.ts).
  */
-export type MenuItem = 'update' | 'rotate-credentials' | 'rotate-key' | 'preview' | 'verify';
+export type MenuItem = 'update' | 'rotate-credentials' | 'rotate-reader' | 'rotate-key' | 'preview' | 'verify';
 
 export interface MenuEntry {
   readonly value: MenuItem;
@@ -12,10 +12,16 @@ export interface MenuEntry {
   readonly hint: string;
 }
 
-export const MENU: readonly MenuEntry[] = [
+const MENU: readonly MenuEntry[] = [
   { value: 'update', label: 'Update the setup', hint: 'the questions again, starting from your last answers' },
   { value: 'rotate-credentials', label: 'Rotate the builder credentials', hint: 'a new builder secret on the server and in the AWS profile' },
+  { value: 'rotate-reader', label: 'Rotate the reader credentials', hint: 'a new reader secret on the server and in the reader credentials file' },
   { value: 'rotate-key', label: 'Rotate the signing key', hint: 'a new key, trusted beside the old one' },
   { value: 'preview', label: 'Preview the files', hint: 'no network, nothing written' },
   { value: 'verify', label: 'Verify the cache', hint: 'check the live setup' },
 ];
+
+/** The menu for a remembered setup: the reader's rotation only for a private cache, which has a reader. */
+export function menuEntries(anonymous: string | undefined): readonly MenuEntry[] {
+  return anonymous === 'none' ? MENU : MENU.filter((entry) => entry.value !== 'rotate-reader');
+}

@@ -19,7 +19,7 @@ import type { StepEvent } from '../plan/run-steps';
 import type { StepReport } from '../plan/server-step';
 import { getField, mergeAnswers, setField } from './answer-fields';
 import { defaultAnswer, knownAnswers, NOTHING_KNOWN, type KnownSetup } from './defaults';
-import { MENU, type MenuItem } from './menu';
+import { menuEntries, type MenuEntry, type MenuItem } from './menu';
 import {
   ALIAS_FIELDS,
   answeredBeforehand,
@@ -259,6 +259,11 @@ function previous(state: WizardState, from: number): number | undefined {
   return undefined;
 }
 
+/** The opening menu's entries for this setup (the answers given, else the remembered ones). */
+export function menuOf(state: Pick<WizardState, 'input' | 'known'>): readonly MenuEntry[] {
+  return menuEntries(state.input.anonymous ?? state.known.remembered.anonymous);
+}
+
 export function createInitialState({ initial, context, generatedSecret, known = NOTHING_KNOWN, menu = false }: InitialWizardInput): WizardState {
   const skipped = new Set(QUESTIONS.filter((q) => answeredBeforehand(q, initial, context)).map((q) => q.id));
   const given = initial.builder?.secretKey;
@@ -378,7 +383,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'edit-draft':
       return { ...state, draft: action.draft };
     case 'move-choice': {
-      if (state.phase.name === 'menu') return { ...state, choice: (state.choice + action.delta + MENU.length) % MENU.length };
+      if (state.phase.name === 'menu') {
+        const count = menuOf(state).length;
+        return { ...state, choice: (state.choice + action.delta + count) % count };
+      }
       const question = currentQuestion(state);
       if (question?.kind !== 'select') return state;
       const count = question.choices(state.input, state.context).length;

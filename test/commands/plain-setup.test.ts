@@ -173,3 +173,33 @@ describe('setup --plain, re-running for an existing builder user', () => {
     expect(session.calls.prepareSetup[0]?.builder.secretKey).toBeUndefined();
   });
 });
+
+describe('setup --plain with a remembered setup', () => {
+  const remembered = { ...ALL_BUT_LAST, bucket: 'my-cache', builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
+
+  test('opens with the same menu as the UI: a private cache offers the reader rotation, and a choice leaves with it', async () => {
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession();
+    const known = { remembered: { ...remembered, anonymous: 'none' as const }, detected: {} };
+    const done = runPlainSetup({ initial: {}, known, menuFor: 'http://minio.lan:9000/my-cache', session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('What would you like to do with http://minio.lan:9000/my-cache?', `${KEYS.down}${KEYS.down}\r`);
+    expect(await done).toEqual({ outcome: 'chosen', item: 'rotate-reader' });
+    for (const entry of ['Update the setup', 'Rotate the builder credentials', 'Rotate the reader credentials', 'Rotate the signing key', 'Preview the files', 'Verify the cache']) {
+      expect(terminal.output()).toContain(entry);
+    }
+    expect(session.calls.applyPlan).toBe(0);
+  });
+
+  test("a public cache's plain menu has no reader rotation; update asks again from the remembered answers", async () => {
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession();
+    const known = { remembered: { ...remembered, anonymous: 'get' as const }, detected: {} };
+    const done = runPlainSetup({ initial: {}, known, menuFor: 'x/y', session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('What would you like to do with x/y?', '\r');
+    await terminal.answer('Endpoint URL', '\u0003');
+    await done.catch(() => undefined);
+    expect(terminal.output()).toContain('Rotate the builder credentials');
+    expect(terminal.output()).not.toContain('Rotate the reader credentials');
+    expect(session.calls.applyPlan).toBe(0);
+  });
+});

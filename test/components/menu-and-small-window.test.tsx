@@ -8,11 +8,12 @@ afterEach(() => cleanup());
 const REMEMBERED = { ...ALL_BUT_LAST, admin: { accessKey: 'minioadmin' }, bucket: 'my-cache', expireDays: 90, anonymous: 'none' as const, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
 
 describe('the opening menu of a remembered setup', () => {
-  test('offers update, both rotations, preview and verify; choosing one leaves the wizard with it', async () => {
+  test('offers update, the three rotations of a private cache, preview and verify; choosing one leaves the wizard with it', async () => {
     const app = renderApp({ known: { remembered: REMEMBERED, detected: {} }, menuFor: 'http://minio.lan:9000/my-cache' });
     const menu = await waitForText(app, 'What would you like to do with it?');
     expect(menu).toContain('Your setup: http://minio.lan:9000/my-cache');
-    for (const entry of ['❯ Update the setup', 'Rotate the builder credentials', 'Rotate the signing key', 'Preview the files', 'Verify the cache']) expect(menu).toContain(entry);
+    for (const entry of ['❯ Update the setup', 'Rotate the builder credentials', 'Rotate the reader credentials', 'Rotate the signing key', 'Preview the files', 'Verify the cache']) expect(menu).toContain(entry);
+    await press(app, KEYS.down);
     await press(app, KEYS.down);
     await press(app, KEYS.down);
     await press(app, KEYS.down, '❯ Preview the files');
@@ -20,6 +21,23 @@ describe('the opening menu of a remembered setup', () => {
     await waitForFrame(app, () => app.outcomes.length > 0);
     expect(app.outcomes).toEqual([{ outcome: 'chosen', item: 'preview' }]);
     expect(app.session.calls.applyPlan).toBe(0);
+  });
+
+  test("a public cache's menu has no reader to rotate, and the reader entry of a private one leaves with it", async () => {
+    const open = renderApp({ known: { remembered: { ...REMEMBERED, anonymous: 'get' }, detected: {} }, menuFor: 'x/y' });
+    const menu = await waitForText(open, 'What would you like to do with it?');
+    expect(menu).toContain('Rotate the builder credentials');
+    expect(menu).not.toContain('Rotate the reader credentials');
+    // five entries: going up from the first wraps to the last
+    await press(open, KEYS.up, '❯ Verify the cache');
+    cleanup();
+    const app = renderApp({ known: { remembered: REMEMBERED, detected: {} }, menuFor: 'x/y' });
+    await waitForText(app, 'Update the setup');
+    await press(app, KEYS.down);
+    await press(app, KEYS.down, '❯ Rotate the reader credentials');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app, () => app.outcomes.length > 0);
+    expect(app.outcomes).toEqual([{ outcome: 'chosen', item: 'rotate-reader' }]);
   });
 
   test('update asks every question again with the remembered answers as defaults (the secret is asked, never remembered)', async () => {

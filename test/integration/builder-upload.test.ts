@@ -157,4 +157,29 @@ describe.skipIf(rgw === null || nixUnavailable !== undefined)(`the builder's upl
       await putLifecycleXml(admin, bucket, current);
     }
   });
+
+  it('after rotate key the builder module signs with the new key: a path built then is uploaded signed by key 2, and verify trusts it', async () => {
+    // Given a rotation of the signing key
+    const rotated = await cli.run(['rotate', 'key', '--yes', '--json', '--answers', 'answers.json']);
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
+    const secretKeyFile = join(cli.home, '.config', 'nix', 'secret.key');
+    expect(readFileSync(secretKeyFile, 'utf8')).toMatch(/^127\.0\.0\.1-2:/);
+    // the builder module hands the service the key at key.secretFile, the path the new key was written to
+    const module = readFileSync(join(cli.cwd, 'nix-cache-builder.nix'), 'utf8');
+    expect(module).toContain(`"${secretKeyFile}"`);
+    // When the uploader's service starts again (systemd's LoadCredential= copies that file anew)
+    copyFileSync(secretKeyFile, join(credentials, 'secret-key'));
+    const spool = makeSpool(join(nix.dir, 'spool-after-rotation'));
+    const path = build(spool);
+    const up = runUploader(spool, info.endpoint);
+    expect(up.status, up.stderr).toBe(0);
+    // Then the new path's narinfo carries a signature by key 2 and none by key 1
+    const hash = path.slice('/nix/store/'.length, '/nix/store/'.length + 32);
+    const narinfo = await (await fetch(`${info.endpoint}/${bucket}/${hash}.narinfo`)).text();
+    expect(narinfo).toMatch(/^Sig: 127\.0\.0\.1-2:/m);
+    expect(narinfo).not.toMatch(/^Sig: 127\.0\.0\.1-1:/m);
+    const result = await cli.run(['verify', '--json', '--answers', 'answers.json']);
+    const check = (JSON.parse(result.stdout) as JsonRun).steps.find((s) => s.id === 'narinfo-signatures')!;
+    expect(check.detail).not.toContain(`${hash}.narinfo`);
+  });
 });

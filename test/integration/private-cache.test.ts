@@ -142,6 +142,30 @@ function privateCacheSuite(
       expect(json.steps.map((s) => s.status)).toEqual(expectedSteps.map(() => 'done'));
       expect(readerKeys(sandbox)).toEqual(before);
     });
+
+    it('rotate credentials --reader: the old reader secret is refused at once, the new file reads, the builder keeps its secret', async () => {
+      // Given the reader's and the builder's working secrets
+      const before = readerKeys(sandbox);
+      const builderProfile = readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8');
+      // When the reader's secret is rotated
+      const run = await sandbox.run(['rotate', 'credentials', '--reader', '--yes', '--json', '--answers', 'answers.json']);
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      const json = JSON.parse(run.stdout) as JsonRun & { next: string[] };
+      expect(json.steps.map((s) => s.id)).toEqual(['pending', 'server', 'profile', 'check', 'cleanup']);
+      expect(json.next.join('\n')).toContain('/etc/nix/nix-cache-reader.credentials');
+      // Then the credentials file holds a new secret that reads, never printed; the old one is refused
+      const after = readerKeys(sandbox);
+      expect(after.accessKey).toBe(before.accessKey);
+      expect(after.secretKey).not.toBe(before.secretKey);
+      expect(run.stdout + run.stderr).not.toContain(after.secretKey);
+      expect(statSync(join(sandbox.cwd, 'nix-cache-reader.credentials')).mode & 0o777).toBe(0o600);
+      expect(await text(client(after), bucket, 'nix-cache-info')).toContain('StoreDir: /nix/store');
+      expect(await errorCodeOf(text(client(before), bucket, 'nix-cache-info'))).toMatch(/SignatureDoesNotMatch|InvalidAccessKeyId/);
+      // the builder's profile is untouched, and setup finds every step done with the new reader secret
+      expect(readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8')).toBe(builderProfile);
+      const again = await sandbox.run(['setup', '--yes', '--dry-run', '--json', '--answers', 'answers.json']);
+      expect((JSON.parse(again.stdout) as JsonRun).steps.map((s) => s.status)).toEqual(expectedSteps.map(() => 'done'));
+    });
   });
 }
 
