@@ -222,8 +222,8 @@ export interface ContradictingRule {
  * Foreign rules that contradict a working cache or the answers (SPEC 5, "Settings that contradict
  * the answers"; notes/s3-policies-and-lifecycle.md): an enabled rule that expires objects and
  * - selects `nix-cache-info` (clients then stop treating the bucket as a binary cache), or
- * - selects NARs together with narinfos, or NARs sooner than our narinfos expire (clients that
- *   still trust a narinfo fail to fetch its NAR), or
+ * - selects NARs together with narinfos, or NARs sooner than NAR_MARGIN_DAYS after our narinfos
+ *   expire (a client trusts a narinfo it saw for 30 days, then fails to fetch its NAR), or
  * - selects any cache object when `expireDays` is null (nothing in the cache is to expire).
  * The guide's `mc ilm rule add --expire-days N` (an empty prefix) does all of these. A rule that
  * filters by tag selects nothing Nix uploads and never contradicts.
@@ -239,8 +239,10 @@ export function contradictingRules(rules: readonly ExistingRule[], expireDays: n
     const reasons: string[] = [];
     if (ruleSelectsKey(rule, 'nix-cache-info')) reasons.push('it deletes nix-cache-info, after which clients no longer treat the bucket as a binary cache');
     if (nars && narinfos) reasons.push('it deletes NARs together with the narinfos that point at them, so clients that still trust a narinfo fail to fetch its NAR');
-    else if (nars && expireDays !== null && rule.expirationDays !== undefined && rule.expirationDays <= expireDays) {
-      reasons.push(`it deletes NARs after ${rule.expirationDays} days, no later than the narinfos that point at them (${expireDays})`);
+    else if (nars && expireDays !== null && rule.expirationDays !== undefined && rule.expirationDays < expireDays + NAR_MARGIN_DAYS) {
+      reasons.push(
+        `it deletes NARs after ${rule.expirationDays} days, sooner than ${expireDays + NAR_MARGIN_DAYS} (the narinfos' ${expireDays} + ${NAR_MARGIN_DAYS}): a client trusts a narinfo it saw for 30 days, and would then fail to fetch its NAR`,
+      );
     }
     const cacheObjects = nars || narinfos || ruleSelectsKey(rule, 'nix-cache-info') || OTHER_CACHE_FOLDERS.some((folder) => selectsSomeUnder(prefix, folder));
     if (reasons.length === 0 && expireDays === null && cacheObjects) reasons.push('it deletes cache objects, and expireDays is null (nothing in the cache expires)');

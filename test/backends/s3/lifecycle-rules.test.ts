@@ -205,17 +205,22 @@ describe('merging our rules with the bucket configuration', () => {
         '<Rule><ID>everything</ID><Filter></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>',
         '<Rule><ID>n-things</ID><Prefix>n</Prefix><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>',
         '<Rule><ID>nars-soon</ID><Filter><Prefix>nar/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>2</Days></Expiration></Rule>',
+        '<Rule><ID>nars-within-margin</ID><Filter><Prefix>nar/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>37</Days></Expiration></Rule>',
+        '<Rule><ID>nars-late</ID><Filter><Prefix>nar/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>38</Days></Expiration></Rule>',
         '<Rule><ID>off</ID><Filter><Prefix></Prefix></Filter><Status>Disabled</Status><Expiration><Days>1</Days></Expiration></Rule>',
         '<Rule><ID>tagged</ID><Filter><And><Prefix></Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>',
         foreignA,
       ),
     );
     const found = contradictingRules(rules, 7);
-    expect(found.map((c) => c.rule.id)).toEqual(['everything', 'n-things', 'nars-soon']);
+    expect(found.map((c) => c.rule.id)).toEqual(['everything', 'n-things', 'nars-soon', 'nars-within-margin']);
     expect(found[0]!.reason).toMatch(/^lifecycle rule "everything" \(not made by this wizard; expires every object after 30 days\): it deletes nix-cache-info.*, and it deletes NARs together with the narinfos/);
-    expect(found[2]!.reason).toContain('deletes NARs after 2 days, no later than the narinfos that point at them (7)');
-    // a NAR rule that outlives the narinfos is fine; our own rules never contradict
-    expect(contradictingRules(rules, 1).map((c) => c.rule.id)).toEqual(['everything', 'n-things']);
+    expect(found[2]!.reason).toContain("deletes NARs after 2 days, sooner than 38 (the narinfos' 7 + 31)");
+    // NARs must outlive the narinfos by the 30 days a client trusts a narinfo it saw (NAR_MARGIN_DAYS, 31)
+    expect(found[3]!.reason).toContain("deletes NARs after 37 days, sooner than 38 (the narinfos' 7 + 31): a client trusts a narinfo it saw for 30 days");
+    // a NAR rule that outlives the narinfos by the margin is fine; our own rules never contradict
+    expect(contradictingRules(rules, 1).map((c) => c.rule.id)).toEqual(['everything', 'n-things', 'nars-soon']);
+    expect(contradictingRules(rules, 6).map((c) => c.rule.id)).toEqual(['everything', 'n-things', 'nars-soon']);
     expect(contradictingRules(parseLifecycleConfiguration(mergeLifecycleRules([], 7).xml!), 7)).toEqual([]);
   });
 
