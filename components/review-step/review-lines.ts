@@ -45,6 +45,11 @@ export function actionLook(action: string) {
   return ACTION_WORDS[action] ?? { word: action, tone: 'plain' as Tone };
 }
 
+/** A file whose new content takes something away (trust in a signing key) is a removal, not an update. */
+function fileLook(preview: FilePreview) {
+  return preview.removes ? REMOVAL : actionLook(preview.action);
+}
+
 export interface ReviewLinesInput {
   readonly plan: SetupPlan;
   readonly reports: readonly StepReport[];
@@ -68,7 +73,7 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
       .map(([word, n]) => `${n} ${word}`)
       .join(', ');
   // A change that takes something away (expiry rules, anonymous access) is a removal, not one more "to do" (SPEC 8).
-  add(`In short: server steps ${count(reports.map((r) => reportLook(r).word))}; files ${count(previews.map((p) => actionLook(p.action).word))}.`, 'plain', '  ');
+  add(`In short: server steps ${count(reports.map((r) => reportLook(r).word))}; files ${count(previews.map((p) => fileLook(p).word))}.`, 'plain', '  ');
   rows.push({ text: '', tone: 'plain' });
   add('Server steps', 'title');
   for (const step of plan.steps) {
@@ -85,9 +90,10 @@ export function reviewLines({ plan, reports, previews, revealed, width }: Review
   rows.push({ text: '', tone: 'plain' });
   add('Files', 'title');
   for (const preview of previews) {
-    const look = actionLook(preview.action);
+    const look = fileLook(preview);
     add(`${look.word.padEnd(9)} ${preview.path}`, look.tone, '          ');
     add(`          ${preview.title}${preview.secret ? ' (holds a secret: mode 0600)' : ''}`, 'muted', '          ');
+    if (preview.removes) add(`          removes ${preview.removes}`, 'error', '          ');
     if (preview.action !== 'unchanged') rows.push(...fileDiffLines(preview, revealed, width));
   }
   return rows;

@@ -146,7 +146,10 @@ async function walk({
         if (review && state.phase.name === 'review') {
           for (const warning of review.plan.warnings) say(`⚠ ${warning}`);
           say('Files:');
-          for (const preview of review.previews) say(`  ${(ACTIONS[preview.action] ?? preview.action).padEnd(9)} ${preview.path}  (${preview.title})`);
+          for (const preview of review.previews) {
+            say(`  ${(preview.removes ? 'removal' : (ACTIONS[preview.action] ?? preview.action)).padEnd(9)} ${preview.path}  (${preview.title})`);
+            if (preview.removes) say(`            removes ${preview.removes}`);
+          }
         }
         break;
       }

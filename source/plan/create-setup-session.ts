@@ -22,6 +22,7 @@ import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, re
 import { withOneCheckDeadline } from './check-deadline';
 import { runSteps } from './run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
+import { trustRemoval } from '../files/dropped-trusted-keys';
 
 export interface SessionOptions {
   readonly outDir: string | undefined;
@@ -227,6 +228,8 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       for (const [index, file] of files.entries()) {
         const before = await readIfExists(file.path);
         const mask = file.maskContent ?? ((text: string) => file.renderMasked(text));
+        const after = file.keepExisting && before !== null ? before : file.render(before);
+        const removes = file.id === 'nixosModule' || file.id === 'nixConf' ? trustRemoval(before, after) : undefined;
         previews.push({
           title: file.title,
           path: reports[index]?.path ?? file.path,
@@ -234,8 +237,9 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
           before: before === null ? null : mask(before),
           beforeRevealed: before,
           after: file.keepExisting && before !== null ? mask(before) : file.renderMasked(before),
-          afterRevealed: file.keepExisting && before !== null ? before : file.render(before),
+          afterRevealed: after,
           secret: file.secret,
+          ...(removes === undefined ? {} : { removes }),
         });
       }
       return previews;

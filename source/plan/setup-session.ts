@@ -49,6 +49,8 @@ export interface FilePreview {
   /** what will be there, secrets shown (for the reveal key) */
   readonly afterRevealed: string;
   readonly secret: boolean;
+  /** what replacing the file takes away (trust in a signing key), said as a removal in the review */
+  readonly removes?: string;
 }
 
 export interface ApplyResult {

@@ -54,6 +54,15 @@ describe('the review screen', () => {
     expect(frame).toContain('removes the expiry rules set before (188 rules');
   });
 
+  test('a file that stops trusting a signing key is shown as a removal, naming the key', async () => {
+    const module = { title: 'NixOS module', path: '/work/nix-cache.nix', action: 'would-update' as const, before: 'old', beforeRevealed: 'old', after: 'new', afterRevealed: 'new', secret: false };
+    const removes = 'trust in the signing key cache-1: a machine rebuilt with it refuses every path signed only by that key';
+    const app = await openReview({ sessionOptions: { previews: [{ ...module, removes }] } });
+    expect(app.lastFrame()).toMatch(/files 1 removal\./);
+    const frame = await scrollTo(app, 'removal   /work/nix-cache.nix');
+    expect(frame).toContain('removes trust in the signing key cache-1');
+  });
+
   test('a conflict is said before confirming', async () => {
     const app = await openReview({ sessionOptions: { checks: { user: { status: 'conflict', detail: 'nixbuilder exists with another secret; use rotate credentials' } } } });
     const frame = app.lastFrame() ?? '';
