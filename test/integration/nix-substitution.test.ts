@@ -120,10 +120,10 @@ describe.skipIf(Boolean(unavailable))(`substitution through the real MinIO by th
     expect(uploaded.filter((key) => key.startsWith('nar/'))).toHaveLength(2);
   });
 
-  it('the client is configured only by the snippet: our substituter and public key, nothing else', () => {
+  it('the client is configured only by the snippet: our substituter, public key and connect timeout, nothing else', () => {
     const conf = readFileSync(join(clientDir, 'conf', 'nix.conf'), 'utf8');
     const settings = conf.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
-    expect(settings).toEqual([`extra-substituters = ${info.endpoint}/${bucket}`, expect.stringMatching(/^extra-trusted-public-keys = substitution-test-1:/)]);
+    expect(settings).toEqual([`extra-substituters = ${info.endpoint}/${bucket}`, expect.stringMatching(/^extra-trusted-public-keys = substitution-test-1:/), 'connect-timeout = 5']);
   });
 
   it('substitutes the path signed with the wizard’s key, anonymously, into a fresh store', () => {
