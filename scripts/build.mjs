@@ -18,6 +18,24 @@ const rawText = {
   },
 };
 
+/**
+ * commander requires node:child_process when it loads, for executable subcommands, which this
+ * program has none of; loading it costs every start (`--version` included). Here its require gets
+ * an object that loads the module on first use instead.
+ */
+const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'node:child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require(${JSON.stringify(args.path)}))[key] });`,
+      loader: 'js',
+    }));
+  },
+};
+
 await rm('dist', { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'bin/cli.ts' },
@@ -33,7 +51,7 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __ncwCreateRequire } from 'node:module'; const require = __ncwCreateRequire(import.meta.url);",
   },
-  plugins: [rawText],
+  plugins: [rawText, lazyChildProcessInCommander],
   // React and its reconciler ship a development and a production build chosen by NODE_ENV at run
   // time; fixing it here drops the development one (about 1 MB to parse at every start).
   define: { 'process.env.NODE_ENV': '"production"' },
