@@ -10,6 +10,7 @@ import { ed } from './ed25519';
 import { KeyFileError } from './key-file-error';
 import { formatNamedKeyText, keyNameProblem, parseNamedKeyText } from './named-key-text';
 import { formatNixPublicKey, type NixPublicKey } from './nix-public-key';
+import { nativePublicKey } from './native-ed25519';
 
 const SEED_BYTES = 32;
 
@@ -25,7 +26,7 @@ export class NixSecretKey {
   ) {
     if (seed.length !== SEED_BYTES) throw new RangeError(`an Ed25519 seed is ${SEED_BYTES} bytes, not ${seed.length}`);
     this.#seed = Uint8Array.from(seed);
-    this.publicKeyBytes = ed.getPublicKey(this.#seed);
+    this.publicKeyBytes = nativePublicKey(this.#seed);
   }
 
   /** The secret key file's text, no trailing newline, as `nix key generate-secret` writes it. */

@@ -15,6 +15,8 @@ export interface ReadCache {
   forget(prefix: string): void;
   /** our write left exactly `value` under `key` on the server */
   remember<T>(key: string, value: T): void;
+  /** what this run has read (or remembered) under `key`, without asking the server; undefined when nothing */
+  peek<T>(key: string): Promise<T> | undefined;
 }
 
 export function createReadCache(): ReadCache {
@@ -33,6 +35,9 @@ export function createReadCache(): ReadCache {
     },
     remember(key, value) {
       entries.set(key, Promise.resolve(value));
+    },
+    peek<T>(key: string) {
+      return entries.get(key) as Promise<T> | undefined;
     },
   };
 }

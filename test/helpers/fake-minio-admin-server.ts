@@ -42,6 +42,8 @@ export interface FakeMinioOptions {
   readonly region?: string;
   /** a server from before 2023: no attach call (426 XMinioAdminVersionMismatch), set-user-or-group-policy instead */
   readonly legacyPolicyApi?: boolean;
+  /** a server that dropped the deprecated set-user-or-group-policy call (none has yet): attach only */
+  readonly withoutSetPolicyApi?: boolean;
   /** the AEAD id of encrypted answers [0x00]; MinIO picks its own */
   readonly responseAeadId?: MadminAeadId;
   /** serve https with this key and certificate */
@@ -213,11 +215,13 @@ export async function startFakeMinioAdminServer(options: FakeMinioOptions): Prom
       });
       return { status: 200, raw };
     }
-    if (method === 'PUT' && route === 'set-user-or-group-policy') {
+    if (method === 'PUT' && route === 'set-user-or-group-policy' && options.withoutSetPolicyApi !== true) {
       const user = users.get(q.get('userOrGroup') ?? '');
       if (user === undefined) throw new HttpFailure(404, 'XMinioAdminNoSuchUser', 'The specified user does not exist. Check the user name and try again.');
-      // the old call REPLACES the user's policy list
-      user.policies = (q.get('policyName') ?? '').split(',').filter((name) => name !== '');
+      // the old call REPLACES the user's policy list; every name must be a policy (PolicyDBSet)
+      const names = (q.get('policyName') ?? '').split(',').filter((name) => name !== '');
+      if (names.some((name) => !policies.has(name))) throw new HttpFailure(404, 'XMinioAdminNoSuchPolicy', 'The canned policy does not exist.');
+      user.policies = names;
       return { status: 200 };
     }
     throw new HttpFailure(426, 'XMinioAdminVersionMismatch', "This 'admin' API is not supported by server in 'mode-server-xl'");

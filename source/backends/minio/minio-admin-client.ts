@@ -119,6 +119,16 @@ export function policyFromInfo(info: unknown): unknown {
   return info;
 }
 
+/** The server does not know the call (older or newer than it). */
+function unknownCall(response: RawResponse, error: { readonly code?: string | undefined }): boolean {
+  return (
+    (response.status === 404 && !(error.code ?? '').startsWith('XMinioAdminNoSuch')) ||
+    error.code === 'NotImplemented' ||
+    error.code === 'XMinioAdminVersionMismatch' ||
+    error.code === 'XMinioUnknownAPIRequest'
+  );
+}
+
 export function createMinioAdminClient(options: MinioAdminClientOptions): MinioAdmin {
   const endpoint = options.endpoint;
   const send = (method: 'GET' | 'PUT' | 'POST', path: string, body?: Uint8Array, contentType?: string) =>
@@ -151,16 +161,21 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     return { exists: true, status: typeof info.status === 'string' ? info.status : 'enabled', policyNames: splitPolicyNames(info.policyName) };
   }
 
-  async function setUserPolicyTheOldWay(policyName: string, user: string): Promise<AttachOutcome> {
-    // Servers from before 2023 have no attach call; their set-user-or-group-policy REPLACES the
-    // user's list, so send the names already attached plus ours.
-    const current = await userInfo(user);
-    const names = current.exists ? current.policyNames : [];
+  /**
+   * set-user-or-group-policy REPLACES the user's list, so it gets the names attached now plus
+   * ours; undefined when the server has no such call (a future one may drop it).
+   */
+  async function setUserPolicies(policyName: string, user: string, attachedNow: readonly string[] | undefined): Promise<AttachOutcome | undefined> {
+    const current = attachedNow === undefined ? await userInfo(user) : undefined;
+    const names = attachedNow ?? (current?.exists ? current.policyNames : []);
     if (names.includes(policyName)) return 'already-attached';
     const path = `${PREFIX}/set-user-or-group-policy?${queryString([['policyName', [...names, policyName].join(',')], ['userOrGroup', user], ['isGroup', 'false']])}`;
     const response = await send('PUT', path);
-    if (!isOk(response.status)) throw fail('attach', response);
-    return 'attached';
+    if (isOk(response.status)) return 'attached';
+    const error = parseServerError(response.body);
+    // A name attached now whose policy was deleted since makes the whole list invalid: attach adds ours alone.
+    if (unknownCall(response, error) || error.code === 'XMinioAdminNoSuchPolicy') return undefined;
+    throw fail('attach', response);
   }
 
   return {
@@ -188,18 +203,22 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
       if (!isOk(response.status)) throw fail('add-policy', response);
     },
 
-    async attachPolicy(policyName, user) {
+    /**
+     * Through set-user-or-group-policy first: the attach call answers with a body the server
+     * encrypts with Argon2id (64 MiB), about 250 ms of server time on every fresh setup, the
+     * slowest request of the run; set answers with no body. The names attached now come from the
+     * caller (the run's read of the user) or are read just before, so only a policy attached by
+     * someone else in between could be lost. The attach call
+     * when the server has no set call, or the list names a policy deleted since.
+     */
+    async attachPolicy(policyName, user, attachedNow) {
+      const set = await setUserPolicies(policyName, user, attachedNow);
+      if (set !== undefined) return set;
       const response = await sendEncrypted('POST', `${PREFIX}/idp/builtin/policy/attach`, { policies: [policyName], user });
       // 200 carries an encrypted result; 201 and 204 come from older servers. None needs reading.
       if (isOk(response.status)) return 'attached';
       const error = parseServerError(response.body);
       if (error.code === 'XMinioAdminPolicyChangeAlreadyApplied') return 'already-attached';
-      const unknownCall =
-        (response.status === 404 && !(error.code ?? '').startsWith('XMinioAdminNoSuch')) ||
-        error.code === 'NotImplemented' ||
-        error.code === 'XMinioAdminVersionMismatch' ||
-        error.code === 'XMinioUnknownAPIRequest';
-      if (unknownCall) return setUserPolicyTheOldWay(policyName, user);
       throw fail('attach', response);
     },
   };

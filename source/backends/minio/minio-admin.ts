@@ -29,7 +29,11 @@ export interface MinioAdmin {
   cannedPolicyInfo(name: string): Promise<unknown>;
   /** creates or replaces the canned policy */
   addCannedPolicy(name: string, document: PolicyDocument): Promise<void>;
-  attachPolicy(policyName: string, user: string): Promise<AttachOutcome>;
+  /**
+   * Adds `policyName` to the user's policies. `attachedNow`: the names attached to the user now,
+   * when the caller knows them (saves a read where the call replaces the whole list).
+   */
+  attachPolicy(policyName: string, user: string, attachedNow?: readonly string[]): Promise<AttachOutcome>;
 }
 
 /** MinIO keeps the policy names of a user as one comma-separated string. */
@@ -59,9 +63,20 @@ export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioA
   return {
     via: admin.via,
     userInfo: (accessKey) => reads.read(userKey(accessKey), () => admin.userInfo(accessKey)),
-    addUser: (accessKey, secretKey) => changing(userKey(accessKey), () => admin.addUser(accessKey, secretKey)),
+    addUser: async (accessKey, secretKey) => {
+      const before = await reads.peek<UserLookup>(userKey(accessKey))?.catch(() => undefined);
+      await changing(userKey(accessKey), () => admin.addUser(accessKey, secretKey));
+      // MinIO upserts: a new user has no policy, an existing one keeps its own; either way it is
+      // enabled now. Known without a read-back.
+      if (before !== undefined) reads.remember<UserLookup>(userKey(accessKey), { exists: true, status: 'enabled', policyNames: before.exists ? before.policyNames : [] });
+    },
     cannedPolicyInfo: (name) => reads.read(policyKey(name), () => admin.cannedPolicyInfo(name)),
     addCannedPolicy: (name, document) => changing(policyKey(name), () => admin.addCannedPolicy(name, document)),
-    attachPolicy: (policyName, user) => changing(userKey(user), () => admin.attachPolicy(policyName, user)),
+    attachPolicy: (policyName, user, attachedNow) =>
+      changing(userKey(user), async () => {
+        const found = attachedNow === undefined ? await reads.peek<UserLookup>(userKey(user))?.catch(() => undefined) : undefined;
+        const known = attachedNow ?? (found?.exists ? found.policyNames : undefined);
+        return admin.attachPolicy(policyName, user, known);
+      }),
   };
 }

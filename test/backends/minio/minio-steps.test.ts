@@ -45,15 +45,32 @@ describe('the MinIO admin steps against the stand-in admin endpoint, for what a 
     for (const r of fake.requests) expect(`${r.path}?${new URLSearchParams(r.query).toString()}`).not.toContain(BUILDER_SECRET);
   });
 
-  it('on a server without the attach call the policy is set the old way, keeping the policies the user already has', async () => {
+  it('on a server without the attach call (before 2023) the policy is set, keeping the policies the user already has', async () => {
     const fake = await start({ legacyPolicyApi: true });
     fake.policies.set('nix-cache-write', writePolicyDocument('nix-cache'));
+    fake.policies.set('readonly', {});
     fake.users.set('nixbuilder', { secretKey: BUILDER_SECRET, status: 'enabled', policies: ['readonly'] });
     const [, , attach] = minioAdminSteps(context(fake.endpoint));
     await attach!.apply();
     expect(fake.users.get('nixbuilder')?.policies).toEqual(['readonly', 'nix-cache-write']);
-    expect(fake.mutatingRequests().map((r) => r.path)).toEqual(['/minio/admin/v3/idp/builtin/policy/attach', '/minio/admin/v3/set-user-or-group-policy']);
+    expect(fake.mutatingRequests().map((r) => r.path)).toEqual(['/minio/admin/v3/set-user-or-group-policy']);
     expect(await attach!.check()).toMatchObject({ status: 'done' });
+  });
+
+  it('on a server without the set call, or when a policy the user has was deleted, the attach call adds ours alone', async () => {
+    for (const [options, attachedBefore] of [
+      [{ withoutSetPolicyApi: true }, 'readonly'],
+      [{}, 'deleted-since'],
+    ] as const) {
+      const fake = await start(options);
+      fake.policies.set('nix-cache-write', writePolicyDocument('nix-cache'));
+      fake.policies.set('readonly', {});
+      fake.users.set('nixbuilder', { secretKey: BUILDER_SECRET, status: 'enabled', policies: [attachedBefore] });
+      const [, , attach] = minioAdminSteps(context(fake.endpoint));
+      await attach!.apply();
+      expect(fake.users.get('nixbuilder')?.policies).toEqual([attachedBefore, 'nix-cache-write']);
+      expect(fake.mutatingRequests().map((r) => r.path)).toEqual(['/minio/admin/v3/set-user-or-group-policy', '/minio/admin/v3/idp/builtin/policy/attach']);
+    }
   });
 
   it('every step says why it exists and shows the mc command with the secret as a placeholder', () => {
