@@ -13,6 +13,7 @@ import type { SetupSession } from '../../source/plan/setup-session';
 import type { KnownSetup } from '../../source/wizard/defaults';
 import type { QuestionContext } from '../../source/wizard/questions';
 import { currentQuestion, menuOf, stepListStates } from '../../source/wizard/wizard-state';
+import { connectionView, questionView, secretView } from '../../source/wizard/step-views';
 import { ApplyStep } from '../apply-step/apply-step';
 import { ConnectionStep } from '../connection-step/connection-step';
 import { wrapLine } from '../../source/output/wrap-line';
@@ -119,12 +120,12 @@ export function App({ initial, session, effects, context, generatedSecret, known
   } else if (phase === 'asking' && question) {
     panel =
       question.kind === 'builder-secret' ? (
-        <SecretStep key={question.id} state={state} width={panelWidth} />
+        <SecretStep key={question.id} view={secretView(state)} width={panelWidth} />
       ) : (
-        <QuestionStep key={question.id} state={state} question={question} width={panelWidth} />
+        <QuestionStep key={question.id} view={questionView(state, question)} width={panelWidth} />
       );
   } else if (phase === 'detecting' || phase === 'testing-connection' || phase === 'connection-failed') {
-    panel = <ConnectionStep state={state} width={panelWidth} />;
+    panel = <ConnectionStep view={connectionView(state)} width={panelWidth} />;
   } else if (phase === 'preparing' || phase === 'prepare-failed' || phase === 'review') {
     panel = <ReviewStep phase={state.phase} review={state.review} scroll={ui.reviewScroll} width={panelWidth} height={bodyHeight} />;
   } else if (phase === 'applying' || (phase === 'applied' && (state.apply?.result?.error || state.apply?.crash))) {

@@ -5,29 +5,23 @@
  */
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
-import { editableField, type WizardState } from '../../source/wizard/wizard-state';
+import type { ConnectionView } from '../../source/wizard/step-views';
 import { clampRows, wrapLine } from '../../source/output/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
-import { QUESTIONS, WIZARD_STEPS } from '../../source/wizard/questions';
+import { WIZARD_STEPS } from '../../source/wizard/questions';
 
 export interface ConnectionStepProps {
-  readonly state: WizardState;
+  /** what the screen shows (source/wizard/step-views.ts) */
+  readonly view: ConnectionView;
   readonly width: number;
 }
 
 const STEP = WIZARD_STEPS.find((s) => s.id === 'backend');
 
-function fieldLabel(field: string): string {
-  const question = QUESTIONS.find((q) => q.field === field);
-  return question ? `${question.label} (${field})` : field;
-}
-
-export function ConnectionStep({ state, width }: ConnectionStepProps) {
-  const { phase } = state;
-  const target = `${state.input.endpoint ?? '(no endpoint)'} as ${state.input.backend ?? 'minio'}`;
-  if (phase.name === 'connection-failed') {
-    const field = editableField(state, phase.field ?? 'endpoint');
+export function ConnectionStep({ view, width }: ConnectionStepProps) {
+  if (view.mode === 'failed') {
+    const { field, target } = view;
     return (
       <StepPanel
         title="connection test"
@@ -42,19 +36,19 @@ export function ConnectionStep({ state, width }: ConnectionStepProps) {
       >
         <Tinted tone="error">{`✘ Could not connect to ${target}`}</Tinted>
         <Box flexDirection="column">
-          {clampRows(wrapLine(phase.message, width - 2), 8).map((row, i) => (
+          {clampRows(wrapLine(view.message, width - 2), 8).map((row, i) => (
             <Tinted key={i}>{`  ${row}`}</Tinted>
           ))}
         </Box>
         <Box marginTop={1}>
-          <Tinted tone="warning">{`Fix: ${fieldLabel(field)}`}</Tinted>
+          <Tinted tone="warning">{`Fix: ${view.fieldLabel}`}</Tinted>
         </Box>
       </StepPanel>
     );
   }
-  const doing = phase.name === 'detecting' ? `Looking at what ${state.input.endpoint ?? '(no endpoint)'} holds already…` : `Testing ${target}…`;
+  const doing = view.mode === 'detecting' ? `Looking at what ${view.endpoint} holds already…` : `Testing ${view.target}…`;
   return (
-    <StepPanel title={phase.name === 'detecting' ? 'existing setup' : 'connection test'} why={STEP?.why ?? ''} width={width} hints={[{ key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
+    <StepPanel title={view.mode === 'detecting' ? 'existing setup' : 'connection test'} why={STEP?.why ?? ''} width={width} hints={[{ key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
       <Box>
         <Tinted tone="accent">
           <Spinner type="dots" />

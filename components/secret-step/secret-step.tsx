@@ -4,32 +4,30 @@
  * that would not survive the files and commands it is written into.
  */
 import { Box } from 'ink';
-import { validateAnswerField } from '../../source/answers/resolve-answers';
-import type { WizardState } from '../../source/wizard/wizard-state';
+import type { SecretView } from '../../source/wizard/step-views';
 import { wrapLine } from '../../source/output/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { TextField } from '../text-field/text-field';
 import { Tinted } from '../theme/theme';
-import { defaultAnswer } from '../../source/wizard/defaults';
 import { WIZARD_STEPS } from '../../source/wizard/questions';
 
 export interface SecretStepProps {
-  readonly state: WizardState;
+  /** what the screen shows (source/wizard/step-views.ts) */
+  readonly view: SecretView;
   readonly width: number;
 }
 
 const STEP = WIZARD_STEPS.find((s) => s.id === 'builder-secret');
 
-export function SecretStep({ state, width }: SecretStepProps) {
-  const { secret } = state;
+export function SecretStep({ view, width }: SecretStepProps) {
   const title = STEP?.title ?? 'builder secret';
   const why = STEP?.why ?? '';
-  if (secret.typing) {
-    const error = secret.draft.text === '' ? undefined : validateAnswerField('builder.secretKey', secret.draft.text);
+  if (view.mode === 'typing') {
+    const { error } = view;
     return (
       <StepPanel title={title} why={why} width={width} hints={[{ key: 'Enter', action: 'use it' }, { key: 'Esc', action: 'keep generated' }, { key: 'Ctrl-C', action: 'cancel' }]}>
         <Tinted tone="accent">Type your own secret (8–40 characters)</Tinted>
-        <TextField draft={secret.draft} width={width} secret />
+        <TextField draft={view.draft} width={width} secret />
         {error ? (
           <Box flexDirection="column">
             {wrapLine(`✘ builder.secretKey ${error}`, width, '  ').map((row, i) => (
@@ -42,13 +40,10 @@ export function SecretStep({ state, width }: SecretStepProps) {
       </StepPanel>
     );
   }
-  // The builder's user and profile are asked after this step: name the ones that will be offered.
-  const profile = String(defaultAnswer('builder.profile', state.input, state.known, state.context));
-  const user = String(defaultAnswer('builder.accessKey', state.input, state.known, state.context));
-  if (secret.keepProfile) {
+  if (view.mode === 'keep') {
     return (
       <StepPanel title={title} why={why} width={width} hints={[{ key: 'Enter', action: 'accept' }, { key: 'k', action: 'use a new one' }, { key: 'Esc', action: 'back' }, { key: 'Ctrl-C', action: 'cancel' }]}>
-        <Tinted tone="accent">{`Keep the secret in AWS profile ${profile}`}</Tinted>
+        <Tinted tone="accent">{`Keep the secret in AWS profile ${view.profile}`}</Tinted>
         {wrapLine(
           'For a builder user that already exists: its secret is read from your AWS credentials file. When the profile has none, a new secret is generated when the plan is made.',
           width,
@@ -58,7 +53,7 @@ export function SecretStep({ state, width }: SecretStepProps) {
       </StepPanel>
     );
   }
-  const shown = secret.revealed ? secret.value : '*'.repeat(secret.value.length);
+  const shown = view.revealed ? view.value : '*'.repeat(view.value.length);
   return (
     <StepPanel
       title={title}
@@ -67,13 +62,13 @@ export function SecretStep({ state, width }: SecretStepProps) {
       hints={[
         { key: 'Enter', action: 'accept' },
         { key: 'r', action: 'new' },
-        { key: 'v', action: secret.revealed ? 'hide' : 'show' },
+        { key: 'v', action: view.revealed ? 'hide' : 'show' },
         { key: 'e', action: 'own' },
         { key: 'k', action: 'keep' },
         { key: 'Esc', action: 'back' },
       ]}
     >
-      <Tinted tone="accent">{`Secret for ${user} (${secret.value.length} characters)`}</Tinted>
+      <Tinted tone="accent">{`Secret for ${view.user} (${view.value.length} characters)`}</Tinted>
       <Tinted>{`› ${shown}`}</Tinted>
       <Box marginTop={1} flexDirection="column">
         {wrapLine(

@@ -8,9 +8,8 @@
  * - 0x01: the same key, ChaCha20-Poly1305 (Go's choice on machines without AES hardware);
  * - 0x02: PBKDF2-HMAC-SHA256 (8192 rounds) key, AES-256-GCM (FIPS builds).
  */
-import { pbkdf2Sync } from 'node:crypto';
-import { argon2id as nobleArgon2id } from '@noble/hashes/argon2';
-import { argon2id } from 'hash-wasm';
+import { pbkdf2 } from 'node:crypto';
+import { promisify } from 'node:util';
 import { SIO_FRAGMENT_SIZE, SIO_NONCE_SIZE, type SioAlgorithm, sioDecrypt, sioEncrypt } from './sio-stream';
 
 export type MadminAeadId = 0x00 | 0x01 | 0x02;
@@ -37,14 +36,19 @@ export interface MadminEncryptOptions {
 async function deriveKey(password: string, salt: Uint8Array, id: MadminAeadId): Promise<Uint8Array> {
   const passwordBytes = new TextEncoder().encode(password);
   if (id === MADMIN_PBKDF2_AES_GCM) {
-    return new Uint8Array(pbkdf2Sync(passwordBytes, salt, 8192, 32, 'sha256'));
+    // on libuv's thread pool: the other requests of the run go on meanwhile
+    return new Uint8Array(await promisify(pbkdf2)(passwordBytes, salt, 8192, 32, 'sha256'));
   }
+  // The Argon2id libraries (260 KB, WebAssembly included) load only for the servers that need
+  // them: a PBKDF2 body is what every server since 2022 decrypts.
   if (passwordBytes.length === 0) {
     // hash-wasm refuses an empty password ("Password must be specified"); Argon2id itself
     // allows one, and madmin's own test vectors use it. The pure-JS implementation is ~5x
     // slower, which only matters for this case.
+    const { argon2id: nobleArgon2id } = await import('@noble/hashes/argon2');
     return nobleArgon2id(passwordBytes, salt, { t: 1, m: 65536, p: 4, dkLen: 32 });
   }
+  const { argon2id } = await import('hash-wasm');
   return argon2id({
     password: passwordBytes,
     salt,

@@ -45,6 +45,20 @@ export function splitPolicyNames(policyName: unknown): string[] {
     .filter((name) => name !== '');
 }
 
+/** An admin connection made on its first call (its module loaded then). */
+export function lazyMinioAdmin(via: MinioAdmin['via'], make: () => Promise<MinioAdmin>): MinioAdmin {
+  let made: Promise<MinioAdmin> | undefined;
+  const admin = () => (made ??= make());
+  return {
+    via,
+    userInfo: async (accessKey) => (await admin()).userInfo(accessKey),
+    addUser: async (accessKey, secretKey) => (await admin()).addUser(accessKey, secretKey),
+    cannedPolicyInfo: async (name) => (await admin()).cannedPolicyInfo(name),
+    addCannedPolicy: async (name, document) => (await admin()).addCannedPolicy(name, document),
+    attachPolicy: async (policyName, user, attachedNow) => (await admin()).attachPolicy(policyName, user, attachedNow),
+  };
+}
+
 /**
  * The same admin connection (REST API or mc) reading through a run's read cache
  * (plan/read-cache.ts): the user and the canned policy are read once per run whichever steps ask,

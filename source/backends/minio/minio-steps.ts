@@ -10,8 +10,7 @@ import { StepError } from '../../errors';
 import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import { readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
-import { createMcClient } from './mc-client';
-import { minioAdminWithReads, type MinioAdmin } from './minio-admin';
+import { lazyMinioAdmin, minioAdminWithReads, type MinioAdmin } from './minio-admin';
 import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
 import type { AccessKeys } from '../signed-request';
@@ -52,7 +51,12 @@ const READER_HINT = 'Put the reader\'s secret in reader.secretKey, or set a new 
 
 function defaultAdmin(ctx: MinioStepsContext, via: 'api' | 'mc'): MinioAdmin {
   const { endpoint, region, caFile, insecure } = ctx.answers;
-  if (via === 'mc') return createMcClient({ endpoint, caFile, insecure, admin: ctx.admin, ...(ctx.env === undefined ? {} : { env: ctx.env }) });
+  if (via === 'mc') {
+    // The mc client (and execa, 190 KB) loads only for runs that use mc.
+    return lazyMinioAdmin('mc', async () =>
+      (await import('./mc-client')).createMcClient({ endpoint, caFile, insecure, admin: ctx.admin, ...(ctx.env === undefined ? {} : { env: ctx.env }) }),
+    );
+  }
   return createMinioAdminClient({ endpoint, region, caFile, insecure, admin: ctx.admin, randomBytes: ctx.randomBytes });
 }
 
