@@ -1,8 +1,9 @@
 /**
  * `verify` (SPEC 6): checks a live setup the way its users meet it, and changes nothing a client
  * or a later run can see. The builder proves it can write by starting a multipart upload and
- * aborting it (no object appears, none is replaced, no owner changes); the delete and ACL probes
- * target a key that does not exist, so even a wrongly allowed request changes nothing.
+ * aborting it (no object appears, none is replaced, no owner changes); the delete probe targets a
+ * key that does not exist, and the ACL probe sets "private" on a private object of the builder's,
+ * so even a wrongly allowed request changes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'minio';
@@ -156,25 +157,35 @@ async function checkBuilder(ctx: VerifyContext, client: Client | undefined): Pro
  * The builder must not change ACLs (notes/s3-policies-and-lifecycle.md, "Object ACLs"): on RGW
  * an object made public by its owner is readable past a bucket policy that grants anonymous
  * nothing. RGW looks the object up before it checks the policy (NoSuchKey for a missing key), so
- * the probe needs an object the builder owns: one whose ACL the builder can read. Its ACL must be
- * private; then setting "private" again is refused (the Deny holds), or, if allowed, changes nothing.
+ * the probe needs an object the builder owns: the first listed object whose ACL the builder can
+ * read. Reading that ACL and setting "private" go out together (issue 12: verify in two rounds):
+ * the Deny refuses the write; where it is missing, the write sets what the object already is
+ * (private, else that is reported too). An object the builder cannot read the ACL of is not its
+ * own: the next one is tried.
  */
 async function probeAcl(client: import('minio').Client, answers: Answers): Promise<VerifyReport> {
   const title = 'The builder cannot make objects public with an ACL';
   // MinIO implements no object ACLs (its ACL calls change nothing): nothing to probe, no request.
   if (answers.backend === 'minio') return ok('builder-acl', title, 'MinIO does not implement object ACLs');
   const { getObjectAclXml, isS3ErrorCode } = await import('../backends/s3/s3-requests');
-  let owned: { key: string; acl: string } | undefined;
+  const setPrivate = (key: string) =>
+    client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: key, query: 'acl', headers: { 'x-amz-acl': 'private' } }, '', [200]).then(
+      () => ({ refused: false as const }),
+      (error: unknown) => ({ refused: true as const, error }),
+    );
+  let owned: { key: string; acl: string; write: Awaited<ReturnType<typeof setPrivate>> } | undefined;
   try {
     const listed = client.listObjectsV2(answers.bucket, '', true);
     let seen = 0;
     for await (const item of listed as AsyncIterable<{ name?: string }>) {
       if (!item.name || item.name === 'nix-cache-info') continue;
       if (++seen > 20) break;
+      const write = setPrivate(item.name);
       try {
-        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name) };
+        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name), write: await write };
         break;
       } catch (error) {
+        await write;
         if (!isS3ErrorCode(error, 'AccessDenied')) throw error;
       }
     }
@@ -184,12 +195,13 @@ async function probeAcl(client: import('minio').Client, answers: Answers): Promi
   }
   if (owned === undefined) return skipped('builder-acl', title, 'the builder owns no object yet to probe (nothing uploaded)');
   const grants = owned.acl.match(/<Grant>[\s\S]*?<\/Grant>/g) ?? [];
+  const private_ = answers.anonymous === 'none' ? ', although this cache is private' : '';
   if (/AllUsers|AuthenticatedUsers/.test(owned.acl) || grants.length !== 1) {
-    return failed('builder-acl', title, `${owned.key} has an ACL that grants more than its owner${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder), then reset that object's ACL to private.`);
+    const after = owned.write.refused ? '' : ' (the probe\'s "private" went through, so it is private now, and the builder may change ACLs)';
+    return failed('builder-acl', title, `${owned.key} had an ACL that grants more than its owner${private_}${after}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder), then check the ACLs of the other objects.`);
   }
-  try {
-    await client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: owned.key, query: 'acl', headers: { 'x-amz-acl': 'private' } }, '', [200]);
-  } catch (error) {
+  if (owned.write.refused) {
+    const error = owned.write.error;
     if (isS3ErrorCode(error, 'AccessDenied')) return ok('builder-acl', title, `an ACL change by the builder on ${owned.key}, which it uploaded, is refused (AccessDenied)`);
     if (isS3ErrorCode(error, 'NotImplemented')) return ok('builder-acl', title, 'the server does not implement object ACLs');
     return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
@@ -197,7 +209,7 @@ async function probeAcl(client: import('minio').Client, answers: Answers): Promi
   return failed(
     'builder-acl',
     title,
-    `the builder may change the ACL of what it uploads (tried "private" on ${owned.key}, which it already was): anything it uploads could be made readable by anyone${answers.anonymous === 'none' ? ', although this cache is private' : ''}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder).`,
+    `the builder may change the ACL of what it uploads ("private" on ${owned.key} was accepted): anything it uploads could be made readable by anyone${private_}. Fix: run setup again (on Ceph the policy step denies ACL changes to the builder).`,
   );
 }
 
