@@ -14,6 +14,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'minio';
+import { isAlive, readPidFile, sleep, terminate } from './processes';
 
 /** What a test needs to reach the cluster; plain data, so it can cross from global setup to workers. */
 export interface CephRgwInfo {
@@ -109,32 +110,7 @@ async function freePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** True while `pid` runs; a zombie (`<defunct>`, not reaped where PID 1 does not reap) counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return existsSync(`/proc/${pid}`);
-  }
-}
-
-function readPid(pidFile: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const readPid = readPidFile;
 
 function pidFiles(dir: string): string[] {
   const runDir = join(dir, 'run');
@@ -142,28 +118,6 @@ function pidFiles(dir: string): string[] {
   return readdirSync(runDir)
     .filter((name) => name.endsWith('.pid'))
     .map((name) => join(runDir, name));
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-async function terminate(pid: number, graceMs = TERM_GRACE_MS): Promise<void> {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return;
-    await sleep(50);
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  const killDeadline = Date.now() + 5_000;
-  while (isAlive(pid) && Date.now() < killDeadline) await sleep(50);
 }
 
 function rgwPidFile(dir: string): string {
@@ -233,7 +187,7 @@ function readLaunch(dir: string): RgwLaunch {
 /** Stops radosgw of the cluster in `info.dir` (works from any process): SIGTERM, SIGKILL after 5 s. */
 export async function stopRgwDaemon(info: Pick<CephRgwInfo, 'dir'>): Promise<void> {
   const pid = readPid(rgwPidFile(info.dir));
-  if (pid !== undefined) await terminate(pid);
+  if (pid !== undefined) await terminate(pid, TERM_GRACE_MS, 50);
   const { endpoint } = readLaunch(info.dir);
   await waitFor('radosgw closing its port', info.dir, 10_000, async () => !(await portAnswers(portOf(endpoint))));
 }
@@ -276,7 +230,7 @@ export async function stopCluster(dir: string): Promise<void> {
   const files = pidFiles(dir).sort((a, b) => order(a) - order(b));
   for (const file of files) {
     const pid = readPid(file);
-    if (pid !== undefined) await terminate(pid);
+    if (pid !== undefined) await terminate(pid, TERM_GRACE_MS, 50);
   }
   rmSync(dir, { recursive: true, force: true });
 }
@@ -519,14 +473,14 @@ async function startCephRgwOnce(options: CephRgwOptions): Promise<CephRgw> {
       stop: async () => {
         await stopCluster(dir);
         liveClusters.delete(dir);
-        if (watchdog !== undefined) await terminate(watchdog, 1_000);
+        if (watchdog !== undefined) await terminate(watchdog, 1_000, 50);
       },
     };
   } catch (error) {
     const tail = logTail(dir);
     await stopCluster(dir).catch(() => undefined);
     liveClusters.delete(dir);
-    if (watchdog !== undefined) await terminate(watchdog, 1_000);
+    if (watchdog !== undefined) await terminate(watchdog, 1_000, 50);
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`Could not start the Ceph test cluster: ${message}${message.includes('--- ') ? '' : `\n${tail}`}`);
   }

@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'minio';
 import { makePrivateCa } from './ceph-rgw';
+import { isAlive, readPidFile, sleep, terminate as terminateAfter } from './processes';
 
 /** What a test needs to reach the server; plain data, so it can cross from global setup to workers. */
 export interface MinioInfo {
@@ -133,23 +134,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** True while `pid` runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return existsSync(`/proc/${pid}`);
-  }
-}
+export { isAlive };
 
 /** Stored in the temp folder so a worker can restart the server with the same arguments. */
 interface MinioLaunch {
@@ -165,12 +150,7 @@ const launchFile = (dir: string) => join(dir, 'run', 'launch.json');
 const logFile = (dir: string) => join(dir, 'minio.log');
 
 function readPid(dir: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(pidFile(dir), 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return readPidFile(pidFile(dir));
 }
 
 /** The last lines of the server's log, for start-up errors. */
@@ -188,31 +168,11 @@ export function minioLogTail(dir: string, lines = 30): string {
  * event loop a moment later.
  */
 async function terminate(pid: number): Promise<void> {
-  await signalUntilDead(pid);
+  await terminateAfter(pid, TERM_GRACE_MS);
   const deadline = Date.now() + 3_000;
   while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(10);
 }
 
-async function signalUntilDead(pid: number): Promise<void> {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + TERM_GRACE_MS;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return;
-    await sleep(25);
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  const killDeadline = Date.now() + 5_000;
-  while (isAlive(pid) && Date.now() < killDeadline) await sleep(25);
-}
 
 /** One GET of `url` (trusting `ca` when given): its status, or the error's message. */
 function getStatus(url: string, ca: string | undefined): Promise<number | string> {
