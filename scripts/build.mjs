@@ -36,6 +36,35 @@ const lazyChildProcessInCommander = {
   },
 };
 
+/**
+ * The `minio` client imports the whole of lodash for six functions, and mime-types (with its
+ * 200 KB database) for the content type of uploaded files, which the wizard never uploads from
+ * disk; both are evaluated at every start of a command that talks S3. Here minio gets lodash's
+ * own per-function modules, and a mime-types whose module loads on first use.
+ */
+const LODASH_IN_MINIO = ['isEmpty', 'pickBy', 'mapKeys', 'pick', 'mapValues', 'chunk'];
+const trimMinioImports = {
+  name: 'trim-minio-imports',
+  setup(b) {
+    const fromMinio = (args) => /[\\/]node_modules[\\/]minio[\\/]/.test(args.importer);
+    b.onResolve({ filter: /^(lodash|mime-types)$/ }, (args) => (fromMinio(args) ? { path: args.path, namespace: 'minio-trimmed' } : undefined));
+    b.onLoad({ filter: /^lodash$/, namespace: 'minio-trimmed' }, () => ({
+      contents: `export default { ${LODASH_IN_MINIO.map((name) => `${name}: require('lodash/${name}.js')`).join(', ')} };`,
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+    b.onLoad({ filter: /^mime-types$/, namespace: 'minio-trimmed' }, () => ({
+      contents: `let mime; const load = () => (mime ??= require('mime-types'));
+export const lookup = (path) => load().lookup(path);
+export const contentType = (type) => load().contentType(type);
+export const extension = (type) => load().extension(type);
+export const charset = (type) => load().charset(type);`,
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+  },
+};
+
 await rm('dist', { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'bin/cli.ts' },
@@ -51,7 +80,7 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __ncwCreateRequire } from 'node:module'; const require = __ncwCreateRequire(import.meta.url);",
   },
-  plugins: [rawText, lazyChildProcessInCommander],
+  plugins: [rawText, lazyChildProcessInCommander, trimMinioImports],
   // React and its reconciler ship a development and a production build chosen by NODE_ENV at run
   // time; fixing it here drops the development one (about 1 MB to parse at every start).
   define: { 'process.env.NODE_ENV': '"production"' },
