@@ -27,6 +27,8 @@ export interface ServerStepsInput {
   readonly onReaderSecret?: (secret: string) => void;
   /** saves a builder secret locally before (MinIO) or as soon as (Ceph) the server holds it */
   readonly keepBuilderSecret?: (secret: string) => Promise<void>;
+  /** the same for the reader's secret (private caches) */
+  readonly keepReaderSecret?: (secret: string) => Promise<void>;
   /** the rendered nix-cache-info */
   readonly cacheInfo: string;
   /** saves a server document before settings of others in it are replaced (`serverBackupSaver`) */
@@ -49,6 +51,7 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
         builderSecret: input.builderSecret,
         readerSecret: () => input.readerSecret?.(),
         ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}),
+        ...(input.keepReaderSecret ? { keepReaderSecret: input.keepReaderSecret } : {}),
         randomBytes: (n) => effects.randomBytes(n),
         env: effects.env,
       }),
@@ -72,6 +75,7 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
           knownBuilderSecret: () => input.readerSecret?.(),
           onSecret: (secret) => input.onReaderSecret?.(secret),
           role: { id: 'reader-user', label: 'reader', accessKey: answers.reader.accessKey },
+          ...(input.keepReaderSecret ? { keepSecret: input.keepReaderSecret } : {}),
         }),
       );
     }

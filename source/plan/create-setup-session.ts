@@ -41,6 +41,8 @@ interface PlanState {
   readonly caPem: string | undefined;
   /** true while the run may still replace the secret (generated here, not given or found) */
   builderSecretGenerated: boolean;
+  /** the same for the reader's secret */
+  readerSecretGenerated: boolean;
   keyReused: boolean;
 }
 
@@ -79,7 +81,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       caPem: state.caPem,
     });
 
-  /** Under the lock: a key file or a builder secret written meanwhile by another run wins. */
+  /** Under the lock: a key file or a builder or reader secret written meanwhile by another run wins. */
   async function refreshState(answers: Answers, state: PlanState): Promise<void> {
     if (!state.keyReused) {
       const { key, reused } = await loadOrGenerateKey(answers, effects);
@@ -93,6 +95,13 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       if (builder.source === 'pending' || builder.source === 'aws-profile') {
         state.builderSecret = builder.secret;
         state.builderSecretGenerated = false;
+      }
+    }
+    if (state.readerSecretGenerated) {
+      const reader = await knownReaderSecret(answers, effects);
+      if (reader?.source === 'pending' || reader?.source === 'aws-profile') {
+        state.readerSecret = reader.secret;
+        state.readerSecretGenerated = false;
       }
     }
   }
@@ -116,6 +125,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       }
       // Once the AWS profile holds the secret, the pending copy has done its job.
       if (state.builderSecret !== undefined && files.some((f) => f.id === 'awsCredentials')) await dropPendingSecret(effects, setup);
+      if (state.readerSecret !== undefined && files.some((f) => f.id === 'readerCredentials')) await dropPendingSecret(effects, setup, 'reader');
       return { files, reports };
     };
     let saveError: StepError | undefined;
@@ -170,6 +180,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         key,
         caPem: await readCaPem(answers),
         builderSecretGenerated: builder.source === 'generated',
+        readerSecretGenerated: reader?.source === 'generated',
         keyReused: reused,
       };
       const setup = { endpoint: answers.endpoint, bucket: answers.bucket };
@@ -187,6 +198,9 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         },
         keepBuilderSecret: async (secret) => {
           await savePendingSecret(effects, setup, answers.builder.accessKey, secret);
+        },
+        keepReaderSecret: async (secret) => {
+          await savePendingSecret(effects, setup, answers.reader.accessKey, secret, 'reader');
         },
         cacheInfo: renderNixCacheInfo(answers.cacheInfo),
         saveBackup: serverBackupSaver(effects, options.outDir),

@@ -60,6 +60,8 @@ export async function knownBuilderSecret(answers: Answers, effects: Effects): Pr
 export async function knownReaderSecret(answers: Answers, effects: Effects): Promise<BuilderSecret | undefined> {
   if (answers.anonymous !== 'none') return undefined;
   if (answers.reader.secretKey !== undefined) return { secret: answers.reader.secretKey, source: 'answers' };
+  const pending = await readPendingSecret(effects, answers, answers.reader.accessKey, 'reader');
+  if (pending) return { secret: pending.secretKey, source: 'pending' };
   const content = await readIfExists(resolveFilePath(answers.files.readerCredentials, effects));
   const profile = content === null ? undefined : readAwsProfile(content, answers.reader.profile);
   if (profile?.accessKeyId === answers.reader.accessKey && profile.secretAccessKey) {

@@ -1,5 +1,6 @@
 /**
- * A builder secret on its way to the AWS profile (SPEC 10: never lose a secret that works).
+ * A builder secret on its way to the AWS profile, or a reader secret on its way to the reader
+ * credentials file (SPEC 10: never lose a secret that works).
  * It is saved here, 0600 in the state folder, BEFORE the request that sets it on the server (on
  * Ceph, where the server makes it, as soon as the answer arrives), and removed only once the AWS
  * profile holds it. A run killed, a write refused or an answer lost in between leaves this copy,
@@ -20,14 +21,17 @@ export interface PendingSecret {
 
 type StateEffects = Pick<Effects, 'env' | 'home' | 'now'>;
 
-export function pendingSecretPath(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity): string {
-  return join(stateDirPath(effects), `${setupFileStem(setup)}.pending-secret.json`);
+/** Whose secret: each has its own pending copy, since their steps run at the same time. */
+export type SecretRole = 'builder' | 'reader';
+
+export function pendingSecretPath(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity, role: SecretRole = 'builder'): string {
+  return join(stateDirPath(effects), `${setupFileStem(setup)}.pending-${role === 'builder' ? '' : `${role}-`}secret.json`);
 }
 
-export async function readPendingSecret(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity, accessKey: string): Promise<PendingSecret | undefined> {
+export async function readPendingSecret(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity, accessKey: string, role: SecretRole = 'builder'): Promise<PendingSecret | undefined> {
   let text: string;
   try {
-    text = await readFile(pendingSecretPath(effects, setup), 'utf8');
+    text = await readFile(pendingSecretPath(effects, setup, role), 'utf8');
   } catch {
     return undefined;
   }
@@ -42,17 +46,17 @@ export async function readPendingSecret(effects: Pick<Effects, 'env' | 'home'>, 
   return undefined;
 }
 
-export async function savePendingSecret(effects: StateEffects, setup: SetupIdentity, accessKey: string, secretKey: string): Promise<string> {
+export async function savePendingSecret(effects: StateEffects, setup: SetupIdentity, accessKey: string, secretKey: string, role: SecretRole = 'builder'): Promise<string> {
   await ensureStateDir(effects);
-  const path = pendingSecretPath(effects, setup);
+  const path = pendingSecretPath(effects, setup, role);
   const record: PendingSecret = { accessKey, secretKey, saved: effects.now().toISOString() };
   await writeSecretFileAtomically(path, `${JSON.stringify(record)}\n`);
   return path;
 }
 
-/** Called once the AWS profile holds the secret. */
-export async function dropPendingSecret(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity): Promise<void> {
-  await unlink(pendingSecretPath(effects, setup)).catch((error: NodeJS.ErrnoException) => {
+/** Called once the AWS profile (the reader credentials file) holds the secret. */
+export async function dropPendingSecret(effects: Pick<Effects, 'env' | 'home'>, setup: SetupIdentity, role: SecretRole = 'builder'): Promise<void> {
+  await unlink(pendingSecretPath(effects, setup, role)).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
 }

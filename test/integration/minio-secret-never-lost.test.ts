@@ -126,6 +126,40 @@ describe.skipIf(minio === null)(`the builder secret is never lost on MinIO${unav
     });
   }
 
+  it("a private cache's reader: answer lost right after its add-user, the secret was kept, and a re-run writes it to the reader credentials file", async () => {
+    // Given a private cache whose reader's add-user MinIO carries out but whose answer never arrives
+    const id = randomBytes(4).toString('hex');
+    const reader = `never-lost-reader-${id}`;
+    let armed = true;
+    proxy = await startRecordingProxy(info.endpoint, {
+      onAnswer: (request) => {
+        if (!armed || !(request.method === 'PUT' && request.url.startsWith(`/minio/admin/v3/add-user?accessKey=${reader}`))) return 'forward';
+        armed = false;
+        return 'drop';
+      },
+    });
+    const sandbox = makeCliSandbox();
+    const bucket = `never-lost-${id}`;
+    sandbox.writeAnswers({ backend: 'minio', endpoint: proxy.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, anonymous: 'none', builder: { accessKey: `never-lost-b-${id}` }, reader: { accessKey: reader } });
+    const first = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+    expect(first.code, first.stdout).toBe(1);
+    expect(armed).toBe(false);
+    expect(await userExists(info, reader)).toBe(true);
+    const pending = pendingSecretPath(sandbox.effects(), { endpoint: proxy.endpoint, bucket }, 'reader');
+    expect(statSync(pending).mode & 0o777).toBe(0o600);
+    const kept = (JSON.parse(readFileSync(pending, 'utf8')) as { secretKey: string }).secretKey;
+    // When setup runs again
+    const rerun = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
+    expect(rerun.code, rerun.stdout).toBe(0);
+    // Then the reader step is done with the kept secret, which is in the credentials file and reads
+    expect((JSON.parse(rerun.stdout) as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 'reader-user')?.status).toBe('done');
+    const file = readFileSync(join(sandbox.cwd, 'nix-cache-reader.credentials'), 'utf8');
+    expect(/aws_secret_access_key = (\S+)/.exec(file)?.[1]).toBe(kept);
+    const asReader = minioClient(info, { accessKey: reader, secretKey: kept });
+    expect((await asReader.statObject(bucket, 'nix-cache-info')).size).toBeGreaterThan(0);
+    expect(existsSync(pending)).toBe(false);
+  });
+
   it('two runs started together never both set a secret: the profile secret works', async () => {
     const setup = newSetup(info);
     const runs = await Promise.all([

@@ -52,6 +52,7 @@ export interface CephUserStepContext {
 }
 
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret and write it to the AWS profile.';
+const READER_ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials --reader` to give the reader a new secret and write it to the reader credentials file.';
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
@@ -152,7 +153,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
         } else {
           return {
             status: 'conflict',
-            detail: `the RGW user ${uid} exists, but the ${label} secret known here (answers or ${label === 'builder' ? 'AWS profile' : 'reader credentials file'}) is not the one RGW holds for ${accessKey}. ${ROTATE_HINT}`,
+            detail: `the RGW user ${uid} exists, but the ${label} secret known here (answers or ${label === 'builder' ? 'AWS profile' : 'reader credentials file'}) is not the one RGW holds for ${accessKey}. ${label === 'builder' ? ROTATE_HINT : READER_ROTATE_HINT}`,
           };
         }
         if (user.maxBuckets !== -1) {
@@ -203,7 +204,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
     const found = inspect(user);
     if ('conflict' in found) throw new StepError(found.conflict, id);
     if (known !== undefined && !sameSecret(known, found.secret)) {
-      throw new StepError(`the ${label} secret known here is not the one RGW holds for ${accessKey}.`, id, ROTATE_HINT);
+      throw new StepError(`the ${label} secret known here is not the one RGW holds for ${accessKey}.`, id, label === 'builder' ? ROTATE_HINT : READER_ROTATE_HINT);
     }
     if (known === undefined) ctx.onSecret(found.secret);
     if (user.maxBuckets === -1) return `the RGW user ${uid} already exists with the access key ${accessKey}.`;

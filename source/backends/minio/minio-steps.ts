@@ -36,6 +36,8 @@ export interface MinioStepsContext {
    * a run killed, or an answer lost, after the server has it still leaves a copy (SPEC 10).
    */
   readonly keepSecret?: (secret: string) => Promise<void>;
+  /** the same for the reader's secret (private caches) */
+  readonly keepReaderSecret?: (secret: string) => Promise<void>;
   /** cryptographically secure random bytes (Effects.randomBytes), for madmin's body encryption */
   readonly randomBytes: (length: number) => Uint8Array;
   /** the environment for the `mc` child process (PATH, HOME, proxies) [process.env] */
@@ -47,7 +49,7 @@ export interface MinioStepsContext {
 }
 
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret (the old one stops working), or put the right one in builder.secretKey.';
-const READER_HINT = 'Put the reader\'s secret in reader.secretKey, or set a new one with `mc admin user add` and then give it there (every machine needs the new reader credentials file).';
+const READER_HINT = 'Run `nix-cache-wizard rotate credentials --reader` to give the reader a new secret (the old one stops working; every machine needs the new reader credentials file), or put the right one in reader.secretKey.';
 
 function defaultAdmin(ctx: MinioStepsContext, via: 'api' | 'mc'): MinioAdmin {
   const { endpoint, region, caFile, insecure } = ctx.answers;
@@ -83,6 +85,8 @@ interface MinioRole {
   readonly secret: string | undefined | (() => string | undefined);
   /** saves the secret locally right before add-user sends it */
   readonly keepSecret?: (secret: string) => Promise<void>;
+  /** the same for the reader's secret (private caches) */
+  readonly keepReaderSecret?: (secret: string) => Promise<void>;
   /** the AWS profile or credentials file the secret is read back from */
   readonly profile: string;
   readonly policyName: string;
@@ -121,6 +125,7 @@ export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
         label: 'reader',
         accessKey: answers.reader.accessKey,
         secret: ctx.readerSecret,
+        ...(ctx.keepReaderSecret ? { keepSecret: ctx.keepReaderSecret } : {}),
         profile: `the reader credentials file (${answers.files.readerCredentials})`,
         policyName: name,
         policy: readPolicyDocument(answers.bucket),
