@@ -14,6 +14,8 @@ import { rgwClient, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { errorCodeOf } from '../helpers/error-code';
 import { minioClient, type MinioInfo } from '../helpers/minio-server';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
+import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { rotateCredentials } from '../../source/commands/rotate-credentials';
 
 const rgw = inject('rgw');
 const rgwUnavailable = inject('rgwUnavailable');
@@ -165,6 +167,33 @@ function privateCacheSuite(
       expect(readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8')).toBe(builderProfile);
       const again = await sandbox.run(['setup', '--yes', '--dry-run', '--json', '--answers', 'answers.json']);
       expect((JSON.parse(again.stdout) as JsonRun).steps.map((s) => s.status)).toEqual(expectedSteps.map(() => 'done'));
+    });
+
+    it('a reader rotation stopped right after the server changed is finished by the next run, ending with a file that reads', async () => {
+      // Given a reader rotation that stops once the server holds the new secret (a crash)
+      const before = readerKeys(sandbox);
+      const effects = sandbox.effects();
+      const { answers } = requireCompleteAnswers(JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>, effects);
+      await expect(
+        rotateCredentials({
+          answers,
+          effects,
+          role: 'reader',
+          at: (point) => {
+            if (point === 'server-changed') throw new Error('crash at server-changed');
+          },
+        }),
+      ).rejects.toThrow('crash at server-changed');
+      // the file still holds the old secret, which the server no longer takes
+      expect(readerKeys(sandbox)).toEqual(before);
+      expect(await errorCodeOf(text(client(before), bucket, 'nix-cache-info'))).toMatch(/SignatureDoesNotMatch|InvalidAccessKeyId/);
+      // When the same command runs again
+      const run = await sandbox.run(['rotate', 'credentials', '--reader', '--yes', '--answers', 'answers.json']);
+      expect(run.code, run.stderr).toBe(0);
+      // Then the file holds the secret the server has, and it reads
+      const after = readerKeys(sandbox);
+      expect(after.secretKey).not.toBe(before.secretKey);
+      expect(await text(client(after), bucket, 'nix-cache-info')).toContain('StoreDir: /nix/store');
     });
   });
 }
