@@ -49,6 +49,8 @@ const FIXED_FIRST_SETUP: Readonly<Record<string, unknown>> = {
   adminVia: 'api',
   bucket: 'nix-cache',
   'builder.profile': 'nixbuilder',
+  'reader.profile': 'nixreader',
+  'files.readerCredentials': './nix-cache-reader.credentials',
   policyName: 'nix-cache-write',
   anonymous: 'get',
   'cacheInfo.storeDir': '/nix/store',
@@ -69,6 +71,7 @@ const FIXED_FIRST_SETUP: Readonly<Record<string, unknown>> = {
 /** SPEC 2's default for `field`, given the answers so far; undefined when there is none (endpoint, keys). */
 export function firstSetupDefault(field: string, answers: AnswersInput, context: DefaultsContext): unknown {
   if (field === 'builder.accessKey') return (answers.backend ?? 'minio') === 's3' ? undefined : 'nixbuilder';
+  if (field === 'reader.accessKey') return (answers.backend ?? 'minio') === 's3' ? undefined : 'nixreader';
   if (field === 'key.name') return `${hostOf(answers.endpoint)}-1`;
   if (field === 'files.awsCredentials') return context.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials';
   return FIXED_FIRST_SETUP[field];

@@ -390,7 +390,18 @@ export const QUESTIONS: readonly Question[] = [
       { label: 'Nobody', value: 'none', hint: 'machines need credentials' },
     ],
   },
-  // A private cache on plain S3: the machines' read-only keys are made elsewhere, like the builder's.
+  // A private cache: the read-only user every machine substitutes as (made by the wizard on MinIO
+  // and Ceph; on plain S3 its keys are made elsewhere, like the builder's).
+  {
+    id: 'reader-access-key',
+    step: 'anonymous',
+    field: 'reader.accessKey',
+    kind: 'text',
+    label: 'Reader user (access key)',
+    help: 'Every machine substitutes from the private cache as this user, which can only GET objects.',
+    when: (input) => backendOf(input) !== 's3' && input.anonymous === 'none',
+    ...checkedText('reader.accessKey'),
+  },
   {
     id: 's3-reader-access-key',
     step: 'anonymous',
@@ -410,6 +421,16 @@ export const QUESTIONS: readonly Question[] = [
     label: 'Reader secret key',
     when: (input) => backendOf(input) === 's3' && input.anonymous === 'none',
     ...checkedSecret('reader.secretKey'),
+  },
+  {
+    id: 'reader-profile',
+    step: 'anonymous',
+    field: 'reader.profile',
+    kind: 'text',
+    label: 'Profile name in the reader credentials file',
+    help: "The substituter reads the reader's keys as s3://…?profile=NAME.",
+    when: (input) => input.anonymous === 'none',
+    ...checkedText('reader.profile'),
   },
   {
     id: 'store-dir',
@@ -525,6 +546,15 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'text',
     label: 'AWS credentials file',
     ...checkedText('files.awsCredentials'),
+  },
+  {
+    id: 'reader-credentials-file',
+    step: 'files',
+    field: 'files.readerCredentials',
+    kind: 'text',
+    label: 'Reader credentials file (copied to every machine)',
+    when: (input) => input.anonymous === 'none',
+    ...checkedText('files.readerCredentials'),
   },
   {
     id: 'nixos-module-file',

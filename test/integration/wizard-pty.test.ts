@@ -225,13 +225,14 @@ describe.skipIf(rgw === null || !hasTmux)(
       await first.enter('Who may download');
       first.keys('Down', 'Down');
       await first.waitFor('❯ Nobody');
-      for (const next of ['Nix store directory', 'Priority']) await first.enter(next);
+      // a private cache: its reader user and profile are asked in the same step
+      for (const next of ['Reader user (access key)', 'Profile name in the reader credentials file', 'Nix store directory', 'Priority']) await first.enter(next);
       retype(first, '45');
       for (const next of ['WantMassQuery', 'Key name']) await first.enter(next);
       retype(first, `pty-${suffix}-1`);
       for (const next of ['Secret key file', 'Public key file', 'Delete uploads']) await first.enter(next);
       retype(first, '90');
-      for (const next of ['Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
+      for (const next of ['Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'Reader credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
         await first.enter(next);
       }
       first.keys('Enter');

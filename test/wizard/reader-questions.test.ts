@@ -1,21 +1,28 @@
-/** The question table asks for the reader's keys exactly when nothing else can make them: a private cache on plain S3. */
+/**
+ * The question table asks about the reader only for a private cache: its user and profile where
+ * the wizard makes it (MinIO, Ceph), its keys where nothing else can make them (plain S3), and its
+ * credentials file on every backend.
+ */
 import { describe, expect, it } from 'vitest';
 import { QUESTIONS } from '../../source/wizard/questions';
+import type { AnswersInput } from '../../source/answers/answers-schema';
 
 const context = { aliases: {}, env: {} };
-const readerQuestions = QUESTIONS.filter((q) => q.field.startsWith('reader.'));
+const readerQuestions = QUESTIONS.filter((q) => q.field.startsWith('reader.') || q.field === 'files.readerCredentials');
+const asked = (input: AnswersInput) => readerQuestions.filter((q) => q.when?.(input, context) ?? true).map((q) => q.id);
 
 describe('the reader questions', () => {
-  it('apply to a private cache on plain S3, where the reader keys are made elsewhere', () => {
-    expect(readerQuestions.map((q) => q.field)).toEqual(['reader.accessKey', 'reader.secretKey']);
-    for (const question of readerQuestions) expect(question.when?.({ backend: 's3', anonymous: 'none' }, context)).toBe(true);
+  it('ask for the keys on plain S3, where the reader keys are made elsewhere', () => {
+    expect(asked({ backend: 's3', anonymous: 'none' })).toEqual(['s3-reader-access-key', 's3-reader-secret-key', 'reader-profile', 'reader-credentials-file']);
   });
 
-  it('do not apply where the wizard makes the reader itself, or to a public cache', () => {
-    for (const question of readerQuestions) {
-      expect(question.when?.({ backend: 'minio', anonymous: 'none' }, context)).toBe(false);
-      expect(question.when?.({ backend: 'ceph', anonymous: 'none' }, context)).toBe(false);
-      expect(question.when?.({ backend: 's3', anonymous: 'get' }, context)).toBe(false);
+  it('ask for the user, never a secret, where the wizard makes the reader itself', () => {
+    for (const backend of ['minio', 'ceph'] as const) expect(asked({ backend, anonymous: 'none' })).toEqual(['reader-access-key', 'reader-profile', 'reader-credentials-file']);
+  });
+
+  it('ask nothing for a public cache', () => {
+    for (const backend of ['minio', 'ceph', 's3'] as const) {
+      for (const anonymous of ['get', 'download'] as const) expect(asked({ backend, anonymous })).toEqual([]);
     }
   });
 });
