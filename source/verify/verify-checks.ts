@@ -97,6 +97,49 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   return reports;
 }
 
+/**
+ * A private cache: the reader credentials file every machine gets must hold keys that read
+ * nix-cache-info (after `rotate credentials --reader`, the old file no longer does). Nothing on
+ * a public cache.
+ */
+async function checkReader(ctx: VerifyContext): Promise<VerifyReport[]> {
+  const { answers, effects } = ctx;
+  if (answers.anonymous !== 'none') return [];
+  const title = `The reader (${answers.files.readerCredentials}, profile ${answers.reader.profile}) can read the cache`;
+  const content = await readIfExists(resolveFilePath(answers.files.readerCredentials, effects));
+  const profile = content === null ? undefined : readAwsProfile(content, answers.reader.profile);
+  if (!profile?.accessKeyId || !profile.secretAccessKey) {
+    return [failed('reader-read', title, `no profile [${answers.reader.profile}] with keys in ${answers.files.readerCredentials}. Fix: run setup (it writes the file).`)];
+  }
+  const { createS3Client } = await import('../backends/s3/s3-connection');
+  const { readObjectText } = await import('../backends/s3/s3-requests');
+  const client = createS3Client({
+    endpoint: answers.endpoint,
+    region: answers.region,
+    accessKey: profile.accessKeyId,
+    secretKey: profile.secretAccessKey,
+    insecure: answers.insecure,
+    ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
+  });
+  try {
+    const text = await readObjectText(client, answers.bucket, 'nix-cache-info');
+    if (text === null) return [failed('reader-read', title, 'the reader is let in, but the bucket has no nix-cache-info. Fix: run setup again (step cache-info).')];
+    return [ok('reader-read', title, `a GET of nix-cache-info with the reader's keys works`)];
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const secretWrong = code === 'SignatureDoesNotMatch' || code === 'InvalidAccessKeyId';
+    return [
+      failed(
+        'reader-read',
+        title,
+        secretWrong
+          ? `the server refuses the reader's keys (${String(code)}): every machine with this file gets no paths from the cache. Fix: \`nix-cache-wizard rotate credentials --reader\`, then copy the file to every machine.`
+          : `the reader could not read nix-cache-info: ${messageOf(error)}. Fix: run setup again (steps reader-user, reader-policy).`,
+      ),
+    ];
+  }
+}
+
 /** An S3 client with the builder's keys from the AWS credentials profile, or undefined when the profile has none. */
 async function builderClient(ctx: VerifyContext): Promise<Client | undefined> {
   const { answers, effects } = ctx;
@@ -329,8 +372,9 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   // the checks that need it after the others have left (one round of requests, issue 12).
   await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
   const client = await builderClient(ctx);
-  const [anonymous, builder, key, files, expiry, signatures, localNix] = await Promise.all([
+  const [anonymous, reader, builder, key, files, expiry, signatures, localNix] = await Promise.all([
     checkAnonymousRead(ctx),
+    checkReader(ctx),
     checkBuilder(ctx, client),
     checkSigningKeys(ctx),
     checkNixFiles(ctx),
@@ -340,5 +384,5 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
       : trustedKeys(ctx).then((keys) => checkNarinfoSignatures(answers, client, keys)),
     checkLocalNix(answers, effects, ctx.publicKeyText),
   ]);
-  return [...anonymous, ...builder, key, ...files, expiry, signatures, ...localNix];
+  return [...anonymous, ...reader, ...builder, key, ...files, expiry, signatures, ...localNix];
 }

@@ -6,7 +6,7 @@
  * s3:// substituter with the reader's profile.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'minio';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -133,6 +133,7 @@ function privateCacheSuite(
       expect(json.steps.filter((s) => s.status === 'failed')).toEqual([]);
       expect(json.steps.find((s) => s.id === 'anonymous-read')).toMatchObject({ status: 'done', detail: expect.stringMatching(/^an anonymous GET of \S*\/nix-cache-info is refused \(403\)$/) });
       expect(json.steps.find((s) => s.id === 'nixos-module')?.status).toBe('done');
+      expect(json.steps.find((s) => s.id === 'reader-read')).toMatchObject({ status: 'done', detail: "a GET of nix-cache-info with the reader's keys works" });
       expect(result.code).toBe(0);
     });
 
@@ -163,6 +164,13 @@ function privateCacheSuite(
       expect(statSync(join(sandbox.cwd, 'nix-cache-reader.credentials')).mode & 0o777).toBe(0o600);
       expect(await text(client(after), bucket, 'nix-cache-info')).toContain('StoreDir: /nix/store');
       expect(await errorCodeOf(text(client(before), bucket, 'nix-cache-info'))).toMatch(/SignatureDoesNotMatch|InvalidAccessKeyId/);
+      // verify reads with the file: a machine still holding the old file is named, with the fix
+      const file = join(sandbox.cwd, 'nix-cache-reader.credentials');
+      const current = readFileSync(file, 'utf8');
+      writeFileSync(file, current.replace(after.secretKey, before.secretKey), { mode: 0o600 });
+      const stale = JSON.parse((await sandbox.run(['verify', '--json', '--answers', 'answers.json'])).stdout) as JsonRun;
+      expect(stale.steps.find((s) => s.id === 'reader-read')).toMatchObject({ status: 'failed', detail: expect.stringContaining('rotate credentials --reader') });
+      writeFileSync(file, current, { mode: 0o600 });
       // the builder's profile is untouched, and setup finds every step done with the new reader secret
       expect(readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8')).toBe(builderProfile);
       const again = await sandbox.run(['setup', '--yes', '--dry-run', '--json', '--answers', 'answers.json']);
