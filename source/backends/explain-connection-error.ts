@@ -77,6 +77,21 @@ const S3_EXPLANATIONS: Record<string, [string, string]> = {
   XMinioAdminPolicyNotFound: ['the policy does not exist on the server', 'Run setup again.'],
 };
 
+/**
+ * The statuses the minio client treats as retryable: it reports them as a plain Error, "Request
+ * failed after N retries: Error: Retryable HTTP status: 503", without the server's error code.
+ */
+const RETRYABLE_STATUS_WORDS: Record<string, string> = {
+  '408': 'Request Timeout: the request took too long to arrive',
+  '429': 'Too Many Requests: it is throttling this client',
+  '499': 'the request was closed before it answered',
+  '500': 'Internal Server Error: it failed while handling the request',
+  '502': 'Bad Gateway: a proxy in front of it got no answer from it',
+  '503': 'Service Unavailable: it is starting, stopping or overloaded',
+  '504': 'Gateway Timeout: a proxy in front of it waited too long for it',
+  '520': 'an unknown error behind a proxy',
+};
+
 function codeOf(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
   const code = (error as { code?: unknown }).code;
@@ -126,6 +141,15 @@ export function explainConnectionError(error: unknown, endpoint?: string): Expla
   }
   if (code && /CERT|SSL|TLS/.test(code)) {
     return { message: `${tlsFailed}: ${serverMessage} (${code})`, hint: CA_HINT, code };
+  }
+  const retryable = /Retryable HTTP status: (\d{3})/.exec(serverMessage);
+  if (retryable) {
+    const status = retryable[1]!;
+    return {
+      message: `${endpoint ?? 'the server'} answered HTTP ${status} (${RETRYABLE_STATUS_WORDS[status] ?? 'an error it may not repeat'})`,
+      hint: 'Run the same command again in a moment: it continues where it stopped. If the answer stays the same, look at the server log.',
+      code: `HTTP_${status}`,
+    };
   }
   return { message: code ? `${serverMessage} (${code})` : serverMessage, hint: undefined, code };
 }

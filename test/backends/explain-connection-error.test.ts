@@ -55,6 +55,15 @@ describe('explaining a failed connection', () => {
     expect(explainConnectionError(error).code).toBe('ECONNREFUSED');
   });
 
+  it("says what a retryable status means, which the minio client reports without the server's code", () => {
+    // as minio 8 words it when a server answers 503 (MinIO shutting down or starting)
+    const error = new Error('Request failed after 0 retries: Error: Retryable HTTP status: 503');
+    const explained = explainConnectionError(error, 'http://127.0.0.1:9000');
+    expect(explained).toMatchObject({ message: 'http://127.0.0.1:9000 answered HTTP 503 (Service Unavailable: it is starting, stopping or overloaded)', code: 'HTTP_503' });
+    expect(explained.hint).toMatch(/again in a moment/);
+    expect(explainConnectionError(new Error('Request failed after 0 retries: Error: Retryable HTTP status: 500')).message).toBe('the server answered HTTP 500 (Internal Server Error: it failed while handling the request)');
+  });
+
   it('keeps the message of an error it does not know', () => {
     expect(explainConnectionError(new Error('odd'))).toEqual({ message: 'odd', hint: undefined, code: undefined });
   });
