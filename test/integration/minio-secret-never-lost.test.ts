@@ -4,10 +4,9 @@
  * killed right after MinIO made the user leaves it recoverable, and the re-run writes it to the
  * AWS profile. Every target is proven writable first; two runs at once never both set a secret.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
 import { pendingSecretPath } from '../../source/state/pending-secret';
@@ -15,10 +14,10 @@ import { minioClient, type MinioInfo } from '../helpers/minio-server';
 import { makeReadOnlyFolder, type ReadOnlyFolder } from '../helpers/read-only-folder';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
+import { faultyProxy, runChild } from '../helpers/faulty-run';
 
 const minio = inject('minio');
 const unavailable = inject('minioUnavailable');
-const CLI = resolve('dist/cli.js');
 
 interface Setup {
   readonly sandbox: CliSandbox;
@@ -56,13 +55,6 @@ async function secretWorks(info: MinioInfo, setup: Setup, secret: string | undef
   }
 }
 
-function runChild(sandbox: CliSandbox, args: readonly string[]): { done: Promise<{ code: number | null; signal: string | null; stdout: string }>; kill(): void } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: sandbox.cwd, env: { PATH: process.env['PATH'], HOME: sandbox.home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.resume();
-  return { done: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal, stdout }))), kill: () => child.kill('SIGKILL') };
-}
 
 describe.skipIf(minio === null)(`the builder secret is never lost on MinIO${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   const info = minio as MinioInfo;
@@ -88,26 +80,17 @@ describe.skipIf(minio === null)(`the builder secret is never lost on MinIO${unav
   for (const fault of ['answer lost', 'process killed'] as const) {
     it(`${fault} right after add-user: the secret was kept, and a re-run writes it to the profile`, async () => {
       // Given a proxy that lets MinIO create the user but never passes its answer on
-      let armed = true;
-      const running: { child?: ReturnType<typeof runChild> } = {};
-      proxy = await startRecordingProxy(info.endpoint, {
-        onAnswer: (request) => {
-          if (!armed || !(request.method === 'PUT' && request.url.startsWith('/minio/admin/v3/add-user'))) return 'forward';
-          armed = false;
-          if (fault === 'process killed') running.child?.kill();
-          return 'drop';
-        },
-      });
+      const faulty = await faultyProxy(info.endpoint, fault, (request) => request.method === 'PUT' && request.url.startsWith('/minio/admin/v3/add-user'));
+      proxy = faulty.proxy;
       const setup = newSetup(info, proxy.endpoint);
 
       // When setup runs in its own process and meets the fault
-      running.child = runChild(setup.sandbox, ['setup', '--yes', '--json', '--answers', 'answers.json']);
-      const first = await running.child.done;
+      const first = await faulty.run(setup.sandbox, ['setup', '--yes', '--json', '--answers', 'answers.json']);
 
       // Then MinIO has the user, the profile has nothing, and the secret is kept 0600 in the state folder
       if (fault === 'process killed') expect(first.signal).toBe('SIGKILL');
       else expect(first.code).toBe(1);
-      expect(armed).toBe(false);
+      expect(faulty.armed()).toBe(false);
       expect(await userExists(info, setup.builder)).toBe(true);
       expect(profileSecret(setup.sandbox)).toBeUndefined();
       const pending = pendingSecretPath(setup.sandbox.effects(), { endpoint: setup.endpoint, bucket: setup.bucket });

@@ -4,10 +4,9 @@
  * lost between the server change and the local write leaves the secret recoverable, and a re-run
  * converges with a secret that works. Two runs at once on one setup never both set a secret.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, symlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
@@ -16,12 +15,12 @@ import type { ServerStep } from '../../source/plan/server-step';
 import { pendingSecretPath } from '../../source/state/pending-secret';
 import { rgwClient, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { makeReadOnlyFolder, type ReadOnlyFolder } from '../helpers/read-only-folder';
-import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';
+import type { RecordingProxy } from '../helpers/recording-proxy';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
+import { faultyProxy, runChild } from '../helpers/faulty-run';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
-const CLI = resolve('dist/cli.js');
 
 interface Setup {
   readonly sandbox: CliSandbox;
@@ -64,17 +63,6 @@ function admin(info: CephRgwInfo) {
   return createRgwAdminClient({ endpoint: info.endpoint, region: 'us-east-1', accessKey: info.accessKey, secretKey: info.secretKey });
 }
 
-/** The built CLI in its own process, so it can really be killed. */
-function runChild(sandbox: CliSandbox, args: readonly string[]): { done: Promise<{ code: number | null; signal: string | null; stdout: string }>; kill(): void } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: sandbox.cwd, env: { PATH: process.env['PATH'], HOME: sandbox.home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.resume();
-  return {
-    done: new Promise((resolveDone) => child.on('exit', (code, signal) => resolveDone({ code, signal, stdout }))),
-    kill: () => child.kill('SIGKILL'),
-  };
-}
 
 const isCreateUser = (r: { method: string; url: string }) => r.method === 'PUT' && r.url.startsWith('/admin/user?') && !r.url.includes('key&');
 
@@ -166,26 +154,17 @@ describe.skipIf(rgw === null)(`the builder secret is never lost${unavailable ? `
   for (const fault of ['answer lost', 'process killed'] as const) {
     it(`${fault} right after RGW created the user: a re-run converges with a secret that works`, async () => {
       // Given a proxy in front of RGW that, once, lets the user be created but never passes the answer on
-      let armed = true;
-      const running: { child?: ReturnType<typeof runChild> } = {};
-      proxy = await startRecordingProxy(info.endpoint, {
-        onAnswer: (request) => {
-          if (!armed || !isCreateUser(request)) return 'forward';
-          armed = false;
-          if (fault === 'process killed') running.child?.kill();
-          return 'drop';
-        },
-      });
+      const faulty = await faultyProxy(info.endpoint, fault, isCreateUser);
+      proxy = faulty.proxy;
       const setup = newSetup(info, proxy.endpoint);
 
       // When setup runs (in its own process) and meets the fault
-      running.child = runChild(setup.sandbox, ['setup', '--yes', '--json', '--answers', 'answers.json']);
-      const first = await running.child.done;
+      const first = await faulty.run(setup.sandbox, ['setup', '--yes', '--json', '--answers', 'answers.json']);
 
       // Then the user exists on the server but this machine has no profile yet
       if (fault === 'process killed') expect(first.signal).toBe('SIGKILL');
       else expect(first.code).toBe(1);
-      expect(armed).toBe(false);
+      expect(faulty.armed()).toBe(false);
       expect(await admin(info).getUser(setup.builder)).not.toBeNull();
       expect(profileSecret(setup.sandbox)).toBeUndefined();
 
