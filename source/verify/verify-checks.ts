@@ -19,6 +19,7 @@ import { parseNixSecretKey } from '../keys/nix-secret-key';
 import { readAwsProfile } from '../plan/read-aws-profile';
 import { readIfExists } from '../plan/prepare-secrets';
 import { anonymousRequest } from './anonymous-request';
+import { SECRET_WRONG } from '../backends/minio/builder-keys-check';
 
 export type VerifyStatus = 'ok' | 'failed' | 'skipped';
 
@@ -103,48 +104,37 @@ async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
  * a public cache.
  */
 async function checkReader(ctx: VerifyContext): Promise<VerifyReport[]> {
-  const { answers, effects } = ctx;
+  const { answers } = ctx;
   if (answers.anonymous !== 'none') return [];
   const title = `The reader (${answers.files.readerCredentials}, profile ${answers.reader.profile}) can read the cache`;
-  const content = await readIfExists(resolveFilePath(answers.files.readerCredentials, effects));
-  const profile = content === null ? undefined : readAwsProfile(content, answers.reader.profile);
-  if (!profile?.accessKeyId || !profile.secretAccessKey) {
+  const client = await profileClient(ctx, answers.files.readerCredentials, answers.reader.profile);
+  if (client === undefined) {
     return [failed('reader-read', title, `no profile [${answers.reader.profile}] with keys in ${answers.files.readerCredentials}. Fix: run setup (it writes the file).`)];
   }
-  const { createS3Client } = await import('../backends/s3/s3-connection');
   const { readObjectText } = await import('../backends/s3/s3-requests');
-  const client = createS3Client({
-    endpoint: answers.endpoint,
-    region: answers.region,
-    accessKey: profile.accessKeyId,
-    secretKey: profile.secretAccessKey,
-    insecure: answers.insecure,
-    ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
-  });
   try {
     const text = await readObjectText(client, answers.bucket, 'nix-cache-info');
     if (text === null) return [failed('reader-read', title, 'the reader is let in, but the bucket has no nix-cache-info. Fix: run setup again (step cache-info).')];
     return [ok('reader-read', title, `a GET of nix-cache-info with the reader's keys works`)];
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    const secretWrong = code === 'SignatureDoesNotMatch' || code === 'InvalidAccessKeyId';
     return [
       failed(
         'reader-read',
         title,
-        secretWrong
-          ? `the server refuses the reader's keys (${String(code)}): every machine with this file gets no paths from the cache. Fix: \`nix-cache-wizard rotate credentials --reader\`, then copy the file to every machine.`
+        typeof code === 'string' && SECRET_WRONG.has(code)
+          ? `the server refuses the reader's keys (${code}): every machine with this file gets no paths from the cache. Fix: \`nix-cache-wizard rotate credentials --reader\`, then copy the file to every machine.`
           : `the reader could not read nix-cache-info: ${messageOf(error)}. Fix: run setup again (steps reader-user, reader-policy).`,
       ),
     ];
   }
 }
 
-/** An S3 client with the builder's keys from the AWS credentials profile, or undefined when the profile has none. */
-async function builderClient(ctx: VerifyContext): Promise<Client | undefined> {
+/** An S3 client with the keys of `profileName` in the credentials file `file`, or undefined when it has none. */
+async function profileClient(ctx: VerifyContext, file: string, profileName: string): Promise<Client | undefined> {
   const { answers, effects } = ctx;
-  const content = await readIfExists(resolveFilePath(answers.files.awsCredentials, effects));
-  const profile = content === null ? undefined : readAwsProfile(content, answers.builder.profile);
+  const content = await readIfExists(resolveFilePath(file, effects));
+  const profile = content === null ? undefined : readAwsProfile(content, profileName);
   if (!profile?.accessKeyId || !profile.secretAccessKey) return undefined;
   const { createS3Client } = await import('../backends/s3/s3-connection');
   return createS3Client({
@@ -371,7 +361,7 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   // Loaded before any request goes out, so that loading it does not hold back the requests of
   // the checks that need it after the others have left (one round of requests, issue 12).
   await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
-  const client = await builderClient(ctx);
+  const client = await profileClient(ctx, answers.files.awsCredentials, answers.builder.profile);
   const [anonymous, reader, builder, key, files, expiry, signatures, localNix] = await Promise.all([
     checkAnonymousRead(ctx),
     checkReader(ctx),

@@ -13,7 +13,8 @@ export type KeysCheck = { readonly works: true; readonly detail: string } | { re
 
 export type CheckBuilderKeys = (keys: AccessKeys, bucket: string) => Promise<KeysCheck>;
 
-const SECRET_WRONG = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'InvalidClientTokenId', 'XMinioInvalidAccessKeyId']);
+/** Error codes that prove a secret (or its access key) wrong: the server checked the signature first. */
+export const SECRET_WRONG: ReadonlySet<string> = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'InvalidClientTokenId', 'XMinioInvalidAccessKeyId']);
 const SECRET_RIGHT = new Set(['AccessDenied', 'NoSuchBucket', 'AllAccessDisabled']);
 
 export function builderKeysChecker(options: EndpointOptions): CheckBuilderKeys {
