@@ -59,32 +59,24 @@ interface RoleView {
   readonly file: string;
   /** what the file is, in messages */
   readonly fileLabel: string;
-  readonly secretField: 'builder.secretKey' | 'reader.secretKey';
+  readonly secretField: `${CredentialRole}.secretKey`;
   readonly secretGiven: boolean;
 }
 
+/** The builder and the reader have the same answers (accessKey, secretKey, profile); only their file differs. */
 function roleView(answers: Answers, role: CredentialRole): RoleView {
-  return role === 'builder'
-    ? {
-        role,
-        accessKey: answers.builder.accessKey,
-        profile: answers.builder.profile,
-        fileKey: 'awsCredentials',
-        file: answers.files.awsCredentials,
-        fileLabel: `the AWS profile [${answers.builder.profile}]`,
-        secretField: 'builder.secretKey',
-        secretGiven: answers.builder.secretKey !== undefined,
-      }
-    : {
-        role,
-        accessKey: answers.reader.accessKey,
-        profile: answers.reader.profile,
-        fileKey: 'readerCredentials',
-        file: answers.files.readerCredentials,
-        fileLabel: `the reader credentials [${answers.reader.profile}]`,
-        secretField: 'reader.secretKey',
-        secretGiven: answers.reader.secretKey !== undefined,
-      };
+  const user = answers[role];
+  const fileKey = role === 'builder' ? 'awsCredentials' : 'readerCredentials';
+  return {
+    role,
+    accessKey: user.accessKey,
+    profile: user.profile,
+    fileKey,
+    file: answers.files[fileKey],
+    fileLabel: `${role === 'builder' ? 'the AWS profile' : 'the reader credentials'} [${user.profile}]`,
+    secretField: `${role}.secretKey`,
+    secretGiven: user.secretKey !== undefined,
+  };
 }
 
 export interface RotateCredentialsInput {
