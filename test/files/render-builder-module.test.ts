@@ -43,8 +43,7 @@ describe('the builder module', () => {
       nix = makeNixSandbox();
     });
     afterAll(() => {
-      execFileSync('chmod', ['-R', 'u+w', nix.dir]);
-      rmSync(nix.dir, { recursive: true, force: true });
+      nix.remove();
     });
 
     it('evaluates to signing, a queueing hook and an uploader service that reads the files through systemd credentials', () => {
@@ -100,8 +99,7 @@ describe.skipIf(unavailable !== undefined)(`the post-build hook and the uploader
     publicKey = readFileSync(publicFile, 'utf8').trim();
   });
   afterAll(() => {
-    execFileSync('chmod', ['-R', 'u+w', nix.dir]);
-    rmSync(nix.dir, { recursive: true, force: true });
+    nix.remove();
   });
 
   /** Builds a new path with the hook and the key set as the module sets them; returns the path and the time it took. */

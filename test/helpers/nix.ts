@@ -3,7 +3,7 @@
  * through NIX_CONF_DIR, no substituters, a private store under a temp folder, a fresh cache dir.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages } from './debian-packages';
@@ -16,6 +16,14 @@ export interface NixSandbox {
   readonly dir: string;
   /** runs `nix ARGS` (or another nix program) and returns stdout; throws with stderr on failure */
   run(program: string, args: readonly string[], options?: { cwd?: string }): string;
+  /** removes the sandbox, its read-only store paths included */
+  remove(): void;
+}
+
+/** Removes a folder holding a Nix store or binary cache: Nix leaves store paths read-only. */
+export function removeNixDir(dir: string): void {
+  execFileSync('chmod', ['-R', 'u+w', dir]);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** undefined when Nix is available, else why not (throws in CI instead). */
@@ -64,5 +72,6 @@ export function makeNixSandbox(): NixSandbox {
         throw new Error(`${program} ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
       }
     },
+    remove: () => removeNixDir(dir),
   };
 }

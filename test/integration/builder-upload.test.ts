@@ -6,7 +6,7 @@
  * the files into the bucket (notes/nix.md, "Uploading").
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
@@ -69,8 +69,7 @@ describe.skipIf(rgw === null || nixUnavailable !== undefined)(`the builder's upl
     copyFileSync(join(cli.home, '.config', 'nix', 'secret.key'), join(credentials, 'secret-key'));
   });
   afterAll(() => {
-    if (nix) execFileSync('chmod', ['-R', 'u+w', nix.dir]);
-    if (nix) rmSync(nix.dir, { recursive: true, force: true });
+    nix?.remove();
   });
 
   const build = (spool: string): string =>

@@ -8,14 +8,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { readAwsProfile } from '../../source/plan/read-aws-profile';
 import { minioClient, type MinioInfo } from '../helpers/minio-server';
-import { makeNixSandbox, nixUnavailableReason, type NixSandbox } from '../helpers/nix';
+import { makeNixSandbox, nixUnavailableReason, removeNixDir, type NixSandbox } from '../helpers/nix';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 
 const minio = inject('minio');
@@ -109,9 +109,7 @@ describe.skipIf(Boolean(unavailable))(`substitution through the real MinIO by th
   afterAll(() => {
     for (const dir of [builder?.dir, clientDir]) {
       if (!dir) continue;
-      // Nix leaves store paths read-only; make them writable so the temp folder can go.
-      execFileSync('chmod', ['-R', 'u+w', dir]);
-      rmSync(dir, { recursive: true, force: true });
+      removeNixDir(dir);
     }
   });
 

@@ -7,7 +7,6 @@
  * `--drop-old` is refused while a narinfo signed only by key 1 remains, and then leaves only
  * key 2 in the module.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -154,7 +153,7 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
   }, 300_000);
 
   afterAll(() => {
-    for (const dir of [nix?.dir]) if (dir) execFileSync('chmod', ['-R', 'u+w', dir]);
+    nix?.remove();
   });
 
   it('starts from paths that a client trusting key 1 substitutes, and one trusting another key refuses', () => {

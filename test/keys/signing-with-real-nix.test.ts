@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { narinfoHasValidSignature, signNarinfo } from '../../source/keys/narinfo-signature';
@@ -76,9 +76,7 @@ describe.skipIf(reason !== undefined)(`signing keys with the real Nix${reason ? 
   });
 
   afterAll(() => {
-    // Nix leaves store paths read-only; make them writable so the temp folder can go.
-    execFileSync('chmod', ['-R', 'u+w', nix.dir]);
-    rmSync(nix.dir, { recursive: true, force: true });
+    nix.remove();
   });
 
   it('builds the paths the tests sign: a path with references and its closure of three', () => {

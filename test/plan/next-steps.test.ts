@@ -1,6 +1,6 @@
 /** The next steps printed at the end of a run (SPEC 4): ready to paste, working as printed on a stock Nix. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextSteps, nixConfListsCache, nixCopyStoreUrl, type FilePlace } from '../../source/plan/next-steps';
@@ -87,8 +87,7 @@ describe.skipIf(unavailable !== undefined)(`the printed upload command, run by t
     nix = makeNixSandbox();
   });
   afterAll(() => {
-    execFileSync('chmod', ['-R', 'u+w', nix.dir]);
-    rmSync(nix.dir, { recursive: true, force: true });
+    nix.remove();
   });
 
   it('signs and copies ./result with no experimental feature enabled in nix.conf', () => {
