@@ -1,7 +1,33 @@
 // Bundles the CLI into dist/ so start-up does not pay for module resolution. Code splitting keeps
 // the server clients and the Ink UI in chunks that are loaded only when a command needs them.
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MIME_EXPORTS = ['lookup', 'contentType', 'extension', 'charset'];
+
+/**
+ * The lodash and mime-types functions the minio client calls, read from its sources: a minio
+ * release that calls another one gets it (lodash), or stops the build (mime-types), instead of
+ * failing at run time.
+ */
+async function minioCalls() {
+  const dir = `${ROOT}node_modules/minio/dist/esm`;
+  const lodash = new Set();
+  const mime = new Set();
+  for (const entry of await readdir(dir, { recursive: true })) {
+    if (!entry.endsWith('.mjs')) continue;
+    const text = await readFile(`${dir}/${entry}`, 'utf8');
+    for (const [, name] of text.matchAll(/\b_\.(\w+)\b/g)) lodash.add(name);
+    for (const [, name] of text.matchAll(/\bmime\.(\w+)\b/g)) mime.add(name);
+  }
+  const unknown = [...mime].filter((name) => !MIME_EXPORTS.includes(name));
+  if (unknown.length > 0) throw new Error(`minio calls mime-types' ${unknown.join(', ')}: add it to MIME_EXPORTS in scripts/build.mjs`);
+  if (lodash.size === 0) throw new Error('found no lodash call in minio: has its layout changed? check trimMinioImports in scripts/build.mjs');
+  return { lodash: [...lodash].sort() };
+}
+const LODASH_IN_MINIO = (await minioCalls()).lodash;
 
 /** `import text from './x.tmpl?raw'`, as vite does in the tests. */
 const rawText = {
@@ -42,7 +68,6 @@ const lazyChildProcessInCommander = {
  * disk; both are evaluated at every start of a command that talks S3. Here minio gets lodash's
  * own per-function modules, and a mime-types whose module loads on first use.
  */
-const LODASH_IN_MINIO = ['isEmpty', 'pickBy', 'mapKeys', 'pick', 'mapValues', 'chunk'];
 const trimMinioImports = {
   name: 'trim-minio-imports',
   setup(b) {
@@ -51,22 +76,21 @@ const trimMinioImports = {
     b.onLoad({ filter: /^lodash$/, namespace: 'minio-trimmed' }, () => ({
       contents: `export default { ${LODASH_IN_MINIO.map((name) => `${name}: require('lodash/${name}.js')`).join(', ')} };`,
       loader: 'js',
-      resolveDir: process.cwd(),
+      resolveDir: ROOT,
     }));
     b.onLoad({ filter: /^mime-types$/, namespace: 'minio-trimmed' }, () => ({
       contents: `let mime; const load = () => (mime ??= require('mime-types'));
-export const lookup = (path) => load().lookup(path);
-export const contentType = (type) => load().contentType(type);
-export const extension = (type) => load().extension(type);
-export const charset = (type) => load().charset(type);`,
+${MIME_EXPORTS.map((name) => `export const ${name} = (value) => load().${name}(value);`).join('\n')}`,
       loader: 'js',
-      resolveDir: process.cwd(),
+      resolveDir: ROOT,
     }));
   },
 };
 
-await rm('dist', { recursive: true, force: true });
+await rm(`${ROOT}dist`, { recursive: true, force: true });
 await build({
+  // paths below are the project's, wherever this script is started from
+  absWorkingDir: ROOT,
   entryPoints: { cli: 'bin/cli.ts' },
   outdir: 'dist',
   bundle: true,
