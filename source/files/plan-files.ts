@@ -75,46 +75,21 @@ export function planFiles(input: PlanFilesInput): PlannedFile[] {
     files.push({ id: 'mcConfig', title: `mc config (alias ${answers.alias})`, ...location, ...SECRET, render, renderMasked: (e) => mask(render(e)), maskContent: mask });
   }
 
+  /** An AWS credentials file with `user`'s profile merged into what is there (the builder's, the reader's). */
+  const credentialsFile = (id: 'awsCredentials' | 'readerCredentials', title: string, user: Answers['builder'], secret: string): PlannedFile => {
+    const location = where(answers.files[id]);
+    const render = (existing: string | null): string =>
+      renderAwsCredentials(existing, { profile: user.profile, accessKeyId: user.accessKey, secretAccessKey: secret, path: location.path });
+    const mask = (content: string): string => maskKnownSecrets(maskAwsCredentialsSecrets(content), [secret]);
+    return { id, title, ...location, ...SECRET, render, renderMasked: (e) => mask(render(e)), maskContent: mask };
+  };
   if (builderSecretKey !== undefined) {
-    const location = where(answers.files.awsCredentials);
-    const render = (existing: string | null): string =>
-      renderAwsCredentials(existing, {
-        profile: answers.builder.profile,
-        accessKeyId: answers.builder.accessKey,
-        secretAccessKey: builderSecretKey,
-        path: location.path,
-      });
-    const mask = (content: string): string => maskKnownSecrets(maskAwsCredentialsSecrets(content), [builderSecretKey]);
-    files.push({
-      id: 'awsCredentials',
-      title: `AWS credentials (profile ${answers.builder.profile})`,
-      ...location,
-      ...SECRET,
-      render,
-      renderMasked: (e) => mask(render(e)),
-      maskContent: mask,
-    });
+    files.push(credentialsFile('awsCredentials', `AWS credentials (profile ${answers.builder.profile})`, answers.builder, builderSecretKey));
   }
-
   if (privateCache && readerSecretKey !== undefined) {
-    const location = where(answers.files.readerCredentials);
-    const render = (existing: string | null): string =>
-      renderAwsCredentials(existing, {
-        profile: answers.reader.profile,
-        accessKeyId: answers.reader.accessKey,
-        secretAccessKey: readerSecretKey,
-        path: location.path,
-      });
-    const mask = (content: string): string => maskKnownSecrets(maskAwsCredentialsSecrets(content), [readerSecretKey]);
-    files.push({
-      id: 'readerCredentials',
-      title: `Reader credentials (profile ${answers.reader.profile}), for ${READER_CREDENTIALS_PATH} on every machine`,
-      ...location,
-      ...SECRET,
-      render,
-      renderMasked: (e) => mask(render(e)),
-      maskContent: mask,
-    });
+    files.push(
+      credentialsFile('readerCredentials', `Reader credentials (profile ${answers.reader.profile}), for ${READER_CREDENTIALS_PATH} on every machine`, answers.reader, readerSecretKey),
+    );
   }
 
   const fixed = (id: PlannedFile['id'], title: string, given: string, text: string): PlannedFile => ({
