@@ -4,8 +4,8 @@
  * a symlink is followed to its target and the link kept; two names for one file are the same file.
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from '../errors';
 
 /** What a non-regular file is, in words; undefined for a regular file. */
@@ -27,36 +27,108 @@ export function notRegularError(field: string, shown: string, kind: string): Usa
 
 const missing = (error: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
-/** The real path of a folder, as far as it exists; the missing rest appended as given. */
-async function realFolder(folder: string): Promise<string> {
-  try {
-    return await realpath(folder);
-  } catch (error) {
-    if (!missing(error)) throw error;
-    const parent = dirname(folder);
-    return parent === folder ? folder : join(await realFolder(parent), basename(folder));
+/**
+ * A link on the way to a write target that another user could have planted (issue 16): following
+ * it would let them choose where root writes a secret, or replace a file in a folder only root may
+ * change. `rule` says which protection refused it, in words.
+ */
+export class PlantedLinkError extends Error {
+  override readonly name = 'PlantedLinkError';
+  constructor(
+    readonly link: string,
+    readonly rule: string,
+  ) {
+    super(`${link} ${rule}`);
   }
+}
+
+/** Sticky (`/tmp`) or writable by everyone: anyone may have put a link there. */
+const SHARED_FOLDER_BITS = 0o1000 | 0o002;
+
+/** The nearest folder of `path` that exists, with its stats (the root always does). */
+async function nearestFolder(path: string): Promise<{ folder: string; info: Stats }> {
+  for (let folder = path; ; folder = dirname(folder)) {
+    try {
+      return { folder, info: await stat(folder) };
+    } catch (error) {
+      if (!missing(error) || dirname(folder) === folder) throw error;
+    }
+  }
+}
+
+/**
+ * The kernel's `protected_symlinks` rule, applied by us because we resolve links ourselves (so the
+ * kernel never sees the follow), and extended to where the link leads. A link we own is ours to
+ * follow. Another user's link is refused when it sits in a sticky or world-writable folder that
+ * user does not own (the kernel's own rule: anyone could have planted it there), or when it leads
+ * into a folder that user does not own (they would choose where we write, and, as root, whose
+ * owner the new file takes).
+ */
+async function checkLink(link: string, linkInfo: Stats, target: string): Promise<void> {
+  const us = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (us === undefined || linkInfo.uid === us) return;
+  const folder = await stat(dirname(link));
+  if ((folder.mode & SHARED_FOLDER_BITS) !== 0 && folder.uid !== linkInfo.uid) {
+    throw new PlantedLinkError(
+      link,
+      `is a symlink owned by uid ${linkInfo.uid} in ${dirname(link)}, a folder others can write to (sticky or world-writable) that uid ${folder.uid} owns; such a link may have been planted, so it is not followed (the kernel's protected_symlinks rule)`,
+    );
+  }
+  const into = await nearestFolder(dirname(target));
+  if (into.info.uid !== linkInfo.uid) {
+    throw new PlantedLinkError(
+      link,
+      `is a symlink owned by uid ${linkInfo.uid} that leads into ${into.folder}, a folder owned by uid ${into.info.uid}; a link may only lead into its own owner's folders, so it is not followed`,
+    );
+  }
+}
+
+const MAX_LINK_HOPS = 40; // as the kernel's ELOOP limit
+
+/**
+ * Resolves `path` one name at a time, as the kernel would, checking every link on the way, a
+ * file's or a folder's (checkLink). Missing names are appended as given.
+ */
+async function resolveChecked(path: string, hops: { count: number }): Promise<string> {
+  const rest = path.split(sep).filter((name) => name !== '' && name !== '.');
+  let real: string = sep;
+  while (rest.length > 0) {
+    const name = rest.shift() as string;
+    if (name === '..') {
+      real = dirname(real);
+      continue;
+    }
+    const candidate = join(real, name);
+    let info: Stats;
+    try {
+      info = await lstat(candidate);
+    } catch (error) {
+      if (!missing(error)) throw error;
+      return join(candidate, ...rest);
+    }
+    if (!info.isSymbolicLink()) {
+      real = candidate;
+      continue;
+    }
+    if (++hops.count > MAX_LINK_HOPS) throw Object.assign(new Error(`too many levels of symbolic links at ${path}`), { code: 'ELOOP' });
+    const text = await readlink(candidate);
+    // Not resolve(): `..` after a linked folder must climb from where the link leads, as in the kernel.
+    const target = await resolveChecked(text.startsWith(sep) ? text : `${real}${sep}${text}`, hops);
+    await checkLink(candidate, info, target);
+    real = target;
+  }
+  return real;
 }
 
 /**
  * Where writing `path` really lands: symlinks followed (a dangling one to the file it names, so
  * the link is kept and its target created), symlinked folders resolved. Two answers naming one
- * file through different links give the same real target.
+ * file through different links give the same real target. A link another user may have planted
+ * is refused with a PlantedLinkError (checkLink), so neither the place nor, as root, the owner of
+ * a new file is ever chosen by someone else.
  */
 export async function realTarget(path: string): Promise<string> {
-  let current = resolve(path);
-  for (let hops = 0; hops < 40; hops++) {
-    let info: Stats;
-    try {
-      info = await lstat(current);
-    } catch (error) {
-      if (!missing(error)) throw error;
-      return join(await realFolder(dirname(current)), basename(current));
-    }
-    if (!info.isSymbolicLink()) return join(await realFolder(dirname(current)), basename(current));
-    current = resolve(dirname(current), await readlink(current));
-  }
-  throw Object.assign(new Error(`too many levels of symbolic links at ${path}`), { code: 'ELOOP' });
+  return resolveChecked(resolve(path), { count: 0 });
 }
 
 /** The file's stats when it exists (symlinks followed), undefined when missing. */

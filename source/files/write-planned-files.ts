@@ -7,7 +7,7 @@ import { StepError, UsageError } from '../errors';
 import { processIsAlive } from '../state/process-alive';
 import { makeFolders, runsAsRoot, statIfExists, takeOwnerOf } from './make-folders';
 import { type FileAction, type FileReport, type PlannedFile, fileField } from './planned-file';
-import { nonRegularKind, notRegularError, realTarget, statTarget } from './regular-file';
+import { nonRegularKind, notRegularError, PlantedLinkError, realTarget, statTarget } from './regular-file';
 import { outFilePath } from './resolve-file-path';
 
 /** Points where a test can make the write fail, as a crash or a full disk would. */
@@ -87,10 +87,21 @@ function deriveOutPath(path: string, effects: Pick<Effects, 'home' | 'cwd'>): st
   return relative(sep, path);
 }
 
+/** realTarget, a planted link being bad input naming the field (exit 2, before any server change). */
+async function fieldTarget(path: string, file: PlannedFile): Promise<string> {
+  try {
+    return await realTarget(path);
+  } catch (error) {
+    if (!(error instanceof PlantedLinkError)) throw error;
+    const field = fileField(file.id);
+    throw new UsageError(`${field}: ${error.message}. Remove the link or give ${field} another path; nothing was changed.`, field, [{ field, message: error.message }]);
+  }
+}
+
 async function decide(file: PlannedFile, options: WritePlannedFilesOptions): Promise<Decision> {
   const { effects, outDir } = options;
   // A symlinked file (say ~/.aws/credentials into a dotfiles repo) is written through the link.
-  const realPath = await realTarget(file.path);
+  const realPath = await fieldTarget(file.path, file);
   // The merge base is always the real file: with --out, the result is what would be written there.
   const base = await readTarget(realPath, file);
   if (file.keepExisting && base !== null) {
@@ -99,7 +110,7 @@ async function decide(file: PlannedFile, options: WritePlannedFilesOptions): Pro
     return { file, target: realPath, content: undefined, action: 'unchanged', reportPath: realPath, realPath };
   }
   const content = file.render(base);
-  const target = outDir === undefined ? realPath : await realTarget(outFilePath(outDir, file.outPath ?? deriveOutPath(file.path, effects), effects));
+  const target = outDir === undefined ? realPath : await fieldTarget(outFilePath(outDir, file.outPath ?? deriveOutPath(file.path, effects), effects), file);
   const current = outDir === undefined ? base : await readTarget(target, file);
   if (file.keepExisting && current !== null) {
     return { file, target, content: undefined, action: 'unchanged', reportPath: target, realPath };
