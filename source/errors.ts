@@ -31,6 +31,14 @@ export class StepError extends Error {
   }
 }
 
+/**
+ * The user stopped a run while it applied (Ctrl-C): the steps already running finished, the rest
+ * were not started. Not a failure of any step: exit 130, and running again continues.
+ */
+export class StoppedError extends StepError {
+  readonly stoppedByUser = true;
+}
+
 /** An existing file cannot be parsed: the file is left as it was. */
 export class FileParseError extends Error {
   override readonly name = 'FileParseError';

@@ -5,6 +5,7 @@
  */
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
+import { StoppedError } from '../../source/errors';
 import type { WizardState } from '../../source/wizard/wizard-state';
 import { clampRows, truncate, wrapLine } from '../../source/output/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
@@ -68,7 +69,7 @@ function FailureSummary({ state, width }: { readonly state: ApplyView; readonly 
     return entry?.state === 'finished' ? [{ step, report: entry.report }] : [];
   });
   const done = reports.filter((r) => r.report.status === 'done' || r.report.status === 'changed').length;
-  const notRun = reports.filter((r) => r.report.status === 'skipped').length;
+  const notRun = reports.filter((r) => r.report.status === 'skipped');
   return (
     <Box flexDirection="column" width={width}>
       <Tinted tone="success">{`✔ ${done} step(s) done`}</Tinted>
@@ -79,7 +80,14 @@ function FailureSummary({ state, width }: { readonly state: ApplyView; readonly 
             {truncate(`✘ ${step.title} — ${report.status}`, width)}
           </Tinted>
         ))}
-      {notRun > 0 ? <Tinted tone="muted">{`– ${notRun} step(s) not run`}</Tinted> : null}
+      {/* Steps that never started did not fail: named as not run, muted, never with ✘. */}
+      {notRun.length > 0
+        ? clampRows(wrapLine(`– ${notRun.length} step(s) not run: ${notRun.map((r) => r.step.id).join(', ')}`, width, '  '), 3).map((row, i) => (
+            <Tinted key={`not-run-${i}`} tone="muted">
+              {row}
+            </Tinted>
+          ))
+        : null}
     </Box>
   );
 }
@@ -99,6 +107,20 @@ export function ApplyStep({ state, scroll, width, height }: ApplyStepProps) {
       </StepPanel>
     );
   }
+  if (result?.error instanceof StoppedError) {
+    return (
+      <StepPanel title="apply — stopped" why={WHY} width={width} hints={[{ key: 'r', action: 'run the rest now' }, { key: 'q', action: 'quit' }]}>
+        <FailureSummary state={state} width={width} />
+        <Box marginTop={1} flexDirection="column">
+          {wrapLine('Stopped at your request: the running steps finished, nothing else was started. Run setup again to continue; steps already done are skipped.', width, '  ').map((row, i) => (
+            <Tinted key={i} tone="warning">
+              {row}
+            </Tinted>
+          ))}
+        </Box>
+      </StepPanel>
+    );
+  }
   if (failed) {
     const error = result?.error;
     const message = error ? error.message : `unexpected error: ${state.apply?.crash ?? ''}`;
@@ -106,7 +128,7 @@ export function ApplyStep({ state, scroll, width, height }: ApplyStepProps) {
       <StepPanel title="apply — failed" why={WHY} width={width} hints={[{ key: 'r', action: 'retry' }, { key: 'q', action: 'quit' }]}>
         <FailureSummary state={state} width={width} />
         <Box marginTop={1} flexDirection="column">
-          {clampRows(wrapLine(`✘ ${error ? `step "${error.step}": ` : ''}${message}`, width, '  '), 7).map((row, i) => (
+          {clampRows(wrapLine(`✘ ${error ? `step "${error.step}": ` : ''}${message}`, width, '  '), 6).map((row, i) => (
             <Tinted key={i} tone="error">
               {row}
             </Tinted>

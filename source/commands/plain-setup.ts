@@ -5,11 +5,13 @@
  * through the same phase runner (source/wizard/run-phase.ts), so it asks the same things in the
  * same order, skips what `initial` answers, tests the connection at the same point and applies
  * the same plan. Ctrl-C at any prompt (Inquirer's ExitPromptError) cancels with nothing written
- * and nothing changed; Ctrl-C while applying lets the running step finish, then stops.
+ * and nothing changed (setup says so, once); Ctrl-C while applying lets the running step finish,
+ * then stops (exit 130).
  */
 import { confirm, input, password, select } from '@inquirer/prompts';
 import { readMcAliases, validateAnswerField } from '../answers/resolve-answers';
 import type { Effects } from '../effects';
+import { StoppedError } from '../errors';
 import { commandRows } from '../output/wrap-command';
 import { wrapLine } from '../output/wrap-line';
 import type { StepEvent } from '../plan/run-steps';
@@ -32,10 +34,8 @@ export async function runPlainSetup(input: WizardEntryInput): Promise<WizardEntr
   try {
     return await walk(input);
   } catch (error) {
-    if (isExitPrompt(error)) {
-      input.io.stdout.write('\nCancelled; nothing was written and nothing changed on the server.\n');
-      return { outcome: 'cancelled' };
-    }
+    // Said once, by setup (report-failure.ts), for every way of cancelling.
+    if (isExitPrompt(error)) return { outcome: 'cancelled' };
     throw error;
   }
 }
@@ -168,8 +168,10 @@ async function walk({
       }
       case 'applying': {
         say('\n— apply (Ctrl-C stops after the running step)');
-        // No prompt is open while applying, so Ctrl-C arrives as SIGINT: the running step finishes, then the run stops.
+        // No prompt is open while applying, so Ctrl-C arrives as SIGINT: the running step finishes,
+        // then the run stops. Said once however often Ctrl-C is pressed.
         const onInterrupt = () => {
+          if (state.apply?.stopping) return;
           say('Stopping: the running step finishes, then the run stops.');
           dispatch({ type: 'cancel' });
         };
@@ -183,7 +185,8 @@ async function walk({
       }
       case 'applied': {
         const result = state.apply?.result;
-        if (result?.error) {
+        // Stopped with Ctrl-C: setup says what ran and what did not, and exits 130; nothing to retry now.
+        if (result?.error && !(result.error instanceof StoppedError)) {
           say(`✘ step "${result.error.step}": ${result.error.message}`);
           say(`  What to do: ${result.error.hint ?? 'fix the cause, then try again: steps already done are skipped.'}`);
           const again = await confirm({ message: 'Run the steps again?', default: true }, context);
@@ -201,7 +204,6 @@ async function walk({
         return { outcome: 'applied', result, plan };
       }
       case 'cancelled':
-        say('Cancelled; nothing was written and nothing changed on the server.');
         return { outcome: 'cancelled' };
     }
   }

@@ -16,7 +16,7 @@ import { detectFromFiles } from '../wizard/detect-from-files';
 import { expandUserPath } from '../paths/expand-user-path';
 import { formatJsonResult } from '../output/json-result';
 import { printApplyResult, printCheckReports } from '../output/print-report';
-import { reportFailure } from '../output/report-failure';
+import { exitCodeOf, reportFailure } from '../output/report-failure';
 import { createSetupSession } from '../plan/create-setup-session';
 import { readIfExists } from '../plan/prepare-secrets';
 import { readProfileAccessKeys } from '../plan/read-aws-profile';
@@ -53,7 +53,7 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
         known,
         ...(remembered ? { menuFor: remembered.name } : {}),
       });
-      if (outcome.outcome === 'cancelled') throw new CancelledError();
+      if (outcome.outcome === 'cancelled') throw new CancelledError('Cancelled; nothing was written and nothing changed on the server.');
       if (outcome.outcome === 'chosen') {
         if (outcome.item === 'update') throw new Error('the menu chose update outside the wizard');
         return await runMenuChoice(outcome.item, options, io, effects);
@@ -61,7 +61,8 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
       // What the end screen showed stays on the terminal once the full-screen view has closed, to
       // scroll and copy; a failure is printed whole (the UI shortens long messages), with what to do.
       printApplyResult(outcome.result, io);
-      if (outcome.result.error) return 1;
+      // Stopped with Ctrl-C while applying: 130, like any cancel (SPEC 1); a failed step: 1.
+      if (outcome.result.error) return exitCodeOf(outcome.result.error);
       await keepAnswers(outcome.plan.answers, options, io, effects);
       return 0;
     }

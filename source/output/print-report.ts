@@ -4,6 +4,7 @@ import type { FileReport } from '../files/planned-file';
 import type { StepEvent } from '../plan/run-steps';
 import { isReplacement, type ServerStep, type StepReport, type StepStatus } from '../plan/server-step';
 import type { ApplyResult } from '../plan/setup-session';
+import { StoppedError } from '../errors';
 import { formatStepError } from './report-failure';
 
 /** A step status as the plain output marks it. */
@@ -43,7 +44,17 @@ export const printCheckReports = {
 };
 
 export function printApplyResult(result: ApplyResult, io: CliIo): void {
-  if (result.error) {
+  if (result.error instanceof StoppedError) {
+    // Not a failure of any step: say what ran and what did not, so nothing reads as failed.
+    const ran = result.steps.filter((s) => s.status !== 'skipped').map((s) => `${s.id} (${s.status})`);
+    const notRun = result.steps.filter((s) => s.status === 'skipped').map((s) => s.id);
+    io.stderr.write(
+      `stopped: ${result.error.message}\n` +
+        (ran.length > 0 ? `  done: ${ran.join(', ')}\n` : '') +
+        (notRun.length > 0 ? `  not run: ${notRun.join(', ')}\n` : '') +
+        `  what to do: ${result.error.hint ?? 'run the same command again to continue.'}\n`,
+    );
+  } else if (result.error) {
     io.stderr.write(formatStepError(result.error, { rerun: true }));
   }
   if (result.files.length > 0) {

@@ -3,7 +3,7 @@
  * to do, without a stack; an unexpected one with its stack. In --json mode, the one JSON result.
  */
 import type { CliIo } from '../cli-io';
-import { CancelledError, FileParseError, StepError, UsageError } from '../errors';
+import { CancelledError, FileParseError, StepError, StoppedError, UsageError } from '../errors';
 import { formatJsonResult, type JsonStep } from './json-result';
 
 export interface FailureContext {
@@ -29,7 +29,7 @@ export function formatStepError(error: StepError, options: { readonly rerun: boo
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return 2;
-  if (error instanceof CancelledError) return 130;
+  if (error instanceof CancelledError || error instanceof StoppedError) return 130;
   return 1;
 }
 
@@ -54,7 +54,10 @@ export function reportFailure(error: unknown, context: FailureContext): number {
     );
     return code;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof CancelledError) {
+    // The user's own choice, not an error.
+    context.io.stderr.write(`${message}\n`);
+  } else if (error instanceof UsageError) {
     context.io.stderr.write(`error: ${message}\n`);
   } else if (error instanceof StepError) {
     context.io.stderr.write(formatStepError(error, { rerun: context.command === 'setup' || context.command.startsWith('rotate') }));

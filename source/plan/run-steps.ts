@@ -8,7 +8,7 @@
  * Events and reports stay in step order whatever order the requests finish in. `--dry-run` only
  * checks.
  */
-import { StepError } from '../errors';
+import { StepError, StoppedError } from '../errors';
 import { createKeyedLock } from './keyed-lock';
 import { createReadCache } from './read-cache';
 import type { CheckResult, ServerStep, StepId, StepReport, StepRun } from './server-step';
@@ -204,7 +204,7 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
   }
   await scheduled;
   const stopped = stopRequested
-    ? new StepError(`Stopped at your request (Ctrl-C) before step "${stopRequested.id}"; nothing after the steps already running was started.`, stopRequested.id, 'Run setup again to continue: steps already done are skipped.')
+    ? new StoppedError(`Stopped at your request (Ctrl-C) before step "${stopRequested.id}"; nothing after the steps already running was started.`, stopRequested.id, 'Run setup again to continue: steps already done are skipped.')
     : undefined;
   const first = (await problem) ?? firstApplyError ?? stopped;
   return first ? { reports, error: first } : { reports };

@@ -14,6 +14,7 @@
  * unless it already passed for the same connection answers.
  */
 import type { AnswersInput } from '../answers/answers-schema';
+import { StoppedError } from '../errors';
 import type { ApplyResult, FilePreview, SetupPlan } from '../plan/setup-session';
 import type { StepEvent } from '../plan/run-steps';
 import type { StepReport } from '../plan/server-step';
@@ -477,7 +478,9 @@ export function stepListStates(state: WizardState): Record<WizardStepId, StepLis
           : phase === 'applying' || phase === 'applied'
             ? 'apply'
             : undefined;
-  const applyFailed = Boolean(state.apply?.result?.error || state.apply?.crash);
+  // A run stopped with Ctrl-C did not fail: the apply step stays current, never marked ✘.
+  const stopped = state.apply?.result?.error instanceof StoppedError;
+  const applyFailed = !stopped && Boolean(state.apply?.result?.error || state.apply?.crash);
   const result = {} as Record<WizardStepId, StepListState>;
   for (const step of WIZARD_STEPS) {
     if (step.id === 'review') {
@@ -486,7 +489,7 @@ export function stepListStates(state: WizardState): Record<WizardStepId, StepLis
     }
     if (step.id === 'apply') {
       result.apply =
-        phase === 'applied' || phase === 'finished' ? (applyFailed ? 'failed' : 'done') : currentStep === 'apply' ? 'current' : 'pending';
+        phase === 'applied' || phase === 'finished' ? (applyFailed ? 'failed' : stopped ? 'current' : 'done') : currentStep === 'apply' ? 'current' : 'pending';
       continue;
     }
     if (step.id === currentStep) {

@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { runPlainSetup } from '../../source/commands/plain-setup';
+import { runSetup } from '../../source/commands/setup';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { CliIo } from '../../source/cli-io';
 import type { Effects } from '../../source/effects';
@@ -131,7 +135,42 @@ describe('setup --plain', () => {
     await terminal.answer('Apply these changes', '\u0003');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
     expect(session.calls.applyPlan).toBe(0);
-    expect(terminal.output()).toContain('Cancelled; nothing was written');
+  });
+
+  test('Ctrl-C at a prompt of setup --plain says "Cancelled" once, exit 130', async () => {
+    const terminal = plainTerminal();
+    const stderr: string[] = [];
+    (terminal.io.stderr as PassThrough).on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+    const home = mkdtempSync(join(tmpdir(), 'ncw-plain-'));
+    const code = runSetup({ answers: undefined, out: undefined, yes: false, dryRun: false, json: false, plain: true, showSecrets: false, dropOld: false, force: false, reader: false }, terminal.io, { ...effects(), home, cwd: home });
+    await terminal.answer('Endpoint URL', '\u0003');
+    expect(await code).toBe(130);
+    const said = terminal.output() + stderr.join('');
+    expect(said.match(/Cancelled/g)).toHaveLength(1);
+    expect(said).toContain('Cancelled; nothing was written and nothing changed on the server.');
+  });
+
+  test('Ctrl-C while applying lets the running step finish, says so once, then stops with what ran and what did not', async () => {
+    // Given a plain run whose builder-user step is still running
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession({ holdApplyAt: 'user' });
+    const done = runPlainSetup({ initial: ALL_BUT_LAST, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    await terminal.answer('nix-cache-info, for reference', '\r');
+    await terminal.answer('Apply these changes', 'y\r');
+    await terminal.answer('… Create the builder user');
+    // When Ctrl-C (SIGINT: no prompt is open) arrives twice
+    process.emit('SIGINT');
+    process.emit('SIGINT');
+    session.release();
+    const outcome = await done;
+    // Then the run stopped after that step, no retry was offered, and the stop was said once
+    expect(outcome).toMatchObject({ outcome: 'applied', result: { error: { stoppedByUser: true } } });
+    const steps = outcome.outcome === 'applied' ? outcome.result.steps : [];
+    expect(steps.filter((s) => s.status === 'changed').map((s) => s.id)).toEqual(['connect', 'bucket', 'user']);
+    expect(steps.filter((s) => s.status === 'skipped').map((s) => s.id)).toEqual(['policy', 'attach', 'anonymous', 'cache-info', 'expiry']);
+    expect(terminal.output().match(/Stopping: the running step finishes/g)).toHaveLength(1);
+    expect(terminal.output()).not.toContain('Run the steps again?');
+    expect(process.listenerCount('SIGINT')).toBe(0);
   });
 
   test('the builder secret can be shown, regenerated or typed, and a bad one is refused naming the character', async () => {

@@ -47,7 +47,7 @@ describe('the apply screen', () => {
     const failed = await waitForText(app, 'apply — failed');
     expect(failed).toContain('✔ 2 step(s) done');
     expect(failed).toContain('✘ Create the builder user — failed');
-    expect(failed).toContain('– 5 step(s) not run');
+    expect(failed).toContain('– 5 step(s) not run: policy, attach');
     expect(failed).toContain('✘ step "user": Create the builder user failed: the server');
     expect(failed).toContain('What to do: give the admin user the right to create users,');
     expect(failed).toContain('✘ apply');
@@ -63,12 +63,26 @@ describe('the apply screen', () => {
     expect(app.outcomes[0]).toMatchObject({ outcome: 'applied', result: { error: { step: 'bucket' } } });
   });
 
-  test('Ctrl-C while applying does not interrupt the steps', async () => {
-    const session = makeFakeSetupSession();
+  test('Ctrl-C while applying lets the running step finish, then stops: what was done and what did not run, never as failed', async () => {
+    // Given a run whose builder-user step is still running
+    const session = makeFakeSetupSession({ holdApplyAt: 'user' });
     const app = await apply({ session });
-    app.stdin.write(KEYS.ctrlC);
-    await waitForText(app, 'Your Nix binary cache is set up');
-    expect(app.outcomes).toEqual([]);
+    await waitForText(app, 'Create the builder user — applying…');
+    // When Ctrl-C is pressed, the screen says it stops after the running step
+    const stopping = await press(app, KEYS.ctrlC, 'Stopping: the running step finishes');
+    expect(stopping).toContain('stopping after this step');
+    // and once that step has finished, nothing more starts
+    session.release();
+    const stopped = await waitForText(app, 'apply — stopped');
+    expect(stopped).toContain('✔ 3 step(s) done');
+    expect(stopped).toContain('– 5 step(s) not run: policy, attach, anonymous, cache-info,');
+    expect(stopped).toContain('  expiry');
+    expect(stopped).toContain('Run setup again to continue');
+    expect(stopped).not.toContain('✘');
+    expect(stopped).not.toContain('failed');
+    await press(app, 'q').catch(() => undefined);
+    await waitForFrame(app, () => app.outcomes.length > 0);
+    expect(app.outcomes[0]).toMatchObject({ outcome: 'applied', result: { error: { stoppedByUser: true } } });
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { Answers } from '../../source/answers/answers';
 import type { AnswersInput } from '../../source/answers/answers-schema';
-import { StepError } from '../../source/errors';
+import { StepError, StoppedError } from '../../source/errors';
 import type { StepEvent } from '../../source/plan/run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from '../../source/plan/setup-session';
 import type { CheckResult, ServerStep, StepId, StepReport } from '../../source/plan/server-step';
@@ -21,6 +21,8 @@ export interface FakeSessionOptions {
   readonly previews?: readonly FilePreview[];
   /** what detectExisting finds on the "server" @default nothing */
   readonly detected?: AnswersInput;
+  /** the step whose apply waits until the test calls release() (to press a key while it runs) */
+  readonly holdApplyAt?: StepId;
 }
 
 export interface FakeSetupSession extends SetupSession {
@@ -32,6 +34,8 @@ export interface FakeSetupSession extends SetupSession {
     applyPlan: number;
     detectExisting: Answers[];
   };
+  /** lets the apply held by `holdApplyAt` finish */
+  release(): void;
 }
 
 const STEPS: readonly { id: StepId; title: string; command: string }[] = [
@@ -83,6 +87,8 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
   const calls: FakeSetupSession['calls'] = { testConnection: [], prepareSetup: [], checkPlan: 0, previewFiles: 0, applyPlan: 0, detectExisting: [] };
   const connection = options.connection ?? [{ ok: true, detail: 'MinIO answered; admin login works' } as const];
   let failPending = options.failOnceAt;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
 
   const steps: ServerStep[] = STEPS.map((s) => ({
     ...s,
@@ -93,6 +99,7 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
     },
     apply: async () => {
       await tick();
+      if (options.holdApplyAt === s.id) await released;
       if (failPending === s.id) {
         failPending = undefined;
         throw new StepError(`${s.title} failed: the server said AccessDenied`, s.id, 'give the admin user the right to create users, then retry');
@@ -105,7 +112,7 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
     const reports: StepReport[] = [];
     let error: StepError | undefined;
     for (const step of plan.steps) {
-      if (!error && apply && reports.length > 0 && shouldStop?.()) error = new StepError('Stopped at your request (Ctrl-C)', step.id, 'Run setup again to continue.');
+      if (!error && apply && reports.length > 0 && shouldStop?.()) error = new StoppedError('Stopped at your request (Ctrl-C)', step.id, 'Run setup again to continue.');
       if (error) {
         const report: StepReport = { id: step.id, status: 'skipped', detail: 'not run' };
         reports.push(report);
@@ -132,6 +139,7 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
 
   return {
     calls,
+    release,
     async testConnection(answers) {
       calls.testConnection.push(answers);
       await tick();
