@@ -13,23 +13,59 @@ type LineKind = 'blank' | 'comment' | 'header' | 'option' | 'continuation';
 
 interface Line {
   text: string;
-  /** `\n`, `\r\n` or `''` for a last line without one */
+  /** `\n`, `\r\n`, `\r` or `''` for a last line without one */
   eol: string;
   readonly kind: LineKind;
   /** header: the section name; option: the option name, lower-cased as configparser does */
   readonly name?: string;
+  /** option: the value on its own line; continuation: the line's text; both stripped as Python strips */
+  readonly value?: string;
+  /** continuation: the option line it continues */
+  readonly of?: Line;
 }
 
 const OUR_KEYS = ['aws_access_key_id', 'aws_secret_access_key'] as const;
 
 /**
- * Reads the file the way botocore does (Python's `configparser.RawConfigParser`, strict): `#`
- * and `;` comment lines, `[name]` headers taken verbatim (no trimming inside the brackets),
- * `key = value` or `key: value` options with case-insensitive keys, and lines indented deeper than
- * the option above them continuing its value. What that parser refuses (a duplicate section or
- * option, an option before any section, a line that is none of these) breaks the file for every
- * AWS tool already; we refuse it too rather than guess, naming the line but never its content,
- * which may be a secret.
+ * Python's white space (`str.isspace`, `str.strip`, the `\s` of configparser's patterns): JS's
+ * `trim()` also strips U+FEFF (a byte-order mark, which Python keeps, so botocore refuses a file
+ * starting with one) and keeps U+001C..U+001F and U+0085, which Python strips.
+ */
+const PY_SPACE = '[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+const pyStrip = (text: string): string => text.replace(PY_STRIP, '');
+const PY_LEADING_SPACE = new RegExp(`^${PY_SPACE}*`);
+/** configparser's OPTCRE: `(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$` */
+const PY_OPTION = new RegExp(`^(.*?)${PY_SPACE}*[=:]${PY_SPACE}*(.*)$`, 's');
+/** What `str.splitlines()` splits at beyond the three line endings (botocore's nested values). */
+// eslint-disable-next-line no-control-regex -- Python splits at these file-separator controls
+const PY_EXTRA_LINE_BREAKS = /[\v\f\x1c-\x1e\x85\u2028\u2029]/;
+
+/**
+ * The file's lines as Python reads a text file (universal newlines): `\r\n`, `\n` and a lone `\r`
+ * each end a line. Splitting on `\n` alone merged a CR-only file into one line botocore refuses.
+ */
+function splitLines(content: string): { text: string; eol: string }[] {
+  const lines: { text: string; eol: string }[] = [];
+  const pattern = /([^\r\n]*)(\r\n|\n|\r|$)/g;
+  for (let match = pattern.exec(content); match !== null && match.index < content.length; match = pattern.exec(content)) {
+    lines.push({ text: match[1] as string, eol: match[2] as string });
+    if (match[2] === '') break;
+  }
+  return lines;
+}
+
+/**
+ * Reads the file the way botocore does (`botocore.configloader.raw_config_parse`: Python's
+ * `configparser.RawConfigParser`, strict, then its nested values): lines ended by `\r`, `\n` or
+ * `\r\n`; `#` and `;` comment lines; `[name]` headers taken verbatim (no trimming inside the
+ * brackets); `key = value` or `key: value` options with case-insensitive keys; lines indented deeper
+ * than the option above them continue its value (blank and comment lines in between do not end it);
+ * and a value that starts on the next line is a nested section whose every line must be
+ * `key = value`. What botocore refuses (a duplicate section or option, an option before any
+ * section, a line that is none of these, a nested line without `=`, a byte-order mark) breaks the
+ * file for every AWS tool already; we refuse it too rather than guess, naming the line but never
+ * its content, which may be a secret.
  */
 function parseLines(content: string, path: string): Line[] {
   const lines: Line[] = [];
@@ -37,17 +73,15 @@ function parseLines(content: string, path: string): Line[] {
   const options = new Set<string>();
   let section: string | undefined;
   let optionIndent: number | undefined;
-  const raw = content === '' ? [] : content.split(/(?<=\n)/);
-  raw.forEach((chunk, index) => {
-    const eol = chunk.endsWith('\r\n') ? '\r\n' : chunk.endsWith('\n') ? '\n' : '';
-    const text = chunk.slice(0, chunk.length - eol.length);
-    const stripped = text.trim();
-    const refuse = (why: string): never => {
-      throw new FileParseError(
-        `The AWS credentials file ${path} cannot be read at line ${index + 1}: ${why}. AWS tools refuse it too; fix that line, then run again. The file was left as it was.`,
-        path,
-      );
-    };
+  let option: Line | undefined;
+  const refuse = (index: number, why: string): never => {
+    throw new FileParseError(
+      `The AWS credentials file ${path} cannot be read at line ${index + 1}: ${why}. AWS tools refuse it too; fix that line, then run again. The file was left as it was.`,
+      path,
+    );
+  };
+  splitLines(content).forEach(({ text, eol }, index) => {
+    const stripped = pyStrip(text);
     if (stripped === '') {
       lines.push({ text, eol, kind: 'blank' });
       return;
@@ -56,32 +90,63 @@ function parseLines(content: string, path: string): Line[] {
       lines.push({ text, eol, kind: 'comment' });
       return;
     }
-    const indent = text.length - text.trimStart().length;
-    if (section !== undefined && optionIndent !== undefined && indent > optionIndent) {
-      lines.push({ text, eol, kind: 'continuation' });
+    const indent = (PY_LEADING_SPACE.exec(text) as RegExpExecArray)[0].length;
+    if (option !== undefined && optionIndent !== undefined && indent > optionIndent) {
+      lines.push({ text, eol, kind: 'continuation', value: stripped, of: option });
       return;
     }
+    optionIndent = indent;
     const header = /^\[(.+)\]/.exec(stripped);
     if (header) {
       const name = header[1] as string;
-      if (sections.has(name)) refuse(`the section [${name}] appears a second time`);
+      // configparser merges every [DEFAULT] into its defaults: it is never a duplicate
+      if (sections.has(name) && name !== 'DEFAULT') refuse(index, `the section [${name}] appears a second time`);
       sections.add(name);
       section = name;
-      optionIndent = undefined;
+      option = undefined;
       lines.push({ text, eol, kind: 'header', name });
       return;
     }
-    if (section === undefined) refuse('a setting before the first [section] line');
-    const option = /^(.*?)\s*[=:]/.exec(stripped);
-    if (!option || option[1] === '') refuse('it is not a [section], a "key = value" setting or a comment');
-    const name = (option as RegExpExecArray)[1]!.toLowerCase();
+    if (section === undefined) refuse(index, 'a setting before the first [section] line');
+    const match = PY_OPTION.exec(stripped);
+    if (!match || match[1] === '') refuse(index, 'it is not a [section], a "key = value" setting or a comment');
+    const name = (match as RegExpExecArray)[1]!.toLowerCase();
     const key = `${section}\u0000${name}`;
-    if (options.has(key)) refuse(`the setting ${name} appears twice in [${section}]`);
+    if (options.has(key)) refuse(index, `the setting ${name} appears twice in [${section}]`);
     options.add(key);
-    optionIndent = indent;
-    lines.push({ text, eol, kind: 'option', name });
+    option = { text, eol, kind: 'option', name, value: (match as RegExpExecArray)[2] as string };
+    lines.push(option);
+  });
+  // botocore reads a value that starts on the next line as a nested section (`s3 =` then
+  // `  addressing_style = path`), and refuses the whole file when one of its lines has no `=`.
+  lines.forEach((line, index) => {
+    if (line.kind !== 'continuation' || line.of?.value !== '') return;
+    for (const part of (line.value as string).split(PY_EXTRA_LINE_BREAKS)) {
+      if (pyStrip(part) !== '' && !part.includes('=')) refuse(index, `a line of the nested settings under ${line.of.name ?? ''} is not "key = value"`);
+    }
   });
   return lines;
+}
+
+/**
+ * Every section's settings as botocore reads them (names lower-cased, a continued value joined
+ * with line breaks). Throws FileParseError where botocore refuses the file.
+ */
+export function readAwsCredentials(content: string, path: string): Map<string, Record<string, string>> {
+  const sections = new Map<string, Record<string, string>>();
+  let current: Record<string, string> | undefined;
+  for (const line of parseLines(content, path)) {
+    if (line.kind === 'header') {
+      current = sections.get(line.name as string) ?? {};
+      sections.set(line.name as string, current);
+    } else if (line.kind === 'option' && current !== undefined) {
+      current[line.name as string] = line.value as string;
+    } else if (line.kind === 'continuation' && current !== undefined) {
+      const name = line.of?.name as string;
+      current[name] = `${current[name] ?? ''}\n${line.value as string}`;
+    }
+  }
+  return sections;
 }
 
 /**
@@ -164,12 +229,12 @@ export function renderAwsCredentials(existing: string | null, input: AwsCredenti
     }
     const line = lines[index]!;
     line.text = replaceValue(line.text, values[key]);
-    // A value continued on indented lines is replaced as a whole.
-    let continued = 0;
-    while (lines[index + 1 + continued]?.kind === 'continuation') continued++;
-    if (continued > 0) {
-      line.eol = lines[index + continued]!.eol;
-      lines.splice(index + 1, continued);
+    // A value continued on indented lines is replaced as a whole, blank and comment lines between
+    // its parts (which do not end it) staying.
+    for (let i = lines.length - 1; i > index; i--) {
+      if (lines[i]!.kind !== 'continuation' || lines[i]!.of !== line) continue;
+      if (i === lines.length - 1 && lines[i]!.eol === '') lines[i - 1]!.eol = '';
+      lines.splice(i, 1);
     }
   }
   if (missing.length > 0) {

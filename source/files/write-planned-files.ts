@@ -3,7 +3,7 @@ import { constants, type Stats } from 'node:fs';
 import { access, chmod, copyFile, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Effects } from '../effects';
-import { StepError, UsageError } from '../errors';
+import { FileParseError, StepError, UsageError } from '../errors';
 import { processIsAlive } from '../state/process-alive';
 import { makeFolders, runsAsRoot, statIfExists, takeOwnerOf } from './make-folders';
 import { type FileAction, type FileReport, type PlannedFile, fileField } from './planned-file';
@@ -98,6 +98,20 @@ async function fieldTarget(path: string, file: PlannedFile): Promise<string> {
   }
 }
 
+/**
+ * An existing file that cannot be parsed is bad input naming its field (exit 2): the user must mend
+ * it, and it is found while the files are planned, before any server change or write.
+ */
+function renderOrRefuse(file: PlannedFile, base: string | null): string {
+  try {
+    return file.render(base);
+  } catch (error) {
+    if (!(error instanceof FileParseError)) throw error;
+    const field = fileField(file.id);
+    throw new UsageError(`${field}: ${error.message}`, field, [{ field, message: error.message }]);
+  }
+}
+
 async function decide(file: PlannedFile, options: WritePlannedFilesOptions): Promise<Decision> {
   const { effects, outDir } = options;
   // A symlinked file (say ~/.aws/credentials into a dotfiles repo) is written through the link.
@@ -109,7 +123,7 @@ async function decide(file: PlannedFile, options: WritePlannedFilesOptions): Pro
     // report names the real file, the one in use.
     return { file, target: realPath, content: undefined, action: 'unchanged', reportPath: realPath, realPath };
   }
-  const content = file.render(base);
+  const content = renderOrRefuse(file, base);
   const target = outDir === undefined ? realPath : await fieldTarget(outFilePath(outDir, file.outPath ?? deriveOutPath(file.path, effects), effects), file);
   const current = outDir === undefined ? base : await readTarget(target, file);
   if (file.keepExisting && current !== null) {

@@ -1,7 +1,10 @@
+import { FileParseError } from '../errors';
+import { readAwsCredentials } from '../files/render-aws-credentials';
+
 /**
  * Reads one profile's keys from an AWS shared credentials file, so a re-run reuses the builder
  * secret written last time instead of making (and setting) a new one. Read-only and lenient: a
- * file it cannot read gives undefined; the writer (render-aws-credentials.ts) is the strict one.
+ * file botocore refuses gives undefined (the writer refuses it); the line rules are the writer's own.
  */
 export interface AwsProfileKeys {
   readonly accessKeyId: string | undefined;
@@ -9,24 +12,19 @@ export interface AwsProfileKeys {
 }
 
 export function readAwsProfile(content: string, profile: string): AwsProfileKeys | undefined {
-  let inSection = false;
-  let found = false;
-  const values: Record<string, string> = {};
-  for (const raw of content.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[(.+)\]/.exec(line);
-    if (header) {
-      inSection = header[1] === profile;
-      found ||= inSection;
-      continue;
-    }
-    if (!inSection) continue;
-    const option = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (option) values[option[1]!.toLowerCase()] = option[2]!;
-  }
-  if (!found) return undefined;
+  const values = readAll(content)?.get(profile);
+  if (values === undefined) return undefined;
   return { accessKeyId: values['aws_access_key_id'], secretAccessKey: values['aws_secret_access_key'] };
+}
+
+/** The file read with botocore's rules (the writer's own reader); undefined when botocore refuses it. */
+function readAll(content: string): Map<string, Record<string, string>> | undefined {
+  try {
+    return readAwsCredentials(content, 'the AWS credentials file');
+  } catch (error) {
+    if (error instanceof FileParseError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -35,10 +33,9 @@ export function readAwsProfile(content: string, profile: string): AwsProfileKeys
  */
 export function readProfileAccessKeys(content: string): Record<string, string> {
   const found: Record<string, string> = {};
-  for (const match of content.matchAll(/^\s*\[([^\]\r\n]+)\]/gm)) {
-    const name = match[1]!;
-    const keys = readAwsProfile(content, name);
-    if (keys?.accessKeyId && keys.secretAccessKey) found[name] = keys.accessKeyId;
+  for (const [name, values] of readAll(content) ?? []) {
+    const accessKeyId = values['aws_access_key_id'];
+    if (accessKeyId && values['aws_secret_access_key']) found[name] = accessKeyId;
   }
   return found;
 }

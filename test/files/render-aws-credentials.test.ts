@@ -94,10 +94,55 @@ const cases: Case[] = [
     after: `[my builder]\naws_access_key_id = ${ID}\naws_secret_access_key = ${SECRET}\n`,
   },
   {
+    name: 'a CR-only file (old Mac line endings) keeps every profile, and our section gets CR line endings',
+    before: '[default]\raws_access_key_id = A\raws_secret_access_key = B\r',
+    after: `[default]\raws_access_key_id = A\raws_secret_access_key = B\r\r[nixbuilder]\raws_access_key_id = ${ID}\raws_secret_access_key = ${SECRET}\r`,
+  },
+  {
+    name: 'a CR-only file with our section changes only our two values',
+    before: '[nixbuilder]\raws_access_key_id = old\raws_secret_access_key = old\r[work]\rx=1\r',
+    after: `[nixbuilder]\raws_access_key_id = ${ID}\raws_secret_access_key = ${SECRET}\r[work]\rx=1\r`,
+  },
+  {
+    name: 'a file mixing \\r, \\n and \\r\\n is read line by line as botocore reads it',
+    before: '[a]\rx = 1\n[nixbuilder]\r\naws_access_key_id = old\raws_secret_access_key = old\n',
+    after: `[a]\rx = 1\n[nixbuilder]\r\naws_access_key_id = ${ID}\raws_secret_access_key = ${SECRET}\n`,
+  },
+  {
+    // modelled on botocore's tests/unit/cfg/aws_config_nested (boto/botocore): nested sections
+    // (`s3 =` then indented `key = value` lines) are kept as they are
+    name: 'nested sections botocore reads (s3 =, then key = value lines) stay as they are',
+    before: '[nixbuilder]\naws_access_key_id = old\naws_secret_access_key = old\ns3 =\n    signature_version = s3v4\ncloudwatch =\n    signature_version = v4\nregion=us-west-2\n',
+    after: `[nixbuilder]\naws_access_key_id = ${ID}\naws_secret_access_key = ${SECRET}\ns3 =\n    signature_version = s3v4\ncloudwatch =\n    signature_version = v4\nregion=us-west-2\n`,
+  },
+  {
+    // modelled on botocore's tests/unit/cfg/aws_config_nested_empty: an empty nested section
+    name: 'an empty value with nothing nested under it is an ordinary empty setting',
+    before: '[default]\naws_access_key_id = foo\ns3 =\nregion=us-west-2\n',
+    after: `[default]\naws_access_key_id = foo\ns3 =\nregion=us-west-2\n\n${OURS}`,
+  },
+  {
+    name: 'a value continued after a blank line is replaced as a whole (the blank line does not end it)',
+    before: '[nixbuilder]\naws_access_key_id = old\naws_secret_access_key = old\n\n  continued\n',
+    after: `[nixbuilder]\naws_access_key_id = ${ID}\naws_secret_access_key = ${SECRET}\n\n`,
+  },
+  {
     name: 'indented comments and blank lines with spaces stay',
     before: '  # indented comment\n[default]\n   \nx = 1\n\t; tab comment\n',
     after: `  # indented comment\n[default]\n   \nx = 1\n\t; tab comment\n\n${OURS}`,
   },
+];
+
+/** Files botocore refuses, why, and the line named. */
+const refusedFiles: readonly (readonly [string, string, number])[] = [
+  ['a section appears twice', '[a]\nx=1\n[a]\ny=2\n', 3],
+  ['a setting comes before any section', 'aws_access_key_id = AKIA\n[a]\n', 1],
+  ['a line is neither a section, a setting nor a comment', '[nixbuilder]\nhunter2secret\n', 2],
+  ['a setting appears twice in a section', '[nixbuilder]\naws_access_key_id = a\nAWS_ACCESS_KEY_ID = b\n', 3],
+  ['a nested section holds a line that is not key = value', '[nixbuilder]\naws_access_key_id = a\ns3 =\n    signature_version = s3v4\n    hunter2secret\n', 5],
+  ['a CR-only file whose nested section holds a line without =', '[a]\rs3 =\r  hunter2secret\r', 3],
+  ['the file starts with a byte-order mark (Python keeps it, so no section starts the file)', '\ufeff[nixbuilder]\naws_access_key_id = a\n', 1],
+  ['a setting appears twice in a CR-only file', '[nixbuilder]\raws_access_key_id = a\raws_access_key_id = b\r', 3],
 ];
 
 describe('the AWS credentials merge', () => {
@@ -114,12 +159,7 @@ describe('the AWS credentials merge', () => {
     }
   });
 
-  it.each([
-    ['a section appears twice', '[a]\nx=1\n[a]\ny=2\n', 3],
-    ['a setting comes before any section', 'aws_access_key_id = AKIA\n[a]\n', 1],
-    ['a line is neither a section, a setting nor a comment', '[nixbuilder]\nhunter2secret\n', 2],
-    ['a setting appears twice in a section', '[nixbuilder]\naws_access_key_id = a\nAWS_ACCESS_KEY_ID = b\n', 3],
-  ])('refuses a file AWS tools reject too, naming the line: %s', (_why, before, line) => {
+  it.each(refusedFiles)('refuses a file AWS tools reject too, naming the line: %s', (_why, before, line) => {
     let error: unknown;
     try {
       merge(before);
@@ -158,7 +198,7 @@ describe.skipIf(awsMissing !== undefined)(`the merged file read by the real aws 
   function awsGet(file: string, key: string, profile: string): string {
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_SHARED_CREDENTIALS_FILE: file, AWS_CONFIG_FILE: join(dir, 'no-config') };
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) delete env[name];
-    return execFileSync('aws', ['configure', 'get', key, '--profile', profile], { env, encoding: 'utf8' }).trim();
+    return execFileSync('aws', ['configure', 'get', key, '--profile', profile], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   }
 
   it.each(cases.filter((c) => c.profile === undefined).map((c, i) => [c.name, c, i] as const))(
@@ -170,6 +210,13 @@ describe.skipIf(awsMissing !== undefined)(`the merged file read by the real aws 
       expect(awsGet(file, 'aws_secret_access_key', 'nixbuilder')).toBe(SECRET);
     },
   );
+
+  it.each(refusedFiles)('refuses what botocore refuses too: %s', (_why, before) => {
+    const file = join(dir, `refused-${refusedFiles.findIndex(([, text]) => text === before)}`);
+    writeFileSync(file, before);
+    expect(() => merge(before)).toThrow(FileParseError);
+    expect(() => awsGet(file, 'aws_access_key_id', 'nixbuilder')).toThrow(/Unable to parse config file/);
+  });
 
   it('still gives the other profiles their own keys', () => {
     const file = join(dir, 'credentials-others');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Effects } from '../../source/effects';
-import { FileParseError, StepError } from '../../source/errors';
+import { StepError, UsageError } from '../../source/errors';
 import { planFiles } from '../../source/files/plan-files';
 import type { PlannedFile } from '../../source/files/planned-file';
 import { backupTimestamp, writePlannedFiles } from '../../source/files/write-planned-files';
@@ -130,12 +130,15 @@ describe('writing the planned files', () => {
     expect(existsSync(home('.mc/config.json'))).toBe(false);
   });
 
-  it('refuses an unparsable file before writing anything, leaving it as it was', async () => {
+  it('refuses an unparsable file before writing anything, leaving it as it was: bad input naming the field (exit 2)', async () => {
     mkdirSync(home('.mc'));
     writeFileSync(home('.mc/config.json'), '{"version": "10", "aliases": {');
     const listing = tree(root);
 
-    await expect(writePlannedFiles(plan(), { dryRun: false, effects })).rejects.toBeInstanceOf(FileParseError);
+    const error = await writePlannedFiles(plan(), { dryRun: false, effects }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).field).toBe('files.mcConfig');
+    expect((error as UsageError).exitCode).toBe(2);
 
     expect(tree(root)).toEqual(listing);
     expect(readFileSync(home('.mc/config.json'), 'utf8')).toBe('{"version": "10", "aliases": {');

@@ -20,4 +20,14 @@ describe('reading the builder profile back', () => {
     const text = '[default]\naws_access_key_id = A\naws_secret_access_key = s1\n[half]\naws_access_key_id = B\n[nixbuilder]\naws_access_key_id = nixbuilder\naws_secret_access_key = s2\n';
     expect(readProfileAccessKeys(text)).toEqual({ default: 'A', nixbuilder: 'nixbuilder' });
   });
+
+  it('reads a CR-only file line by line, as botocore does (it was one line, every profile lost)', () => {
+    const text = '[default]\raws_access_key_id = A\r[nixbuilder]\raws_access_key_id = nb\raws_secret_access_key = S3cret-x\r';
+    expect(readAwsProfile(text, 'nixbuilder')).toEqual({ accessKeyId: 'nb', secretAccessKey: 'S3cret-x' });
+    expect(readProfileAccessKeys(text)).toEqual({ nixbuilder: 'nb' });
+  });
+
+  it('finds nothing in a file botocore refuses (the writer refuses it, naming the line)', () => {
+    expect(readAwsProfile('[nixbuilder]\naws_access_key_id = nb\ns3 =\n  not a setting\n', 'nixbuilder')).toBeUndefined();
+  });
 });
