@@ -14,11 +14,13 @@ import type { Effects } from '../effects';
 import { StoppedError } from '../errors';
 import { commandRows } from '../output/wrap-command';
 import { wrapLine } from '../output/wrap-line';
-import type { StepEvent } from '../plan/run-steps';
+import { retryText, type StepEvent } from '../plan/run-steps';
 import type { StepStatus } from '../plan/server-step';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
 import { choiceToAnswer, WIZARD_STEPS, type QuestionContext, type SelectQuestion, type TextQuestion } from '../wizard/questions';
+import { defaultAnswer } from '../wizard/defaults';
 import { runPhase } from '../wizard/run-phase';
+import { secretView } from '../wizard/step-views';
 import { createInitialState, currentQuestion, editableField, menuOf, offeredAnswer, wizardReducer, type WizardAction, type WizardState } from '../wizard/wizard-state';
 import { promptContext, type PromptContext } from './prompt-context';
 import type { WizardEntryInput, WizardEntryOutcome } from './wizard-entry';
@@ -241,8 +243,13 @@ async function askSelect(question: SelectQuestion, state: WizardState, context: 
 /** The builder secret to answer, or undefined to keep the one in the AWS profile (see wizard-state.ts). */
 async function askBuilderSecret(state: WizardState, effects: Effects, context: PromptContext, say: (text: string) => void): Promise<string | undefined> {
   let secret = state.secret.value;
+  // The same default as the full-screen UI (secretView): keep the profile's secret when that
+  // profile already holds this builder's keys, so Enter through a re-run changes nothing.
+  const view = secretView(state);
+  const profile = String(defaultAnswer('builder.profile', state.input, state.known, state.context));
+  let choice = view.mode === 'keep' ? 'keep' : 'use';
   for (;;) {
-    say(`Builder secret: ${secret.length} characters, hidden.`);
+    say(view.mode === 'keep' && choice === 'keep' ? `Builder secret: the one in AWS profile ${profile} is kept.` : `Builder secret: ${secret.length} characters, hidden.`);
     const action = await select(
       {
         message: 'Builder secret',
@@ -251,11 +258,13 @@ async function askBuilderSecret(state: WizardState, effects: Effects, context: P
           { name: 'Show it', value: 'show' },
           { name: 'Generate another', value: 'new' },
           { name: 'Type my own', value: 'own' },
-          { name: `Keep the secret in AWS profile ${state.input.builder?.profile ?? 'nixbuilder'} (a builder user that exists already)`, value: 'keep' },
+          { name: `Keep the secret in AWS profile ${profile} (a builder user that exists already)`, value: 'keep' },
         ],
+        default: choice,
       },
       context,
     );
+    choice = action === 'keep' ? 'keep' : 'use';
     if (action === 'use') return secret;
     if (action === 'keep') return undefined;
     if (action === 'show') say(`  ${secret}`);
@@ -277,6 +286,7 @@ async function askBuilderSecret(state: WizardState, effects: Effects, context: P
 }
 
 function printCheck(event: StepEvent, say: (text: string) => void, columns: number) {
+  if (event.type === 'retrying') say(`  ↻ ${retryText(event)}`);
   if (event.type !== 'finished') return;
   say(`  ${MARKS[event.report.status]} ${event.step.title}: ${event.report.status}${event.report.detail ? ` (${event.report.detail})` : ''}`);
   if (event.report.removes) say(`    − REMOVES ${event.report.removes}`);
@@ -286,5 +296,6 @@ function printCheck(event: StepEvent, say: (text: string) => void, columns: numb
 
 function printApply(event: StepEvent, say: (text: string) => void) {
   if (event.type === 'applying') say(`  … ${event.step.title}`);
+  if (event.type === 'retrying') say(`  ↻ ${retryText(event)}`);
   if (event.type === 'finished') say(`  ${MARKS[event.report.status]} ${event.step.title}: ${event.report.status}${event.report.detail ? ` (${event.report.detail})` : ''}`);
 }

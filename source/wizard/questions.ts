@@ -14,9 +14,9 @@ import { getField, setField } from './answer-fields';
 export type WizardStepId =
   | 'connection'
   | 'backend'
-  | 'builder-secret'
   | 'bucket'
   | 'builder-user'
+  | 'builder-secret'
   | 'policy'
   | 'anonymous'
   | 'cache-info'
@@ -45,12 +45,6 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
     why: 'MinIO and Ceph RGW can create users; on any other S3 store the builder keys are made elsewhere and only the bucket is set up. The connection is tested before going on.',
   },
   {
-    id: 'builder-secret',
-    title: 'builder secret',
-    // Said for every backend: on Ceph the server makes the secret (the notice says so), elsewhere the wizard draws it.
-    why: 'The builder user uploads with a secret of its own, which is written only to your AWS credentials file (mode 0600).',
-  },
-  {
     id: 'bucket',
     title: 'bucket',
     why: 'Every NAR and .narinfo lives in one bucket; machines read it as <endpoint>/<bucket>.',
@@ -59,6 +53,12 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
     id: 'builder-user',
     title: 'builder user',
     why: 'A separate user that can upload but not delete, so a leaked builder key cannot wipe the cache. Nix finds its keys through the AWS profile.',
+  },
+  {
+    id: 'builder-secret',
+    title: 'builder secret',
+    // Said for every backend: on Ceph the server makes the secret (the notice says so), elsewhere the wizard draws it.
+    why: 'The builder user uploads with a secret of its own, which is written only to your AWS credentials file (mode 0600).',
   },
   {
     id: 'policy',
@@ -326,23 +326,6 @@ export const QUESTIONS: readonly Question[] = [
     ...checkedSecret('builder.secretKey'),
   },
   {
-    id: 'builder-secret',
-    step: 'builder-secret',
-    field: 'builder.secretKey',
-    kind: 'builder-secret',
-    label: 'Builder secret',
-    when: (input) => backendOf(input) === 'minio',
-  },
-  {
-    id: 'builder-secret-ceph',
-    step: 'builder-secret',
-    field: '@ceph-secret',
-    kind: 'notice',
-    label: 'Made by the server',
-    text: 'On Ceph RGW the server generates the builder secret when it creates the user: a secret sent in the request would land in RGW\'s access log. It is written to your AWS credentials file after the user exists.',
-    when: (input) => backendOf(input) === 'ceph',
-  },
-  {
     id: 'bucket',
     step: 'bucket',
     field: 'bucket',
@@ -368,6 +351,23 @@ export const QUESTIONS: readonly Question[] = [
     label: 'AWS profile name for it',
     help: 'nix copy --to \'s3://…?profile=NAME\' reads the keys from this profile.',
     ...checkedText('builder.profile'),
+  },
+  {
+    id: 'builder-secret',
+    step: 'builder-secret',
+    field: 'builder.secretKey',
+    kind: 'builder-secret',
+    label: 'Builder secret',
+    when: (input) => backendOf(input) === 'minio',
+  },
+  {
+    id: 'builder-secret-ceph',
+    step: 'builder-secret',
+    field: '@ceph-secret',
+    kind: 'notice',
+    label: 'Made by the server',
+    text: 'On Ceph RGW the server generates the builder secret when it creates the user: a secret sent in the request would land in RGW\'s access log. It is written to your AWS credentials file after the user exists.',
+    when: (input) => backendOf(input) === 'ceph',
   },
   {
     id: 'policy-name',

@@ -77,7 +77,10 @@ export interface ReviewState {
   readonly revealed: boolean;
 }
 
-export type ApplyStepState = { readonly state: 'checking' | 'applying' } | { readonly state: 'finished'; readonly report: StepReport };
+export type ApplyStepState =
+  /** `retrying`: a request of the step is being sent again, and why (run-steps' retryText) */
+  | { readonly state: 'checking' | 'applying'; readonly retrying?: string }
+  | { readonly state: 'finished'; readonly report: StepReport };
 
 export interface ApplyState {
   readonly steps: Readonly<Record<string, ApplyStepState>>;
@@ -200,7 +203,10 @@ function enter(state: WizardState, index: number): WizardState {
   if (question.kind === 'builder-secret') {
     const given = getField(state.input, 'builder.secretKey');
     const value = typeof given === 'string' ? given : state.secret.value;
-    return { ...base, secret: { ...state.secret, value, typing: false, revealed: false } };
+    // Asked after the builder user and its profile: until the user chooses here, keeping the
+    // profile's secret is offered exactly when that profile holds that user's keys.
+    const keepProfile = state.answered.has(question.id) ? state.secret.keepProfile : profileHoldsBuilder(state.input, state.known, state.context);
+    return { ...base, secret: { ...state.secret, value, typing: false, revealed: false, keepProfile } };
   }
   return base;
 }
@@ -270,11 +276,11 @@ export function createInitialState({ initial, context, generatedSecret, known = 
   const given = initial.builder?.secretKey;
   // A re-run for a builder whose keys the AWS profile already holds keeps that secret by default:
   // a new one would only meet the user step's conflict (the server's user has the old one).
-  const start = { input: initial, known, context };
-  const profile = String(defaultAnswer('builder.profile', initial, known, context));
-  const keepProfile = given === undefined && context.profileAccessKeys?.[profile] === defaultAnswer('builder.accessKey', initial, known, context);
+  const keepProfile = profileHoldsBuilder(initial, known, context);
   const state: WizardState = {
-    ...start,
+    input: initial,
+    known,
+    context,
     detectedFor: undefined,
     position: -1,
     skipped,
@@ -290,6 +296,17 @@ export function createInitialState({ initial, context, generatedSecret, known = 
     apply: undefined,
   };
   return menu ? { ...state, phase: { name: 'menu' } } : proceedTo(state, nextForward(state, -1));
+}
+
+/**
+ * True when no builder secret is given and the AWS profile the builder will use already holds that
+ * builder's access key: a re-run for an existing user keeps that secret by default (a new one would
+ * only meet the user step's conflict: the server's user has the old one).
+ */
+function profileHoldsBuilder(input: AnswersInput, known: KnownSetup, context: QuestionContext): boolean {
+  if (input.builder?.secretKey !== undefined) return false;
+  const profile = String(defaultAnswer('builder.profile', input, known, context));
+  return context.profileAccessKeys?.[profile] === defaultAnswer('builder.accessKey', input, known, context);
 }
 
 const NEW_APPLY: ApplyState = { steps: {}, result: undefined, crash: undefined, stopping: false };
@@ -364,6 +381,11 @@ function questionForField(state: WizardState, field: string): number | undefined
 
 function onApplyEvent(apply: ApplyState | undefined, event: StepEvent): ApplyState {
   const base: ApplyState = apply ?? NEW_APPLY;
+  if (event.type === 'retrying') {
+    const now = base.steps[event.step.id];
+    const running = now === undefined || now.state === 'finished' ? 'applying' : now.state;
+    return { ...base, steps: { ...base.steps, [event.step.id]: { state: running, retrying: event.notice.text } } };
+  }
   const stepState: ApplyStepState =
     event.type === 'finished' ? { state: 'finished', report: event.report } : { state: event.type === 'checking' ? 'checking' : 'applying' };
   return { ...base, steps: { ...base.steps, [event.step.id]: stepState } };

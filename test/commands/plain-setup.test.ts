@@ -62,11 +62,10 @@ describe('setup --plain', () => {
     await terminal.answer('Which object store', '\r');
     await terminal.answer('Manage MinIO users through', '\r');
     await terminal.answer('MinIO answered');
-    await terminal.answer('Builder secret', '\r');
     // A broken bucket name is refused with the rule, then a good one taken
     await terminal.answer('Bucket name', 'My_Bucket\r');
     await terminal.answer('bucket may hold only lowercase letters', `${'\u007f'.repeat(9)}nix-cache-2\r`);
-    for (const prompt of ['Builder user (access key)', 'AWS profile name', 'Policy name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference']) {
+    for (const prompt of ['Builder user (access key)', 'AWS profile name', 'Builder secret', 'Policy name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference']) {
       await terminal.answer(prompt, '\r');
     }
     await terminal.answer('Apply these changes', 'y\r');
@@ -122,7 +121,7 @@ describe('setup --plain', () => {
     await terminal.answer('What now?', '\r');
     await terminal.answer('Admin secret key', 'rightsecret\r');
     await terminal.answer('MinIO answered');
-    await terminal.answer('Builder secret', '\u0003');
+    await terminal.answer('Bucket name', '\u0003');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
     expect(session.calls.testConnection.map((a) => a.admin.secretKey)).toEqual(['wrongsecret', 'rightsecret']);
   });
@@ -199,6 +198,22 @@ describe('setup --plain', () => {
 });
 
 describe('setup --plain, re-running for an existing builder user', () => {
+  test('Enter keeps the secret the AWS profile holds for that user, as the full-screen UI does', async () => {
+    // Given an AWS profile nixbuilder holding the keys of the user nixbuilder
+    const terminal = plainTerminal();
+    const session = makeFakeSetupSession();
+    const initial: AnswersInput = { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent', profileAccessKeys: { nixbuilder: 'nixbuilder' } });
+    // When Enter is pressed at every prompt
+    await terminal.answer('Builder secret: the one in AWS profile nixbuilder is kept.');
+    await terminal.answer('Builder secret', '\r');
+    await terminal.answer('nix-cache-info, for reference', '\r');
+    await terminal.answer('Apply these changes', '\r');
+    await done;
+    // Then no new secret is sent: the session keeps the profile's
+    expect(session.calls.prepareSetup[0]?.builder.secretKey).toBeUndefined();
+  });
+
   test('can keep the secret in the AWS profile', async () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();

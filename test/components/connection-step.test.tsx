@@ -29,14 +29,14 @@ describe('the connection step', () => {
     expect(region).toContain('✔ Endpoint URL: http://minio.home.arpa:9000');
     await press(app, KEYS.enter, 'Which object store');
     await press(app, KEYS.enter, 'Manage MinIO');
-    await press(app, KEYS.enter, 'Secret for');
+    await press(app, KEYS.enter, 'Bucket name');
     expect(session.calls.testConnection).toHaveLength(1);
     expect(session.calls.testConnection[0]).toMatchObject({ endpoint: 'http://minio.home.arpa:9000', admin: { accessKey: 'root', secretKey: 'rootsecret' }, backend: 'minio' });
   });
 
   test('shows a spinner while testing', async () => {
     const app = renderApp({ initial: { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'minio', adminVia: 'api' } });
-    await waitForText(app, 'Secret for');
+    await waitForText(app, 'Bucket name');
     expect(app.frames.some((frame) => frame.includes('Testing http://minio.lan:9000 as minio…'))).toBe(true);
   });
 
@@ -58,7 +58,7 @@ describe('the connection step', () => {
     await press(app, 'e', 'Admin secret key');
     await press(app, '\u0015');
     await type(app, 'rightsecret');
-    await press(app, KEYS.enter, 'Secret for');
+    await press(app, KEYS.enter, 'Bucket name');
     // Then the connection was tested again with the new secret
     expect(session.calls.testConnection.map((a) => a.admin.secretKey)).toEqual(['wrongsecret', 'rightsecret']);
     expect(frameSizes(app.frames).width).toBeLessThanOrEqual(80);
@@ -68,7 +68,7 @@ describe('the connection step', () => {
     const session = makeFakeSetupSession({ connection: [{ ok: false, message: 'connect ECONNREFUSED 10.0.0.5:9000', field: 'endpoint' }, { ok: true, detail: 'ok' }] });
     const app = renderApp({ session, initial: { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'minio', adminVia: 'api' } });
     await waitForText(app, 'Fix: Endpoint URL (endpoint)');
-    await press(app, 'r', 'Secret for');
+    await press(app, 'r', 'Bucket name');
     expect(session.calls.testConnection).toHaveLength(2);
   });
 

@@ -10,6 +10,8 @@ import { makeFakeSetupSession, type FakeSessionOptions, type FakeSetupSession } 
 export interface RenderAppOptions {
   readonly initial?: AnswersInput;
   readonly aliases?: QuestionContext['aliases'];
+  /** AWS profiles that hold keys, profile → access key ID */
+  readonly profileAccessKeys?: QuestionContext['profileAccessKeys'];
   readonly env?: Record<string, string | undefined>;
   readonly session?: FakeSetupSession;
   readonly sessionOptions?: FakeSessionOptions;
@@ -45,7 +47,7 @@ export function renderApp(options: RenderAppOptions = {}) {
       initial={options.initial ?? {}}
       session={session}
       effects={effects}
-      context={{ aliases: options.aliases ?? {}, env: effects.env }}
+      context={{ aliases: options.aliases ?? {}, env: effects.env, ...(options.profileAccessKeys ? { profileAccessKeys: options.profileAccessKeys } : {}) }}
       generatedSecret="Generated+Secret=7xYz"
       onExit={(outcome) => outcomes.push(outcome)}
       {...(options.known ? { known: options.known } : {})}
@@ -58,13 +60,20 @@ export function renderApp(options: RenderAppOptions = {}) {
   return { ...handle, session, outcomes };
 }
 
-/** Answers for everything up to (not including) the builder secret, on MinIO over http. */
+/** The connection's answers, on MinIO over http: the wizard starts at the bucket. */
 export const CONNECTION_ANSWERS: AnswersInput = {
   endpoint: 'http://minio.lan:9000',
   region: 'us-east-1',
   admin: { accessKey: 'minioadmin', secretKey: 'minioadmin' },
   backend: 'minio',
   adminVia: 'api',
+};
+
+/** Answers up to (not including) the builder secret, which is asked after the builder user. */
+export const UP_TO_SECRET: AnswersInput = {
+  ...CONNECTION_ANSWERS,
+  bucket: 'nix-cache',
+  builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' },
 };
 
 /** Every answer but the last file path, so a test starts at the last question. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
-import { ALL_BUT_LAST, CONNECTION_ANSWERS, LAST_QUESTION, renderApp } from './render-app';
+import { ALL_BUT_LAST, CONNECTION_ANSWERS, LAST_QUESTION, renderApp, UP_TO_SECRET } from './render-app';
 
 afterEach(() => cleanup());
 
@@ -9,7 +9,7 @@ const GENERATED = 'Generated+Secret=7xYz';
 
 describe('the builder secret step', () => {
   test('shows the generated secret masked, reveals it with v and hides it again', async () => {
-    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    const app = renderApp({ initial: UP_TO_SECRET });
     const frame = await waitForText(app, 'Secret for');
     expect(frame).toContain(`› ${'*'.repeat(GENERATED.length)}`);
     expect(frame).not.toContain(GENERATED);
@@ -21,7 +21,7 @@ describe('the builder secret step', () => {
   });
 
   test('r draws a new 32-character secret', async () => {
-    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    const app = renderApp({ initial: UP_TO_SECRET });
     await waitForText(app, 'Secret for');
     const frame = await press(app, 'r', '(32 characters)');
     const revealed = await press(app, 'v');
@@ -33,7 +33,7 @@ describe('the builder secret step', () => {
 
   test('one\'s own secret is checked as it is typed, naming a character that would not survive', async () => {
     const session = (await import('../helpers/fake-setup-session')).makeFakeSetupSession();
-    const app = renderApp({ initial: CONNECTION_ANSWERS, session });
+    const app = renderApp({ initial: UP_TO_SECRET, session });
     await waitForText(app, 'Secret for');
     await press(app, 'e', 'Type your own secret');
     const bad = await type(app, "my'secret");
@@ -49,11 +49,11 @@ describe('the builder secret step', () => {
     await type(app, 'My.Own-Secret_42');
     const accepted = await press(app, KEYS.enter, 'Secret for');
     expect(accepted).toContain('(16 characters)');
-    await press(app, KEYS.enter, 'Bucket name');
+    await press(app, KEYS.enter, 'Policy name');
   });
 
   test('Esc while typing one\'s own keeps the generated secret', async () => {
-    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    const app = renderApp({ initial: UP_TO_SECRET });
     await waitForText(app, 'Secret for');
     await press(app, 'e', 'Type your own secret');
     await type(app, 'abc');
@@ -73,10 +73,25 @@ describe('the builder secret step', () => {
   });
 
   test('on Ceph the panel says the server makes the secret, and Enter goes on', async () => {
-    const app = renderApp({ initial: { ...CONNECTION_ANSWERS, backend: 'ceph', adminVia: undefined } });
+    const app = renderApp({ initial: { ...UP_TO_SECRET, backend: 'ceph', adminVia: undefined } });
     const frame = await waitForText(app, 'Made by the server');
     expect(frame).toContain('On Ceph RGW the server generates the builder secret');
     expect(frame).toContain('Enter continue');
-    await press(app, KEYS.enter, 'Bucket name');
+    await press(app, KEYS.enter, 'Who may download');
+  });
+
+  test('the builder user is asked before its secret: a profile holding that user\'s keys is kept by default', async () => {
+    // Given an AWS profile "ci-builder" that holds the keys of the user ci-builder
+    const session = (await import('../helpers/fake-setup-session')).makeFakeSetupSession();
+    const app = renderApp({ initial: { ...CONNECTION_ANSWERS, bucket: 'nix-cache' }, profileAccessKeys: { 'ci-builder': 'ci-builder' }, session });
+    // When the builder user is answered first
+    await waitForText(app, 'Builder user (access key)');
+    await press(app, '\u0015');
+    await type(app, 'ci-builder');
+    await press(app, KEYS.enter, 'AWS profile name');
+    await press(app, '\u0015');
+    await type(app, 'ci-builder');
+    // Then its secret step keeps that profile's secret
+    await press(app, KEYS.enter, 'Keep the secret in AWS profile ci-builder');
   });
 });

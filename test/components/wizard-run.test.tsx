@@ -25,9 +25,6 @@ describe('a whole wizard run', () => {
     // backend, then the connection test
     await press(app, KEYS.enter, 'Which object store');
     await press(app, KEYS.enter, 'Manage MinIO');
-    await press(app, KEYS.enter, 'Secret for');
-    // builder secret: a new one
-    await press(app, 'r', '(32 characters)');
     await press(app, KEYS.enter, 'Bucket name');
     // bucket: typed, then changed after going back
     await press(app, CLEAR);
@@ -38,8 +35,12 @@ describe('a whole wizard run', () => {
     await press(app, CLEAR);
     await type(app, 'nix-cache-2');
     await press(app, KEYS.enter, 'Builder user (access key)');
+    await press(app, KEYS.enter, 'AWS profile');
+    // builder secret, asked after its user: a new one
+    await press(app, KEYS.enter, 'Secret for');
+    await press(app, 'r', '(32 characters)');
     // every other question at its default
-    for (const next of ['AWS profile', 'Policy name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
+    for (const next of ['Policy name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
       await press(app, KEYS.enter, next);
     }
     // review → apply → end

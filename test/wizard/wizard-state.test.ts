@@ -83,12 +83,12 @@ describe('the wizard state machine', () => {
   test('questions answered beforehand are skipped going forward, and reached again going back', () => {
     // Given an answers file with the connection and the backend
     const initial: AnswersInput = { endpoint: 'http://rgw.lan:7480', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'adminsecret' }, backend: 'ceph' };
-    // Then the wizard starts by looking at the server, tests the connection, and then shows the builder secret notice (Ceph)
+    // Then the wizard starts by looking at the server, tests the connection, and then asks the bucket
     expect(start(initial).phase.name).toBe('detecting');
     const state = run(start(initial), looked);
     expect(state.phase.name).toBe('testing-connection');
     const afterTest = run(state, ok);
-    expect(at(afterTest)).toBe('builder-secret-ceph');
+    expect(at(afterTest)).toBe('bucket');
     // When going back, the pre-filled backend question is shown with its answer
     const back = run(afterTest, { type: 'go-back' });
     expect(at(back)).toBe('backend');
@@ -127,10 +127,10 @@ describe('the wizard state machine', () => {
     const testing = run(beforeBackend, { type: 'answer', value: 'api' });
     expect(testing.phase.name).toBe('testing-connection');
     const passed = run(testing, ok);
-    expect(at(passed)).toBe('builder-secret');
+    expect(at(passed)).toBe('bucket');
     // Back to the backend and forward again: no second test
     const again = run(passed, { type: 'go-back' }, { type: 'answer', value: 'api' });
-    expect(at(again)).toBe('builder-secret');
+    expect(at(again)).toBe('bucket');
   });
 
   test('a failed connection test names the field; editing it and going on tests again', () => {
@@ -151,7 +151,11 @@ describe('the wizard state machine', () => {
   });
 
   test('the builder secret answer is the generated one unless regenerated or typed', () => {
-    const atSecret = run(start({ endpoint: 'http://minio.lan:9000', region: 'us-east-1', backend: 'minio', adminVia: 'api', admin: { accessKey: 'a', secretKey: 'adminsecret' } }), looked, ok);
+    const atSecret = run(
+      start({ endpoint: 'http://minio.lan:9000', region: 'us-east-1', backend: 'minio', adminVia: 'api', admin: { accessKey: 'a', secretKey: 'adminsecret' }, bucket: 'nix-cache', builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } }),
+      looked,
+      ok,
+    );
     expect(at(atSecret)).toBe('builder-secret');
     expect(run(atSecret, { type: 'answer', value: atSecret.secret.value }).input.builder?.secretKey).toBe('Generated+Secret=7xYz');
     const own = run(atSecret, { type: 'type-own-secret' }, { type: 'set-secret', secret: 'MyOwn.Secret-1' });
@@ -172,8 +176,8 @@ describe('the wizard state machine', () => {
     const states = stepListStates(state);
     expect(states.connection).toBe('done');
     expect(states.backend).toBe('done');
-    expect(states['builder-secret']).toBe('current');
-    expect(states.bucket).toBe('pending');
+    expect(states.bucket).toBe('current');
+    expect(states['builder-secret']).toBe('pending');
     expect(states.policy).toBe('not-needed');
     expect(states.review).toBe('pending');
   });
