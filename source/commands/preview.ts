@@ -7,6 +7,7 @@ import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { planFiles } from '../files/plan-files';
 import { writePlannedFiles } from '../files/write-planned-files';
+import { probeNixS3Support } from '../nix/local-nix';
 import { readSystemNixConf } from '../nix/system-nix-conf';
 import { formatJsonResult } from '../output/json-result';
 import { reportFailure } from '../output/report-failure';
@@ -36,7 +37,16 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
     });
     const writing = options.out !== undefined;
     const reports = await writePlannedFiles(files, { outDir: options.out, dryRun: !writing, effects });
-    const next = nextStepsForFiles({ answers, files, reports, cwd: effects.cwd, home: effects.home, systemNixConf: await readSystemNixConf(effects.env), publicKeys });
+    const next = nextStepsForFiles({
+      answers,
+      files,
+      reports,
+      cwd: effects.cwd,
+      home: effects.home,
+      systemNixConf: await readSystemNixConf(effects.env),
+      publicKeys,
+      nixS3: await probeNixS3Support(effects.env),
+    });
     if (options.json) {
       io.stdout.write(formatJsonResult({ ok: true, command: 'preview', dryRun: !writing, steps: [], files: reports, next, warnings }));
       return 0;

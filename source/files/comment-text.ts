@@ -1,8 +1,15 @@
 /**
- * A value shown inside a `#` comment of a generated file (a file name, a CA path): kept on one
- * line, so a newline in it cannot end the comment and turn the rest into settings.
+ * The one way a value goes into a `#` comment line (of a generated file, or of the printed next
+ * steps): kept on one line with its control characters written visibly, so a newline or CR in a
+ * file name cannot end the comment and turn the rest into settings or commands.
  */
+import { oneLineText } from '../output/terminal-text';
+
 export function commentText(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return oneLineText(value);
+}
+
+/** A whole comment line, `# ` and `text` kept on that line. */
+export function commentLine(text: string): string {
+  return `# ${oneLineText(text)}`;
 }

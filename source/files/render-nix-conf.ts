@@ -1,6 +1,7 @@
 import template from '../../templates/nix-conf.conf.tmpl?raw';
 import { UsageError } from '../errors';
-import { commentText } from './comment-text';
+import { quoteForShell } from '../output/quote-for-shell';
+import { commentLine, commentText } from './comment-text';
 import { fillTemplate } from './fill-template';
 
 export interface NixConfInput {
@@ -32,7 +33,7 @@ function checkConfValue(value: string, what: string): string {
  * Nix reads (/etc/ssl/certs/ca-certificates.crt, or NIX_SSL_CERT_FILE).
  */
 export function systemTrustStoreSteps(caFileName: string): string[] {
-  const name = commentText(caFileName);
+  const name = quoteForShell(caFileName);
   return [
     `Debian/Ubuntu: sudo cp ${name} /usr/local/share/ca-certificates/nix-cache-ca.crt && sudo update-ca-certificates`,
     `Fedora/RHEL:   sudo cp ${name} /etc/pki/ca-trust/source/anchors/nix-cache-ca.pem && sudo update-ca-trust`,
@@ -43,9 +44,10 @@ export function systemTrustStoreSteps(caFileName: string): string[] {
 
 /** The daemon's environment on a machine without NixOS, for a private cache. */
 export function daemonCredentialsSteps(credentialsPath: string): string[] {
+  // `tee` without -a writes the drop-in whole, so pasting it twice leaves one copy.
   return [
-    `Linux (systemd): sudo mkdir -p /etc/systemd/system/nix-daemon.service.d && printf '[Service]\\nEnvironment=AWS_SHARED_CREDENTIALS_FILE=${credentialsPath}\\n' | sudo tee /etc/systemd/system/nix-daemon.service.d/nix-cache.conf && sudo systemctl daemon-reload`,
-    `macOS: sudo /usr/libexec/PlistBuddy -c 'Add :EnvironmentVariables:AWS_SHARED_CREDENTIALS_FILE string ${credentialsPath}' /Library/LaunchDaemons/org.nixos.nix-daemon.plist`,
+    `Linux (systemd): sudo mkdir -p /etc/systemd/system/nix-daemon.service.d && printf '%s\\n' '[Service]' ${quoteForShell(`Environment=AWS_SHARED_CREDENTIALS_FILE=${credentialsPath}`)} | sudo tee /etc/systemd/system/nix-daemon.service.d/nix-cache.conf > /dev/null && sudo systemctl daemon-reload`,
+    `macOS: sudo /usr/libexec/PlistBuddy -c ${quoteForShell(`Add :EnvironmentVariables:AWS_SHARED_CREDENTIALS_FILE string ${credentialsPath}`)} /Library/LaunchDaemons/org.nixos.nix-daemon.plist`,
   ];
 }
 
@@ -61,7 +63,7 @@ export function renderNixConf(input: NixConfInput): string {
         : [
             `# The endpoint's certificate is signed by a private CA (${commentText(input.caFile)}): add it to the`,
             '# system trust store, which Nix reads (ssl-cert-file would replace the whole bundle):',
-            ...systemTrustStoreSteps(input.caFile).map((line) => `#   ${line}`),
+            ...systemTrustStoreSteps(input.caFile).map((line) => commentLine(`  ${line}`)),
             '',
           ].join('\n'),
     privateNote:
@@ -69,9 +71,9 @@ export function renderNixConf(input: NixConfInput): string {
         ? ''
         : [
             '# This cache is private: the nix-daemon (root) reads it with the reader\'s keys. Install the',
-            `# reader credentials file root-only: sudo install -D -m 0600 -o root nix-cache-reader.credentials ${credentials}`,
+            commentLine(`reader credentials file root-only: sudo install -D -m 0600 -o root nix-cache-reader.credentials ${quoteForShell(credentials)}`),
             '# and give the daemon its path, then restart it:',
-            ...daemonCredentialsSteps(credentials).map((line) => `#   ${line}`),
+            ...daemonCredentialsSteps(credentials).map((line) => commentLine(`  ${line}`)),
             '',
           ].join('\n'),
     connectTimeout:

@@ -1,5 +1,6 @@
 import template from '../../templates/nixos-module.nix.tmpl?raw';
-import { commentText } from './comment-text';
+import { quoteForShell } from '../output/quote-for-shell';
+import { commentLine, commentText } from './comment-text';
 import { fillTemplate } from './fill-template';
 
 export interface NixosModuleInput {
@@ -120,7 +121,7 @@ export function renderNixosModule(input: NixosModuleInput): string {
       : [
           '# This cache is private. Before rebuilding, put the reader credentials file written next to',
           '# this module on the machine, readable by root only:',
-          `#   sudo install -D -m 0600 -o root -g root nix-cache-reader.credentials ${commentText(input.readerCredentialsPath)}`,
+          commentLine(`  sudo install -D -m 0600 -o root -g root nix-cache-reader.credentials ${quoteForShell(input.readerCredentialsPath)}`),
           '',
         ].join('\n');
   return fillTemplate(template, {

@@ -15,6 +15,7 @@ import { acquireSetupLock, type SetupLock } from '../state/setup-lock';
 import type { SetupIdentity } from '../state/state-dir';
 import type { StepEvent } from './run-steps';
 import type { NixSecretKey } from '../keys/nix-secret-key';
+import { probeNixS3Support, type NixS3Support } from '../nix/local-nix';
 import { readSystemNixConf } from '../nix/system-nix-conf';
 import { trustedPublicKeys } from '../state/rotation-state';
 import { nextStepsForFiles } from './next-steps';
@@ -28,6 +29,8 @@ export interface SessionOptions {
   readonly outDir: string | undefined;
   /** the machine's nix.conf, so the next steps offer to append the snippet only once [read from disk] */
   readonly systemNixConf?: () => Promise<string | null>;
+  /** whether this machine's Nix can open s3:// stores, for the next steps [asked of the real nix] */
+  readonly nixS3?: () => Promise<NixS3Support>;
   /** one deadline for a whole read-only check [CHECK_DEADLINE_MS] */
   readonly checkDeadlineMs?: number;
 }
@@ -69,6 +72,7 @@ function secretSaveError(error: unknown, pendingPath: string): StepError {
 
 export function createSetupSession(effects: Effects, options: SessionOptions): SetupSession {
   const systemNixConf = options.systemNixConf ?? (() => readSystemNixConf(effects.env));
+  const nixS3 = options.nixS3 ?? (() => probeNixS3Support(effects.env));
 
   const filesFor = (answers: Answers, state: PlanState): PlannedFile[] =>
     planFiles({
@@ -164,6 +168,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       home: effects.home,
       systemNixConf: await systemNixConf(),
       publicKeys: plan.publicKeys,
+      nixS3: await nixS3(),
     });
     const apply: ApplyResult = { steps: result.reports, files: written, next };
     return apply;
@@ -289,6 +294,11 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     async detectExisting(answers) {
       const { detectExistingSetup } = await import('../backends/detect-existing-setup');
       return detectExistingSetup(answers);
+    },
+
+    async detectNames(answers, wanted) {
+      const { detectCacheServerNames } = await import('../backends/detect-existing-setup');
+      return detectCacheServerNames(answers, wanted, { randomBytes: (n) => effects.randomBytes(n), env: effects.env });
     },
 
     async testConnection(answers) {

@@ -9,8 +9,10 @@ import { isAbsolute, relative } from 'node:path';
 import type { Answers } from '../answers/answers';
 import { isPrivateCache } from '../answers/answers';
 import type { FileId, FileReport } from '../files/planned-file';
+import { commentLine } from '../files/comment-text';
 import { daemonCredentialsSteps, systemTrustStoreSteps } from '../files/render-nix-conf';
 import { READER_CREDENTIALS_PATH, s3StoreUrl, substituterUrl } from '../nix/cache-urls';
+import { nixWithoutS3Advice, type NixS3Support } from '../nix/local-nix';
 import { quoteForShell } from '../output/quote-for-shell';
 
 /** Where one file is: `real` is its place on this machine, `written` where this run put it (under --out). */
@@ -24,11 +26,22 @@ export interface NextStepsInput {
   readonly files: Partial<Record<FileId, FilePlace>>;
   readonly cwd: string;
   readonly home: string;
-  /** the machine's nix.conf as it is now (null: missing or unreadable), so an append is offered only once */
+  /** the machine's nix.conf as it is now, its includes inlined (null: missing or unreadable), so a change is offered only while needed */
   readonly systemNixConf: string | null;
   /** the public keys the snippet trusts */
   readonly publicKeys: readonly string[];
+  /** whether this machine's Nix can open s3:// stores [not asked] */
+  readonly nixS3?: NixS3Support | undefined;
 }
+
+/**
+ * Where the snippet is installed on a machine without NixOS. An `!include` of an installed copy,
+ * rather than appending its lines, makes both commands safe to paste again: `install` replaces
+ * the copy (a rotated key's snippet replaces the old one), and the include line is added only when
+ * missing, so nix.conf never gets the lines twice.
+ */
+export const INSTALLED_NIX_CONF = '/etc/nix/nix-cache.conf';
+const INCLUDE_LINE = `!include ${INSTALLED_NIX_CONF}`;
 
 function inside(root: string, path: string): string | undefined {
   const rel = relative(root, path);
@@ -70,43 +83,55 @@ export function nextSteps(input: NextStepsInput): string[] {
   const builderModule = place('builderModule');
   const privateCache = isPrivateCache(answers);
   const lines: string[] = [];
+  // Every comment line goes through commentLine, every value in a command through quoteForShell:
+  // a file name holding a newline or `$(…)` can neither end the comment nor run when pasted.
+  const comment = (text: string) => lines.push(commentLine(text));
+  const command = (text: string) => lines.push(text);
+  const withoutS3 = input.nixS3?.kind === 'unsupported' ? input.nixS3 : undefined;
+
+  if (withoutS3) {
+    comment(
+      `This machine's Nix ${withoutS3.version} cannot open s3:// stores: it was built without S3 support (${withoutS3.message}), so nix copy --to s3://… fails here${privateCache ? ' and it cannot read this private cache' : ''}. ${nixWithoutS3Advice(privateCache)}`,
+    );
+  }
 
   const moduleName = base(module?.real ?? 'nix-cache.nix');
-  lines.push(`# Every NixOS machine: copy ${written('nixosModule')} next to configuration.nix, add it to imports = [ ./${moduleName} ];`);
+  comment(`Every NixOS machine: copy ${written('nixosModule')} next to configuration.nix, add it to imports = [ ./${moduleName} ];`);
   if (privateCache) {
-    lines.push(`# this cache is private: first install the reader's credentials there, readable by root only:`);
-    lines.push(`sudo install -D -m 0600 -o root -g root ${quoteForShell(written('readerCredentials'))} ${READER_CREDENTIALS_PATH}`);
+    comment('this cache is private: first install the reader\'s credentials there, readable by root only:');
+    command(`sudo install -D -m 0600 -o root -g root ${quoteForShell(written('readerCredentials'))} ${READER_CREDENTIALS_PATH}`);
   }
-  lines.push('sudo nixos-rebuild switch');
+  command('sudo nixos-rebuild switch');
 
   if (builderModule) {
     const key = place('secretKey');
     const credentials = place('awsCredentials');
-    lines.push(
-      `# The NixOS builder: also copy ${written('builderModule')} there and import it (imports = [ ./${moduleName} ./${base(builderModule.real)} ]); it signs and uploads every build by itself, then:`,
+    comment(
+      `The NixOS builder: also copy ${written('builderModule')} there and import it (imports = [ ./${moduleName} ./${base(builderModule.real)} ]); it signs and uploads every build by itself, then:`,
     );
     const moved = [key, credentials].filter((p): p is FilePlace => p !== undefined && p.real !== p.written);
-    for (const file of moved) lines.push(`sudo install -D -m 0600 ${quoteForShell(file.written)} ${quoteForShell(file.real)}`);
-    lines.push('sudo nixos-rebuild switch');
+    for (const file of moved) command(`sudo install -D -m 0600 ${quoteForShell(file.written)} ${quoteForShell(file.real)}`);
+    command('sudo nixos-rebuild switch');
   }
 
   const substituter = substituterUrl(answers);
-  lines.push('# Nix without NixOS: the settings go into the nix.conf of the daemon (as root), then the daemon restarts:');
+  comment(`Nix without NixOS${privateCache ? ' (with S3 support: the cache is private)' : ''}: the daemon (root) reads the settings from its nix.conf, then restarts:`);
   if (nixConfListsCache(input.systemNixConf, substituter, input.publicKeys)) {
-    lines.push('# (/etc/nix/nix.conf already lists this cache and its key: nothing to append)');
+    comment('(/etc/nix/nix.conf already lists this cache and its key: nothing to add)');
   } else {
-    lines.push(`sudo tee -a /etc/nix/nix.conf < ${quoteForShell(written('nixConf'))} > /dev/null`);
+    command(`sudo install -D -m 0644 ${quoteForShell(written('nixConf'))} ${INSTALLED_NIX_CONF}`);
+    command(`grep -qsxF ${quoteForShell(INCLUDE_LINE)} /etc/nix/nix.conf || echo ${quoteForShell(INCLUDE_LINE)} | sudo tee -a /etc/nix/nix.conf > /dev/null`);
   }
   if (answers.caFile !== undefined) {
-    lines.push(`# trust the private CA (Debian/Ubuntu; ${written('nixConf')} lists the others):`);
-    lines.push(systemTrustStoreSteps(answers.caFile)[0]!.replace(/^[^:]*:\s*/, ''));
+    comment(`trust the private CA (Debian/Ubuntu; ${written('nixConf')} lists the others):`);
+    command(systemTrustStoreSteps(answers.caFile)[0]!.replace(/^[^:]*:\s*/, ''));
   }
   if (privateCache) {
-    lines.push(`# give the daemon the reader's credentials (systemd; ${written('nixConf')} says how on macOS):`);
-    lines.push(`sudo install -D -m 0600 -o root ${quoteForShell(written('readerCredentials'))} ${READER_CREDENTIALS_PATH}`);
-    lines.push(daemonCredentialsSteps(READER_CREDENTIALS_PATH)[0]!.replace(/^[^:]*:\s*/, ''));
+    comment(`give the daemon the reader's credentials (systemd; ${written('nixConf')} says how on macOS):`);
+    command(`sudo install -D -m 0600 -o root ${quoteForShell(written('readerCredentials'))} ${READER_CREDENTIALS_PATH}`);
+    command(daemonCredentialsSteps(READER_CREDENTIALS_PATH)[0]!.replace(/^[^:]*:\s*/, ''));
   }
-  lines.push('sudo systemctl restart nix-daemon   # macOS: sudo launchctl kickstart -k system/org.nixos.nix-daemon');
+  command('sudo systemctl restart nix-daemon   # macOS: sudo launchctl kickstart -k system/org.nixos.nix-daemon');
 
   // A one-off upload runs as the user, who owns the key and the AWS profile: no root needed.
   const key = place('secretKey');
@@ -115,10 +140,10 @@ export function nextSteps(input: NextStepsInput): string[] {
   const defaultCredentials = `${home}/.aws/credentials`;
   const credentialsPrefix =
     credentials !== undefined && credentials.written !== defaultCredentials ? `AWS_SHARED_CREDENTIALS_FILE=${quoteForShell(credentials.written)} ` : '';
-  lines.push(`# Upload by hand (a builder without the module): sign while uploading, as the ${answers.builder.profile} profile; ./result is what nix-build made:`);
-  lines.push(
-    `${credentialsPrefix}nix --extra-experimental-features nix-command copy --to ${quoteForShell(nixCopyStoreUrl(answers, keyPath))} ./result`,
+  comment(
+    `Upload by hand (a builder without the module${withoutS3 ? ', whose Nix has S3 support: not this machine' : ''}): sign while uploading, as the ${answers.builder.profile} profile; ./result is what nix-build made:`,
   );
+  command(`${credentialsPrefix}nix --extra-experimental-features nix-command copy --to ${quoteForShell(nixCopyStoreUrl(answers, keyPath))} ./result`);
   return lines;
 }
 
@@ -134,10 +159,11 @@ export function nextStepsForFiles(input: {
   readonly home: string;
   readonly systemNixConf: string | null;
   readonly publicKeys: readonly string[];
+  readonly nixS3?: NixS3Support | undefined;
 }): string[] {
   const places: Partial<Record<FileId, FilePlace>> = {};
   input.files.forEach((file, index) => {
     places[file.id] = { real: file.path, written: input.reports[index]?.path ?? file.path };
   });
-  return nextSteps({ answers: input.answers, files: places, cwd: input.cwd, home: input.home, systemNixConf: input.systemNixConf, publicKeys: input.publicKeys });
+  return nextSteps({ ...input, files: places });
 }

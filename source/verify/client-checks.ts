@@ -2,7 +2,6 @@
  * `verify` from the machines' side (SPEC 6): what a client will trust and whether this machine's
  * Nix uses the cache. Read-only: GETs and listings by the builder, and Nix reading nix-cache-info.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,8 @@ import { narinfoHasValidSignature } from '../keys/narinfo-signature';
 import { parseNixPublicKey, type NixPublicKey } from '../keys/nix-public-key';
 import { parseNarinfo } from '../keys/parse-narinfo';
 import { substituterUrl } from '../nix/cache-urls';
+import { nixWithoutS3Advice, probeNixS3Support } from '../nix/local-nix';
+import { nixMessage, runNix } from '../nix/run-nix';
 
 export type ClientCheckStatus = 'ok' | 'failed' | 'skipped';
 
@@ -102,31 +103,6 @@ export async function checkNarinfoSignatures(
   return { id, title, status: 'ok', detail: `${keys.length} sampled narinfo(s), each signed by a trusted key (${names})` };
 }
 
-interface NixRun {
-  /** Nix is not installed (no `nix` on PATH) */
-  readonly missing: boolean;
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runNix(args: readonly string[], env: NodeJS.ProcessEnv): Promise<NixRun> {
-  return new Promise((resolve) => {
-    execFile('nix', ['--extra-experimental-features', 'nix-command', ...args], { env, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const errorCode = (error as { code?: unknown } | null)?.code;
-      const code = error ? (typeof errorCode === 'number' ? errorCode : null) : 0;
-      resolve({ missing: errorCode === 'ENOENT', code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n').filter((line) => line.trim() !== '' && !line.startsWith('warning:'));
-  // Nix colours its messages on a terminal; the report is plain text.
-  // eslint-disable-next-line no-control-regex
-  return (lines[lines.length - 1] ?? text.trim()).replace(/\u001b\[[0-9;]*m/g, '');
-}
-
 /**
  * Where Nix is installed: does its configuration list this substituter and trust the key, and can
  * Nix read nix-cache-info through the substituter (with a fresh client-side cache, so what it says
@@ -142,9 +118,11 @@ export async function checkLocalNix(answers: Answers, effects: Effects, publicKe
     return [skipped('local-nix-config', 'This machine\'s Nix uses the cache'), skipped('local-nix-read', 'Nix reads the cache')];
   }
   const reports: ClientCheckReport[] = [];
+  const s3 = await probeNixS3Support(baseEnv);
+  let usesCache = false;
   const configTitle = "This machine's Nix uses the cache";
   if (config.code !== 0) {
-    reports.push({ id: 'local-nix-config', title: configTitle, status: 'failed', detail: `nix show-config failed: ${lastLine(config.stderr)}. Fix: repair this machine's nix.conf.` });
+    reports.push({ id: 'local-nix-config', title: configTitle, status: 'failed', detail: `nix show-config failed: ${nixMessage(config.stderr)}. Fix: repair this machine's nix.conf.` });
     return reports;
   }
   try {
@@ -155,6 +133,7 @@ export async function checkLocalNix(answers: Answers, effects: Effects, publicKe
     };
     const listed = list('substituters').includes(substituter);
     const trusted = publicKeyText !== undefined && list('trusted-public-keys').includes(publicKeyText);
+    usesCache = listed || trusted;
     if (!listed && !trusted) {
       reports.push({ id: 'local-nix-config', title: configTitle, status: 'skipped', detail: `this machine's Nix lists neither ${substituter} nor the key; if it should use the cache, add ${answers.files.nixConf} to its nix.conf (or import ${answers.files.nixosModule})` });
     } else if (!listed || !trusted) {
@@ -171,6 +150,21 @@ export async function checkLocalNix(answers: Answers, effects: Effects, publicKe
     reports.push({ id: 'local-nix-config', title: configTitle, status: 'failed', detail: 'nix show-config --json gave no JSON' });
   }
 
+  const s3Title = "This machine's Nix can open s3:// stores";
+  if (s3.kind === 'unsupported') {
+    // A private cache is unusable with such a Nix: a failure where this machine is meant to use the
+    // cache (its nix.conf names it). A public one is still read over https; only uploads fail.
+    const privateCache = isPrivateCache(answers);
+    reports.push({
+      id: 'local-nix-s3',
+      title: s3Title,
+      status: privateCache && usesCache ? 'failed' : 'skipped',
+      detail: `this machine's Nix ${s3.version} cannot open s3:// stores (${s3.message}): it was built without S3 support, so nix copy --to s3://… fails here${privateCache ? ' and it cannot read this private cache' : ''}. ${nixWithoutS3Advice(privateCache)}`,
+    });
+  } else if (s3.kind === 'supported') {
+    reports.push({ id: 'local-nix-s3', title: s3Title, status: 'ok', detail: `this machine's Nix ${s3.version} knows s3:// stores: it can upload with nix copy${isPrivateCache(answers) ? ' and read this private cache' : ''}` });
+  }
+
   const readTitle = 'Nix reads nix-cache-info through the substituter';
   const cacheHome = await mkdtemp(join(tmpdir(), 'nix-cache-wizard-verify-'));
   try {
@@ -179,11 +173,11 @@ export async function checkLocalNix(answers: Answers, effects: Effects, publicKe
     // As a machine that trusts the private CA (the module and the snippet say how) sees it.
     if (answers.caFile !== undefined) env['NIX_SSL_CERT_FILE'] = answers.caFile;
     const ping = await runNix(['store', 'ping', '--store', substituter], env);
-    const why = lastLine(ping.stderr);
+    const why = nixMessage(ping.stderr);
     if (ping.code === 0) {
       reports.push({ id: 'local-nix-read', title: readTitle, status: 'ok', detail: `nix store ping --store ${substituter} opened the cache (it read nix-cache-info)` });
-    } else if (/don't know how to open Nix store|unsupported|not compiled/i.test(why)) {
-      reports.push({ id: 'local-nix-read', title: readTitle, status: 'skipped', detail: `this machine's Nix cannot open ${substituter} (${why}): it was built without S3 support` });
+    } else if (s3.kind === 'unsupported' && substituter.startsWith('s3://')) {
+      reports.push({ id: 'local-nix-read', title: readTitle, status: 'skipped', detail: `this machine's Nix cannot open ${substituter}: it was built without S3 support (see above)` });
     } else {
       reports.push({ id: 'local-nix-read', title: readTitle, status: 'failed', detail: `Nix could not open ${substituter}: ${why}. Fix: check that nix-cache-info is in the bucket (run setup again), that the machine trusts the server's certificate, and${isPrivateCache(answers) ? " that the reader's credentials file holds the profile" : ' that anonymous reads are allowed'}.` });
     }

@@ -49,7 +49,7 @@ describe('the NixOS module', () => {
 
   it('names its own file in the import line, kept on one comment line', () => {
     const text = renderNixosModule({ substituters: [URL], publicKeys: [KEY], fileName: 'cache\nx = 1;.nix' });
-    expect(text).toContain('#   imports = [ ./cache?x = 1;.nix ];\n');
+    expect(text).toContain('#   imports = [ ./cache\\nx = 1;.nix ];\n');
   });
 
   it('escapes the characters Nix gives a meaning inside a string', () => {
@@ -131,6 +131,19 @@ describe('the nix.conf snippet', () => {
     expect(text).toContain('sudo cp /etc/ssl/private-ca.pem /usr/local/share/ca-certificates/nix-cache-ca.crt && sudo update-ca-certificates');
     expect(text).toContain('security add-trusted-cert');
     expect(text).not.toMatch(/^ssl-cert-file/m);
+  });
+
+  it('quotes the CA path in all four trust-store commands, and keeps a newline in it inside the comment', () => {
+    const caFile = '/tmp/lan ca $(id)\nextra-substituters = https://evil.example.pem';
+    const text = renderNixConf({ substituters: [URL], publicKeys: [KEY], caFile });
+    const trust = text.split('\n').filter((line) => /^#\s+(Debian|Fedora|Arch|macOS)/.test(line));
+    expect(trust).toHaveLength(4);
+    const quoted = "$'/tmp/lan ca $(id)\\nextra-substituters = https://evil.example.pem'";
+    for (const line of trust) expect(line).toContain(quoted);
+    // Nothing but our settings outside the comments.
+    expect(text.split('\n').filter((line) => !line.startsWith('#') && line !== '')).toEqual([`extra-substituters = ${URL}`, `extra-trusted-public-keys = ${KEY}`]);
+    const bash = execFileSync('bash', ['-c', `printf '%s' ${quoted}`], { encoding: 'utf8' });
+    expect(bash).toBe(caFile);
   });
 
   it('says how to give the daemon the reader credentials of a private cache', () => {
