@@ -4,7 +4,8 @@
  * hands Ink a colour or a style when NO_COLOR is set. Every styled text goes through `Tinted`.
  */
 import { Text } from 'ink';
-import { createContext, useContext, type ReactNode } from 'react';
+import { Children, createContext, useContext, type ReactNode } from 'react';
+import { terminalText } from '../../source/output/terminal-text';
 import type { Tone } from './tone';
 
 export type { Tone } from './tone';
@@ -48,13 +49,17 @@ export interface TintedProps {
   readonly children: ReactNode;
 }
 
-/** Text in a tone; plain text when NO_COLOR is set. Lines are truncated, not wrapped, unless asked. */
+/**
+ * Text in a tone; plain text when NO_COLOR is set. Lines are truncated, not wrapped, unless asked.
+ * Every string shown goes through terminalText here, the one place all of the UI's text passes: a
+ * server's error, a file name or an echoed answer cannot move the cursor or recolour the terminal.
+ */
 export function Tinted({ tone = 'plain', wrap = 'truncate-end', children }: TintedProps) {
   const colors = useColors();
   const style = colors ? TONES[tone] : {};
   return (
     <Text wrap={wrap} {...style}>
-      {children}
+      {Children.map(children, (child) => (typeof child === 'string' ? terminalText(child) : child))}
     </Text>
   );
 }

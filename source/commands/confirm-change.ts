@@ -7,6 +7,7 @@ import { confirm } from '@inquirer/prompts';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { CancelledError, UsageError } from '../errors';
+import { terminalText } from '../output/terminal-text';
 
 export interface ConfirmChangeInput {
   readonly io: CliIo;
@@ -25,7 +26,7 @@ export async function confirmChange(input: ConfirmChangeInput): Promise<void> {
   if (!terminal) {
     throw new UsageError(`${input.warning}\nNothing was changed: pass --yes to confirm.`, '--yes');
   }
-  input.io.stdout.write(`${input.warning}\n`);
+  input.io.stdout.write(terminalText(`${input.warning}\n`));
   let yes: boolean;
   try {
     yes = await confirm({ message: input.question, default: false }, { input: input.io.stdin as NodeJS.ReadableStream, output: input.io.stdout as NodeJS.WritableStream });

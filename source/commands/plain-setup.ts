@@ -12,6 +12,7 @@ import { confirm, input, password, select } from '@inquirer/prompts';
 import { readMcAliases, validateAnswerField } from '../answers/resolve-answers';
 import type { Effects } from '../effects';
 import { StoppedError } from '../errors';
+import { terminalText } from '../output/terminal-text';
 import { commandRows } from '../output/wrap-command';
 import { wrapLine } from '../output/wrap-line';
 import { retryText, type StepEvent } from '../plan/run-steps';
@@ -55,7 +56,8 @@ async function walk({
   const context = promptContext(io);
   // Wrapped here at spaces: left to the terminal, long sentences would break inside words.
   const columns = Math.max(40, io.stdout.columns ?? 80);
-  const say = (text: string) => io.stdout.write(`${wrapLine(text, columns, '  ').join('\n')}\n`);
+  // Through terminalText: what is said quotes servers (connection errors), files and answers.
+  const say = (text: string) => io.stdout.write(terminalText(`${wrapLine(text, columns, '  ').join('\n')}\n`));
   let aliases: QuestionContext['aliases'] = {};
   try {
     aliases = readMcAliases(mcConfigPath);

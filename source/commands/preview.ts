@@ -10,7 +10,9 @@ import { writePlannedFiles } from '../files/write-planned-files';
 import { probeNixS3Support } from '../nix/local-nix';
 import { readSystemNixConf } from '../nix/system-nix-conf';
 import { formatJsonResult } from '../output/json-result';
+import { printWarnings } from '../output/print-warnings';
 import { reportFailure } from '../output/report-failure';
+import { terminalText } from '../output/terminal-text';
 import { nextStepsForFiles } from '../plan/next-steps';
 import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from '../plan/prepare-secrets';
 import { trustedPublicKeys } from '../state/rotation-state';
@@ -21,7 +23,7 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
   try {
     const input = await answersToUse(options, io, effects);
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
-    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    if (!options.json) printWarnings(warnings, io.stderr);
     const { key } = await loadOrGenerateKey(answers, effects);
     const builder = await knownBuilderSecret(answers, effects);
     const reader = await knownReaderSecret(answers, effects);
@@ -51,7 +53,8 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
       io.stdout.write(formatJsonResult({ ok: true, command: 'preview', dryRun: !writing, steps: [], files: reports, next, warnings }));
       return 0;
     }
-    const out = (text: string) => io.stdout.write(text);
+    // Through terminalText: paths and the existing files' content come from elsewhere.
+    const out = (text: string) => io.stdout.write(terminalText(text));
     if (writing) {
       out(`Wrote the files under ${options.out}:\n`);
       for (const report of reports) out(`  ${report.action.padEnd(10)} ${report.path}\n`);

@@ -29,6 +29,7 @@ import type { FileReport } from '../files/planned-file';
 import { resolveFilePath } from '../files/resolve-file-path';
 import { writePlannedFiles, type WriteFsHooks } from '../files/write-planned-files';
 import { formatJsonResult } from '../output/json-result';
+import { printWarnings } from '../output/print-warnings';
 import { reportFailure } from '../output/report-failure';
 import { readIfExists } from '../plan/prepare-secrets';
 import { readAwsProfile } from '../plan/read-aws-profile';
@@ -287,7 +288,7 @@ export async function runRotateCredentials(options: CommandOptions, io: CliIo, e
     // The s3 explanation needs no admin keys: say it before asking for them.
     if ((input.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
     const { answers, warnings } = requireCompleteAnswers(input, effects);
-    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    if (!options.json) printWarnings(warnings, io.stderr);
     refuseUnrotatable(answers, role);
     await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: credentialRotationWarning(answers, role), question: `Rotate the ${role} secret now?` });
     const result = await rotateCredentials({

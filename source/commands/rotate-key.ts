@@ -38,6 +38,7 @@ import { nextKeyName } from '../keys/next-key-name';
 import { parseNixPublicKey } from '../keys/nix-public-key';
 import { generateNixSecretKey, parseNixSecretKey, type NixSecretKey } from '../keys/nix-secret-key';
 import { formatJsonResult } from '../output/json-result';
+import { printWarnings } from '../output/print-warnings';
 import { reportFailure } from '../output/report-failure';
 import { knownBuilderSecret, readIfExists } from '../plan/prepare-secrets';
 import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
@@ -328,7 +329,7 @@ export async function runRotateKey(options: CommandOptions, io: CliIo, effects: 
     const input = await answersToUse(options, io, effects);
     // Re-signing uses the builder's keys; admin keys are not needed.
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
-    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    if (!options.json) printWarnings(warnings, io.stderr);
     if (options.dropOld) {
       await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: keyRotationWarning(answers, true), question: 'Trust only the current key from now on?' });
     }
@@ -359,7 +360,7 @@ export async function runRotateKey(options: CommandOptions, io: CliIo, effects: 
       given !== undefined && listed !== [...result.trusted].sort().join(' ')
         ? [...warnings, `key.trusted: the answers list the trusted keys themselves; set it to ${JSON.stringify(result.trusted)}, or remove it, before the next run`]
         : warnings;
-    if (!options.json) for (const warning of allWarnings.slice(warnings.length)) io.stderr.write(`warning: ${warning}\n`);
+    if (!options.json) printWarnings(allWarnings.slice(warnings.length), io.stderr);
     if (options.json) {
       io.stdout.write(formatJsonResult({ ok: true, command, dryRun: false, steps: result.steps, files: result.files, next: result.next, warnings: allWarnings, resign: result.resign }));
     } else {

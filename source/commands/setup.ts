@@ -16,6 +16,7 @@ import { detectFromFiles } from '../wizard/detect-from-files';
 import { expandUserPath } from '../paths/expand-user-path';
 import { formatJsonResult } from '../output/json-result';
 import { printApplyResult, printCheckReports } from '../output/print-report';
+import { printWarnings } from '../output/print-warnings';
 import { exitCodeOf, reportFailure } from '../output/report-failure';
 import { createSetupSession } from '../plan/create-setup-session';
 import { readIfExists } from '../plan/prepare-secrets';
@@ -67,7 +68,7 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
       return 0;
     }
     const { answers, warnings } = requireCompleteAnswers(input, effects);
-    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    if (!options.json) printWarnings(warnings, io.stderr);
     const code = await runStraight(answers, warnings, options, io, session);
     if (code === 0 && !options.dryRun) await keepAnswers(answers, options, io, effects);
     return code;
@@ -86,7 +87,7 @@ async function keepAnswers(answers: Answers, options: CommandOptions, io: CliIo,
   try {
     await rememberAnswers(answers, effects);
   } catch (error) {
-    if (!options.json) io.stderr.write(`warning: could not keep the answers for the next run (${error instanceof Error ? error.message : String(error)})\n`);
+    if (!options.json) printWarnings([`could not keep the answers for the next run (${error instanceof Error ? error.message : String(error)})`], io.stderr);
   }
 }
 

@@ -3,7 +3,9 @@ import { requireCompleteAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { formatJsonResult } from '../output/json-result';
+import { printWarnings } from '../output/print-warnings';
 import { reportFailure } from '../output/report-failure';
+import { terminalText } from '../output/terminal-text';
 import { runVerifyChecks } from '../verify/verify-checks';
 import type { CommandOptions } from './command-options';
 import { answersToUse } from './gather-answers';
@@ -15,14 +17,14 @@ export async function runVerify(options: CommandOptions, io: CliIo, effects: Eff
     const input = await answersToUse(options, io, effects);
     // verify works with the builder's profile; admin keys are needed only to read lifecycle rules.
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
-    if (!options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    if (!options.json) printWarnings(warnings, io.stderr);
     const reports = await runVerifyChecks(answers, effects);
     const good = reports.every((r) => r.status !== 'failed');
     if (options.json) {
       const steps = reports.map((r) => ({ id: r.id, status: r.status === 'ok' ? 'done' : r.status, detail: r.detail }));
       io.stdout.write(formatJsonResult({ ok: good, command: 'verify', dryRun: false, steps: steps as never, files: [], next: [], warnings }));
     } else {
-      for (const report of reports) io.stdout.write(`${MARK[report.status]} ${report.title}: ${report.detail}\n`);
+      for (const report of reports) io.stdout.write(terminalText(`${MARK[report.status]} ${report.title}: ${report.detail}\n`));
       io.stdout.write(good ? '\nThe cache is set up as the answers say.\n' : '\nSome checks failed; each says how to fix it.\n');
     }
     return good ? 0 : 1;

@@ -6,6 +6,7 @@ import { isReplacement, type ServerStep, type StepReport, type StepStatus } from
 import type { ApplyResult } from '../plan/setup-session';
 import { StoppedError } from '../errors';
 import { formatStepError } from './report-failure';
+import { terminalText } from './terminal-text';
 
 /** A step status as the plain output marks it. */
 export const MARK: Record<StepStatus, string> = {
@@ -21,8 +22,9 @@ function markOf(report: StepReport): string {
   return isReplacement(report) ? '• replace' : MARK[report.status];
 }
 
+/** Every line goes through terminalText: details and paths carry servers' and files' words. */
 function write(out: NodeJS.WritableStream, line: string): void {
-  out.write(line + '\n');
+  out.write(terminalText(line) + '\n');
 }
 
 export const printCheckReports = {

@@ -5,6 +5,7 @@
 import type { CliIo } from '../cli-io';
 import { CancelledError, FileParseError, StepError, StoppedError, UsageError } from '../errors';
 import { formatJsonResult, type JsonStep } from './json-result';
+import { terminalText } from './terminal-text';
 
 export interface FailureContext {
   readonly io: CliIo;
@@ -20,10 +21,10 @@ export interface FailureContext {
  * running the same command again continues (every step is idempotent).
  */
 export function formatStepError(error: StepError, options: { readonly rerun: boolean }): string {
-  return (
+  return terminalText(
     `error: step "${error.step}" failed: ${error.message}\n` +
-    (error.hint ? `  what to do: ${error.hint}\n` : '') +
-    (options.rerun ? '  Fix that and run the same command again: it continues from where it stopped.\n' : '')
+      (error.hint ? `  what to do: ${error.hint}\n` : '') +
+      (options.rerun ? '  Fix that and run the same command again: it continues from where it stopped.\n' : ''),
   );
 }
 
@@ -54,17 +55,19 @@ export function reportFailure(error: unknown, context: FailureContext): number {
     );
     return code;
   }
+  // A message may quote a server or a file name: written through terminalText like all terminal output.
+  const say = (text: string) => context.io.stderr.write(terminalText(text));
   if (error instanceof CancelledError) {
     // The user's own choice, not an error.
-    context.io.stderr.write(`${message}\n`);
+    say(`${message}\n`);
   } else if (error instanceof UsageError) {
-    context.io.stderr.write(`error: ${message}\n`);
+    say(`error: ${message}\n`);
   } else if (error instanceof StepError) {
-    context.io.stderr.write(formatStepError(error, { rerun: context.command === 'setup' || context.command.startsWith('rotate') }));
+    say(formatStepError(error, { rerun: context.command === 'setup' || context.command.startsWith('rotate') }));
   } else if (expected) {
-    context.io.stderr.write(`error: ${message}\n`);
+    say(`error: ${message}\n`);
   } else {
-    context.io.stderr.write(`unexpected error (please report it): ${error instanceof Error && error.stack ? error.stack : message}\n`);
+    say(`unexpected error (please report it): ${error instanceof Error && error.stack ? error.stack : message}\n`);
   }
   return code;
 }
