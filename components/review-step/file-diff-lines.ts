@@ -12,8 +12,21 @@ import type { ScreenLine } from '../layout/scroll-window';
 /** Unchanged rows kept around a change; longer runs are folded into one row. */
 const CONTEXT = 2;
 
+/** Spaces a tab stands for in a preview: the terminal would jump to its own stops, past where the row was cut. */
+const TAB_STOP = 4;
+
+/**
+ * Tabs as the spaces they show as (mc writes its config indented with tabs): counted as one
+ * column, a tab would make a row wider on the terminal than it was wrapped for, and its end cut.
+ */
+function expandTabs(line: string): string {
+  let out = '';
+  for (const char of line) out += char === '\t' ? ' '.repeat(TAB_STOP - (out.length % TAB_STOP)) : char;
+  return out;
+}
+
 function linesOf(value: string): string[] {
-  const lines = value.split('\n');
+  const lines = value.split('\n').map(expandTabs);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }

@@ -13,4 +13,9 @@ export interface CommandOptions {
   readonly force: boolean;
   /** `rotate credentials --reader`: the reader's secret (private cache) instead of the builder's */
   readonly reader: boolean;
+  /**
+   * Confirm first even a change the command makes without asking when typed (`rotate key`): a menu
+   * entry is one Enter away from a run, so what it will do is shown and asked first @default false
+   */
+  readonly confirm?: boolean;
 }

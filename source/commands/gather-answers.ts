@@ -30,8 +30,24 @@ export async function startingAnswers(options: Pick<CommandOptions, 'answers'>, 
  */
 export async function answersToUse(options: Pick<CommandOptions, 'answers' | 'yes' | 'json'>, io: CliIo, effects: Effects): Promise<AnswersInput> {
   const { input } = await startingAnswers(options, effects);
+  return askWhatIsMissing(input, options, io, effects, { offline: true });
+}
+
+/**
+ * In a terminal (without --yes or --json), `input` with whatever is still missing asked for: an
+ * endpoint, or for a command that talks to the server as its admin (`offline: false`, the
+ * rotations) the admin keys, offered from an mc alias of that endpoint first. Elsewhere `input` as
+ * it is, and the command's requireCompleteAnswers names each missing answer (exit 2).
+ */
+export async function askWhatIsMissing(
+  input: AnswersInput,
+  options: Pick<CommandOptions, 'yes' | 'json'>,
+  io: CliIo,
+  effects: Effects,
+  resolve: { readonly offline: boolean },
+): Promise<AnswersInput> {
   const canAsk = io.interactive && !effects.env['CI'] && !options.yes && !options.json;
-  if (!canAsk || resolveAnswers(input, effects, { offline: true }).ok) return input;
+  if (!canAsk || resolveAnswers(input, effects, resolve).ok) return input;
   const { askMissingAnswers } = await import('./ask-missing');
-  return askMissingAnswers(input, io, effects, { offline: true });
+  return askMissingAnswers(input, io, effects, resolve);
 }

@@ -43,7 +43,7 @@ import { READER_CREDENTIALS_PATH } from '../nix/cache-urls';
 import { isPrivateCache } from '../answers/answers';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from './confirm-change';
-import { startingAnswers } from './gather-answers';
+import { askWhatIsMissing, startingAnswers } from './gather-answers';
 
 /** Where a test stops the run, as a crash would. */
 export type CredentialRotationPoint = 'pending-saved' | 'server-changed' | 'profile-written';
@@ -284,9 +284,11 @@ export async function runRotateCredentials(options: CommandOptions, io: CliIo, e
   const command = options.reader ? 'rotate credentials --reader' : 'rotate credentials';
   const collected: RotationReport[] = [];
   try {
-    const input = (await startingAnswers(options, effects)).input;
+    const started = (await startingAnswers(options, effects)).input;
     // The s3 explanation needs no admin keys: say it before asking for them.
-    if ((input.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
+    if ((started.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
+    // The admin secret is never remembered: in a terminal it is asked for (or an mc alias's keys used).
+    const input = await askWhatIsMissing(started, options, io, effects, { offline: false });
     const { answers, warnings } = requireCompleteAnswers(input, effects);
     if (!options.json) printWarnings(warnings, io.stderr);
     refuseUnrotatable(answers, role);

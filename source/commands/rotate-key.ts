@@ -25,6 +25,7 @@ import { chmod, constants, copyFile, open } from 'node:fs/promises';
 import type { Answers } from '../answers/answers';
 import { requireCompleteAnswers } from '../answers/resolve-answers';
 import { createS3Client, loadCaPem } from '../backends/s3/s3-connection';
+import { serverTraits } from '../backends/s3/s3-documents';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
@@ -313,6 +314,7 @@ async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> 
     return {
       client: await builderClient(answers, effects),
       bucket: answers.bucket,
+      ifMatch: serverTraits(answers.backend).ifMatch,
       oldKeys: oldKeys.map((text, index) => nativeVerifier(parseNixPublicKey(text, `key.trusted[${index}]`))),
       newKey: { ...signer, verify: nativeVerifier(key.publicKey()).verify },
       ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
@@ -332,6 +334,8 @@ export async function runRotateKey(options: CommandOptions, io: CliIo, effects: 
     if (!options.json) printWarnings(warnings, io.stderr);
     if (options.dropOld) {
       await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: keyRotationWarning(answers, true), question: 'Trust only the current key from now on?' });
+    } else if (options.confirm) {
+      await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: keyRotationWarning(answers, false), question: 'Rotate the signing key now?' });
     }
     let lastLine = 0;
     const result = await rotateKey({

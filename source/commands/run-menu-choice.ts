@@ -14,14 +14,14 @@ type Command = (options: CommandOptions, io: CliIo, effects: Effects) => Promise
 const COMMANDS: Record<Exclude<MenuItem, 'update'>, () => Promise<Command>> = {
   preview: async () => (await import('./preview')).runPreview,
   verify: async () => (await import('./verify')).runVerify,
-  // Each asks its own confirmation (saying what stops working) once the full-screen view is closed.
+  // Each asks its own confirmation (saying what it changes and what stops working) once the full-screen view is closed.
   'rotate-credentials': async () => (await import('./rotate-credentials')).runRotateCredentials,
   'rotate-reader': async () => (await import('./rotate-credentials')).runRotateCredentials,
   'rotate-key': async () => (await import('./rotate-key')).runRotateKey,
 };
 
-/** flags a menu entry adds to its command */
-const FLAGS: Partial<Record<Exclude<MenuItem, 'update'>, Partial<CommandOptions>>> = { 'rotate-reader': { reader: true } };
+/** flags a menu entry adds to its command; every change it can make is confirmed first (SPEC 8) */
+const FLAGS: Partial<Record<Exclude<MenuItem, 'update'>, Partial<CommandOptions>>> = { 'rotate-reader': { reader: true }, 'rotate-key': { confirm: true } };
 
 export async function runMenuChoice(item: Exclude<MenuItem, 'update'>, options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   const command = await COMMANDS[item]();

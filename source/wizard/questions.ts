@@ -10,6 +10,7 @@
 import type { AnswersInput } from '../answers/answers-schema';
 import { validateAnswerField } from '../answers/resolve-answers';
 import { getField, setField } from './answer-fields';
+import { endpointOfAlias, offeredAliases } from './mc-alias-choices';
 
 export type WizardStepId =
   | 'connection'
@@ -196,10 +197,7 @@ function checkedSecret(field: string, options: { optional?: boolean } = {}) {
   };
 }
 
-/** Endpoints from an mc config may end in `/`; the answers want none. */
-export function endpointOfAlias(url: string): string {
-  return url.replace(/\/+$/, '');
-}
+export { endpointOfAlias } from './mc-alias-choices';
 
 /** The `@source` answer meaning "I will type the endpoint and keys". */
 export const TYPE_ENDPOINT = '@type';
@@ -212,15 +210,16 @@ export const QUESTIONS: readonly Question[] = [
     kind: 'select',
     label: 'Which server?',
     help: 'Aliases found in your mc config; their URL and keys are used as the admin login.',
-    when: (_input, context) => Object.keys(context.aliases).length > 0,
+    // mc's stock placeholder aliases are left out; its public playground comes last (mc-alias-choices.ts).
+    when: (_input, context) => offeredAliases(context.aliases).length > 0,
     choices: (_input, context) => [
-      ...Object.entries(context.aliases).map(([name, entry]) => ({ label: name, value: name, hint: entry.url })),
+      ...offeredAliases(context.aliases).map(({ name, entry, mark }) => ({ label: name, value: name, hint: mark ? `${entry.url}, ${mark}` : entry.url })),
       { label: 'Type an endpoint and keys', value: TYPE_ENDPOINT },
     ],
     initialValue: (answers, context) => {
-      const names = Object.keys(context.aliases);
-      const fromAnswers = names.find((name) => name === answers.admin?.mcAlias || endpointOfAlias(context.aliases[name]?.url ?? '') === answers.endpoint);
-      return fromAnswers ?? names[0] ?? TYPE_ENDPOINT;
+      const own = offeredAliases(context.aliases).filter((alias) => alias.mark === undefined);
+      const fromAnswers = own.find(({ name, entry }) => name === answers.admin?.mcAlias || endpointOfAlias(entry.url) === answers.endpoint);
+      return (fromAnswers ?? own[0])?.name ?? TYPE_ENDPOINT;
     },
   },
   {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
@@ -11,7 +12,29 @@ const ALIASES = {
   office: { url: 'https://s3.office.example', accessKey: 'admin', secretKey: 'adminsecret' },
 };
 
+/** The aliases of the mc config the real mc writes on first use, and one of the user's own added after them. */
+function freshMcConfigAliases() {
+  const stock = (JSON.parse(readFileSync('test/fixtures/mc-stock-config.json', 'utf8')) as { aliases: Record<string, { url: string; accessKey: string; secretKey: string }> }).aliases;
+  return { ...stock, myminio: { url: 'http://minio.lan:9000', accessKey: 'minioadmin', secretKey: 'minioadmin' } };
+}
+
 describe('the connection step', () => {
+  test("mc's stock placeholder aliases are not offered; its public playground comes last, marked; the user's own is highlighted", async () => {
+    const app = renderApp({ aliases: freshMcConfigAliases() });
+    const frame = await waitForText(app, 'Which server?');
+    expect(frame).toContain('❯ myminio  http://minio.lan:9000');
+    expect(frame).toMatch(/ {2}play {2}https:\/\/play\.min\.io, mc's stock alias/);
+    expect(frame.indexOf('myminio')).toBeLessThan(frame.indexOf('play'));
+    for (const placeholder of ['gcs', 'local', 'storage.googleapis.com', 's3.amazonaws.com']) expect(frame).not.toContain(placeholder);
+  });
+
+  test('a fresh mc config with only its stock aliases highlights typing an endpoint', async () => {
+    const { myminio: _mine, ...stock } = freshMcConfigAliases();
+    const app = renderApp({ aliases: stock });
+    const frame = await waitForText(app, 'Which server?');
+    expect(frame).toContain('❯ Type an endpoint and keys');
+  });
+
   test('offers the aliases of the mc config with their URL, and typing an endpoint', async () => {
     const app = renderApp({ aliases: ALIASES });
     const frame = await waitForText(app, 'Which server?');

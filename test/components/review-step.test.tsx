@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEYS, press, waitForFrame, waitForText } from '../helpers/ink-keys';
@@ -88,6 +89,21 @@ describe('the review screen', () => {
     expect(created).toBeDefined();
     const end = await scrollTo(app, 'unchanged /work/nix-cache-info');
     expect(end).not.toContain('StoreDir');
+  });
+
+  test("an mc config indented with tabs (as mc writes it) shows in the diff with every value whole", async () => {
+    // Given mc's own config (tabs, as the real mc wrote it) and the same with our alias added
+    const stock = readFileSync('test/fixtures/mc-stock-config.json', 'utf8');
+    const after = stock.replace('\t"aliases": {\n', '\t"aliases": {\n\t\t"myminio": {\n\t\t\t"url": "http://minio.lan:9000",\n\t\t\t"accessKey": "minioadmin",\n\t\t\t"secretKey": "********"\n\t\t},\n');
+    const preview = { title: 'mc config', path: '/home/user/.mc/config.json', action: 'would-update' as const, before: stock, beforeRevealed: stock, after, afterRevealed: after, secret: true };
+    const app = await openReview({ sessionOptions: { previews: [preview] } });
+    const frame = await scrollTo(app, '"url": "http://minio.lan:9000",');
+    // Then no tab reaches the terminal (it would jump past the cut) and the values are not cut
+    for (const shown of app.frames) expect(shown).not.toContain('\t');
+    expect(frame).toContain('  +             "url": "http://minio.lan:9000",');
+    await scrollTo(app, '  +             "accessKey": "minioadmin",');
+    await scrollTo(app, '  +             "secretKey": "********"');
+    expect(frameSizes(app.frames).width).toBeLessThanOrEqual(80);
   });
 
   test('scrolls line by line and back', async () => {
