@@ -13,6 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'minio';
 import { createS3Client } from '../source/backends/s3/s3-connection';
+import { serverTraits } from '../source/backends/s3/s3-documents';
 import { narinfoFingerprint } from '../source/keys/narinfo-fingerprint';
 import { nativeSigner, nativeVerifier } from '../source/keys/native-ed25519';
 import { generateNixSecretKey } from '../source/keys/nix-secret-key';
@@ -107,6 +108,7 @@ export async function resignBench(): Promise<void> {
     const result = await resignCache({
       client,
       bucket,
+      ifMatch: serverTraits('ceph').ifMatch,
       oldKeys: [nativeVerifier(key1.publicKey())],
       newKey: { ...nativeSigner(key2), verify: nativeVerifier(key2.publicKey()).verify },
       concurrency: CONCURRENCY,
@@ -124,6 +126,7 @@ export async function resignBench(): Promise<void> {
     const again = await resignCache({
       client,
       bucket,
+      ifMatch: serverTraits('ceph').ifMatch,
       oldKeys: [nativeVerifier(key1.publicKey())],
       newKey: { ...nativeSigner(key2), verify: nativeVerifier(key2.publicKey()).verify },
       concurrency: CONCURRENCY,

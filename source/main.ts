@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json';
 import { processIo, type CliIo } from './cli-io';
 import type { CommandOptions } from './commands/command-options';
+import { runWithRequestRules } from './backends/request-rules';
 import { realEffects, type Effects } from './effects';
 import { formatJsonResult } from './output/json-result';
 import { reportFailure } from './output/report-failure';
@@ -34,7 +35,13 @@ function addCommonOptions(command: Command): Command {
     .option('--yes', 'never prompt: a missing answer is an error naming it');
 }
 
-export async function main(argv: readonly string[], io: CliIo = processIo(), effects: Effects = realEffects()): Promise<number> {
+export function main(argv: readonly string[], io: CliIo = processIo(), effects: Effects = realEffects()): Promise<number> {
+  // Every request of the command goes by these rules (deadlines, limits, the retry rule's backoff
+  // and count); the whole run, error report included, so --json can count the retries.
+  return runWithRequestRules(effects.sleep ? { sleep: (ms) => effects.sleep!(ms) } : {}, () => runCommand(argv, io, effects));
+}
+
+async function runCommand(argv: readonly string[], io: CliIo, effects: Effects): Promise<number> {
   let exitCode = 0;
   let commandName = 'setup';
   let json = argv.includes('--json');

@@ -43,7 +43,7 @@ function StepRows({ state, width }: { readonly state: ApplyView; readonly width:
               <Tinted tone="accent">
                 <Spinner type="dots" />
               </Tinted>
-              <Tinted>{` ${step.title} — ${entry.state === 'checking' ? 'checking' : 'applying'}…`}</Tinted>
+              <Tinted>{truncate(` ${step.title} — ${entry.state === 'checking' ? 'checking' : 'applying'}…${entry.retrying ? ` ${entry.retrying}` : ''}`, width - 2)}</Tinted>
             </Box>
           );
         }

@@ -13,6 +13,8 @@ import { request as httpsRequest } from 'node:https';
 import aws4 from 'aws4';
 import { StepError } from '../errors';
 import { ConnectionError } from './explain-connection-error';
+import { ADMIN_ANSWER_LIMIT, ERROR_ANSWER_LIMIT } from './request-rules';
+import { readRuledBody, type SendFunction, sendRuledRequest } from './ruled-http-request';
 import { trustedCas } from './trusted-cas';
 
 export interface EndpointOptions {
@@ -25,7 +27,7 @@ export interface EndpointOptions {
   readonly caPem?: string | Buffer | undefined;
   /** skip TLS verification (warned about elsewhere) */
   readonly insecure: boolean;
-  /** [30 000] */
+  /** one attempt, headers and body [REQUEST_TIMEOUT_MS], never past the operation's deadline */
   readonly timeoutMs?: number;
   /** the clock, for the signature date [the real clock] */
   readonly now?: () => Date;
@@ -42,6 +44,13 @@ export interface SignedRequest {
   readonly path: string;
   readonly body?: Uint8Array;
   readonly contentType?: string;
+  /**
+   * false: the request must not be sent twice (a secret the server makes: a lost answer would
+   * leave a second one made), so it is never retried (request-rules.ts) [true]
+   */
+  readonly safe?: boolean;
+  /** the largest successful answer [ADMIN_ANSWER_LIMIT] */
+  readonly answerLimit?: number;
 }
 
 export interface RawResponse {
@@ -131,22 +140,23 @@ export async function sendSignedRequest(options: EndpointOptions, keys: AccessKe
     method: request.method,
     path: signed.path ?? request.path,
     headers: signed.headers as Record<string, string>,
-    timeout: options.timeoutMs ?? 30_000,
   };
   if (secure) {
     const ca = readCa(options);
     if (ca !== undefined) requestOptions.ca = trustedCas(ca);
     requestOptions.rejectUnauthorized = !options.insecure;
   }
-  return new Promise<RawResponse>((resolve, reject) => {
-    const req = (secure ? httpsRequest : httpRequest)(requestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', (error) => reject(new ConnectionError(options.endpoint, error)));
+  const send: SendFunction = secure ? (ruled) => httpsRequest(ruled) : (ruled) => httpRequest(ruled);
+  const answerLimit = request.answerLimit ?? ADMIN_ANSWER_LIMIT;
+  try {
+    const response = await sendRuledRequest(send, requestOptions, body, {
+      what: `${request.method} ${request.path.split('?')[0]}`,
+      safe: request.safe ?? true,
+      limitFor: (status) => (status >= 300 ? ERROR_ANSWER_LIMIT : answerLimit),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (error) => reject(new ConnectionError(options.endpoint, error)));
-    req.end(body);
-  });
+    return { status: response.statusCode, headers: response.headers, body: await readRuledBody(response) };
+  } catch (error) {
+    throw new ConnectionError(options.endpoint, error);
+  }
 }

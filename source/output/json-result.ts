@@ -1,5 +1,6 @@
 /** The one JSON result of `--json` (SPEC 7). Secrets never appear: nothing here holds one. */
 import type { FileReport } from '../files/planned-file';
+import { retryCount } from '../backends/request-rules';
 import type { StepStatus } from '../plan/server-step';
 
 /** A step of any command: setup's server steps (SPEC 5) or a rotation's steps. */
@@ -20,8 +21,11 @@ export interface JsonResult {
   /** `rotate key`: what the re-signing of the cache's narinfos found and did */
   readonly resign?: unknown;
   readonly error?: { readonly message: string; readonly field?: string; readonly step?: string };
+  /** `retries`: requests sent again under the retry rule (backends/request-rules.ts) in this command */
+  readonly requests?: { readonly retries: number };
 }
 
+/** The result as printed; the command's retry count is added from its request rules. */
 export function formatJsonResult(result: JsonResult): string {
-  return JSON.stringify(result, null, 2) + '\n';
+  return JSON.stringify({ ...result, requests: result.requests ?? { retries: retryCount() } }, null, 2) + '\n';
 }

@@ -1,7 +1,7 @@
 /** Human-readable progress and results for runs without the UI (stderr for progress, stdout for results). */
 import type { CliIo } from '../cli-io';
 import type { FileReport } from '../files/planned-file';
-import type { StepEvent } from '../plan/run-steps';
+import { retryText, type StepEvent } from '../plan/run-steps';
 import { isReplacement, type ServerStep, type StepReport, type StepStatus } from '../plan/server-step';
 import type { ApplyResult } from '../plan/setup-session';
 import { StoppedError } from '../errors';
@@ -30,6 +30,7 @@ function write(out: NodeJS.WritableStream, line: string): void {
 export const printCheckReports = {
   onEvent(event: StepEvent, out: NodeJS.WritableStream): void {
     if (event.type === 'applying') write(out, `  … ${event.step.title}: applying`);
+    if (event.type === 'retrying') write(out, `  ↻ ${retryText(event)}`);
     if (event.type === 'finished') write(out, `${markOf(event.report).padEnd(11)} ${event.step.title}: ${event.report.detail}`);
   },
   summary(reports: readonly StepReport[], steps: readonly ServerStep[], files: readonly FileReport[], out: NodeJS.WritableStream): void {

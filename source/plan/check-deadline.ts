@@ -3,6 +3,7 @@
  * connections and never answers must not cost every step its own timeout (8 × 30 s). Once the
  * endpoint is found unreachable, or the deadline has passed, the remaining checks fail at once.
  */
+import { withDeadline } from '../backends/request-rules';
 import type { CheckResult, ServerStep, StepRun } from './server-step';
 
 export const CHECK_DEADLINE_MS = 45_000;
@@ -22,7 +23,9 @@ export function withOneCheckDeadline(steps: readonly ServerStep[], deadlineMs = 
         timer = setTimeout(() => reject(new Error(`no answer within the ${Math.round(deadlineMs / 1000)} s the whole check may take`)), left);
       });
       try {
-        return await Promise.race([step.check(run), timeout]);
+        // The deadline reaches the requests themselves (request-rules.ts): at the end they are cut
+        // off, so nothing is left running (a dripping server kept `--dry-run` from exiting).
+        return await Promise.race([withDeadline(left, () => step.check(run)), timeout]);
       } catch (error) {
         if (step.id === 'connect' || left <= 0 || now() >= end) unreachable ??= `step "${step.id}" found no working connection to the endpoint`;
         throw error;

@@ -8,6 +8,7 @@
  * Events and reports stay in step order whatever order the requests finish in. `--dry-run` only
  * checks.
  */
+import { currentRules, onRetries, type RetryNotice, withDeadline } from '../backends/request-rules';
 import { StepError, StoppedError } from '../errors';
 import { createKeyedLock } from './keyed-lock';
 import { createReadCache } from './read-cache';
@@ -16,7 +17,17 @@ import type { CheckResult, ServerStep, StepId, StepReport, StepRun } from './ser
 export type StepEvent =
   | { readonly type: 'checking'; readonly step: ServerStep }
   | { readonly type: 'applying'; readonly step: ServerStep }
+  /** a request of the step's check or apply is being sent again (request-rules.ts): `notice.text` says why and when */
+  | { readonly type: 'retrying'; readonly step: ServerStep; readonly notice: RetryNotice }
   | { readonly type: 'finished'; readonly step: ServerStep; readonly report: StepReport };
+
+/** How a retry reads in the UI and --plain: "Create the bucket: the server answered 503; trying again in 2 s, attempt 2 of 4". */
+export function retryText(event: Extract<StepEvent, { type: 'retrying' }>): string {
+  return `${event.step.title}: ${event.notice.text}`;
+}
+
+/** All the applies of one run together at most this long; each request is also bounded on its own (request-rules.ts). */
+export const APPLY_DEADLINE_MS = 5 * 60_000;
 
 /** At most this many steps talk to the server at once; every plan of today fits in one round. */
 export const MAX_CONCURRENT_STEPS = 12;
@@ -92,7 +103,9 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
   const run: StepRun = { reads: options.reads ?? createReadCache(), exclusive: createKeyedLock() };
   const limit = limiter(options.concurrency ?? MAX_CONCURRENT_STEPS);
   const emit = (event: StepEvent) => options.onEvent?.(event);
-  const checks = steps.map((step) => settle(limit(() => step.check(run))));
+  /** the step's work, with each retry of its requests told as an event of the step */
+  const ofStep = <T>(step: ServerStep, work: () => Promise<T>) => onRetries((notice) => emit({ type: 'retrying', step, notice }), work);
+  const checks = steps.map((step) => settle(limit(() => ofStep(step, () => step.check(run)))));
 
   // Apply only when every check answered without a conflict or failure: the first one in step
   // order is the run's error.
@@ -119,6 +132,7 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
   const scheduled: Promise<void> = problem.then(async (error) => {
     if (error || !options.apply) return;
     const outcomes = await Promise.all(checks);
+    const applyEnd = currentRules().now() + APPLY_DEADLINE_MS;
     // Steps found done are finished: their afterStep runs before anything is applied.
     for (const [index, step] of steps.entries()) {
       const outcome = outcomes[index]!;
@@ -154,7 +168,7 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
         }
         const result = await limit(async () => {
           markStarted(true);
-          const applied = await settle(step.apply(run));
+          const applied = await settle(withDeadline(applyEnd - currentRules().now(), () => ofStep(step, () => step.apply(run))));
           if (applied.ok) {
             const after = await settle(options.afterStep?.(step, { id: step.id, status: 'changed', detail: applied.value }) ?? Promise.resolve());
             if (!after.ok) return after;

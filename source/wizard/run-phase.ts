@@ -6,7 +6,7 @@
  */
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
-import type { StepEvent } from '../plan/run-steps';
+import { retryText, type StepEvent } from '../plan/run-steps';
 import type { SetupSession } from '../plan/setup-session';
 import { resolveGathered } from './resolve-gathered';
 import type { WizardAction, WizardState } from './wizard-state';
@@ -79,6 +79,7 @@ export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispat
         report({ type: 'plan-ready', plan, reports, previews });
       } catch (error) {
         report({ type: 'plan-failed', message: messageOf(error), ...(error instanceof UsageError && error.field ? { field: error.field } : {}) });
+          if (event.type === 'retrying') dispatch({ type: 'plan-progress', text: `Checking: ${retryText(event)}` });
       }
       return;
     }

@@ -22,7 +22,7 @@ export interface RgwAdminClientOptions {
   readonly ca?: string | Buffer;
   /** false to accept any certificate (`insecure`). @default true */
   readonly rejectUnauthorized?: boolean;
-  /** per request. @default 30000 */
+  /** one attempt of a request, headers and body. @default REQUEST_TIMEOUT_MS */
   readonly timeoutMs?: number;
 }
 
@@ -132,15 +132,15 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
     region: options.region ?? 'us-east-1',
     caPem: options.ca,
     insecure: options.rejectUnauthorized === false,
-    timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
   const keys = { accessKey: options.accessKey, secretKey: options.secretKey };
 
   /** Sends a signed Admin Ops request; resolves with the parsed JSON body (or null) of a 2xx answer. */
-  async function call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, what: string): Promise<{ status: number; body: unknown }> {
+  async function call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, what: string, safe = true): Promise<{ status: number; body: unknown }> {
     let response: RawResponse;
     try {
-      response = await sendSignedRequest(endpoint, keys, { method, path });
+      response = await sendSignedRequest(endpoint, keys, { method, path, safe });
     } catch (error) {
       if (error instanceof ConnectionError) throw new RgwAdminError(error.message, error.code ?? 'ENETWORK', 0, error.hint);
       throw error;
@@ -212,7 +212,10 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
         ['generate-key', 'true'],
       ]);
       const what = `create the RGW user ${uid}`;
-      const { body } = await call('PUT', `/admin/user?${params}`, what);
+      // Not sent twice: the server makes the secret, and a second request after a lost answer
+      // would only say UserAlreadyExists. The step fails instead; run again, it reads the user and
+      // its secret back from the server.
+      const { body } = await call('PUT', `/admin/user?${params}`, what, false);
       return userFrom(body, what);
     },
 
@@ -234,7 +237,9 @@ export function createRgwAdminClient(options: RgwAdminClientOptions): RgwAdminCl
         ['access-key', accessKey],
         ['generate-key', 'true'],
       ]);
-      const { body } = await call('PUT', `/admin/user?${params}`, `give the access key ${accessKey} of ${uid} a new secret`);
+      // Not sent twice: each one makes a new secret, and the answer naming the first may be the
+      // one lost. A rotation whose answer is lost reads the secret the server holds (currentSecret).
+      const { body } = await call('PUT', `/admin/user?${params}`, `give the access key ${accessKey} of ${uid} a new secret`, false);
       const key = parseKeys(body).find((candidate) => candidate.accessKey === accessKey);
       if (!key || key.secretKey === '') {
         throw new RgwAdminError(`Could not give the access key ${accessKey} of ${uid} a new secret: the server's answer does not list that key.`, 'NoSuchKey', 200);

@@ -19,6 +19,7 @@ import type { PolicyDocument } from '../../policies/write-policy';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
 import { splitPolicyNames } from './minio-admin';
 import { type AdminOperation, adminError, policyFromInfo } from './minio-admin-client';
+import { type AttemptOutcome, attemptTimeoutMs, sendWithRetries } from '../request-rules';
 import { type AccessKeys, sendSignedRequest } from '../signed-request';
 
 export interface McClientOptions {
@@ -31,7 +32,7 @@ export interface McClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** the program [`mc`] */
   readonly program?: string;
-  /** per command [60 000] */
+  /** one run of one command [MC_TIMEOUT_MS], never past the operation's deadline */
   readonly timeoutMs?: number;
 }
 
@@ -123,6 +124,34 @@ function mcErrorOf(values: unknown[]): McError | undefined {
   return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
 }
 
+/** One mc command, all its requests and mc's own retries, at most this long (never past the operation's deadline). */
+const MC_TIMEOUT_MS = 60_000;
+/** stdout and stderr of one mc command, each */
+const MC_OUTPUT_LIMIT = 256 * 1024;
+
+/** The S3 and MinIO codes of the answers the retry rule retries (500, 503, 429, …), by the code mc reports. */
+const TRANSIENT_CODES: Readonly<Record<string, string>> = {
+  InternalError: '500',
+  ServiceUnavailable: '503',
+  SlowDown: '503',
+  XMinioServerNotInitialized: '503',
+  RequestTimeout: '408',
+  TooManyRequests: '429',
+};
+
+/** Why a failed mc command is worth running again (a retryable answer or a reset connection), else undefined. */
+function transientFailure(error: McError | undefined): string | undefined {
+  if (error === undefined) return undefined;
+  const status = error.code === undefined ? undefined : TRANSIENT_CODES[error.code];
+  if (status !== undefined) return `the server answered ${status}`;
+  const said = /\b(408|429|500|502|503|504)\b/.exec(error.message ?? '')?.[1];
+  if (said !== undefined && /status|service unavailable|bad gateway|gateway time|internal server error|too many requests|server answered/i.test(error.message ?? '')) {
+    return `the server answered ${said}`;
+  }
+  if (networkCodeOf(error.message) === 'ECONNRESET') return 'the connection was reset';
+  return undefined;
+}
+
 interface McResult {
   readonly ok: boolean;
   readonly values: unknown[];
@@ -180,7 +209,14 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
   function verifyProgram(): Promise<void> {
     verified ??= (async () => {
       await checkTls();
-      const result = await execa(program, ['--version'], { env: childEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 15_000 });
+      const result = await execa(program, ['--version'], {
+        env: childEnv(),
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+        timeout: Math.max(1, attemptTimeoutMs(15_000)),
+        maxBuffer: MC_OUTPUT_LIMIT,
+      });
       const code = (result as { code?: string }).code;
       if (code === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
         throw new StepError(
@@ -229,26 +265,38 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
         return path;
       });
       const argv = ['--config-dir', configDir, '--json', ...(options.insecure ? ['--insecure'] : []), ...command, ...args, ...fileArgs];
-      const result = await execa(program, argv, {
-        env,
-        extendEnv: false,
-        reject: false,
-        timeout: options.timeoutMs ?? 60_000,
-        ...(extra.input === undefined ? { stdin: 'ignore' as const } : { input: extra.input }),
-      });
-      const values = parseJsonValues(`${String(result.stdout)}\n${String(result.stderr)}`);
-      const ok = result.exitCode === 0 && !values.some((value) => asRecord(value)['status'] === 'error');
-      if (!ok && result.timedOut) {
-        throw new StepError(`\`mc ${command.join(' ')}\` did not finish in time.`, 'connect', `Check that ${options.endpoint} answers.`);
-      }
-      let error = mcErrorOf(values);
-      if (!ok && error === undefined) {
-        // `admin user add` prints the new secret on stdout: never take text from it.
-        const echoesSecret = command.join(' ') === 'admin user add';
-        const text = scrub(`${String(result.stderr)} ${echoesSecret ? '' : String(result.stdout)}`).trim();
-        error = { code: /deprecated command/i.test(text) ? 'DeprecatedCommand' : undefined, message: text.slice(0, 300) || `exit code ${String(result.exitCode)}` };
-      }
-      return { ok, values, error: error === undefined ? undefined : { code: error.code, message: error.message === undefined ? undefined : scrub(error.message) } };
+      const once = async (timeoutMs: number): Promise<AttemptOutcome<McResult>> => {
+        const result = await execa(program, argv, {
+          env,
+          extendEnv: false,
+          reject: false,
+          timeout: timeoutMs,
+          // what these commands print is a few KiB; more is a broken or hostile answer echoed
+          maxBuffer: MC_OUTPUT_LIMIT,
+          ...(extra.input === undefined ? { stdin: 'ignore' as const } : { input: extra.input }),
+        });
+        if (result.isMaxBuffer) {
+          throw new StepError(`\`mc ${command.join(' ')}\` printed more than ${MC_OUTPUT_LIMIT / 1024} KiB; the server's answer cannot be right.`, 'connect', `Check that ${options.endpoint} is a MinIO server.`);
+        }
+        const values = parseJsonValues(`${String(result.stdout)}\n${String(result.stderr)}`);
+        const ok = result.exitCode === 0 && !values.some((value) => asRecord(value)['status'] === 'error');
+        if (!ok && result.timedOut) {
+          throw new StepError(`\`mc ${command.join(' ')}\` did not finish in time (${Math.round(timeoutMs / 1000)} s).`, 'connect', `Check that ${options.endpoint} answers.`);
+        }
+        let error = mcErrorOf(values);
+        if (!ok && error === undefined) {
+          // `admin user add` prints the new secret on stdout: never take text from it.
+          const echoesSecret = command.join(' ') === 'admin user add';
+          const text = scrub(`${String(result.stderr)} ${echoesSecret ? '' : String(result.stdout)}`).trim();
+          error = { code: /deprecated command/i.test(text) ? 'DeprecatedCommand' : undefined, message: text.slice(0, 300) || `exit code ${String(result.exitCode)}` };
+        }
+        const outcome: McResult = { ok, values, error: error === undefined ? undefined : { code: error.code, message: error.message === undefined ? undefined : scrub(error.message) } };
+        const transient = ok ? undefined : transientFailure(outcome.error);
+        return transient === undefined ? { done: outcome } : { retry: transient, last: outcome };
+      };
+      // Every mc command of the wizard is safe to run twice (the same user and secret, the same
+      // policy; an attach already made says so), so a transient failure runs it again.
+      return await sendWithRetries(true, once, options.timeoutMs ?? MC_TIMEOUT_MS);
     } finally {
       rmSync(configDir, { recursive: true, force: true });
     }

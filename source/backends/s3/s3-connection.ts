@@ -5,11 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Socket } from 'node:net';
-import { Client } from 'minio';
+import { Client, type ClientOptions } from 'minio';
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
 import { trustedCas } from '../trusted-cas';
+import { ruledTransport } from './ruled-transport';
 
 export interface S3ConnectionOptions {
   /** `http(s)://host[:port]` */
@@ -23,47 +23,6 @@ export interface S3ConnectionOptions {
   readonly insecure?: boolean;
   /** path-style requests (`host/bucket/key`) [true]: what MinIO and RGW without wildcard DNS need */
   readonly pathStyle?: boolean;
-  /** a request that sends or receives nothing for this long fails with ETIMEDOUT [30 s] */
-  readonly timeoutMs?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-
-/**
- * minio's requests have no timeout of their own; a server that accepts the connection and then
- * says nothing would hang the wizard. The socket is destroyed after `timeoutMs` of silence, which
- * fails the request with ETIMEDOUT.
- */
-function withIdleTimeout(socket: Socket, timeoutMs: number): void {
-  socket.setTimeout(timeoutMs, () => {
-    const error = Object.assign(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' });
-    socket.destroy(error);
-  });
-}
-
-class TimeoutHttpsAgent extends https.Agent {
-  constructor(
-    options: https.AgentOptions,
-    private readonly idleTimeoutMs: number,
-  ) {
-    super(options);
-  }
-  override createConnection(...args: Parameters<https.Agent['createConnection']>): ReturnType<https.Agent['createConnection']> {
-    const socket = super.createConnection(...args);
-    if (socket) withIdleTimeout(socket as Socket, this.idleTimeoutMs);
-    return socket;
-  }
-}
-
-class TimeoutHttpAgent extends http.Agent {
-  constructor(private readonly idleTimeoutMs: number) {
-    super({ keepAlive: false });
-  }
-  override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
-    const socket = super.createConnection(...args);
-    if (socket) withIdleTimeout(socket as Socket, this.idleTimeoutMs);
-    return socket;
-  }
 }
 
 /** Creates a `minio` client for the endpoint, trusting `caPem` besides the system CAs. */
@@ -71,18 +30,14 @@ export function createS3Client(options: S3ConnectionOptions): Client {
   const url = new URL(options.endpoint);
   const useSSL = url.protocol === 'https:';
   const port = url.port === '' ? (useSSL ? 443 : 80) : Number(url.port);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // the private CA is added to the system roots, never put in their place (see trustedCas)
   const transportAgent = useSSL
-    ? new TimeoutHttpsAgent(
-        {
-          keepAlive: false,
-          rejectUnauthorized: !options.insecure,
-          ...(options.caPem !== undefined ? { ca: trustedCas(options.caPem) } : {}),
-        },
-        timeoutMs,
-      )
-    : new TimeoutHttpAgent(timeoutMs);
+    ? new https.Agent({
+        keepAlive: false,
+        rejectUnauthorized: !options.insecure,
+        ...(options.caPem !== undefined ? { ca: trustedCas(options.caPem) } : {}),
+      })
+    : new http.Agent({ keepAlive: false });
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   return new Client({
     endPoint: hostname,
@@ -93,7 +48,9 @@ export function createS3Client(options: S3ConnectionOptions): Client {
     secretKey: options.secretKey,
     pathStyle: options.pathStyle ?? true,
     transportAgent,
-    // a retry would repeat a mutating request the server may already have carried out
+    // every request goes by the wizard's request rules (deadline, size limits, the one retry rule)
+    // (minio types it as node:http itself; it calls only `request(options, onResponse)`)
+    transport: ruledTransport(useSSL) as unknown as ClientOptions['transport'],
     retryOptions: { disableRetry: true },
   });
 }

@@ -45,10 +45,23 @@ export interface ServerTraits {
   readonly rewritesPolicy: boolean;
   /** may keep another lifecycle configuration than the one written */
   readonly rewritesLifecycle: boolean;
+  /**
+   * How the server takes a PUT's `If-Match` (refused with 412 when it names another ETag than the
+   * object's), undefined when it is not known to: checked on the real servers
+   * (test/integration/conditional-put.test.ts). MinIO takes the quoted ETag (a bare one that does
+   * not match gets the connection closed, not a 412); Ceph RGW 16.2 compares the bare ETag and
+   * refuses every quoted one. A plain S3 store is not known.
+   */
+  readonly ifMatch: IfMatchForm | undefined;
 }
 
+/** `"<etag>"` or `<etag>` */
+export type IfMatchForm = 'quoted' | 'bare';
+
+const IF_MATCH: Record<Answers['backend'], IfMatchForm | undefined> = { minio: 'quoted', ceph: 'bare', s3: undefined };
+
 export function serverTraits(backend: Answers['backend']): ServerTraits {
-  return { rewritesPolicy: backend !== 'ceph', rewritesLifecycle: backend !== 'minio' };
+  return { rewritesPolicy: backend !== 'ceph', rewritesLifecycle: backend !== 'minio', ifMatch: IF_MATCH[backend] };
 }
 
 export function s3Documents(client: Client, bucket: string, run: StepRun, traits: ServerTraits): S3Documents {

@@ -10,8 +10,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Client } from 'minio';
+import { queryString } from '../signed-request';
 import { contentMd5 } from './lifecycle-rules';
-import { child, parseXml } from './xml-elements';
+import { child, childrenNamed, parseXml } from './xml-elements';
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -116,5 +117,44 @@ export async function headBucket(client: Client, bucket: string): Promise<boolea
   } catch (error) {
     if (isS3ErrorCode(error, 'AccessDenied', 'Forbidden')) return 'forbidden';
     throw error;
+  }
+}
+
+/** One listing page's answer at most (1000 keys of up to 1 KiB, with their details). */
+const LISTING_PAGE_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * The keys of the bucket, one ListObjectsV2 page (1000 keys) at a time, read only as fast as the
+ * caller takes them. `recursive: false` lists the top level only (`nar/`, `log/` come back as one
+ * prefix each, not listed). A server that answers "more to come" with a continuation token it
+ * gave before would send the listing round forever (seen: 32,000 LISTs in 40 s): that is an
+ * error, as is "more to come" without a token.
+ */
+export async function* listObjectKeys(client: Client, bucket: string, options: { readonly recursive: boolean }): AsyncGenerator<string> {
+  const tokens = new Set<string>();
+  let token: string | undefined;
+  for (;;) {
+    const query = queryString([
+      ['continuation-token', token],
+      ['delimiter', options.recursive ? undefined : '/'],
+      ['list-type', '2'],
+      ['max-keys', '1000'],
+    ]);
+    const response = await client.makeRequestAsync({ method: 'GET', bucketName: bucket, query }, '', [200]);
+    const page = parseXml(await readBody(response, LISTING_PAGE_LIMIT));
+    for (const entry of childrenNamed(page, 'Contents')) {
+      const key = child(entry, 'Key')?.text;
+      if (key !== undefined && key !== '') yield key;
+    }
+    if (child(page, 'IsTruncated')?.text.trim() !== 'true') return;
+    const next = child(page, 'NextContinuationToken')?.text;
+    if (next === undefined || next === '' || tokens.has(next)) {
+      throw Object.assign(
+        new Error(`the listing of bucket ${bucket} makes no progress: the server says there is more but gives ${next ? 'a continuation token it gave before' : 'no continuation token'}`),
+        { code: 'ELISTINGSTUCK' },
+      );
+    }
+    tokens.add(next);
+    token = next;
   }
 }

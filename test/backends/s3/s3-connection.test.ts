@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectStep } from '../../../source/backends/s3/connect-step';
+import { withDeadline } from '../../../source/backends/request-rules';
 import { createS3Client, loadCaPem, s3StepKeys } from '../../../source/backends/s3/s3-connection';
 import { StepError } from '../../../source/errors';
 import { makeAnswers } from './answers-fixture';
@@ -63,16 +64,16 @@ describe('the connect step against a local socket', () => {
 
   it('gives up on a server that accepts the connection and says nothing', async () => {
     const port = await listen(() => {});
-    const client = createS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKey: 'a-key', secretKey: 'a-secret-1', timeoutMs: 300 });
+    const client = createS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKey: 'a-key', secretKey: 'a-secret-1' });
     const started = Date.now();
-    await expect(client.listBuckets()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(withDeadline(300, () => client.listBuckets())).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('explains an https endpoint that is plain TCP speaking no TLS', async () => {
     const port = await listen((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     const answers = makeAnswers({ endpoint: `https://127.0.0.1:${port}` });
-    const client = createS3Client({ endpoint: answers.endpoint, region: 'us-east-1', accessKey: 'admin-access', secretKey: 'admin-secret-value', timeoutMs: 2_000 });
+    const client = createS3Client({ endpoint: answers.endpoint, region: 'us-east-1', accessKey: 'admin-access', secretKey: 'admin-secret-value' });
     await expect(connectStep({ answers, client, cacheInfoContent: '' }).check()).rejects.toThrow(/TLS|closed the connection/);
   });
 });

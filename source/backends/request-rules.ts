@@ -1,0 +1,208 @@
+/**
+ * The rules every request the wizard sends goes by (issue 16, issue 20), whichever client sends it
+ * (the `minio` S3 client's transport, signed-request.ts for both admin APIs, `mc` runs):
+ *  - a deadline for the whole exchange: one attempt may take `REQUEST_TIMEOUT_MS` from the first
+ *    byte sent to the last byte of the answer's body, never past the operation's deadline. An idle
+ *    timeout alone is not enough: a server dripping a byte every 2 s is never idle for 30 s;
+ *  - a size limit on every answer, fitting what it carries (responseLimit): an endless or huge
+ *    body fails the request instead of growing the process;
+ *  - one retry rule, what every AWS SDK retries: 500, 502, 503, 504, 429, 408 and a connection
+ *    reset, with jittered exponential backoff, at most `RETRY_ATTEMPTS` attempts, and never past
+ *    the operation's deadline. Only a request that is safe to send again is retried; one that is
+ *    not (a server-made secret whose answer may be lost) fails at once, and the caller's
+ *    pending-secret path reads what the server holds instead of resending blindly.
+ *
+ * The rules of the running operation (its deadline, the clock, the backoff's sleep and randomness,
+ * who is told about a retry and the retry count) travel with the async work in an
+ * AsyncLocalStorage: the CLI entry sets them once from its Effects (STYLE 5: tests inject an
+ * instant sleep), and an operation narrows them (`withDeadline`, `onRetries`) around its work.
+ * Threading them through every client's constructor would take a parameter on a dozen call sites
+ * that would all pass the same thing, and a forgotten one would silently lose the deadline.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** One attempt of one request, headers and body, at most this long. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Attempts of one request at most, the first included. */
+export const RETRY_ATTEMPTS = 4;
+/** The backoff before the second attempt; it doubles for each one after (jittered: half to all of it). */
+export const RETRY_BASE_MS = 1_000;
+/** A retry is not started when less than this is left before the deadline: it could not finish. */
+const MIN_ATTEMPT_MS = 1_000;
+
+/** What every AWS SDK retries (and minio-go, whose list adds 499 and 520 from some proxies). */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+/** A connection the server or something between closed under the request. */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUSES.has(status);
+}
+
+export function isRetryableError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+
+/** Said when a request is tried again: shown by the UI and --plain, counted in --json. */
+export interface RetryNotice {
+  /** what happened, e.g. "the server answered 503" */
+  readonly reason: string;
+  readonly waitMs: number;
+  /** the attempt about to be made (2 for the first retry) */
+  readonly attempt: number;
+  readonly attempts: number;
+  /** "the server answered 503; trying again in 2 s, attempt 2 of 4" */
+  readonly text: string;
+}
+
+export interface RequestRules {
+  /** when the running operation must be over (ms since the epoch); Infinity for no more than each request's own */
+  readonly deadline: number;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** [0, 1), for the backoff's jitter */
+  readonly random: () => number;
+  readonly onRetry: ((notice: RetryNotice) => void) | undefined;
+  /** retries made in this command, for --json (shared by every narrower scope of it) */
+  readonly counts: { retries: number };
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function defaultRules(): RequestRules {
+  return { deadline: Infinity, now: Date.now, sleep: realSleep, random: Math.random, onRetry: undefined, counts: { retries: 0 } };
+}
+
+const storage = new AsyncLocalStorage<RequestRules>();
+
+/** The rules in force here (the defaults outside any command: real clock, no overall deadline). */
+export function currentRules(): RequestRules {
+  return storage.getStore() ?? defaultRules();
+}
+
+/** Runs a command's work under new rules: the clock, sleep and randomness from its Effects, a fresh retry count. */
+export function runWithRequestRules<T>(rules: Partial<Omit<RequestRules, 'counts'>>, work: () => Promise<T>): Promise<T> {
+  return storage.run({ ...defaultRules(), ...rules }, work);
+}
+
+/** Runs `work` with at most `ms` more for all its requests (a narrower deadline than the current one wins). */
+export function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  const rules = currentRules();
+  return storage.run({ ...rules, deadline: Math.min(rules.deadline, rules.now() + ms) }, work);
+}
+
+/** Runs `work` telling `listener` (as well as whoever listened before) about each retry inside it. */
+export function onRetries<T>(listener: (notice: RetryNotice) => void, work: () => Promise<T>): Promise<T> {
+  const rules = currentRules();
+  const outer = rules.onRetry;
+  return storage.run({ ...rules, onRetry: (notice) => (listener(notice), outer?.(notice)) }, work);
+}
+
+/** The retries counted in the current command. */
+export function retryCount(): number {
+  return currentRules().counts.retries;
+}
+
+function seconds(ms: number): string {
+  const value = ms / 1000;
+  return value < 10 ? `${Number(value.toFixed(1))} s` : `${Math.round(value)} s`;
+}
+
+/** How long one attempt may take from now: the request timeout, cut to what is left of the deadline. */
+export function attemptTimeoutMs(timeoutMs = REQUEST_TIMEOUT_MS): number {
+  const rules = currentRules();
+  return Math.max(0, Math.min(timeoutMs, rules.deadline - rules.now()));
+}
+
+/** The error of a request that ran out of its time (Node's code for it, so it is explained the same way). */
+export function timeoutError(what: string, ms: number): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${what}: no complete answer within ${seconds(ms)}`), { code: 'ETIMEDOUT' });
+}
+
+/** What one attempt came to: an answer to keep, or one worth trying again (its reason), or a thrown error. */
+export type AttemptOutcome<T> = { readonly done: T } | { readonly retry: string; readonly last: T };
+
+/**
+ * Sends a request by `attempt` until it gives an answer to keep, under the retry rule: a
+ * `{ retry }` outcome or a retryable error (connection reset) is tried again after the backoff
+ * when `safe`, attempts are left and the deadline leaves time for one more; otherwise the last
+ * answer is returned (or the error thrown) as it is. `attempt` gets the time the attempt may take;
+ * a timeout is not retried (a server that drips would cost every attempt its whole time).
+ */
+export async function sendWithRetries<T>(
+  safe: boolean,
+  attempt: (timeoutMs: number) => Promise<AttemptOutcome<T>>,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+  /** lets go of an answer that is not kept (a retry follows) */
+  discard: (dropped: T) => void = () => undefined,
+): Promise<T> {
+  const rules = currentRules();
+  for (let number = 1; ; number++) {
+    const left = attemptTimeoutMs(timeoutMs);
+    if (left <= 0) throw timeoutError('the operation ran out of its time', timeoutMs);
+    let reason: string;
+    let outcome: AttemptOutcome<T> | undefined;
+    let failure: unknown;
+    try {
+      outcome = await attempt(left);
+      if ('done' in outcome) return outcome.done;
+      reason = outcome.retry;
+    } catch (error) {
+      if (!isRetryableError(error)) throw error;
+      reason = 'the connection was reset';
+      failure = error;
+    }
+    const waitMs = Math.round(RETRY_BASE_MS * 2 ** (number - 1) * (0.5 + rules.random() / 2));
+    if (!safe || number >= RETRY_ATTEMPTS || rules.now() + waitMs + MIN_ATTEMPT_MS > rules.deadline) {
+      if (outcome && 'last' in outcome) return outcome.last;
+      throw failure;
+    }
+    if (outcome && 'last' in outcome) discard(outcome.last);
+    rules.counts.retries += 1;
+    const notice: RetryNotice = {
+      reason,
+      waitMs,
+      attempt: number + 1,
+      attempts: RETRY_ATTEMPTS,
+      text: `${reason}; trying again in ${seconds(waitMs)}, attempt ${number + 1} of ${RETRY_ATTEMPTS}`,
+    };
+    rules.onRetry?.(notice);
+    await rules.sleep(waitMs);
+  }
+}
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** An error answer (S3 XML, admin JSON) is a few hundred bytes. */
+export const ERROR_ANSWER_LIMIT = 64 * KIB;
+/** Admin answers (a user with its keys, a canned policy) are a few KiB. */
+export const ADMIN_ANSWER_LIMIT = 1 * MIB;
+
+/**
+ * The largest answer an S3 request of the wizard may get, by what it asks for: a bucket policy is
+ * at most 20 KiB on AWS, a lifecycle configuration at most 1000 rules, a listing page 1000 keys of
+ * at most 1 KiB each, an object the wizard reads is a narinfo, `nix-cache-info` or a test object.
+ */
+export function responseLimit(method: string, path: string, status: number): number {
+  if (status >= 300) return ERROR_ANSWER_LIMIT;
+  if (method !== 'GET') return ERROR_ANSWER_LIMIT;
+  const query = new URLSearchParams(path.split('?')[1] ?? '');
+  if (query.has('policy')) return 64 * KIB;
+  if (query.has('acl') || query.has('location')) return 256 * KIB;
+  if (query.has('lifecycle')) return 1 * MIB;
+  // an object (`/bucket/key`): the narinfos and `nix-cache-info` the wizard reads are far smaller
+  if (/^\/[^/?]+\/[^?]/.test(path)) return OBJECT_ANSWER_LIMIT;
+  // a listing page (ListObjectsV2, or the bucket list at `/`): 1000 keys with their details
+  return 4 * MIB;
+}
+
+/** A narinfo or `nix-cache-info`, the only objects the wizard reads (NARs are never downloaded). */
+export const OBJECT_ANSWER_LIMIT = 1 * MIB;
+
+/** The error of an answer larger than its limit. */
+export function tooLargeError(what: string, limit: number): NodeJS.ErrnoException {
+  const size = limit >= MIB ? `${limit / MIB} MiB` : `${limit / KIB} KiB`;
+  return Object.assign(new Error(`the server's answer to ${what} is larger than ${size}, more than such an answer can hold`), { code: 'ERESPONSETOOLARGE' });
+}

@@ -1,0 +1,189 @@
+/**
+ * Issue 16 and 20 against a hostile-server stand-in on 127.0.0.1 (test/helpers/hostile-http-server.ts:
+ * what no real MinIO or RGW does on demand): every client of the wizard ends each request within
+ * its deadline, reads no more of an answer than such an answer can hold, stops a listing that
+ * makes no progress, and retries under one rule, never a request that must not be sent twice.
+ * The backoff's sleep is injected, so no test waits for it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
+import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
+import { type RetryNotice, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/backends/request-rules';
+import { createS3Client } from '../../source/backends/s3/s3-connection';
+import { getBucketPolicyText, getLifecycleXml, listObjectKeys, readObjectText } from '../../source/backends/s3/s3-requests';
+import { sendSignedRequest } from '../../source/backends/signed-request';
+import { nativeSigner, nativeVerifier } from '../../source/keys/native-ed25519';
+import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
+import { resignCache } from '../../source/rotate/resign-cache';
+import { type HostileBehaviour, type HostileServer, type HostileServerOptions, startHostileServer } from '../helpers/hostile-http-server';
+
+const keys = { accessKey: 'admin', secretKey: 'Admin-Secret-1' };
+let server: HostileServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function hostile(behaviour: HostileBehaviour, options?: HostileServerOptions): Promise<HostileServer> {
+  server = await startHostileServer(behaviour, options);
+  return server;
+}
+
+function s3Client(endpoint: string) {
+  return createS3Client({ endpoint, region: 'us-east-1', ...keys });
+}
+
+/** Runs `work` with an instant, recorded backoff; resolves with what it settled to and what was slept. */
+async function withInstantBackoff<T>(work: () => Promise<T>) {
+  const slept: number[] = [];
+  const notices: RetryNotice[] = [];
+  const outcome = await runWithRequestRules({ sleep: async (ms) => void slept.push(ms), random: () => 0.999 }, () =>
+    onRetries(
+      (notice) => notices.push(notice),
+      async () => {
+        const settled = await work().then(
+          (value) => ({ value, error: undefined }),
+          (error: unknown) => ({ value: undefined, error }),
+        );
+        return { ...settled, retries: retryCount() };
+      },
+    ),
+  );
+  return { ...outcome, slept, notices };
+}
+
+const MIB = 1024 * 1024;
+
+describe('a server that never stops sending', () => {
+  it('an endless chunked answer to a policy read fails at 64 KiB, and the process does not grow', async () => {
+    const { endpoint } = await hostile('endless-chunked');
+    const before = process.memoryUsage().rss;
+    await expect(getBucketPolicyText(s3Client(endpoint), 'cache')).rejects.toMatchObject({ code: 'ERESPONSETOOLARGE', message: expect.stringContaining('larger than 64 KiB') });
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * MIB);
+  });
+
+  it('an endless chunked answer to a lifecycle read fails at 1 MiB', async () => {
+    const { endpoint } = await hostile('endless-chunked');
+    await expect(getLifecycleXml(s3Client(endpoint), 'cache')).rejects.toMatchObject({ code: 'ERESPONSETOOLARGE', message: expect.stringContaining('larger than 1 MiB') });
+  });
+
+  it('a 100 MB answer to a narinfo read stops at 1 MiB, and the process does not grow', async () => {
+    const { endpoint } = await hostile('huge-body');
+    const before = process.memoryUsage().rss;
+    await expect(readObjectText(s3Client(endpoint), 'cache', 'aaaa.narinfo', 4 * MIB)).rejects.toMatchObject({ code: 'ERESPONSETOOLARGE' });
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * MIB);
+  });
+
+  it("an endless answer to the MinIO admin API fails at 1 MiB, named as the admin call's failure", async () => {
+    const { endpoint } = await hostile('endless-chunked');
+    const admin = createMinioAdminClient({ endpoint, region: 'us-east-1', insecure: false, admin: keys, randomBytes: (n) => new Uint8Array(n) });
+    await expect(admin.userInfo('nixbuilder')).rejects.toMatchObject({ step: 'connect', message: expect.stringContaining('larger than 1 MiB') });
+  });
+
+  it('an endless answer to the RGW Admin Ops API fails at 1 MiB', async () => {
+    const { endpoint } = await hostile('endless-chunked');
+    const rgw = createRgwAdminClient({ endpoint, ...keys });
+    await expect(rgw.getUser('nixbuilder')).rejects.toMatchObject({ code: 'ERESPONSETOOLARGE' });
+  });
+});
+
+describe('a server that drips a byte every 2 s (never idle long enough for an idle timeout)', () => {
+  it('an S3 read ends at the deadline with "did not answer in time"', async () => {
+    const { endpoint } = await hostile('slow-drip', { dripMs: 100 });
+    await expect(withDeadline(1_500, () => getBucketPolicyText(s3Client(endpoint), 'cache'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('a MinIO admin call ends at the deadline', async () => {
+    const { endpoint } = await hostile('slow-drip', { dripMs: 100 });
+    const admin = createMinioAdminClient({ endpoint, region: 'us-east-1', insecure: false, admin: keys, randomBytes: (n) => new Uint8Array(n) });
+    await expect(withDeadline(1_500, () => admin.userInfo('nixbuilder'))).rejects.toMatchObject({ step: 'connect', message: expect.stringContaining('did not answer in time') });
+  });
+
+  it('an RGW admin call ends at the deadline', async () => {
+    const { endpoint } = await hostile('slow-drip', { dripMs: 100 });
+    const rgw = createRgwAdminClient({ endpoint, ...keys });
+    await expect(withDeadline(1_500, () => rgw.getUser('nixbuilder'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('one attempt of a request is cut at its own timeout, headers and body together', async () => {
+    const { endpoint } = await hostile('slow-drip', { dripMs: 100 });
+    const sent = sendSignedRequest({ endpoint, region: 'us-east-1', insecure: false, timeoutMs: 1_000 }, keys, { method: 'GET', path: '/minio/health/live' });
+    await expect(sent).rejects.toMatchObject({ message: expect.stringContaining('did not answer in time') });
+  });
+});
+
+describe('a listing that always says "more to come" with the same token', () => {
+  it('is an error after the second page, not an endless loop of LISTs', async () => {
+    const stand = await hostile('repeating-listing');
+    const client = s3Client(stand.endpoint);
+    const listed: string[] = [];
+    const listing = (async () => {
+      for await (const key of listObjectKeys(client, 'cache', { recursive: false })) listed.push(key);
+    })();
+    await expect(listing).rejects.toMatchObject({ code: 'ELISTINGSTUCK', message: expect.stringContaining('makes no progress') });
+    expect(stand.requests).toHaveLength(2);
+  });
+
+  it('stops re-signing with that error', async () => {
+    const stand = await hostile('repeating-listing');
+    const key = generateNixSecretKey('k-1', (n) => new Uint8Array(n).fill(7));
+    const run = resignCache({
+      client: s3Client(stand.endpoint),
+      bucket: 'cache',
+      ifMatch: 'quoted',
+      oldKeys: [],
+      newKey: { ...nativeSigner(key), verify: nativeVerifier(key.publicKey()).verify },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'ELISTINGSTUCK' });
+    expect(stand.requests.filter((request) => request.startsWith('GET /cache?'))).toHaveLength(2);
+  });
+});
+
+describe('the retry rule', () => {
+  it('sends an admin request that gets 503 four times in all, with doubling jittered waits, and says so each time', async () => {
+    const stand = await hostile('status', { status: 503 });
+    const run = await withInstantBackoff(() => sendSignedRequest({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false }, keys, { method: 'GET', path: '/minio/admin/v3/info' }));
+    expect(run.value?.status).toBe(503);
+    expect(stand.requests).toHaveLength(4);
+    expect(run.slept).toEqual([1000, 1999, 3998]);
+    expect(run.retries).toBe(3);
+    expect(run.notices.map((notice) => notice.text)).toEqual([
+      'the server answered 503; trying again in 1 s, attempt 2 of 4',
+      'the server answered 503; trying again in 2 s, attempt 3 of 4',
+      'the server answered 503; trying again in 4 s, attempt 4 of 4',
+    ]);
+  });
+
+  it.each([500, 502, 504, 429, 408])('retries %i through the S3 client too', async (status) => {
+    const stand = await hostile('status', { status });
+    const run = await withInstantBackoff(() => getBucketPolicyText(s3Client(stand.endpoint), 'cache'));
+    expect(run.error).toBeDefined();
+    expect(stand.requests).toHaveLength(4);
+    expect(run.notices[0]?.reason).toBe(`the server answered ${status}`);
+  });
+
+  it('does not retry an answer that will not change (403)', async () => {
+    const stand = await hostile('status', { status: 403 });
+    const run = await withInstantBackoff(() => getBucketPolicyText(s3Client(stand.endpoint), 'cache'));
+    expect(run.error).toBeDefined();
+    expect(stand.requests).toHaveLength(1);
+    expect(run.retries).toBe(0);
+  });
+
+  it('never sends again a request that must not be sent twice (RGW making a secret)', async () => {
+    const stand = await hostile('status', { status: 503 });
+    const rgw = createRgwAdminClient({ endpoint: stand.endpoint, ...keys });
+    const run = await withInstantBackoff(() => rgw.rotateKey('nixbuilder', 'nixbuilder'));
+    expect(run.error).toMatchObject({ status: 503 });
+    expect(stand.requests).toHaveLength(1);
+    expect(run.retries).toBe(0);
+  });
+
+  it('starts no retry that the deadline would cut off', async () => {
+    const stand = await hostile('status', { status: 503 });
+    const run = await withInstantBackoff(() => withDeadline(1_500, () => sendSignedRequest({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false }, keys, { method: 'GET', path: '/' })));
+    expect(run.value?.status).toBe(503);
+    expect(stand.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * A hostile-server stand-in on 127.0.0.1: an HTTP server written for the tests that answers the
+ * way a broken or hostile S3 endpoint might and a real MinIO or RGW never does (issue 16). Every
+ * request, whatever its path or signature, gets the behaviour chosen:
+ *  - `endless-chunked`: 200 and a chunked body that never ends, as fast as the client reads;
+ *  - `slow-drip`: 200 and one byte of a body every `dripMs`, never ending (never idle for long);
+ *  - `huge-body`: 200 and a body of `hugeBytes` (100 MB by default), sent as fast as read;
+ *  - `repeating-listing`: every ListObjectsV2 page says "more to come" with the same token;
+ *  - `status`: answers `status` (e.g. 503) to everything, with an S3 error body.
+ * It counts requests and closes every connection on `close()`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status';
+
+export interface HostileServerOptions {
+  /** slow-drip: milliseconds between bytes [2000] */
+  readonly dripMs?: number;
+  /** huge-body: its length [100 MB] */
+  readonly hugeBytes?: number;
+  /** status: the status answered [503] */
+  readonly status?: number;
+}
+
+export interface HostileServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly endpoint: string;
+  /** the requests received so far, `METHOD /path?query` */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+const CHUNK = Buffer.alloc(64 * 1024, 'x');
+
+/** Writes `chunk` again and again while the client reads, until the connection closes. */
+function flood(response: ServerResponse, chunk: Buffer, until: (sent: number) => boolean = () => false): void {
+  let sent = 0;
+  const more = () => {
+    while (!response.destroyed) {
+      if (until(sent)) {
+        response.end();
+        return;
+      }
+      sent += chunk.length;
+      if (!response.write(chunk)) {
+        response.once('drain', more);
+        return;
+      }
+    }
+  };
+  more();
+}
+
+function listingPage(): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+    '<Name>cache</Name><Prefix></Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter>' +
+    '<IsTruncated>true</IsTruncated><NextContinuationToken>the-same-token</NextContinuationToken>' +
+    '<Contents><Key>nix-cache-info</Key><Size>30</Size><ETag>"0"</ETag></Contents></ListBucketResult>'
+  );
+}
+
+export async function startHostileServer(behaviour: HostileBehaviour, options: HostileServerOptions = {}): Promise<HostileServer> {
+  const requests: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
+    request.resume();
+    switch (behaviour) {
+      case 'endless-chunked':
+        response.writeHead(200, { 'Content-Type': 'application/xml' });
+        flood(response, CHUNK);
+        return;
+      case 'slow-drip': {
+        response.writeHead(200, { 'Content-Type': 'application/xml' });
+        response.write('<');
+        const timer = setInterval(() => {
+          if (response.destroyed) clearInterval(timer);
+          else response.write('x');
+        }, options.dripMs ?? 2000);
+        timers.add(timer);
+        return;
+      }
+      case 'huge-body': {
+        const total = options.hugeBytes ?? 100 * 1024 * 1024;
+        response.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(total) });
+        flood(response, CHUNK, (sent) => sent >= total);
+        return;
+      }
+      case 'repeating-listing':
+        response.writeHead(200, { 'Content-Type': 'application/xml' });
+        response.end(listingPage());
+        return;
+      case 'status':
+        response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
+        response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>');
+        return;
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearInterval(timer);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
