@@ -30,5 +30,6 @@ export function screenLayout(columns: number, rows: number): ScreenLayout {
 
 /** What is shown instead of the wizard in too small a window. */
 export function tooSmallMessage(columns: number, rows: number): string {
-  return `Make the window larger: the wizard needs ${MIN_COLUMNS}×${MIN_ROWS}, this one is ${columns}×${rows}. Nothing is lost meanwhile; Ctrl-C cancels.`;
+  // A terminal that cannot grow (a phone, a serial console) still has a way through: the plain prompts.
+  return `Make the window larger: the wizard needs ${MIN_COLUMNS}×${MIN_ROWS}, this one is ${columns}×${rows}. Nothing is lost meanwhile; Ctrl-C cancels. In a window that cannot grow, run it with --plain: plain prompts, any size.`;
 }

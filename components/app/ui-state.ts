@@ -24,6 +24,10 @@ export type UiAction =
   /** a key pressed: read against the current state by the showing screen's bindings */
   | { readonly type: 'key'; readonly input: string; readonly key: Key; readonly layout: ScreenLayout; readonly newSecret?: string | undefined };
 
+/** Line breaks and the two erase characters (DEL, which the Backspace key sends, and BS), each one key. */
+const KEYS_IN_TEXT = /(\r\n|\r|\n|\u007f|\u0008)/;
+const KEY_IN_TEXT = /[\r\n\u007f\u0008]/;
+
 export function createUiState(initial: InitialWizardInput): UiState {
   return { wizard: createInitialState(initial), reviewScroll: 0, endScroll: 0 };
 }
@@ -31,14 +35,18 @@ export function createUiState(initial: InitialWizardInput): UiState {
 export function uiReducer(state: UiState, action: UiAction): UiState {
   switch (action.type) {
     case 'key': {
-      // Keys typed quickly or pasted arrive as one input ("admin⏎", "⏎⏎"): each line break is an Enter.
-      if (action.input.length > 1 && /[\r\n]/.test(action.input) && !action.key.ctrl && !action.key.meta) {
+      // Keys typed quickly, pasted, or sent together by a laggy SSH link arrive as one input
+      // ("admin⏎", "⏎⏎", "⌫⌫⌫"): each line break is an Enter and each DEL or BS a Backspace, in order.
+      if (action.input.length > 1 && KEY_IN_TEXT.test(action.input) && !action.key.ctrl && !action.key.meta) {
         return action.input
-          .split(/(\r\n|\r|\n)/)
+          .split(KEYS_IN_TEXT)
           .filter((part) => part !== '')
           .reduce<UiState>((current, part) => {
             const isEnter = /^[\r\n]+$/.test(part);
-            return uiReducer(current, { ...action, input: isEnter ? '\r' : part, key: { ...action.key, return: isEnter }, newSecret: undefined });
+            const isErase = part === '\u007f' || part === '\u0008';
+            const input = isEnter ? '\r' : isErase ? '' : part;
+            const key = { ...action.key, return: isEnter, backspace: part === '\u0008', delete: part === '\u007f' };
+            return uiReducer(current, { ...action, input, key, newSecret: undefined });
           }, state);
       }
       const meant = routeKey(state, action.input, action.key, { layout: action.layout, newSecret: action.newSecret });

@@ -5,7 +5,7 @@
 import { Box } from 'ink';
 import type { QuestionView } from '../../source/wizard/step-views';
 import { ChoiceList } from '../choice-list/choice-list';
-import { wrapLine } from '../../source/output/wrap-line';
+import { truncate, wrapLine } from '../../source/output/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { TextField } from '../text-field/text-field';
 import { Tinted } from '../theme/theme';
@@ -24,8 +24,9 @@ export function QuestionStep({ view, width }: QuestionStepProps) {
     const parsed = question.parse(draft.text);
     return parsed.ok ? undefined : parsed.message;
   })() : undefined;
-  // An empty required field is not an error yet: say it only once something was typed.
-  const showError = error !== undefined && !(error === 'is required' && draft.text === '');
+  // An empty required field is not an error yet, but Enter does nothing there: say why, quietly.
+  const emptyRequired = error === 'is required' && draft.text === '';
+  const showError = error !== undefined && !emptyRequired;
   const esc = { key: 'Esc', action: view.escQuits ? 'quit' : 'back' };
   const hints =
     question.kind === 'select'
@@ -47,6 +48,7 @@ export function QuestionStep({ view, width }: QuestionStepProps) {
       {question.kind === 'text' ? (
         <>
           <TextField draft={draft} width={width} secret={question.secret ?? false} placeholder={question.placeholder} />
+          {emptyRequired ? <Tinted tone="muted">{truncate(`${question.field} is required: type a value, then Enter`, width)}</Tinted> : null}
           {showError ? (
             <Box flexDirection="column">
               {wrapLine(`✘ ${question.field} ${error}`, width, '  ').map((row, i) => (

@@ -65,11 +65,13 @@ describe('the opening menu of a remembered setup', () => {
 
 describe('a window smaller than 80×24', () => {
   test('says to make the window larger instead of drawing rows over each other, and keys wait but for Ctrl-C', async () => {
-    const app = renderApp({ columns: 60, rows: 15 });
+    const app = renderApp({ columns: 60, rows: 20 });
     const frame = await waitForText(app, 'Make the window larger');
     expect(frame).toContain('80×24');
-    expect(frame).toContain('60×15');
+    expect(frame).toContain('60×20');
     expect(frame).not.toContain('Endpoint URL');
+    // A window that cannot grow still has a way through
+    expect(frame).toContain('--plain');
     const { width } = frameSizes([frame]);
     expect(width).toBeLessThanOrEqual(60);
     // Keys wait meanwhile; Ctrl-C still cancels

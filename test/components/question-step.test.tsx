@@ -39,6 +39,26 @@ describe('a question screen', () => {
     await press(app, KEYS.enter, 'Builder user');
   });
 
+  test('several Backspaces arriving in one read (a laggy SSH link) are all applied, in order with the text around them', async () => {
+    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    await waitForText(app, '› nix-cache');
+    // When three DELs come in one read, then "ab" + BS + "c" in another
+    await press(app, KEYS.backspace.repeat(3), '› nix-c');
+    const frame = await press(app, 'ab\u0008c', '› nix-cac');
+    expect(frame).not.toContain('› nix-cab');
+  });
+
+  test('an emptied required field says why Enter does nothing', async () => {
+    const app = renderApp({ initial: CONNECTION_ANSWERS });
+    await waitForText(app, '› nix-cache');
+    const emptied = await press(app, CLEAR, 'bucket is required: type a value, then Enter');
+    expect(emptied).not.toContain('✘');
+    await press(app, KEYS.enter).catch(() => undefined);
+    expect(app.lastFrame()).toContain('Bucket name');
+    const typed = await type(app, 'x');
+    expect(typed).not.toContain('is required');
+  });
+
   test('an endpoint with a path is refused with the reason', async () => {
     const app = renderApp();
     await waitForText(app, 'Endpoint URL');
