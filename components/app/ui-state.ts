@@ -25,7 +25,9 @@ export type UiAction =
   | { readonly type: 'key'; readonly input: string; readonly key: Key; readonly layout: ScreenLayout; readonly newSecret?: string | undefined };
 
 /** Line breaks and the two erase characters (DEL, which the Backspace key sends, and BS), each one key. */
+// eslint-disable-next-line no-control-regex
 const KEYS_IN_TEXT = /(\r\n|\r|\n|\u007f|\u0008)/;
+// eslint-disable-next-line no-control-regex
 const KEY_IN_TEXT = /[\r\n\u007f\u0008]/;
 
 export function createUiState(initial: InitialWizardInput): UiState {
