@@ -9,6 +9,9 @@ import { parseNixPublicKey } from '../keys/nix-public-key';
 import { findUnsafeSecretCharacter, SECRET_SYMBOLS } from '../secrets/secret-alphabet';
 
 const ACCESS_KEY = /^[A-Za-z0-9._@+=,-]+$/;
+/** Control characters (NUL, tab, escape, …): no file, header or terminal line holds them as they are. */
+const CONTROL = /\p{Cc}/u;
+const noControl = 'must not contain control characters (NUL, tab, escape, line breaks)';
 /** Format and control characters: zero-width spaces and joiners, direction marks, BOM. */
 const INVISIBLE = /[\p{Cf}\p{Cc}]/u;
 
@@ -55,7 +58,11 @@ export const accessKey = z
   .string()
   .min(3, 'must be 3–64 characters long')
   .max(64, 'must be 3–64 characters long')
-  .regex(ACCESS_KEY, 'may hold only letters, digits and . _ @ + = , -');
+  .regex(ACCESS_KEY, 'may hold only letters, digits and . _ @ + = -')
+  // SigV4 carries the key in `Authorization: AWS4-HMAC-SHA256 Credential=KEY/date/…, SignedHeaders=…`:
+  // a comma ends the Credential part, so RGW accepts such a user and then refuses every request
+  // signed with its key.
+  .refine((v) => !v.includes(','), 'must not contain "," (a SigV4 request carries the key in a comma-separated header, so no request signed with it could be read)');
 
 /** The longest secret this wizard makes or accepts for keys it sets (SPEC 2). */
 export const SECRET_MAX = 40;
@@ -103,6 +110,7 @@ export const keyName = z
 
 /** A previous public key still trusted after a rotation (SPEC 8): `NAME:BASE64(32 bytes)`. */
 const trustedPublicKey = z.string().superRefine((value, ctx) => {
+  if (CONTROL.test(value)) return ctx.addIssue({ code: z.ZodIssueCode.custom, message: noControl });
   try {
     parseNixPublicKey(value, 'the key');
   } catch (error) {
@@ -113,13 +121,13 @@ const trustedPublicKey = z.string().superRefine((value, ctx) => {
 export const filePath = z
   .string()
   .min(1, 'must not be empty')
-  .refine((v) => !/[\0\r\n]/.test(v), 'must not contain a line break or NUL')
+  .refine((v) => !CONTROL.test(v), noControl)
   // U+FFFD is what undecodable bytes become; a lone surrogate cannot be a file name either.
   .refine((v) => !/\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v), 'must be valid UTF-8 text (it holds bytes that are not)');
 
 const storeDir = z
   .string()
-  .regex(/^\/[^\s]*$/, 'must be an absolute path without white space')
+  .regex(/^\/[^\s\p{Cc}]*$/u, 'must be an absolute path without white space or control characters')
   .refine((v) => v === '/' || !v.endsWith('/'), 'must not end with "/"');
 
 const region = z

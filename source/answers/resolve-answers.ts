@@ -11,6 +11,7 @@ import { readRegularFileSync } from '../files/regular-file';
 import { expandUserPath } from '../paths/expand-user-path';
 import { readTrustedKeysSync } from '../state/rotation-state';
 import type { Answers } from './answers';
+import { firstKeyName } from './per-cache-names';
 import { answersInputSchema, fieldPath, FOREIGN_SECRET_MAX, SECRET_MAX, type AnswersInput } from './answers-schema';
 
 export interface AnswerIssue {
@@ -109,12 +110,14 @@ interface McAliasEntry {
 
 /** The aliases of an existing mc config, for `admin.mcAlias` and the UI's connection screen. */
 export function readMcAliases(path: string): Record<string, McAliasEntry> {
+  // No prototype: an alias lookup sees only the file's own aliases, never `constructor` or `toString`.
+  const out = Object.create(null) as Record<string, McAliasEntry>;
   let text: string;
   try {
     text = readRegularFileSync(path, 'files.mcConfig');
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    return {};
+    return out;
   }
   let json: unknown;
   try {
@@ -125,8 +128,7 @@ export function readMcAliases(path: string): Record<string, McAliasEntry> {
     throw new UsageError(`admin.mcAlias: the mc config ${path} is not valid JSON${where}`, 'admin.mcAlias');
   }
   const aliases = (json as { aliases?: unknown }).aliases;
-  if (!aliases || typeof aliases !== 'object') return {};
-  const out: Record<string, McAliasEntry> = {};
+  if (!aliases || typeof aliases !== 'object') return out;
   for (const [name, value] of Object.entries(aliases as Record<string, unknown>)) {
     const v = value as Partial<McAliasEntry> | null;
     if (v && typeof v.url === 'string' && typeof v.accessKey === 'string' && typeof v.secretKey === 'string') {
@@ -134,6 +136,27 @@ export function readMcAliases(path: string): Record<string, McAliasEntry> {
     }
   }
   return out;
+}
+
+/**
+ * The alias the mc config would be written with, when another server or other keys hold it there:
+ * writing it would overwrite that alias (SPEC 2: never a silent replacement). A UsageError naming
+ * the alias, what it points at, and a free name; undefined when the alias is free or already this
+ * server's with these keys.
+ */
+export function mcAliasConflict(answers: Pick<Answers, 'alias' | 'endpoint' | 'admin' | 'writeMcConfig' | 'files'>, effects: Pick<Effects, 'home' | 'cwd'>): UsageError | undefined {
+  if (!answers.writeMcConfig) return undefined;
+  const aliases = readMcAliases(expandUserPath(answers.files.mcConfig, effects));
+  const ours = (name: string) => {
+    const entry = Object.hasOwn(aliases, name) ? aliases[name] : undefined;
+    return entry === undefined || (entry.url.replace(/\/+$/, '') === answers.endpoint && entry.accessKey === answers.admin.accessKey);
+  };
+  if (ours(answers.alias)) return undefined;
+  const entry = aliases[answers.alias]!;
+  const free = [2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${answers.alias}-${n}`).find(ours);
+  const holds = entry.url.replace(/\/+$/, '') === answers.endpoint ? `${entry.url} with the access key ${entry.accessKey}` : entry.url;
+  const message = `the mc alias "${answers.alias}" in ${answers.files.mcConfig} holds ${holds}; writing this setup's admin keys there would overwrite it. Give alias another name${free ? ` (${free} is free)` : ''}, or writeMcConfig false`;
+  return new UsageError(`alias: ${message}`, 'alias', [{ field: 'alias', message }]);
 }
 
 export interface MissingAnswer {
@@ -160,8 +183,10 @@ function endpointWarnings(endpoint: string, insecure: boolean): string[] {
     warnings.push(`endpoint: ${url.hostname} is an mDNS (.local) name: machines without Avahi/mDNS cannot resolve it`);
   }
   // An IDN host is shown in Unicode but resolved in punycode: say both, so a look-alike is seen.
-  const given = /^[a-z]+:\/\/([^/:?#]+)/i.exec(endpoint)?.[1];
-  if (given !== undefined && given.toLowerCase() !== url.hostname) {
+  // Only a host with non-ASCII letters has a punycode form; an IPv6 literal ([::1]) is written in
+  // other ways than the URL parser's (brackets, zeros, case) and is no look-alike.
+  const given = /^[a-z]+:\/\/(\[[^\]]*\]|[^/:?#]+)/i.exec(endpoint)?.[1];
+  if (given !== undefined && /[^\x20-\x7e]/.test(given)) {
     warnings.push(`endpoint: the host ${given} is ${url.hostname} on the network (punycode); check that it is the host you mean, not a look-alike`);
   }
   if (insecure) warnings.push('insecure: TLS certificate verification is OFF; anyone on the path can read the credentials');
@@ -288,7 +313,6 @@ export function resolveAnswers(
   if (missing.length > 0 || endpoint === undefined) return { ok: false, missing };
 
   const normalized = endpoint.replace(/\/+$/, '');
-  const host = new URL(normalized).hostname;
   const insecure = input.insecure ?? false;
   const answers: Answers = {
     backend,
@@ -298,7 +322,7 @@ export function resolveAnswers(
     insecure,
     admin: { accessKey: adminAccessKey, secretKey: adminSecretKey, mcAlias },
     adminVia: input.adminVia ?? 'api',
-    alias: input.alias ?? 's3',
+    alias: input.alias ?? mcAlias ?? 's3',
     writeMcConfig: input.writeMcConfig ?? true,
     bucket: input.bucket ?? 'nix-cache',
     builder: {
@@ -319,7 +343,7 @@ export function resolveAnswers(
       priority: input.cacheInfo?.priority ?? 30,
     },
     key: {
-      name: input.key?.name ?? `${host.replace(/^\[|\]$/g, '')}-1`,
+      name: input.key?.name ?? firstKeyName(normalized, input.bucket ?? 'nix-cache'),
       secretFile: input.key?.secretFile ?? '~/.config/nix/secret.key',
       publicFile: input.key?.publicFile ?? '~/.config/nix/public.key',
       trusted: input.key?.trusted ?? readTrustedKeysSync(effects, normalized, input.bucket ?? 'nix-cache'),

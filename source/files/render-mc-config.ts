@@ -78,7 +78,8 @@ export function renderMcConfig(existing: string | null, input: McConfigInput): s
   }
   const { root, config } = parseMcConfig(existing, input.path, input.alias);
   const aliases = isObject(config['aliases']) ? config['aliases'] : undefined;
-  if (aliases !== undefined && isDeepStrictEqual(aliases[input.alias], entry) && config['version'] !== undefined) {
+  // Own properties only: an alias named `constructor` is not Object's.
+  if (aliases !== undefined && Object.hasOwn(aliases, input.alias) && isDeepStrictEqual(aliases[input.alias], entry) && config['version'] !== undefined) {
     return existing;
   }
   const indent = detectIndent(existing);

@@ -1,13 +1,12 @@
 import { isAbsolute, join, normalize, posix, relative, resolve } from 'node:path';
 import type { Effects } from '../effects';
+import { expandUserPath } from '../paths/expand-user-path';
 
 export type PathBase = Pick<Effects, 'home' | 'cwd'>;
 
 /** `~` and `~/x` are under `$HOME`; a relative path is against the working directory (SPEC 4). */
 export function resolveFilePath(given: string, base: PathBase): string {
-  if (given === '~') return resolve(base.home);
-  if (given.startsWith('~/')) return resolve(base.home, given.slice(2));
-  return resolve(base.cwd, given);
+  return expandUserPath(given, base);
 }
 
 /**

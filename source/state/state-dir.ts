@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import type { Effects } from '../effects';
 import { makeFolders } from '../files/make-folders';
+import { homeFolder } from '../paths/expand-user-path';
 
 /** The state folder's path; nothing is created. A relative XDG_CONFIG_HOME is ignored, as the XDG spec says. */
 export function stateDirPath(effects: Pick<Effects, 'env' | 'home'>): string {
   const xdg = effects.env['XDG_CONFIG_HOME'];
-  const base = xdg && isAbsolute(xdg) ? xdg : join(effects.home, '.config');
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homeFolder(effects.home), '.config');
   return join(base, 'nix-cache-wizard');
 }
 
