@@ -27,6 +27,11 @@ export interface RecordingProxyOptions {
    * the client never hears of it (a lost answer; a process killed at that moment sees the same).
    */
   readonly onAnswer?: (request: { readonly method: string; readonly url: string; readonly status: number }) => 'forward' | 'drop' | Promise<'forward' | 'drop'>;
+  /**
+   * Fault injection before the server: a status (e.g. 503) answers the request here, with an S3
+   * error body, and the server never sees it; undefined forwards it (a busy node behind a balancer).
+   */
+  readonly answerInstead?: (request: { readonly method: string; readonly url: string }) => number | undefined;
 }
 
 /** A delay above this is a mistake in a test, not a network worth simulating. */
@@ -95,6 +100,14 @@ export async function startRecordingProxy(target: string, options: RecordingProx
     const start = performance.now();
     const headers: IncomingHttpHeaders = { ...incoming.headers };
     const record = (status: number) => requests.push({ method: incoming.method ?? '', url: incoming.url ?? '', status, start, end: performance.now() });
+    const instead = options.answerInstead?.({ method: incoming.method ?? '', url: incoming.url ?? '' });
+    if (instead !== undefined) {
+      incoming.resume();
+      outgoing.writeHead(instead, { 'Content-Type': 'application/xml', Connection: 'close' });
+      outgoing.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>answered by the test proxy</Message></Error>`);
+      record(instead);
+      return;
+    }
     // The body waits in the socket (paused) while the request is delayed.
     incoming.pause();
     setTimeout(() => {
