@@ -13,6 +13,7 @@ import { commentLine } from '../files/comment-text';
 import { daemonCredentialsSteps, systemTrustStoreSteps } from '../files/render-nix-conf';
 import { READER_CREDENTIALS_PATH, s3StoreUrl, substituterUrl } from '../nix/cache-urls';
 import { nixWithoutS3Advice, type NixS3Support } from '../nix/local-nix';
+import { wizardCommandLine } from '../output/wizard-command';
 import { quoteForShell } from '../output/quote-for-shell';
 
 /** Where one file is: `real` is its place on this machine, `written` where this run put it (under --out). */
@@ -32,6 +33,11 @@ export interface NextStepsInput {
   readonly publicKeys: readonly string[];
   /** whether this machine's Nix can open s3:// stores [not asked] */
   readonly nixS3?: NixS3Support | undefined;
+  /**
+   * After a setup has run: the environment the wizard was started in, so the last line suggests
+   * checking the whole setup with `verify`, spelled the way the user started the wizard [no such line]
+   */
+  readonly verifyWith?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -144,6 +150,10 @@ export function nextSteps(input: NextStepsInput): string[] {
     `Upload by hand (a builder without the module${withoutS3 ? ', whose Nix has S3 support: not this machine' : ''}): sign while uploading, as the ${answers.builder.profile} profile; ./result is what nix-build made:`,
   );
   command(`${credentialsPrefix}nix --extra-experimental-features nix-command copy --to ${quoteForShell(nixCopyStoreUrl(answers, keyPath))} ./result`);
+  if (input.verifyWith) {
+    comment('Check the whole setup at any time (read-only: the server, the files, the keys and this machine\'s Nix):');
+    command(wizardCommandLine(input.verifyWith, 'verify'));
+  }
   return lines;
 }
 
@@ -160,6 +170,7 @@ export function nextStepsForFiles(input: {
   readonly systemNixConf: string | null;
   readonly publicKeys: readonly string[];
   readonly nixS3?: NixS3Support | undefined;
+  readonly verifyWith?: Readonly<Record<string, string | undefined>>;
 }): string[] {
   const places: Partial<Record<FileId, FilePlace>> = {};
   input.files.forEach((file, index) => {

@@ -51,6 +51,14 @@ describe('the next steps', () => {
     expect(lines).toContain('sudo systemctl restart nix-daemon   # macOS: sudo launchctl kickstart -k system/org.nixos.nix-daemon');
   });
 
+  it('after a setup, end by suggesting verify, spelled the way the wizard was started; a preview does not', () => {
+    const lines = nextSteps({ ...base, verifyWith: { npm_command: 'exec', npm_lifecycle_script: 'nix-cache-wizard' } });
+    expect(lines.at(-1)).toBe('npx nix-cache-wizard verify');
+    expect(lines.at(-2)).toMatch(/^# Check the whole setup at any time/);
+    expect(nextSteps({ ...base, verifyWith: {} }).at(-1)).toBe('nix-cache-wizard verify');
+    expect(nextSteps(base).join('\n')).not.toContain('verify');
+  });
+
   it('offer the append to nix.conf only while its lines are not there yet', () => {
     const conf = `substituters = https://cache.nixos.org\nextra-substituters = https://s3.example.org:9000/nix-cache # ours\nextra-trusted-public-keys = ${PUBLIC_KEY}\n`;
     expect(nixConfListsCache(conf, 'https://s3.example.org:9000/nix-cache', [PUBLIC_KEY])).toBe(true);
