@@ -1,45 +1,50 @@
 /**
  * An unsigned request, as any Nix client makes to the cache: used by `verify` to see what the
- * world sees. TLS as for every other request: caFile trusted, insecure honoured.
+ * world sees. TLS as for every other request: caFile trusted, insecure honoured. It goes by the
+ * request rules like every other (backends/request-rules.ts): a deadline for the whole exchange,
+ * an answer of at most a listing page, retries of a busy server's answers.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { ERROR_ANSWER_LIMIT } from '../backends/request-rules';
+import { readRuledBody, type SendFunction, sendRuledRequest } from '../backends/ruled-http-request';
 
 export interface AnonymousResponse {
   readonly status: number;
   readonly body: string;
 }
 
-export function anonymousRequest(
+/** What an anonymous GET reads: `nix-cache-info`, a narinfo or a listing page. */
+const ANONYMOUS_ANSWER_LIMIT = 4 * 1024 * 1024;
+
+export async function anonymousRequest(
   url: string,
   options: { readonly method?: 'GET' | 'PUT'; readonly caPem?: string; readonly insecure?: boolean; readonly timeoutMs?: number } = {},
 ): Promise<AnonymousResponse> {
   const target = new URL(url);
   const isHttps = target.protocol === 'https:';
-  return new Promise((resolve, reject) => {
-    const request = (isHttps ? https : http).request(
-      target,
-      {
-        method: options.method ?? 'GET',
-        timeout: options.timeoutMs ?? 15_000,
-        ...(isHttps
-          ? {
-              rejectUnauthorized: !options.insecure,
-              ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}),
-            }
-          : {}),
-        headers: options.method === 'PUT' ? { 'content-length': '0' } : {},
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
-    request.on('error', reject);
-    request.end();
+  const method = options.method ?? 'GET';
+  const requestOptions: https.RequestOptions = {
+    host: target.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: target.port === '' ? (isHttps ? 443 : 80) : Number(target.port),
+    path: `${target.pathname}${target.search}`,
+    method,
+    ...(isHttps
+      ? {
+          rejectUnauthorized: !options.insecure,
+          ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}),
+        }
+      : {}),
+    headers: method === 'PUT' ? { 'content-length': '0' } : {},
+  };
+  const send: SendFunction = isHttps ? (ruled) => https.request(ruled) : (ruled) => http.request(ruled);
+  const response = await sendRuledRequest(send, requestOptions, Buffer.alloc(0), {
+    what: `${method} ${target.pathname}`,
+    // a GET, or a PUT the world must be refused (verify expects it to fail): either may go twice
+    safe: true,
+    limitFor: (status) => (status >= 300 ? ERROR_ANSWER_LIMIT : ANONYMOUS_ANSWER_LIMIT),
+    timeoutMs: options.timeoutMs ?? 15_000,
   });
+  return { status: response.statusCode, body: (await readRuledBody(response)).toString('utf8') };
 }

@@ -15,6 +15,7 @@ import { sendSignedRequest } from '../../source/backends/signed-request';
 import { nativeSigner, nativeVerifier } from '../../source/keys/native-ed25519';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { resignCache } from '../../source/rotate/resign-cache';
+import { anonymousRequest } from '../../source/verify/anonymous-request';
 import { type HostileBehaviour, type HostileServer, type HostileServerOptions, startHostileServer } from '../helpers/hostile-http-server';
 
 const keys = { accessKey: 'admin', secretKey: 'Admin-Secret-1' };
@@ -79,6 +80,11 @@ describe('a server that never stops sending', () => {
     const { endpoint } = await hostile('endless-chunked');
     const admin = createMinioAdminClient({ endpoint, region: 'us-east-1', insecure: false, admin: keys, randomBytes: (n) => new Uint8Array(n) });
     await expect(admin.userInfo('nixbuilder')).rejects.toMatchObject({ step: 'connect', message: expect.stringContaining('larger than 1 MiB') });
+  });
+
+  it("an endless answer to verify's anonymous read fails at 4 MiB", async () => {
+    const { endpoint } = await hostile('endless-chunked');
+    await expect(anonymousRequest(`${endpoint}/cache/nix-cache-info`)).rejects.toMatchObject({ code: 'ERESPONSETOOLARGE', message: expect.stringContaining('larger than 4 MiB') });
   });
 
   it('an endless answer to the RGW Admin Ops API fails at 1 MiB', async () => {
