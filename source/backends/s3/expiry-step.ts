@@ -56,7 +56,8 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     } catch (error) {
       if (isS3ErrorCode(error, 'NoSuchBucket')) {
         return answers.expireDays === null
-          ? { status: 'done', detail: `no expiry asked for (bucket ${bucket} does not exist yet)` }
+          ? // Still true once the run has made the bucket: this line is shown on the end screen too.
+            { status: 'done', detail: `no expiry asked for, and bucket ${bucket} is made without lifecycle rules` }
           : { status: 'todo', detail: `bucket ${bucket} does not exist yet; then: ${describe(answers.expireDays)}` };
       }
       if (error instanceof XmlSyntaxError) return { status: 'conflict', detail: `the lifecycle configuration of ${bucket} is not readable XML (${error.message})` };
