@@ -10,6 +10,7 @@ import { runWithRequestRules } from './backends/request-rules';
 import { realEffects, type Effects } from './effects';
 import { formatJsonResult } from './output/json-result';
 import { reportFailure } from './output/report-failure';
+import { wizardCommand } from './output/wizard-command';
 
 const HELP_AFTER = `
 Answers come from --answers FILE (JSON), else the remembered answers of the last
@@ -67,7 +68,8 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
   });
 
   const program = new Command()
-    .name('nix-cache-wizard')
+    // Usage lines spelled as the user started it (npx, npm start --, the installed bin).
+    .name(wizardCommand(effects.env))
     .description('Set up a self-hosted Nix binary cache on MinIO, Ceph RGW or any S3 store, and write every file the machines need.')
     .version(packageJson.version, '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -125,7 +127,7 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
   const first = argv[0];
   const commands = program.commands.map((c) => c.name());
   if (first !== undefined && !first.startsWith('-') && !commands.includes(first)) {
-    io.stderr.write(`error: unknown command '${first}'. The commands are: ${commands.join(', ')} (nix-cache-wizard --help says more).\n`);
+    io.stderr.write(`error: unknown command '${first}'. The commands are: ${commands.join(', ')} (${wizardCommand(effects.env)} --help says more).\n`);
     return 2;
   }
 

@@ -30,6 +30,7 @@ import { resolveFilePath } from '../files/resolve-file-path';
 import { writePlannedFiles, type WriteFsHooks } from '../files/write-planned-files';
 import { formatJsonResult } from '../output/json-result';
 import { printWarnings } from '../output/print-warnings';
+import { wizardCommandLine } from '../output/wizard-command';
 import { reportFailure } from '../output/report-failure';
 import { readIfExists } from '../plan/prepare-secrets';
 import { readAwsProfile } from '../plan/read-aws-profile';
@@ -102,11 +103,14 @@ export interface RotateCredentialsResult {
   readonly resumed: boolean;
 }
 
-const S3_EXPLANATION =
-  'backend "s3" has no admin API the wizard can use, so the builder keys are rotated where they were made: ' +
-  'in your provider\'s console or IAM (e.g. `aws iam create-access-key`, then `aws iam delete-access-key` for the old one; ' +
-  'Cloudflare R2: R2 > Manage API tokens; Backblaze B2: Application Keys). ' +
-  'Then put the new keys in builder.accessKey and builder.secretKey and run `nix-cache-wizard setup`, which writes the AWS profile.';
+function s3Explanation(env: Effects['env']): string {
+  return (
+    'backend "s3" has no admin API the wizard can use, so the builder keys are rotated where they were made: ' +
+    'in your provider\'s console or IAM (e.g. `aws iam create-access-key`, then `aws iam delete-access-key` for the old one; ' +
+    'Cloudflare R2: R2 > Manage API tokens; Backblaze B2: Application Keys). ' +
+    `Then put the new keys in builder.accessKey and builder.secretKey and run \`${wizardCommandLine(env, 'setup')}\`, which writes the AWS profile.`
+  );
+}
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -124,8 +128,8 @@ export function credentialRotationWarning(answers: Answers, role: CredentialRole
       ].join('\n');
 }
 
-function refuseUnrotatable(answers: Answers, role: CredentialRole): void {
-  if (answers.backend === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
+function refuseUnrotatable(answers: Answers, role: CredentialRole, env: Effects['env']): void {
+  if (answers.backend === 's3') throw new UsageError(`rotate credentials: ${s3Explanation(env)}`, 'backend');
   if (role === 'reader' && !isPrivateCache(answers)) {
     throw new UsageError(
       `rotate credentials --reader: the cache is not private (anonymous is "${answers.anonymous}"), so it has no reader user to rotate; machines read it without keys.`,
@@ -143,7 +147,7 @@ function refuseUnrotatable(answers: Answers, role: CredentialRole): void {
 
 export async function rotateCredentials(input: RotateCredentialsInput): Promise<RotateCredentialsResult> {
   const { answers, effects } = input;
-  refuseUnrotatable(answers, input.role ?? 'builder');
+  refuseUnrotatable(answers, input.role ?? 'builder', effects.env);
   // One run per setup at a time (SPEC 10): a setup running meanwhile could find the user's secret
   // changed under it, and two rotations would each set one.
   const lock = await acquireSetupLock({ endpoint: answers.endpoint, bucket: answers.bucket }, effects);
@@ -251,7 +255,7 @@ async function rotateLocked(input: RotateCredentialsInput, who: RoleView): Promi
     });
     const fresh = await check({ accessKey, secretKey: secret }, answers.bucket);
     if (!fresh.works) {
-      throw new StepError(`The server refuses the new secret (${fresh.detail}); the pending copy is kept.`, 'check', 'Run `nix-cache-wizard rotate credentials` again: it sets the saved secret again.');
+      throw new StepError(`The server refuses the new secret (${fresh.detail}); the pending copy is kept.`, 'check', `Run \`${wizardCommandLine(effects.env, 'rotate credentials')}\` again: it sets the saved secret again.`);
     }
     if (oldSecret === undefined || oldSecret === secret) return { status: 'done', detail: `the new secret works (${fresh.detail})` };
     const stale = await check({ accessKey, secretKey: oldSecret }, answers.bucket);
@@ -286,12 +290,12 @@ export async function runRotateCredentials(options: CommandOptions, io: CliIo, e
   try {
     const started = (await startingAnswers(options, effects)).input;
     // The s3 explanation needs no admin keys: say it before asking for them.
-    if ((started.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${S3_EXPLANATION}`, 'backend');
+    if ((started.backend ?? 'minio') === 's3') throw new UsageError(`rotate credentials: ${s3Explanation(effects.env)}`, 'backend');
     // The admin secret is never remembered: in a terminal it is asked for (or an mc alias's keys used).
     const input = await askWhatIsMissing(started, options, io, effects, { offline: false });
     const { answers, warnings } = requireCompleteAnswers(input, effects);
     if (!options.json) printWarnings(warnings, io.stderr);
-    refuseUnrotatable(answers, role);
+    refuseUnrotatable(answers, role, effects.env);
     await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: credentialRotationWarning(answers, role), question: `Rotate the ${role} secret now?` });
     const result = await rotateCredentials({
       answers,

@@ -30,6 +30,7 @@ import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
 import { whyNotWritable } from '../files/check-writable';
+import { commentLine } from '../files/comment-text';
 import { planFiles } from '../files/plan-files';
 import type { FileReport, PlannedFile } from '../files/planned-file';
 import { resolveFilePath } from '../files/resolve-file-path';
@@ -40,6 +41,7 @@ import { parseNixPublicKey } from '../keys/nix-public-key';
 import { generateNixSecretKey, parseNixSecretKey, type NixSecretKey } from '../keys/nix-secret-key';
 import { formatJsonResult } from '../output/json-result';
 import { printWarnings } from '../output/print-warnings';
+import { wizardCommandLine } from '../output/wizard-command';
 import { reportFailure } from '../output/report-failure';
 import { knownBuilderSecret, readIfExists } from '../plan/prepare-secrets';
 import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
@@ -101,7 +103,7 @@ export function keyRotationWarning(answers: Answers, dropOld: boolean): string {
 async function loadCurrentKey(answers: Answers, effects: Effects): Promise<{ key: NixSecretKey; path: string }> {
   const path = resolveFilePath(answers.key.secretFile, effects);
   const text = await readIfExists(path);
-  if (text === null) throw new UsageError(`key.secretFile: there is no signing key at ${answers.key.secretFile} to rotate; run \`nix-cache-wizard setup\` first.`, 'key.secretFile');
+  if (text === null) throw new UsageError(`key.secretFile: there is no signing key at ${answers.key.secretFile} to rotate; run \`${wizardCommandLine(effects.env, 'setup')}\` first.`, 'key.secretFile');
   return { key: parseNixSecretKey(text, path), path };
 }
 
@@ -118,7 +120,7 @@ async function builderClient(answers: Answers, effects: Effects) {
     throw new StepError(
       `Re-signing writes the narinfos with the builder's keys, and no secret for ${answers.builder.accessKey} is known (not in the answers, not in the AWS profile [${answers.builder.profile}]).`,
       'resign',
-      'Run `nix-cache-wizard setup` (or `rotate credentials`) so the profile holds it, or give builder.secretKey.',
+      `Run \`${wizardCommandLine(effects.env, 'setup')}\` (or \`${wizardCommandLine(effects.env, 'rotate credentials')}\`) so the profile holds it, or give builder.secretKey.`,
     );
   }
   return createS3Client({
@@ -210,7 +212,7 @@ async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> 
       if (left > 0) {
         throw new UsageError(
           `rotate key --drop-old: ${scan?.counts.signed ?? 0} narinfo(s) in ${answers.bucket} are signed only by an old key${scan?.counts.failed ? ` and ${scan.counts.failed} could not be read` : ''}; ` +
-            'machines trusting only the new key would refuse those paths. Run `nix-cache-wizard rotate key` to re-sign them (and make sure the builder signs with the new key), or pass --force. Nothing was changed.',
+            `machines trusting only the new key would refuse those paths. Run \`${wizardCommandLine(effects.env, 'rotate key')}\` to re-sign them (and make sure the builder signs with the new key), or pass --force. Nothing was changed.`,
           '--drop-old',
         );
       }
@@ -296,7 +298,7 @@ async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> 
   await steps.run('resign', `Re-sign the narinfos in ${answers.bucket} with ${signing.name}`, async () => {
     resign = await resignCache(await resignInput(signing, trusted));
     if (resign.counts.failed > 0) {
-      throw new StepError(`${resignDetail(resign, false)}.`, 'resign', 'Run `nix-cache-wizard rotate key` again: it re-signs only what is left.');
+      throw new StepError(`${resignDetail(resign, false)}.`, 'resign', `Run \`${wizardCommandLine(effects.env, 'rotate key')}\` again: it re-signs only what is left.`);
     }
     await writeRotationState(statePath, { trusted, resignedAt: effects.now().toISOString() });
     return { status: resign.counts.signed > 0 ? 'changed' : 'done', detail: resignDetail(resign, false) };
@@ -304,8 +306,8 @@ async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> 
 
   const next = [
     '# Rebuild every machine with the module (sudo nixos-rebuild switch), or put the snippet in its nix.conf and restart nix-daemon: it then trusts both keys.',
-    `# The builder signs with ${signing.name} from now on: copy ${answers.key.secretFile} to it if it is another machine, and restart its nix-daemon (sudo systemctl restart nix-daemon).`,
-    '# Once every machine is rebuilt and the builder signs with the new key: nix-cache-wizard rotate key --drop-old',
+    commentLine(`The builder signs with ${signing.name} from now on: copy ${answers.key.secretFile} to it if it is another machine, and restart its nix-daemon (sudo systemctl restart nix-daemon).`),
+    commentLine(`Once every machine is rebuilt and the builder signs with the new key: ${wizardCommandLine(effects.env, 'rotate key --drop-old')}`),
   ];
   return { steps: steps.reports, files, next, currentKey: signing.publicKeyText(), trusted, resign };
 

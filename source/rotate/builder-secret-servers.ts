@@ -16,6 +16,8 @@ import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
 import { loadCaPem } from '../backends/s3/s3-connection';
+import { quoteForShell } from '../output/quote-for-shell';
+import { wizardCommandLine } from '../output/wizard-command';
 
 export interface SecretServer {
   /** the manual command, secrets as placeholders */
@@ -40,10 +42,9 @@ export interface SecretServerInput {
   readonly accessKey: string;
 }
 
-const SETUP_HINT = 'Run `nix-cache-wizard setup` first: it creates the user.';
-
 export async function secretServerFor(input: SecretServerInput): Promise<SecretServer> {
   const { answers, effects, accessKey } = input;
+  const SETUP_HINT = `Run \`${wizardCommandLine(effects.env, 'setup')}\` first: it creates the user.`;
   const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
   const caPem = answers.caFile === undefined ? undefined : await loadCaPem(answers.caFile);
   if (answers.backend === 'minio') {
@@ -55,7 +56,7 @@ export async function secretServerFor(input: SecretServerInput): Promise<SecretS
         ? createMcClient({ endpoint, caFile, insecure, admin, env: effects.env })
         : createMinioAdminClient({ endpoint, region, caFile, insecure, admin, randomBytes: (n) => effects.randomBytes(n) });
     return {
-      command: `printf '%s\\n%s\\n' ${accessKey} "$NEW_SECRET" | mc admin user add ${answers.alias}`,
+      command: `printf '%s\\n%s\\n' ${quoteForShell(accessKey)} "$NEW_SECRET" | mc admin user add ${quoteForShell(answers.alias)}`,
       serverMakesSecret: false,
       async checkUser() {
         const found = await client.userInfo(accessKey);
@@ -98,7 +99,7 @@ export async function secretServerFor(input: SecretServerInput): Promise<SecretS
       return found;
     };
     return {
-      command: `radosgw-admin key create --uid=${accessKey} --key-type=s3 --access-key=${accessKey} --gen-secret`,
+      command: `radosgw-admin key create --uid=${quoteForShell(accessKey)} --key-type=s3 --access-key=${quoteForShell(accessKey)} --gen-secret`,
       serverMakesSecret: true,
       checkUser: () => asStep(async () => void (await key())),
       setSecret: () => asStep(async () => (await rgw.rotateKey(accessKey, accessKey)).secretKey),

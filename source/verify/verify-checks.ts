@@ -18,6 +18,7 @@ import { checkLocalNix, checkNarinfoSignatures, trustedKeysIn } from './client-c
 import { parseNixSecretKey } from '../keys/nix-secret-key';
 import { readAwsProfile } from '../plan/read-aws-profile';
 import { readIfExists } from '../plan/prepare-secrets';
+import { wizardCommandLine } from '../output/wizard-command';
 import { anonymousRequest } from './anonymous-request';
 import { SECRET_WRONG } from '../backends/minio/builder-keys-check';
 
@@ -123,7 +124,7 @@ async function checkReader(ctx: VerifyContext): Promise<VerifyReport[]> {
         'reader-read',
         title,
         typeof code === 'string' && SECRET_WRONG.has(code)
-          ? `the server refuses the reader's keys (${code}): every machine with this file gets no paths from the cache. Fix: \`nix-cache-wizard rotate credentials --reader\`, then copy the file to every machine.`
+          ? `the server refuses the reader's keys (${code}): every machine with this file gets no paths from the cache. Fix: \`${wizardCommandLine(ctx.effects.env, 'rotate credentials --reader')}\`, then copy the file to every machine.`
           : `the reader could not read nix-cache-info: ${messageOf(error)}. Fix: run setup again (steps reader-user, reader-policy).`,
       ),
     ];
