@@ -13,6 +13,7 @@
  */
 import type { Answers } from '../answers/answers';
 import type { AnswersInput } from '../answers/answers-schema';
+import type { WantedNames } from './minio/minio-steps';
 import { loadCaPem } from './s3/s3-connection';
 import { sendSignedRequest, type EndpointOptions } from './signed-request';
 
@@ -87,4 +88,34 @@ async function detectBucketSettings(answers: Answers): Promise<AnswersInput> {
 export async function detectExistingSetup(answers: Answers): Promise<AnswersInput> {
   const [backend, bucket] = await Promise.all([detectBackend(answers).catch(() => undefined), detectBucketSettings(answers).catch(() => ({}))]);
   return { ...(backend ? { backend } : {}), ...bucket };
+}
+
+
+/**
+ * The builder's, the reader's and (MinIO) the write policy's names for this cache: for each wanted
+ * one, its first-setup name unless another cache on the server holds it, then one of this cache's
+ * own (SPEC 2, "Many caches on one server"). Read-only; on plain S3 the keys are made elsewhere, so
+ * nothing is looked for.
+ */
+export async function detectCacheServerNames(
+  answers: Answers,
+  wanted: WantedNames,
+  options: { readonly randomBytes: (length: number) => Uint8Array; readonly env: Readonly<Record<string, string | undefined>> },
+): Promise<WantedNames> {
+  const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
+  if (answers.backend === 'minio') {
+    const { minioCacheNames } = await import('./minio/minio-steps');
+    return minioCacheNames({ answers, admin, randomBytes: options.randomBytes, env: options.env }, wanted, answers.builder.accessKey);
+  }
+  if (answers.backend === 'ceph') {
+    const { createS3Client, s3ConnectionFromAnswers } = await import('./s3/s3-connection');
+    const { cephUserOwnership } = await import('./ceph/user-grants');
+    const ownership = cephUserOwnership(createS3Client(await s3ConnectionFromAnswers(answers)), answers.bucket);
+    const [builder, reader] = await Promise.all([
+      wanted.builder === undefined ? undefined : ownership.freeName(wanted.builder),
+      wanted.reader === undefined ? undefined : ownership.freeName(wanted.reader),
+    ]);
+    return { ...(builder ? { builder } : {}), ...(reader ? { reader } : {}) };
+  }
+  return {};
 }

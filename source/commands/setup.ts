@@ -6,13 +6,14 @@
  * (without secrets) once it succeeds (SPEC 8).
  */
 import type { Answers } from '../answers/answers';
-import { requireCompleteAnswers } from '../answers/resolve-answers';
+import type { AnswersInput } from '../answers/answers-schema';
+import { requireCompleteAnswers, resolveAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { CancelledError } from '../errors';
 import { rememberAnswers } from '../state/remembered-answers';
 import { mergeAnswers } from '../wizard/answer-fields';
-import { detectFromFiles } from '../wizard/detect-from-files';
+import { detectCacheNames, detectFromFiles } from '../wizard/detect-from-files';
 import { expandUserPath } from '../paths/expand-user-path';
 import { formatJsonResult } from '../output/json-result';
 import { printApplyResult, printCheckReports } from '../output/print-report';
@@ -42,7 +43,9 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
       const profileAccessKeys = awsContent === null ? {} : readProfileAccessKeys(awsContent);
       // Remembered answers are defaults, not answers: every question is asked with them pre-filled.
       // The key name is the existing key file's, whatever was remembered: that key is reused.
-      const fromFiles = await detectFromFiles(input, effects);
+      // Only a remembered setup's key file is known to be this cache's; for a new one the names,
+      // key files included, are looked for once the bucket is known (detectCacheNames).
+      const fromFiles = remembered ? await detectFromFiles(input, effects) : {};
       const known = { remembered: mergeAnswers(remembered?.answers ?? {}, fromFiles), detected: fromFiles };
       const outcome = await ask({
         initial: remembered ? {} : input,
@@ -67,7 +70,7 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
       await keepAnswers(outcome.plan.answers, options, io, effects);
       return 0;
     }
-    const { answers, warnings } = requireCompleteAnswers(input, effects);
+    const { answers, warnings } = requireCompleteAnswers(await withCacheNames(input, session, effects), effects);
     if (!options.json) printWarnings(warnings, io.stderr);
     const code = await runStraight(answers, warnings, options, io, session);
     if (code === 0 && !options.dryRun) await keepAnswers(answers, options, io, effects);
@@ -75,6 +78,18 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
   } catch (error) {
     return reportFailure(error, context);
   }
+}
+
+/**
+ * The answers with this cache's own names where none are given (SPEC 2, "Many caches on one
+ * server"): a first cache on a server keeps the first-setup names, a second one is given names of
+ * its own, so that accepting the defaults never takes another cache's user, policy, profile,
+ * alias or key. Incomplete answers are left as they are, to be reported naming what is missing.
+ */
+async function withCacheNames(input: AnswersInput, session: ReturnType<typeof createSetupSession>, effects: Effects): Promise<AnswersInput> {
+  const resolution = resolveAnswers(input, effects);
+  if (!resolution.ok) return input;
+  return mergeAnswers(await detectCacheNames(session, resolution.value.answers, input, effects), input);
 }
 
 /**

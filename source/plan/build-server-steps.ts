@@ -58,6 +58,8 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
     );
   } else if (answers.backend === 'ceph') {
     const { cephUserStep } = await import('../backends/ceph/ceph-user-step');
+    const { cephUserOwnership } = await import('../backends/ceph/user-grants');
+    const ownership = cephUserOwnership(client, answers.bucket);
     const { createRgwAdminClient } = await import('../backends/ceph/rgw-admin-client');
     const rgw = createRgwAdminClient({
       endpoint: answers.endpoint,
@@ -66,12 +68,13 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...(connection.caPem !== undefined ? { ca: connection.caPem } : {}),
       rejectUnauthorized: !answers.insecure,
     });
-    steps.push(cephUserStep({ answers, admin: rgw, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }));
+    steps.push(cephUserStep({ answers, admin: rgw, ownership, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }));
     if (answers.anonymous === 'none') {
       steps.push(
         cephUserStep({
           answers,
           admin: rgw,
+          ownership,
           knownBuilderSecret: () => input.readerSecret?.(),
           onSecret: (secret) => input.onReaderSecret?.(secret),
           role: { id: 'reader-user', label: 'reader', accessKey: answers.reader.accessKey },

@@ -5,6 +5,7 @@
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
+import { mcAliasConflict } from '../answers/resolve-answers';
 import { planFiles } from '../files/plan-files';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import { serverBackupSaver } from '../files/save-server-backup';
@@ -169,6 +170,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       systemNixConf: await systemNixConf(),
       publicKeys: plan.publicKeys,
       nixS3: await nixS3(),
+      verifyWith: effects.env,
     });
     const apply: ApplyResult = { steps: result.reports, files: written, next };
     return apply;
@@ -176,6 +178,9 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
 
   const session: SetupSession = {
     async prepareSetup(answers, warnings) {
+      // Under --out the real mc config is not written, so no alias of it is overwritten.
+      const aliasTaken = options.outDir === undefined ? mcAliasConflict(answers, effects) : undefined;
+      if (aliasTaken) throw aliasTaken;
       const { key, reused } = await loadOrGenerateKey(answers, effects);
       const builder = await knownBuilderSecret(answers, effects);
       const reader = await knownReaderSecret(answers, effects);

@@ -15,6 +15,7 @@ import type { FileAction, FileReport, PlannedFile } from '../files/planned-file'
 import type { StepEvent } from './run-steps';
 import type { ServerStep, StepReport } from './server-step';
 import type { AnswersInput } from '../answers/answers-schema';
+import type { WantedNames } from '../backends/minio/minio-steps';
 
 export interface SetupPlan {
   readonly answers: Answers;
@@ -76,6 +77,12 @@ export interface SetupSession {
    * be told is left out, and it never throws.
    */
   detectExisting(answers: Answers): Promise<AnswersInput>;
+  /**
+   * The user and policy names for this cache, each the first of its per-cache names that no other
+   * cache on the server holds (SPEC 2): the defaults of the names neither given nor remembered.
+   * Read-only; what cannot be told keeps the wanted name.
+   */
+  detectNames(answers: Answers, wanted: WantedNames): Promise<WantedNames>;
   /** the `connect` step's check alone, for the connection screen */
   testConnection(answers: Answers): Promise<{ readonly ok: true; readonly detail: string } | { readonly ok: false; readonly message: string; readonly field?: string }>;
 }

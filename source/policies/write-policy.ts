@@ -61,3 +61,32 @@ export function readPolicyDocument(bucket: string): PolicyDocument {
 export function readPolicyName(writePolicyName: string): string {
   return writePolicyName.endsWith('-write') ? `${writePolicyName.slice(0, -'-write'.length)}-read` : `${writePolicyName}-read`;
 }
+
+/**
+ * The buckets an identity policy lets its holder act on (its Allow statements' S3 resources), '*'
+ * for a resource that names every bucket: what tells a policy, or a user holding it, to belong to
+ * another cache on the same server.
+ */
+export function bucketsGranted(document: unknown): string[] {
+  const statements = (document as { Statement?: unknown } | null)?.Statement;
+  const list = Array.isArray(statements) ? (statements as unknown[]) : statements === undefined ? [] : [statements];
+  const buckets = new Set<string>();
+  for (const statement of list) {
+    const { Effect, Resource } = (statement ?? {}) as { Effect?: unknown; Resource?: unknown };
+    if (Effect !== 'Allow') continue;
+    const resources = Array.isArray(Resource) ? (Resource as unknown[]) : [Resource];
+    for (const resource of resources) {
+      if (typeof resource !== 'string') continue;
+      if (resource === '*') buckets.add('*');
+      const match = /^arn:aws:s3:::([^/]*)/.exec(resource);
+      if (match) buckets.add(/[*?]/.test(match[1]!) ? '*' : match[1]!);
+    }
+  }
+  return [...buckets].sort();
+}
+
+/** "bucket b1", "buckets b1, b2" or "every bucket", for conflict details. */
+export function describeBuckets(buckets: readonly string[]): string {
+  if (buckets.includes('*')) return 'every bucket';
+  return `${buckets.length === 1 ? 'bucket' : 'buckets'} ${buckets.join(', ')}`;
+}

@@ -11,6 +11,7 @@
  * which takes its pre-filled text and highlighted choice from here.
  */
 import type { AnswersInput } from '../answers/answers-schema';
+import { firstKeyName } from '../answers/per-cache-names';
 import { getField, mergeAnswers } from './answer-fields';
 
 /** The environment, for `AWS_SHARED_CREDENTIALS_FILE`. */
@@ -33,14 +34,6 @@ export function knownAnswers(known: KnownSetup): AnswersInput {
   return mergeAnswers(known.detected, known.remembered);
 }
 
-export function hostOf(endpoint: string | undefined): string {
-  if (!endpoint) return 'cache';
-  try {
-    return new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return 'cache';
-  }
-}
 
 const FIXED_FIRST_SETUP: Readonly<Record<string, unknown>> = {
   region: 'us-east-1',
@@ -72,7 +65,10 @@ const FIXED_FIRST_SETUP: Readonly<Record<string, unknown>> = {
 export function firstSetupDefault(field: string, answers: AnswersInput, context: DefaultsContext): unknown {
   if (field === 'builder.accessKey') return (answers.backend ?? 'minio') === 's3' ? undefined : 'nixbuilder';
   if (field === 'reader.accessKey') return (answers.backend ?? 'minio') === 's3' ? undefined : 'nixreader';
-  if (field === 'key.name') return `${hostOf(answers.endpoint)}-1`;
+  if (field === 'key.name') return firstKeyName(answers.endpoint, answers.bucket ?? String(FIXED_FIRST_SETUP['bucket']));
+  // The alias written is the one the admin keys were picked from: a new alias beside it would
+  // hold the same keys twice, and `s3` may be mc's own placeholder or another server's.
+  if (field === 'alias' && answers.admin?.mcAlias !== undefined) return answers.admin.mcAlias;
   if (field === 'files.awsCredentials') return context.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials';
   return FIXED_FIRST_SETUP[field];
 }

@@ -165,6 +165,11 @@ const END = QUESTIONS.length;
 const BACKEND_STEP_INDEX = WIZARD_STEPS.findIndex((s) => s.id === 'backend');
 /** The answers that what the server shows can default. */
 const DETECTED_FIELDS = ['backend', 'anonymous', 'expireDays'] as const;
+/**
+ * The names that what the server and the files show can default (detect-from-files.ts): each
+ * counts while a question that applies asks it (no policy name on Ceph, no reader on a public cache).
+ */
+const NAME_FIELDS = ['builder.accessKey', 'builder.profile', 'reader.accessKey', 'reader.profile', 'policyName', 'alias', 'key.name', 'key.secretFile', 'key.publicFile'] as const;
 const stepIndex = (id: WizardStepId) => WIZARD_STEPS.findIndex((s) => s.id === id);
 
 function applies(state: WizardState, index: number): boolean {
@@ -234,7 +239,9 @@ function needsDetection(state: WizardState, target: number): boolean {
   const targetStep = question ? stepIndex(question.step) : WIZARD_STEPS.length;
   if (targetStep < BACKEND_STEP_INDEX || state.input.endpoint === undefined) return false;
   if (state.detectedFor === detectionKey(state)) return false;
-  return DETECTED_FIELDS.some((field) => getField(state.input, field) === undefined && getField(state.known.remembered, field) === undefined);
+  const open = (field: string) => getField(state.input, field) === undefined && getField(state.known.remembered, field) === undefined;
+  const asked = (field: string) => QUESTIONS.some((q) => q.field === field && questionApplies(q, state.input, state.context));
+  return DETECTED_FIELDS.some(open) || NAME_FIELDS.some((field) => open(field) && asked(field));
 }
 
 /** Goes to `target` (a question index or END), looking at the server, testing the connection or preparing the plan on the way. */
@@ -398,8 +405,9 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return action.item === 'update' ? proceedTo(state, nextForward(state, -1)) : { ...state, phase: { name: 'chosen', item: action.item } };
     case 'detected': {
       if (state.phase.name !== 'detecting') return state;
-      const detected = mergeAnswers(state.known.detected, action.answers);
-      return proceedTo({ ...state, known: { ...state.known, detected }, detectedFor: detectionKey(state) }, state.position);
+      // What was seen with other answers (another bucket) is dropped, not kept under the new
+      // findings: a new bucket must not be offered the expiry or anonymous mode of another one.
+      return proceedTo({ ...state, known: { ...state.known, detected: action.answers }, detectedFor: detectionKey(state) }, state.position);
     }
     case 'answer':
       return answer(state, action.value);

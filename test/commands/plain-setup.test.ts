@@ -87,7 +87,7 @@ describe('setup --plain', () => {
       endpoint: 'https://s3.example.org',
       admin: { accessKey: 'root', secretKey: 'root-secret' },
       bucket: 'nix-cache-2',
-      key: { name: 's3.example.org-1' },
+      key: { name: 's3.example.org-nix-cache-2-1' },
       expireDays: null,
     });
     expect(session.calls.prepareSetup[0]?.builder.secretKey).toHaveLength(32);

@@ -33,7 +33,7 @@ describe('preview', () => {
     expect(result.stdout).toContain('extra-substituters = https://s3.example.org:9000/nix-cache');
     expect(result.stdout).not.toContain('Admin-Secret-123');
     expect(result.stdout).not.toContain('Builder-Secret-456');
-    expect(result.stdout).toMatch(/s3\.example\.org-1:\*+/);
+    expect(result.stdout).toMatch(/s3\.example\.org-nix-cache-1:\*+/);
     expect(sandbox.listFiles()).toEqual(before);
   });
 

@@ -135,11 +135,11 @@ describe('a question screen', () => {
     expect(await type(app, '1001')).toContain('✘ cacheInfo.priority must be 0..1000');
   });
 
-  test('the signing key name defaults to the endpoint host and refuses a colon', async () => {
+  test('the signing key name defaults to the endpoint host and the bucket, and refuses a colon', async () => {
     const initial = { ...ALL_BUT_LAST, key: { secretFile: '~/s.key', publicFile: '~/p.key' } };
     const app = renderApp({ initial });
     const frame = await waitForText(app, 'Key name');
-    expect(frame).toContain('› minio.lan-1');
+    expect(frame).toContain('› minio.lan-nix-cache-1');
     expect(panelText(frame)).toContain('An existing secret key file is reused, never overwritten.');
     expect(await type(app, ':x')).toContain('✘ key.name must not contain ":"');
   });

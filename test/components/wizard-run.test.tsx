@@ -57,7 +57,7 @@ describe('a whole wizard run', () => {
       builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' },
       anonymous: 'get',
       cacheInfo: { priority: 30, wantMassQuery: true, storeDir: '/nix/store' },
-      key: { name: 's3.example.org-1' },
+      key: { name: 's3.example.org-nix-cache-2-1' },
       expireDays: null,
     });
     expect(answers?.builder.secretKey).toHaveLength(32);

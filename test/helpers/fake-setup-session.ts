@@ -174,6 +174,11 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
       await tick();
       return options.detected ?? {};
     },
+    async detectNames(_answers, wanted) {
+      await tick();
+      // A stand-in server where no other cache holds a name: every wanted name is free.
+      return { ...wanted };
+    },
     async applyPlan(plan, onEvent, applyOptions): Promise<ApplyResult> {
       calls.applyPlan++;
       const { reports, error } = await run(plan, true, onEvent, applyOptions?.shouldStop);

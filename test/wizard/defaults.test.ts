@@ -57,7 +57,7 @@ describe('the defaults', () => {
     expect(defaultAnswer('expireDays', {}, known, effects)).toBe(30);
     expect(defaultAnswer('anonymous', {}, known, effects)).toBe('none');
     expect(defaultAnswer('bucket', {}, known, effects)).toBe('nix-cache');
-    expect(defaultAnswer('key.name', { endpoint: 'https://s3.example.org' }, NOTHING_KNOWN, effects)).toBe('s3.example.org-1');
+    expect(defaultAnswer('key.name', { endpoint: 'https://s3.example.org' }, NOTHING_KNOWN, effects)).toBe('s3.example.org-nix-cache-1');
   });
 
   test('accepting every default of a remembered setup gives back exactly the remembered answers', () => {

@@ -23,6 +23,7 @@ import { StepError } from '../../errors';
 import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import { RgwAdminError, rgwAdminWithReads, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
+import type { CephUserOwnership } from './user-grants';
 
 export interface CephUserStepContext {
   readonly answers: Pick<Answers, 'builder'>;
@@ -49,6 +50,8 @@ export interface CephUserStepContext {
    * else happens, so it is never known only to the server (SPEC 10). Apply only.
    */
   readonly keepSecret?: (secret: string) => Promise<void>;
+  /** tells a user of another cache (user-grants.ts); without it every existing user may be taken */
+  readonly ownership?: CephUserOwnership;
 }
 
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret and write it to the AWS profile.';
@@ -141,6 +144,11 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
             };
           }
           return { status: 'todo', detail: `the RGW user ${uid} does not exist yet; it will be created and RGW will generate its secret.` };
+        }
+        const elsewhere = await ctx.ownership?.elsewhere(uid, run);
+        if (elsewhere !== undefined) {
+          const free = await ctx.ownership!.freeName(uid, run);
+          return { status: 'conflict', detail: `The ${elsewhere}, so it cannot be this cache's ${label}. Give ${label}.accessKey a name of this cache's own (${free} is free).` };
         }
         const found = inspect(user);
         if ('conflict' in found) return { status: 'conflict', detail: found.conflict };

@@ -17,7 +17,7 @@ import { StepError } from '../../errors';
 import { ConnectionError } from '../explain-connection-error';
 import type { PolicyDocument } from '../../policies/write-policy';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
-import { splitPolicyNames } from './minio-admin';
+import { policyUsersFrom, splitPolicyNames } from './minio-admin';
 import { type AdminOperation, adminError, policyFromInfo } from './minio-admin-client';
 import { type AttemptOutcome, attemptTimeoutMs, sendWithRetries } from '../request-rules';
 import { type AccessKeys, sendSignedRequest } from '../signed-request';
@@ -355,6 +355,13 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
         return 'already-attached';
       }
       throw fail('attach', result, 'admin policy attach');
+    },
+
+    async policyUsers() {
+      const result = await run(['admin', 'policy', 'entities'], [MC_ALIAS]);
+      if (!result.ok) throw fail('policy-users', result, 'admin policy entities');
+      const info = asRecord(result.values.map(asRecord).find((value) => value['status'] === 'success'));
+      return policyUsersFrom(info['result']);
     },
   };
 }

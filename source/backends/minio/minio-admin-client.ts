@@ -6,9 +6,9 @@
  */
 import { StepError } from '../../errors';
 import type { PolicyDocument } from '../../policies/write-policy';
-import { encryptData, MADMIN_ARGON2ID_AES_GCM, MADMIN_PBKDF2_AES_GCM, type MadminAeadId } from './madmin-encryption';
+import { decryptData, encryptData, MADMIN_ARGON2ID_AES_GCM, MADMIN_PBKDF2_AES_GCM, type MadminAeadId } from './madmin-encryption';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
-import { splitPolicyNames } from './minio-admin';
+import { policyUsersFrom, splitPolicyNames } from './minio-admin';
 import { type AccessKeys, type EndpointOptions, parseServerError, queryString, type RawResponse, sendSignedRequest, type ServerError } from '../signed-request';
 
 const PREFIX = '/minio/admin/v3';
@@ -20,7 +20,7 @@ export interface MinioAdminClientOptions extends EndpointOptions {
   readonly randomBytes: (length: number) => Uint8Array;
 }
 
-export type AdminOperation = 'user-info' | 'add-user' | 'policy-info' | 'add-policy' | 'attach';
+export type AdminOperation = 'user-info' | 'add-user' | 'policy-info' | 'add-policy' | 'attach' | 'policy-users';
 
 const STEP_OF: Record<AdminOperation, string> = {
   'user-info': 'user',
@@ -28,6 +28,7 @@ const STEP_OF: Record<AdminOperation, string> = {
   'policy-info': 'policy',
   'add-policy': 'policy',
   attach: 'attach',
+  'policy-users': 'policy',
 };
 
 const WHAT: Record<AdminOperation, string> = {
@@ -36,6 +37,7 @@ const WHAT: Record<AdminOperation, string> = {
   'policy-info': 'read the canned policy',
   'add-policy': 'write the canned policy',
   attach: 'attach the policy to the builder user',
+  'policy-users': 'list which users each policy is attached to',
 };
 
 /**
@@ -220,6 +222,23 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
       const error = parseServerError(response.body);
       if (error.code === 'XMinioAdminPolicyChangeAlreadyApplied') return 'already-attached';
       throw fail('attach', response);
+    },
+
+    /** The answer is encrypted under the admin secret (madmin), like every listing of users. */
+    async policyUsers() {
+      const response = await send('GET', `${PREFIX}/idp/builtin/policy-entities`);
+      if (!isOk(response.status)) throw fail('policy-users', response);
+      let plain: Uint8Array;
+      try {
+        plain = await decryptData(options.admin.secretKey, response.body);
+      } catch {
+        throw new StepError(`${endpoint} answered the policy listing with a body that does not decrypt with the admin secret.`, 'policy', 'Check that the endpoint is a MinIO server and not a proxy or another S3 store.');
+      }
+      try {
+        return policyUsersFrom(JSON.parse(new TextDecoder().decode(plain)) as unknown);
+      } catch {
+        throw new StepError(`${endpoint} answered the policy listing with something that is not JSON.`, 'policy', 'Check that the endpoint is a MinIO server and not a proxy or another S3 store.');
+      }
     },
   };
 }

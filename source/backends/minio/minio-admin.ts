@@ -34,6 +34,27 @@ export interface MinioAdmin {
    * when the caller knows them (saves a read where the call replaces the whole list).
    */
   attachPolicy(policyName: string, user: string, attachedNow?: readonly string[]): Promise<AttachOutcome>;
+  /**
+   * read-only: the users each canned policy is attached to (policies attached to nobody are left
+   * out), to tell whether a policy or a user belongs to another cache on the same server.
+   */
+  policyUsers(): Promise<PolicyUsers>;
+}
+
+/** policy name → the users it is attached to */
+export type PolicyUsers = ReadonlyMap<string, readonly string[]>;
+
+/** The mapping in a `policy-entities` answer (`{policyMappings: [{policy, users}]}`), as PolicyUsers. */
+export function policyUsersFrom(result: unknown): PolicyUsers {
+  const mappings = (result as { policyMappings?: unknown } | null)?.policyMappings;
+  const out = new Map<string, string[]>();
+  if (!Array.isArray(mappings)) return out;
+  for (const mapping of mappings as unknown[]) {
+    const { policy, users } = (mapping ?? {}) as { policy?: unknown; users?: unknown };
+    if (typeof policy !== 'string' || !Array.isArray(users)) continue;
+    out.set(policy, users.filter((user): user is string => typeof user === 'string'));
+  }
+  return out;
 }
 
 /** MinIO keeps the policy names of a user as one comma-separated string. */
@@ -56,6 +77,7 @@ export function lazyMinioAdmin(via: MinioAdmin['via'], make: () => Promise<Minio
     cannedPolicyInfo: async (name) => (await admin()).cannedPolicyInfo(name),
     addCannedPolicy: async (name, document) => (await admin()).addCannedPolicy(name, document),
     attachPolicy: async (policyName, user, attachedNow) => (await admin()).attachPolicy(policyName, user, attachedNow),
+    policyUsers: async () => (await admin()).policyUsers(),
   };
 }
 
@@ -67,6 +89,7 @@ export function lazyMinioAdmin(via: MinioAdmin['via'], make: () => Promise<Minio
 export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioAdmin {
   const userKey = (accessKey: string) => `minio-admin user/${accessKey}`;
   const policyKey = (name: string) => `minio-admin policy/${name}`;
+  const policyUsersKey = 'minio-admin policy-users';
   const changing = async <T>(key: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -86,11 +109,12 @@ export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioA
     },
     cannedPolicyInfo: (name) => reads.read(policyKey(name), () => admin.cannedPolicyInfo(name)),
     addCannedPolicy: (name, document) => changing(policyKey(name), () => admin.addCannedPolicy(name, document)),
+    policyUsers: () => reads.read(policyUsersKey, () => admin.policyUsers()),
     attachPolicy: (policyName, user, attachedNow) =>
       changing(userKey(user), async () => {
         const found = attachedNow === undefined ? await reads.peek<UserLookup>(userKey(user))?.catch(() => undefined) : undefined;
         const known = attachedNow ?? (found?.exists ? found.policyNames : undefined);
-        return admin.attachPolicy(policyName, user, known);
+        return changing(policyUsersKey, () => admin.attachPolicy(policyName, user, known));
       }),
   };
 }

@@ -8,7 +8,8 @@
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
 import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
-import { readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
+import { bucketsGranted, describeBuckets, readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
+import { ACCESS_KEY_NAME_RULE, firstUsableName, perCacheNames } from '../../answers/per-cache-names';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
 import { lazyMinioAdmin, minioAdminWithReads, type MinioAdmin } from './minio-admin';
 import { createMinioAdminClient } from './minio-admin-client';
@@ -51,7 +52,8 @@ export interface MinioStepsContext {
 const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret (the old one stops working), or put the right one in builder.secretKey.';
 const READER_HINT = 'Run `nix-cache-wizard rotate credentials --reader` to give the reader a new secret (the old one stops working; every machine needs the new reader credentials file), or put the right one in reader.secretKey.';
 
-function defaultAdmin(ctx: MinioStepsContext, via: 'api' | 'mc'): MinioAdmin {
+/** The admin connection the steps use by default: the REST client, or the mc client. */
+export function minioAdminFor(ctx: Pick<MinioStepsContext, 'answers' | 'admin' | 'randomBytes' | 'env'>, via: 'api' | 'mc'): MinioAdmin {
   const { endpoint, region, caFile, insecure } = ctx.answers;
   if (via === 'mc') {
     // The mc client (and execa, 190 KB) loads only for runs that use mc.
@@ -96,11 +98,74 @@ interface MinioRole {
   readonly policyWhy: string;
 }
 
+/**
+ * Why the user `user` belongs to another cache, or undefined when it may be this cache's: a user
+ * holding a policy that grants any other bucket (its own cache's, or every bucket) would let this
+ * cache's builder write elsewhere, and taking it over would take the other cache's builder.
+ */
+export async function userElsewhere(admin: MinioAdmin, user: string, bucket: string): Promise<string | undefined> {
+  const found = await admin.userInfo(user);
+  if (!found.exists) return undefined;
+  const reasons: string[] = [];
+  for (const name of found.policyNames) {
+    const others = bucketsGranted(await admin.cannedPolicyInfo(name)).filter((granted) => granted !== bucket);
+    if (others.length > 0) reasons.push(`its policy ${name} grants ${describeBuckets(others)}`);
+  }
+  return reasons.length === 0 ? undefined : `user ${user} belongs to another cache: ${reasons.join('; ')}`;
+}
+
+/**
+ * Why the canned policy `policyName` belongs to another cache, or undefined when this cache may
+ * write it: one that grants another bucket, or that is attached to users other than `user`,
+ * would change their access when replaced (issue 15: a second cache took the first one's policy).
+ */
+export async function policyElsewhere(admin: MinioAdmin, policyName: string, bucket: string, user: string): Promise<string | undefined> {
+  const current = await admin.cannedPolicyInfo(policyName);
+  if (current === undefined) return undefined;
+  const others = bucketsGranted(current).filter((granted) => granted !== bucket);
+  const users = ((await admin.policyUsers()).get(policyName) ?? []).filter((holder) => holder !== user);
+  const reasons = [others.length > 0 ? `grants ${describeBuckets(others)}` : '', users.length > 0 ? `is attached to ${users.length === 1 ? 'user' : 'users'} ${users.join(', ')}` : ''];
+  return others.length + users.length === 0 ? undefined : `policy ${policyName} belongs to another cache: it ${reasons.filter(Boolean).join(' and ')}`;
+}
+
+/** A user name of this cache's own that is free or already this cache's (perCacheNames' order). */
+export function freeUserName(admin: MinioAdmin, first: string, bucket: string): Promise<string> {
+  return firstUsableName(perCacheNames(first, bucket, ACCESS_KEY_NAME_RULE), async (name) => (await userElsewhere(admin, name, bucket)) === undefined);
+}
+
+/** A policy name of this cache's own that is free or already this cache's, for `user`. */
+export function freePolicyName(admin: MinioAdmin, first: string, bucket: string, user: string): Promise<string> {
+  return firstUsableName(perCacheNames(first, bucket), async (name) => (await policyElsewhere(admin, name, bucket, user)) === undefined);
+}
+
+/** The names to find for this cache, each starting from its first-setup name (perCacheNames). */
+export interface WantedNames {
+  readonly builder?: string;
+  readonly reader?: string;
+  readonly policyName?: string;
+}
+
+/**
+ * The builder's, the reader's and the write policy's names for this cache on MinIO: each the first
+ * of its perCacheNames that no other cache holds (read-only). The reader's policy is named after
+ * the write policy (readPolicyName), so only the write policy's name is looked for.
+ */
+export async function minioCacheNames(ctx: Pick<MinioStepsContext, 'answers' | 'admin' | 'randomBytes' | 'env'>, wanted: WantedNames, builder: string): Promise<WantedNames> {
+  const admin = minioAdminWithReads(minioAdminFor(ctx, ctx.answers.adminVia), newStepRun().reads);
+  const bucket = ctx.answers.bucket;
+  const [builderName, readerName] = await Promise.all([
+    wanted.builder === undefined ? undefined : freeUserName(admin, wanted.builder, bucket),
+    wanted.reader === undefined ? undefined : freeUserName(admin, wanted.reader, bucket),
+  ]);
+  const policyName = wanted.policyName === undefined ? undefined : await freePolicyName(admin, wanted.policyName, bucket, builderName ?? builder);
+  return { ...(builderName ? { builder: builderName } : {}), ...(readerName ? { reader: readerName } : {}), ...(policyName ? { policyName } : {}) };
+}
+
 /** The builder's steps, and the reader's on a private cache. */
 export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
   const { answers } = ctx;
   let adminConnection: MinioAdmin | undefined;
-  const connection = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => defaultAdmin(ctx, via)))(answers.adminVia));
+  const connection = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => minioAdminFor(ctx, via)))(answers.adminVia));
   /** the admin connection reading through the run's cache: the user and the policy are read once per run */
   const admin = (run: StepRun): MinioAdmin => minioAdminWithReads(connection(), run.reads);
   const builder: MinioRole = {
@@ -161,6 +226,14 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAd
       }
       return { status: 'todo', detail: `User ${user} does not exist yet; it will be created with the ${role.label} secret.` };
     }
+    const elsewhere = await userElsewhere(admin(run), user, answers.bucket);
+    if (elsewhere !== undefined) {
+      const free = await freeUserName(admin(run), user, answers.bucket);
+      return {
+        status: 'conflict',
+        detail: `The ${elsewhere}, so it cannot be this cache's ${role.label}. Give ${role.label}.accessKey a name of this cache's own (${free} is free).`,
+      };
+    }
     if (found.status !== 'enabled') {
       return { status: 'conflict', detail: `User ${user} exists but is ${found.status}; enable it with \`mc admin user enable ${alias} ${shellWord(user)}\`.` };
     }
@@ -214,6 +287,15 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAd
         const current = await admin(run).cannedPolicyInfo(policyName);
         if (current === undefined) return { status: 'todo', detail: `Policy ${policyName} does not exist yet.` } as const;
         if (samePolicy(current, wanted)) return { status: 'done', detail: `Policy ${policyName} is the ${role.label}'s policy for ${answers.bucket}.` } as const;
+        // Replacing it is ours to do only when nobody else holds it and it grants nothing else.
+        const elsewhere = await policyElsewhere(admin(run), policyName, answers.bucket, user);
+        if (elsewhere !== undefined) {
+          const free = await freePolicyName(admin(run), policyName, answers.bucket, user);
+          return {
+            status: 'conflict',
+            detail: `The ${elsewhere}; replacing it would change what they can do. Give ${role.label === 'builder' ? 'policyName' : 'policyName (the reader\'s is named after it)'} a name of this cache's own (${free} is free).`,
+          } as const;
+        }
         return {
           status: 'todo',
           detail: replaceDetail(`policy ${policyName} exists with a different document (made by hand or changed since); it will be replaced by the ${role.label}'s policy for ${answers.bucket}.`),
