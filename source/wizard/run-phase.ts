@@ -8,6 +8,8 @@ import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import { retryText, type StepEvent } from '../plan/run-steps';
 import type { SetupSession } from '../plan/setup-session';
+import { mergeAnswers } from './answer-fields';
+import { detectCacheNames } from './detect-from-files';
 import { resolveGathered } from './resolve-gathered';
 import type { WizardAction, WizardState } from './wizard-state';
 
@@ -45,8 +47,13 @@ export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispat
     case 'detecting': {
       const resolved = resolveGathered(state, effects);
       // Looking is best effort: without a complete connection there is just nothing detected.
-      const detected = resolved.ok ? await session.detectExisting(resolved.answers).catch(() => ({})) : {};
-      report({ type: 'detected', answers: detected });
+      // The names are this cache's own where another cache holds the first-setup ones; those
+      // given or remembered are kept as they are.
+      const kept = mergeAnswers(state.known.remembered, state.input);
+      const [detected, names] = resolved.ok
+        ? await Promise.all([session.detectExisting(resolved.answers).catch(() => ({})), detectCacheNames(session, resolved.answers, kept, effects).catch(() => ({}))])
+        : [{}, {}];
+      report({ type: 'detected', answers: mergeAnswers(detected, names) });
       return;
     }
     case 'testing-connection': {
