@@ -34,9 +34,10 @@ const TLS_EXPLANATIONS: Record<string, [string, string]> = {
   ],
   CERT_UNTRUSTED: ["the server's TLS certificate is signed by a CA this machine does not trust", CA_HINT],
   CERT_SIGNATURE_FAILURE: ["the server's TLS certificate has a bad signature", CA_HINT],
+  // Said without the words TLS and certificate: nothing about a CA would help, the scheme is wrong.
   ERR_SSL_WRONG_VERSION_NUMBER: [
-    'the server does not speak TLS on this port',
-    'Use an http:// endpoint if the server is plain HTTP, or the port of its TLS listener.',
+    'this port answers in plain HTTP, not https: use http:// instead of https:// in the endpoint (same host and port)',
+    'Use an http:// endpoint if the server is plain HTTP, or the port of its https listener.',
   ],
   EPROTO: ['the TLS handshake failed', 'Check the scheme: use https:// only if the server speaks TLS on that port.'],
 };
@@ -98,6 +99,14 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** `address port N` from a Node network error, when it says. */
+function triedAddress(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { address, port } = error as { address?: unknown; port?: unknown };
+  if (typeof address !== 'string' || typeof port !== 'number') return undefined;
+  return `${address.includes(':') ? `[${address}]` : address} port ${port}`;
+}
+
 /** The innermost error of an `AggregateError` (Node tries IPv4 and IPv6 and aggregates). */
 function innermost(error: unknown): unknown {
   if (error instanceof AggregateError && error.errors.length > 0) return error.errors[0];
@@ -115,10 +124,13 @@ export function explainConnectionError(error: unknown, endpoint?: string): Expla
   const code = codeOf(inner) ?? codeOf(error);
   const serverMessage = inner instanceof Error ? inner.message : String(inner);
   const tlsFailed = endpoint === undefined ? 'TLS failed' : `TLS with ${endpoint} failed`;
-  if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(serverMessage)) {
+  const plainHttp = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(serverMessage));
+  if (plainHttp) {
     // OpenSSL's words when the other side answers in plain HTTP
     const [message, hint] = TLS_EXPLANATIONS['ERR_SSL_WRONG_VERSION_NUMBER']!;
-    return { message: `${tlsFailed}: ${message} (${code})`, hint, code };
+    const httpEndpoint = endpoint?.startsWith('https://') ? `http://${endpoint.slice('https://'.length)}` : undefined;
+    const said = httpEndpoint ? `${endpoint}: ${message.replace(/use http:\/\/.*$/, `use ${httpEndpoint} as the endpoint`)}` : message;
+    return { message: `${said} (${code})`, hint, code };
   }
   if (code && TLS_EXPLANATIONS[code]) {
     const [message, hint] = TLS_EXPLANATIONS[code]!;
@@ -126,7 +138,10 @@ export function explainConnectionError(error: unknown, endpoint?: string): Expla
   }
   if (code && NETWORK_EXPLANATIONS[code]) {
     const [message, hint] = NETWORK_EXPLANATIONS[code]!;
-    return { message: `Cannot reach ${endpoint ?? 'the server'}: ${message} (${code})`, hint, code };
+    // Node says which address and port it tried: an endpoint without a port meant 80 or 443,
+    // which is rarely where an object store listens.
+    const tried = triedAddress(inner) ?? triedAddress(error);
+    return { message: `Cannot reach ${endpoint ?? 'the server'}: ${message}${tried ? ` (tried ${tried})` : ''} (${code})`, hint, code };
   }
   if (code && S3_EXPLANATIONS[code]) {
     const [message, hint] = S3_EXPLANATIONS[code]!;

@@ -27,7 +27,7 @@ describe('explaining a failed connection', () => {
     ['DEPTH_ZERO_SELF_SIGNED_CERT', /self-signed/, /caFile/],
     ['CERT_HAS_EXPIRED', /expired/, /Renew/],
     ['ERR_TLS_CERT_ALTNAME_INVALID', /not made out for this host name/, /subjectAltName/],
-    ['ERR_SSL_WRONG_VERSION_NUMBER', /does not speak TLS/, /http:\/\//],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', /answers in plain HTTP, not https: use http:\/\//, /http:\/\//],
     ['ECONNREFUSED', /nothing accepts connections/, /server is running/],
     ['ENOTFOUND', /does not resolve/, /host name/],
     ['ETIMEDOUT', /did not answer in time/, /firewall/],
@@ -45,9 +45,21 @@ describe('explaining a failed connection', () => {
 
   it('recognises OpenSSL saying the other side speaks plain HTTP', () => {
     const explained = explainConnectionError(withCode('EPROTO', 'C0D7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'));
-    expect(explained.message).toMatch(/does not speak TLS on this port/);
+    expect(explained.message).toMatch(/this port answers in plain HTTP, not https: use http:\/\/ instead of https:\/\//);
+    // Nothing about TLS or certificates: a CA would not help, so nothing points at caFile
+    expect(explained.message).not.toMatch(/\bTLS\b|certificate|caFile/);
     expect(explained.hint).toMatch(/http:\/\//);
+    // With the endpoint, the one to use instead is spelled out
+    const named = explainConnectionError(withCode('EPROTO', 'ssl3_get_record:wrong version number'), 'https://minio.lan:9000');
+    expect(named.message).toBe('https://minio.lan:9000: this port answers in plain HTTP, not https: use http://minio.lan:9000 as the endpoint (EPROTO)');
     expect(explainConnectionError(withCode('EPROTO', 'handshake failure')).hint).toMatch(/scheme/);
+  });
+
+  it('a refused connection names the address and port that were tried (an endpoint without a port means 80 or 443)', () => {
+    const refused = Object.assign(withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:80'), { address: '127.0.0.1', port: 80 });
+    expect(explainConnectionError(refused, 'http://127.0.0.1').message).toBe('Cannot reach http://127.0.0.1: nothing accepts connections at this address and port (tried 127.0.0.1 port 80) (ECONNREFUSED)');
+    const v6 = Object.assign(withCode('ECONNREFUSED'), { address: '::1', port: 443 });
+    expect(explainConnectionError(new AggregateError([v6], 'all failed')).message).toContain('(tried [::1] port 443)');
   });
 
   it('looks inside an AggregateError (Node tries IPv4 and IPv6)', () => {
