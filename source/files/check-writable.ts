@@ -1,42 +1,27 @@
 /**
  * Whether a file can be written where the safe writer will write it, asked BEFORE a server change
- * whose result must land in it (SPEC 10): the file itself when it exists (through a symlink, its
- * target), and its folder (the temporary file and the rename happen there), or the nearest folder
- * that exists when the file and its folders are still to be made.
+ * whose result must land in it (SPEC 10), in a few words for the caller's message: the same probe
+ * as proveWritable (a file with the longest name the write makes, in the file's folder or the
+ * nearest that exists; an existing file opened for writing).
  */
-import { constants } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { realTarget } from './regular-file';
+import { probeWrite } from './write-planned-files';
 
 /** undefined when writable, else why not in a few words. */
 export async function whyNotWritable(path: string): Promise<string | undefined> {
-  let target = path;
+  let target: string;
   try {
-    target = await realpath(path);
-  } catch {
-    // missing (or a dangling link): the folders decide
-  }
-  try {
-    const info = await stat(target);
-    if (!info.isFile()) return 'it is not a regular file';
-    await access(target, constants.W_OK);
+    target = await realTarget(path);
+    const info = await stat(target).catch(() => undefined);
+    if (info !== undefined && !info.isFile()) return 'it is not a regular file';
+    await probeWrite(target);
+    return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : `it cannot be checked (${code})`;
-  }
-  let folder = dirname(target);
-  for (;;) {
-    try {
-      const info = await stat(folder);
-      if (!info.isDirectory()) return `${folder} is not a folder`;
-      await access(folder, constants.W_OK | constants.X_OK);
-      return undefined;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return `its folder ${folder} is not writable`;
-      const parent = dirname(folder);
-      if (parent === folder) return 'no folder on its path exists';
-      folder = parent;
-    }
+    if (code === 'ENAMETOOLONG') return 'its name is too long for the temporary and backup files written beside it';
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'it or its folder is not writable';
+    if (code === 'ENOTDIR') return 'a part of its path is not a folder';
+    return `it cannot be checked (${code ?? (error as Error).message})`;
   }
 }

@@ -191,10 +191,31 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/** `FILE.bak-<stamp>` or, when that is taken, `FILE.bak-<stamp>-N`. */
+function backupPathFor(target: string, stamp: string, n: number): string {
+  return `${target}.bak-${stamp}${n === 1 ? '' : `-${n}`}`;
+}
+
+/**
+ * A probe for proveWritable, beside `target`, whose name is as long (in bytes, as the file system
+ * counts) as the longest name the write will make there: the temporary file, and the backup when
+ * the file exists (with a `-N` of one digit). A name that fits the probe fits the write; a file
+ * name the file system takes but not with `.tmp-…` or `.bak-…` added is found before any server
+ * change. It has the temporary files' pattern (the process id padded with zeros), so a killed
+ * run's probe is removed by the next run like any leftover.
+ */
+function probePathFor(target: string, folder: string, exists: boolean): string {
+  const temp = basename(tempPathFor(target));
+  const backup = basename(backupPathFor(target, backupTimestamp(new Date(0)), 2));
+  const longest = Math.max(Buffer.byteLength(temp), exists ? Buffer.byteLength(backup) : 0);
+  const pid = String(process.pid).padStart(String(process.pid).length + longest - Buffer.byteLength(temp), '0');
+  return join(folder, `.${basename(target)}.tmp-${pid}-${randomBytes(4).toString('hex')}`);
+}
+
 async function backup(target: string, stamp: string, secret: boolean, original: Stats): Promise<void> {
   const mode = original.mode;
   for (let n = 1; ; n++) {
-    const name = `${target}.bak-${stamp}${n === 1 ? '' : `-${n}`}`;
+    const name = backupPathFor(target, stamp, n);
     try {
       await copyFile(target, name, constants.COPYFILE_EXCL);
     } catch (error) {
@@ -276,6 +297,32 @@ export async function writeSecretFileAtomically(path: string, content: string): 
 }
 
 /**
+ * Writes and removes, where `target` will be written (its folder, or the nearest that exists), a
+ * file with the longest name the write makes there (probePathFor), then opens an existing target
+ * for writing. Throws the file system's error, with `probe` set to the probe's path.
+ */
+export async function probeWrite(target: string): Promise<string> {
+  let folder = dirname(target);
+  while (!(await statIfExists(folder))) folder = dirname(folder);
+  const exists = (await statIfExists(target)) !== undefined;
+  const probe = probePathFor(target, folder, exists);
+  try {
+    const handle = await open(probe, 'wx', 0o600);
+    await handle.close();
+    await unlink(probe);
+    if (exists) {
+      await access(target, constants.W_OK);
+      const handle = await open(target, 'r+');
+      await handle.close();
+    }
+  } catch (error) {
+    await unlink(probe).catch(() => undefined);
+    throw Object.assign(error as Error, { probe });
+  }
+  return probe;
+}
+
+/**
  * Proves, before the first server change (SPEC 10), that every file that will be written can be:
  * its real folder (or the nearest one that exists) takes a new file, and an existing file can be
  * opened for writing. A symlink into a read-only place (home-manager), a folder that is not
@@ -288,20 +335,18 @@ export async function proveWritable(files: readonly PlannedFile[], options: Omit
     if (decision.content === undefined && !decision.file.secret) continue;
     const { target } = decision;
     const field = fileField(decision.file.id);
-    let folder = dirname(target);
-    while (!(await statIfExists(folder))) folder = dirname(folder);
-    const probe = join(folder, `.nix-cache-wizard-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
-      const handle = await open(probe, 'wx', 0o600);
-      await handle.close();
-      await unlink(probe);
-      if (await statIfExists(target)) {
-        await access(target, constants.W_OK);
-        const handle = await open(target, 'r+');
-        await handle.close();
-      }
+      await probeWrite(target);
     } catch (error) {
-      await unlink(probe).catch(() => undefined);
+      const probe = (error as { probe?: string }).probe ?? target;
+      if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') {
+        throw new UsageError(
+          `${field}: the file name ${basename(target)} is too long to write safely: the temporary and backup files beside it (${Buffer.byteLength(basename(probe))} bytes) exceed what the file system allows; nothing was changed on the server.`,
+          field,
+          [{ field, message: 'the file name is too long for its temporary and backup files' }],
+        );
+      }
+      const folder = dirname(probe);
       const failure = writeError(error, (await statIfExists(target)) ? target : folder, 'write to');
       throw new StepError(
         `${field}: ${failure.message} Nothing was changed on the server.`,

@@ -141,3 +141,35 @@ describe.runIf(asRoot)('links planted by another user (issue 16)', () => {
     expect(readFileSync(join(mine, 'nix-cache.conf'), 'utf8')).toContain('extra-substituters');
   });
 });
+
+describe('the writability proof checks the longest name the write makes (issue 16)', () => {
+  const answersWith = (nixConf: string) => ({ ...exampleAnswers(), files: { ...exampleAnswers().files, nixConf } });
+  const planWith = (nixConf: string) => planFiles({ answers: answersWith(nixConf), base: effects, publicKeys: [PUBLIC_KEY], secretKeyText: SECRET_KEY });
+
+  it('a 240-character file name (valid, but not with .tmp-… added) is refused before any server change, naming the field', async () => {
+    const name = 'n'.repeat(240);
+    const error = await refusal(() => proveWritable(planWith(name), { effects }));
+    expect(error.field).toBe('files.nixConf');
+    expect(error.message).toContain('too long');
+    // the write itself would indeed fail there, after the server changed
+    await expect(writePlannedFiles(planWith(name), { dryRun: false, effects })).rejects.toThrow(/ENAMETOOLONG|too long/);
+    expect(readdirSync(effects.cwd).filter((entry) => entry.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('an existing file whose backup name would not fit is refused too', async () => {
+    // The temporary name fits (233 + 15 + at most 7 digits of a process id ≤ 255); the backup's
+    // second name of a second, FILE.bak-<stamp>-2, does not (233 + 23 = 256).
+    const name = 'n'.repeat(233);
+    await proveWritable(planWith(name), { effects });
+    writeFileSync(join(effects.cwd, name), 'old\n');
+    const error = await refusal(() => proveWritable(planWith(name), { effects }));
+    expect(error.field).toBe('files.nixConf');
+  });
+
+  it('a long name that fits with its temporary and backup files passes, and leaves no probe behind', async () => {
+    const name = 'n'.repeat(200);
+    writeFileSync(join(effects.cwd, name), 'old\n');
+    await proveWritable(planWith(name), { effects });
+    expect(readdirSync(effects.cwd).sort()).toEqual([name]);
+  });
+});
