@@ -24,12 +24,14 @@ import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
 import { whyNotWritable } from '../files/check-writable';
+import { commentLine } from '../files/comment-text';
 import { planFiles } from '../files/plan-files';
 import type { FileReport } from '../files/planned-file';
 import { resolveFilePath } from '../files/resolve-file-path';
 import { writePlannedFiles, type WriteFsHooks } from '../files/write-planned-files';
 import { formatJsonResult } from '../output/json-result';
 import { printWarnings } from '../output/print-warnings';
+import { quoteForShell } from '../output/quote-for-shell';
 import { wizardCommandLine } from '../output/wizard-command';
 import { reportFailure } from '../output/report-failure';
 import { readIfExists } from '../plan/prepare-secrets';
@@ -270,17 +272,20 @@ async function rotateLocked(input: RotateCredentialsInput, who: RoleView): Promi
     return { status: 'changed', detail: 'the AWS profile is now the only local copy of the secret' };
   });
 
-  const next =
-    who.role === 'builder'
-      ? [
-          `# Give every machine that uploads the new secret: the [${who.profile}] section of ${awsPath}`,
-          "# (on a builder: root's ~/.aws/credentials, or the file nix-daemon's AWS_SHARED_CREDENTIALS_FILE names). Until then its uploads are refused.",
-        ]
-      : [
-          `# Give every machine that reads the cache the new file: copy ${awsPath} to ${READER_CREDENTIALS_PATH} (0600, root),`,
-          '# e.g. sudo install -m 600 -o root ' + `${awsPath} ${READER_CREDENTIALS_PATH}` + '. Until then it gets no paths from the cache and builds them itself.',
-        ];
-  return { steps: steps.reports, files, next, resumed: resuming !== undefined };
+  return { steps: steps.reports, files, next: credentialRotationNextSteps(who.role, who.profile, awsPath), resumed: resuming !== undefined };
+}
+
+/** What to do after a rotation: the new secret reaches the machines that use it. */
+export function credentialRotationNextSteps(role: CredentialRole, profile: string, written: string): string[] {
+  return role === 'builder'
+    ? [
+        commentLine(`Give every machine that uploads the new secret: the [${profile}] section of ${written}`),
+        "# (on a builder: root's ~/.aws/credentials, or the file nix-daemon's AWS_SHARED_CREDENTIALS_FILE names). Until then its uploads are refused.",
+      ]
+    : [
+        commentLine(`Give every machine that reads the cache the new file: copy ${written} to ${READER_CREDENTIALS_PATH} (0600, root),`),
+        commentLine(`e.g. sudo install -m 600 -o root ${quoteForShell(written)} ${READER_CREDENTIALS_PATH}. Until then it gets no paths from the cache and builds them itself.`),
+      ];
 }
 
 export async function runRotateCredentials(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
