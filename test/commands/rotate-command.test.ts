@@ -62,7 +62,7 @@ describe('nix-cache-wizard rotate', () => {
     expect(run.stderr).not.toContain('Old+Reader-Secret-1');
   });
 
-  it('waits its turn: while another run holds the setup lock, both rotations stop at step lock and change nothing', async () => {
+  it('is turned away at once, not queued: while another run holds the setup lock, both rotations stop at step lock, name the holder and change nothing', async () => {
     const sandbox = makeCliSandbox();
     const endpoint = 'https://s3.lan:9000';
     sandbox.writeAnswers({ backend: 'minio', endpoint, admin: { accessKey: 'admin', secretKey: 'Admin-Secret-1' }, bucket: 'nix-cache' });
@@ -81,6 +81,7 @@ describe('nix-cache-wizard rotate', () => {
         expect(run.code, run.stdout).toBe(1);
         expect(json).toMatchObject({ ok: false, error: { step: 'lock' } });
         expect(json.error.message).toContain(`process ${process.pid}`);
+        expect(json.error.message).toContain('Wait for it to finish and run again');
       }
       expect(sandbox.listFiles()).toEqual(before);
     }
