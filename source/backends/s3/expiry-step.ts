@@ -7,7 +7,7 @@ import {
   NAR_MARGIN_DAYS,
   isOurRule,
   mergeLifecycleRules,
-  narinfoPrefixes,
+  describeNarinfoPrefixes,
   parseLifecycleConfiguration,
   RULE_ID_PREFIX,
   TooManyLifecycleRulesError,
@@ -34,7 +34,7 @@ function manualCommand(ctx: S3StepContext): string {
   const edit =
     answers.expireDays === null
       ? `# in lifecycle.json, remove every rule whose ID starts with ${RULE_ID_PREFIX}`
-      : `# in lifecycle.json, keep the other rules and put ${rules.length} rules with IDs starting ${RULE_ID_PREFIX}, one per prefix, like\n#   ${example}\n# for the prefixes ${narinfoPrefixes().join(' ')}\n# (Days ${answers.expireDays}), and nar/ with Days ${answers.expireDays + NAR_MARGIN_DAYS}. Never an empty prefix: it would delete nix-cache-info.`;
+      : `# in lifecycle.json, keep the other rules and put ${rules.length} rules with IDs starting ${RULE_ID_PREFIX}, one per prefix, like\n#   ${example}\n# for the ${describeNarinfoPrefixes()}\n# (Days ${answers.expireDays}), and nar/ with Days ${answers.expireDays + NAR_MARGIN_DAYS}. Never an empty prefix: it would delete nix-cache-info.`;
   if (answers.backend === 'minio') {
     const mc = mcPrefix(answers);
     return `${mc} ilm export ${mcTarget(answers)} > lifecycle.json\n${edit}\n${mc} ilm import ${mcTarget(answers)} < lifecycle.json`;

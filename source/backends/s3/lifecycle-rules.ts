@@ -45,16 +45,26 @@ export const PROTECTED_KEYS = ['nix-cache-info', 'nar/'] as const;
  * `/` by hand. Result: 31 + 30 + 31 + 32 + 31 + 32 = 187 prefixes.
  */
 export function narinfoPrefixes(): string[] {
-  const all = [...NIX_BASE32];
-  const except = (...skip: string[]) => all.filter((c) => !skip.includes(c));
-  return [
-    ...except('n'),
-    ...except('i', 'a').map((c) => `n${c}`),
-    ...except('x').map((c) => `ni${c}`),
-    ...all.map((c) => `nix${c}`),
-    ...except('r').map((c) => `na${c}`),
-    ...all.map((c) => `nar${c}`),
-  ];
+  return PREFIX_GROUPS.flatMap(({ stem, skip }) => [...NIX_BASE32].filter((c) => !skip.includes(c)).map((c) => `${stem}${c}`));
+}
+
+/** The prefixes as groups: `stem` followed by each nix base32 character but `skip`. */
+const PREFIX_GROUPS: readonly { readonly stem: string; readonly skip: readonly string[] }[] = [
+  { stem: '', skip: ['n'] },
+  { stem: 'n', skip: ['i', 'a'] },
+  { stem: 'ni', skip: ['x'] },
+  { stem: 'nix', skip: [] },
+  { stem: 'na', skip: ['r'] },
+  { stem: 'nar', skip: [] },
+];
+
+/**
+ * The same prefixes said in one line (a manual command shows this, not 187 words): exact, so a
+ * person can still write every rule from it.
+ */
+export function describeNarinfoPrefixes(): string {
+  const groups = PREFIX_GROUPS.map(({ stem, skip }) => `${stem === '' ? 'a character' : `${stem}+character`}${skip.length > 0 ? ` but ${skip.join(', ')}` : ''}`);
+  return `${narinfoPrefixes().length} prefixes, each one ${groups.join('; ')} (characters of ${NIX_BASE32})`;
 }
 
 /** One of our rules: expire objects under `prefix` after `days`. */

@@ -10,6 +10,7 @@ import {
   MAX_LIFECYCLE_RULES,
   mergeLifecycleRules,
   NAR_RULE_ID,
+  describeNarinfoPrefixes,
   narinfoPrefixes,
   NIX_BASE32,
   parseLifecycleConfiguration,
@@ -33,6 +34,22 @@ function randomHash(first = ''): string {
 }
 
 describe('the narinfo prefix set', () => {
+  it('is said in one exact line for the manual command, not 187 words', () => {
+    const said = describeNarinfoPrefixes();
+    expect(said.length).toBeLessThan(220);
+    // Read back as a person would: "stem+character but x, y" for each group
+    const alphabet = /\(characters of (\w+)\)$/.exec(said)?.[1] ?? '';
+    expect(alphabet).toBe(NIX_BASE32);
+    const groups = said.replace(/^\d+ prefixes, each one /, '').replace(/ \(characters of \w+\)$/, '').split('; ');
+    const readBack = groups.flatMap((group) => {
+      const [, stem = '', skip = ''] = /^(?:a character|(\w+)\+character)(?: but (.*))?$/.exec(group) ?? [];
+      const skipped = skip.split(', ');
+      return [...alphabet].filter((c) => !skipped.includes(c)).map((c) => `${stem}${c}`);
+    });
+    expect(readBack).toEqual(prefixes);
+    expect(said).toMatch(new RegExp(`^${prefixes.length} prefixes`));
+  });
+
   it('never matches nix-cache-info', () => {
     for (const prefix of prefixes) expect('nix-cache-info'.startsWith(prefix), prefix).toBe(false);
     expect(matching('nix-cache-info')).toEqual([]);
