@@ -228,7 +228,7 @@ async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> 
       files,
       next: [
         '# Rebuild every machine with the module (sudo nixos-rebuild switch), or put the snippet in its nix.conf and restart nix-daemon:',
-        `# from then on it trusts only ${current.name}.`,
+        commentLine(`from then on it trusts only ${current.name}.`),
         ...cachedNarinfoNote(resignedAt, effects.now()),
       ],
       currentKey: current.publicKeyText(),
