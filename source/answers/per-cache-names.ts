@@ -78,5 +78,8 @@ export function firstKeyName(endpoint: string | undefined, bucket: string): stri
   return keyNames(endpoint, bucket)[0]!;
 }
 
-/** Key files: the bucket goes before `.key` (`secret.key` → `secret-bucket.key`). */
-export const KEY_FILE_RULE: PerCacheNameRule = { tail: /\.key$/ };
+/**
+ * A cache's own files: the bucket goes before the extension (`secret.key` → `secret-b.key`,
+ * `./nix-cache.nix` → `./nix-cache-b.nix`), or at the end when there is none (`./nix-cache-info-b`).
+ */
+export const CACHE_FILE_RULE: PerCacheNameRule = { tail: /\.[A-Za-z]+$/ };

@@ -59,6 +59,7 @@ const FIXED_FIRST_SETUP: Readonly<Record<string, unknown>> = {
   'files.nixConf': './nix-cache.conf',
   'files.policy': './nix-cache-write.json',
   'files.cacheInfo': './nix-cache-info',
+  'files.builderModule': './nix-cache-builder.nix',
 };
 
 /** SPEC 2's default for `field`, given the answers so far; undefined when there is none (endpoint, keys). */

@@ -10,7 +10,7 @@
  */
 import type { Answers } from '../answers/answers';
 import type { AnswersInput } from '../answers/answers-schema';
-import { KEY_FILE_RULE, keyNames, perCacheNames } from '../answers/per-cache-names';
+import { CACHE_FILE_RULE, keyNames, perCacheNames } from '../answers/per-cache-names';
 import { readMcAliases } from '../answers/resolve-answers';
 import type { Effects } from '../effects';
 import { parseNamedKeyText } from '../keys/named-key-text';
@@ -42,20 +42,28 @@ export async function detectFromFiles(answers: AnswersInput, effects: Pick<Effec
   return name === undefined ? {} : { key: { name } };
 }
 
-/** What the other caches this machine set up hold: their key files and key names. */
+/**
+ * The files that belong to one cache only: the signing keys, and what is written for its machines
+ * and for reference. The mc config and the AWS credentials file are shared on purpose (each cache
+ * has its own alias or profile in them).
+ */
+const CACHE_FILES = ['key.secretFile', 'key.publicFile', 'files.nixosModule', 'files.nixConf', 'files.policy', 'files.cacheInfo', 'files.builderModule', 'files.readerCredentials'] as const;
+
+/** What the other caches this machine set up hold: their files (as full paths) and key names. */
 interface OtherCaches {
-  readonly keyFiles: ReadonlySet<string>;
+  readonly files: ReadonlySet<string>;
   readonly keyNames: ReadonlySet<string>;
 }
 
 async function otherCaches(answers: Answers, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): Promise<OtherCaches> {
-  const keyFiles = new Set<string>();
+  const files = new Set<string>();
   const names = new Set<string>();
   const setups = await rememberedSetups(effects).catch(() => []);
   for (const { answers: other } of setups) {
     if (other.endpoint === answers.endpoint && (other.bucket ?? 'nix-cache') === answers.bucket) continue;
-    for (const field of ['key.secretFile', 'key.publicFile']) {
-      keyFiles.add(resolveFilePath(String(getField(other, field) ?? firstSetupDefault(field, other, effects)), effects));
+    for (const field of CACHE_FILES) {
+      const path = getField(other, field) ?? firstSetupDefault(field, other, effects);
+      if (typeof path === 'string') files.add(resolveFilePath(path, effects));
     }
     if (other.key?.name !== undefined) names.add(other.key.name);
     if (other.endpoint === undefined) continue;
@@ -65,7 +73,7 @@ async function otherCaches(answers: Answers, effects: Pick<Effects, 'env' | 'hom
       // an unreadable rotation state is that setup's to report
     }
   }
-  return { keyFiles, keyNames: names };
+  return { files, keyNames: names };
 }
 
 /** The access key of each profile in the credentials file at `given`; {} when there is none. */
@@ -145,20 +153,21 @@ export async function detectCacheNames(
     }
   }
 
-  // The signing key: a second cache gets key files of its own. Sharing one would tie the caches
-  // together: `rotate key` on one rewrites the file, and the other cache's builder would then sign
-  // with a key its machines do not trust. An existing file that no other cache names is this
-  // cache's and is reused (SPEC 3), with the name of the key in it.
+  // The files: a second cache set up from the same folder gets files of its own, never the ones
+  // another remembered cache wrote (its NixOS module, its reader credentials). The signing key
+  // above all: sharing one would tie the caches together, as `rotate key` on one rewrites the file
+  // and the other cache's builder would then sign with a key its machines do not trust. An
+  // existing key file that no other cache names is this cache's and is reused (SPEC 3), with the
+  // name of the key in it. The two key files move together.
   const others = await otherCaches(answers, effects);
-  let secretFile = getField(kept, 'key.secretFile') as string | undefined;
-  if (secretFile === undefined) {
-    const secrets = perCacheNames(first('key.secretFile')!, bucket, KEY_FILE_RULE);
-    const publics = perCacheNames(first('key.publicFile')!, bucket, KEY_FILE_RULE);
-    const index = Math.max(0, secrets.findIndex((path) => !others.keyFiles.has(resolveFilePath(path, effects))));
-    secretFile = secrets[index]!;
-    found['key.secretFile'] = secretFile;
-    if (open('key.publicFile')) found['key.publicFile'] = publics[index]!;
+  const free = (path: string) => !others.files.has(resolveFilePath(path, effects));
+  const ownFiles = (field: string) => perCacheNames(first(field)!, bucket, CACHE_FILE_RULE);
+  const keyFileIndex = Math.max(0, ownFiles('key.secretFile').findIndex((path, index) => free(path) && free(ownFiles('key.publicFile')[index] ?? path)));
+  for (const field of CACHE_FILES) {
+    if (!open(field)) continue;
+    found[field] = field.startsWith('key.') ? ownFiles(field)[keyFileIndex]! : firstFree(ownFiles(field), free);
   }
+  const secretFile = String(found['key.secretFile'] ?? getField(kept, 'key.secretFile') ?? first('key.secretFile'));
   if (open('key.name')) {
     found['key.name'] = (await keyNameInFile(secretFile, effects)) ?? firstFree(keyNames(answers.endpoint, bucket), (name) => !others.keyNames.has(name));
   }
