@@ -4,16 +4,22 @@
  * Only a single word wider than a row is cut inside (it would not paste whole anyway).
  */
 
-/** Splits at spaces outside single or double quotes. */
+/** Splits at spaces outside single or double quotes (and `$'…'`, where a backslash escapes a quote). */
 function shellWords(command: string): string[] {
   const words: string[] = [];
   let current = '';
   let quote: string | undefined;
+  let escapes = false;
+  let escaped = false;
   for (const ch of command) {
     if (quote) {
       current += ch;
-      if (ch === quote) quote = undefined;
+      if (escaped) escaped = false;
+      else if (escapes && ch === '\\') escaped = true;
+      else if (ch === quote) quote = undefined;
     } else if (ch === "'" || ch === '"') {
+      // quoteForShell writes `$'…'` for words with control characters; inside it `\'` is a quote.
+      escapes = ch === "'" ? current.endsWith('$') : true;
       quote = ch;
       current += ch;
     } else if (ch === ' ') {

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
+import { quoteForShell } from '../../source/output/quote-for-shell';
 import { commandRows, wrapCommand } from '../../source/output/wrap-command';
 
 describe('commands shown to be pasted', () => {
@@ -12,5 +14,14 @@ describe('commands shown to be pasted', () => {
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows.slice(0, -1)) expect(row.endsWith(' \\')).toBe(true);
     expect(rows.join(' ').replace(/ \\ +/g, ' ').replace(/^\$ /, '')).toBe('mc admin policy attach s3 nix-cache-write --user nixbuilder');
+  });
+
+  test("a quoted word is never cut at its spaces, $'…' with an escaped quote included: the rows paste as the same words", () => {
+    const words = ["/tmp/it's a\nfile", '~/my keys/secret.key', 'plain', 'with "double" quotes and spaces'];
+    const command = `printf '[%s]' ${words.map(quoteForShell).join(' ')}`;
+    const rows = wrapCommand(command, 40, '', '  ');
+    expect(rows.length).toBeGreaterThan(2);
+    const pasted = execFileSync('bash', ['-c', rows.join('\n')], { encoding: 'utf8', env: { HOME: '/home/u' } });
+    expect(pasted).toBe(words.map((w) => `[${w.replace(/^~/, '/home/u')}]`).join(''));
   });
 });
