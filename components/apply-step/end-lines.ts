@@ -1,6 +1,7 @@
 /** The end screen's content as rows: the files written, the next commands, then each step's result. */
 import type { ApplyResult } from '../../source/plan/setup-session';
 import { wrapCommand } from '../../source/output/wrap-command';
+import { terminalText } from '../../source/output/terminal-text';
 import { wrapLine } from '../../source/output/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
 import { actionLook, statusLook } from '../review-step/review-lines';
@@ -8,8 +9,9 @@ import type { Tone } from '../theme/tone';
 
 export function endLines(result: ApplyResult, width: number): ScreenLine[] {
   const rows: ScreenLine[] = [];
+  // Escaped before wrapping (Tinted would escape it anyway), so that the rows are cut at their shown width.
   const add = (text: string, tone: Tone, indent = '') => {
-    for (const row of wrapLine(text, width, indent)) rows.push({ text: row, tone });
+    for (const row of wrapLine(terminalText(text), width, indent)) rows.push({ text: row, tone });
   };
   add('Files', 'title');
   for (const file of result.files) {
