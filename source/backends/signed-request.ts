@@ -140,6 +140,12 @@ export async function sendSignedRequest(options: EndpointOptions, keys: AccessKe
     method: request.method,
     path: signed.path ?? request.path,
     headers: signed.headers as Record<string, string>,
+    // Each request (and each retry) on a connection of its own, as the S3 client's (s3-connection):
+    // Node's global agent keeps connections alive, and behind a TCP balancer a kept-alive
+    // connection sends every retry to the node that answered 503, where it fails again (seen on a
+    // distributed MinIO right after it started: add-user answered XMinioAdminConfigNoQuorum four
+    // times by one node, while the other three took writes).
+    agent: false,
   };
   if (secure) {
     const ca = readCa(options);
