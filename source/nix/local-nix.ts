@@ -36,7 +36,8 @@ export async function probeNixS3Support(env: Readonly<Record<string, string | un
   const versionText = version.stdout.trim().replace(/^nix \(Nix\) /, '') || 'of unknown version';
   const ping = await runNix(['store', 'ping', '--store', PROBE_STORE], probeEnv, timeoutMs);
   const message = nixMessage(ping.stderr);
-  if (NO_STORE_FOR_SCHEME.test(message)) return { kind: 'unsupported', version: versionText, message };
+  // Nix's own words, with the probe's made-up URL left out.
+  if (NO_STORE_FOR_SCHEME.test(message)) return { kind: 'unsupported', version: versionText, message: message.replaceAll(PROBE_STORE, 's3://…') };
   return { kind: 'supported', version: versionText };
 }
 
@@ -44,12 +45,11 @@ export async function probeNixS3Support(env: Readonly<Record<string, string | un
  * What works on the machines when a Nix cannot open s3:// stores, said the same way by the end
  * screen and by verify.
  */
-export function nixWithoutS3Advice(privateCache: boolean): string {
+export function nixWithoutS3Advice(privateCache: boolean): string[] {
   return [
-    'What works instead: on a NixOS builder, the builder module uploads every build by itself (NixOS builds Nix with S3 support);',
-    "elsewhere, a Nix with S3 support (the nixos.org installer's, or nixpkgs' nix) instead of this one.",
+    "What works instead: on a NixOS builder, the builder module uploads every build by itself (NixOS builds Nix with S3 support); elsewhere, a Nix with S3 support (the nixos.org installer's, or nixpkgs' nix).",
     privateCache
-      ? "This cache is private: every machine that substitutes from it needs a Nix with S3 support (NixOS with the module has one; a Nix like this one cannot read the cache at all), while the builder needs one only to upload by hand."
+      ? 'This cache is private: every machine that substitutes from it needs a Nix with S3 support (NixOS with the module has one; a Nix like this one cannot read the cache at all); the builder needs one only to upload by hand.'
       : 'Machines that only substitute need none: they read this public cache over https.',
-  ].join(' ');
+  ];
 }

@@ -97,8 +97,9 @@ export function nextSteps(input: NextStepsInput): string[] {
 
   if (withoutS3) {
     comment(
-      `This machine's Nix ${withoutS3.version} cannot open s3:// stores: it was built without S3 support (${withoutS3.message}), so nix copy --to s3://… fails here${privateCache ? ' and it cannot read this private cache' : ''}. ${nixWithoutS3Advice(privateCache)}`,
+      `This machine's Nix ${withoutS3.version} cannot open s3:// stores: it was built without S3 support (${withoutS3.message}), so nix copy --to s3://… fails here${privateCache ? ' and it cannot read this private cache' : ''}.`,
     );
+    for (const sentence of nixWithoutS3Advice(privateCache)) comment(sentence);
   }
 
   const moduleName = base(module?.real ?? 'nix-cache.nix');

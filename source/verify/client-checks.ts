@@ -159,7 +159,7 @@ export async function checkLocalNix(answers: Answers, effects: Effects, publicKe
       id: 'local-nix-s3',
       title: s3Title,
       status: privateCache && usesCache ? 'failed' : 'skipped',
-      detail: `this machine's Nix ${s3.version} cannot open s3:// stores (${s3.message}): it was built without S3 support, so nix copy --to s3://… fails here${privateCache ? ' and it cannot read this private cache' : ''}. ${nixWithoutS3Advice(privateCache)}`,
+      detail: `this machine's Nix ${s3.version} cannot open s3:// stores (${s3.message}): it was built without S3 support, so nix copy --to s3://… fails here${privateCache ? ' and it cannot read this private cache' : ''}. ${nixWithoutS3Advice(privateCache).join(' ')}`,
     });
   } else if (s3.kind === 'supported') {
     reports.push({ id: 'local-nix-s3', title: s3Title, status: 'ok', detail: `this machine's Nix ${s3.version} knows s3:// stores: it can upload with nix copy${isPrivateCache(answers) ? ' and read this private cache' : ''}` });

@@ -91,12 +91,12 @@ describe('the next steps', () => {
     const nixS3 = { kind: 'unsupported', version: '2.8.0', message: "error: don't know how to open Nix store 's3://x'" } as const;
     const publicLines = nextSteps({ ...base, nixS3 });
     expect(publicLines[0]).toMatch(/^# This machine's Nix 2\.8\.0 cannot open s3:\/\/ stores: it was built without S3 support/);
-    expect(publicLines[0]).toContain('builder module uploads every build by itself');
-    expect(publicLines[0]).toContain('they read this public cache over https');
+    expect(publicLines[1]).toMatch(/^# What works instead: .*builder module uploads every build by itself/);
+    expect(publicLines[2]).toContain('they read this public cache over https');
     expect(publicLines.find((line) => line.startsWith('# Upload by hand'))).toContain('whose Nix has S3 support: not this machine');
     const privateLines = nextSteps({ ...base, answers: exampleAnswers({ anonymous: 'none' }), nixS3 });
     expect(privateLines[0]).toContain('cannot read this private cache');
-    expect(privateLines[0]).toContain('every machine that substitutes from it needs a Nix with S3 support');
+    expect(privateLines[2]).toContain('every machine that substitutes from it needs a Nix with S3 support');
     // A Nix that has it (or one not asked) gets no such line.
     expect(nextSteps({ ...base, nixS3: { kind: 'supported', version: '2.24.0' } }).join('\n')).not.toContain('cannot open s3://');
   });
