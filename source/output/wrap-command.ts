@@ -3,6 +3,7 @@
  * words (quotes respected) and every row but the last ends in ` \`, the shell's line continuation.
  * Only a single word wider than a row is cut inside (it would not paste whole anyway).
  */
+import { wrapLine } from './wrap-line';
 
 /** Splits at spaces outside single or double quotes (and `$'…'`, where a backslash escapes a quote). */
 function shellWords(command: string): string[] {
@@ -72,7 +73,16 @@ export function wrapCommand(command: string, width: number, prefix = '', indent 
 export function commandRows(command: string, width: number, prompt: string, indent: string): string[] {
   const rows: string[] = [];
   let continued = false;
+  // A comment (what to edit, a JSON document to put in a file) is text, not a command: no `$`,
+  // no ` \` continuations inside its JSON, its rows kept under the `#` and as indented as written.
+  const pad = ' '.repeat(prompt.length);
   for (const line of command.split('\n')) {
+    if (!continued && line.trimStart().startsWith('#')) {
+      const body = line.trimStart();
+      const inner = /^#\s*/.exec(body)?.[0] ?? '# ';
+      rows.push(...wrapLine(pad + body, width, `${pad}${inner.length > 2 ? inner : '#   '}`));
+      continue;
+    }
     rows.push(...wrapCommand(continued ? line.trimStart() : line, width, continued ? indent : prompt, indent));
     continued = line.trimEnd().endsWith('\\');
   }

@@ -56,10 +56,16 @@ function droppedStatements(current: string | null, wanted: readonly PolicyStatem
 
 function manualCommand(ctx: S3StepContext, statements: readonly PolicyStatement[], sids: readonly string[]): string {
   const { answers } = ctx;
-  const json = statements.map((s) => JSON.stringify(s)).join(',\n  ');
+  // The statements as JSON, indented as a person would write them, each line a comment of the command.
+  const json = statements
+    .map((s) => JSON.stringify(s, null, 2))
+    .join(',\n')
+    .split('\n')
+    .map((line) => `#   ${line}`)
+    .join('\n');
   const what =
     statements.length > 0
-      ? `# in bucket-policy.json, replace the statements with Sid ${sids.join(' / ')} by:\n  ${json}`
+      ? `# in bucket-policy.json, replace the statements with Sid ${sids.join(' / ')} by:\n${json}`
       : `# in bucket-policy.json, remove the statements with Sid ${sids.join(' / ')} (delete the policy if none is left)`;
   if (answers.backend === 'minio') {
     const mc = mcPrefix(answers);
