@@ -84,7 +84,7 @@ async function walk({
         const entries = menuOf(state);
         const item = await select(
           {
-            message: `What would you like to do with ${menuFor ?? 'the remembered setup'}?`,
+            message: terminalText(`What would you like to do with ${menuFor ?? 'the remembered setup'}?`),
             choices: entries.map((m) => ({ name: `${m.label}  (${m.hint})`, value: m.value })),
             // the whole menu at once: an entry may wrap to a second line
             pageSize: entries.length * 2,
@@ -233,8 +233,9 @@ async function askSelect(question: SelectQuestion, state: WizardState, context: 
   const wanted = choices[state.choice]?.value ?? String(offeredAnswer(state, question));
   const value = await select(
     {
-      message: question.help ? `${question.label} (${question.help})` : question.label,
-      choices: choices.map((c) => ({ name: c.hint ? `${c.label}  (${c.hint})` : c.label, value: c.value })),
+      message: terminalText(question.help ? `${question.label} (${question.help})` : question.label),
+      // Choices can come from files (mc aliases from its config): shown, not acted on.
+      choices: choices.map((c) => ({ name: terminalText(c.hint ? `${c.label}  (${c.hint})` : c.label), value: c.value })),
       default: wanted,
     },
     context,
