@@ -1,5 +1,6 @@
 /** `nix-cache-wizard verify`: check a live setup and report each check with its fix (SPEC 6). */
 import { requireCompleteAnswers } from '../answers/resolve-answers';
+import { withDeadline } from '../backends/request-rules';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { formatJsonResult } from '../output/json-result';
@@ -12,13 +13,18 @@ import { answersToUse } from './gather-answers';
 
 const MARK = { ok: '✔', failed: '✖', skipped: '-' } as const;
 
+/** Every request of verify's checks, together (backends/request-rules.ts). */
+export const VERIFY_DEADLINE_MS = 90_000;
+
 export async function runVerify(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   try {
     const input = await answersToUse(options, io, effects);
     // verify works with the builder's profile; admin keys are needed only to read lifecycle rules.
     const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
     if (!options.json) printWarnings(warnings, io.stderr);
-    const reports = await runVerifyChecks(answers, effects);
+    // Its checks run side by side; together they get one deadline, so a server that drips
+    // answers costs verify this long at most, not 30 s for each request in turn.
+    const reports = await withDeadline(VERIFY_DEADLINE_MS, () => runVerifyChecks(answers, effects));
     const good = reports.every((r) => r.status !== 'failed');
     if (options.json) {
       const steps = reports.map((r) => ({ id: r.id, status: r.status === 'ok' ? 'done' : r.status, detail: r.detail }));

@@ -6,6 +6,7 @@ import { terminalText } from '../output/terminal-text';
 import type { RotationEvent } from './rotation-steps';
 
 export function printRotationEvent(event: RotationEvent, out: NodeJS.WritableStream): void {
+  if (event.type === 'retrying') out.write(terminalText(`  ↻ ${event.title}: ${event.text}\n`));
   if (event.type === 'finished') out.write(terminalText(`${MARK[event.report.status].padEnd(11)} ${event.title}: ${event.report.detail}\n`));
 }
 

@@ -4,6 +4,7 @@
  * runs once, in order, and reports what it did. A failure names its step; the run stops there,
  * and a re-run continues (each step is idempotent).
  */
+import { onRetries } from '../backends/request-rules';
 import { StepError } from '../errors';
 import type { StepStatus } from '../plan/server-step';
 
@@ -15,6 +16,8 @@ export interface RotationReport {
 
 export type RotationEvent =
   | { readonly type: 'running'; readonly id: string; readonly title: string }
+  /** a request of the step is being sent again (backends/request-rules.ts): `text` says why and when */
+  | { readonly type: 'retrying'; readonly id: string; readonly title: string; readonly text: string }
   | { readonly type: 'finished'; readonly id: string; readonly title: string; readonly report: RotationReport };
 
 export interface RotationSteps {
@@ -31,7 +34,7 @@ export function rotationSteps(onEvent?: (event: RotationEvent) => void): Rotatio
       onEvent?.({ type: 'running', id, title });
       let report: RotationReport;
       try {
-        report = { id, ...(await work()) };
+        report = { id, ...(await onRetries((notice) => onEvent?.({ type: 'retrying', id, title, text: notice.text }), work)) };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         report = { id, status: 'failed', detail: message };

@@ -1,7 +1,8 @@
 /**
  * A hostile-server stand-in on 127.0.0.1: an HTTP server written for the tests that answers the
  * way a broken or hostile S3 endpoint might and a real MinIO or RGW never does (issue 16). Every
- * request, whatever its path or signature, gets the behaviour chosen:
+ * request, whatever its path or signature, gets the behaviour chosen (a HEAD, which carries no
+ * body, gets a bare 200):
  *  - `endless-chunked`: 200 and a chunked body that never ends, as fast as the client reads;
  *  - `slow-drip`: 200 and one byte of a body every `dripMs`, never ending (never idle for long);
  *  - `huge-body`: 200 and a body of `hugeBytes` (100 MB by default), sent as fast as read;
@@ -32,11 +33,15 @@ export interface HostileServer {
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
-/** Writes `chunk` again and again while the client reads, until the connection closes. */
+/**
+ * Writes `chunk` again and again while the client reads, until the connection closes. A turn of
+ * the event loop after every few chunks, so the stand-in never holds the test's process.
+ */
 function flood(response: ServerResponse, chunk: Buffer, until: (sent: number) => boolean = () => false): void {
   let sent = 0;
   const more = () => {
-    while (!response.destroyed) {
+    for (let burst = 0; burst < 16; burst++) {
+      if (response.destroyed) return;
       if (until(sent)) {
         response.end();
         return;
@@ -47,6 +52,7 @@ function flood(response: ServerResponse, chunk: Buffer, until: (sent: number) =>
         return;
       }
     }
+    setImmediate(more);
   };
   more();
 }
@@ -66,6 +72,12 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
     request.resume();
+    // A HEAD answer carries no body (Node's server drops what is written): the bucket "exists".
+    if (request.method === 'HEAD' && behaviour !== 'status') {
+      response.writeHead(200);
+      response.end();
+      return;
+    }
     switch (behaviour) {
       case 'endless-chunked':
         response.writeHead(200, { 'Content-Type': 'application/xml' });
