@@ -13,7 +13,7 @@ import type { SetupSession } from '../../source/plan/setup-session';
 import type { KnownSetup } from '../../source/wizard/defaults';
 import type { QuestionContext } from '../../source/wizard/questions';
 import { currentQuestion, menuOf, stepListStates } from '../../source/wizard/wizard-state';
-import { connectionView, questionView, secretView } from '../../source/wizard/step-views';
+import { connectionView, questionView, revisitableSteps, secretView } from '../../source/wizard/step-views';
 import { ApplyStep } from '../apply-step/apply-step';
 import { ConnectionStep } from '../connection-step/connection-step';
 import { wrapLine } from '../../source/output/wrap-line';
@@ -127,7 +127,7 @@ export function App({ initial, session, effects, context, generatedSecret, known
   } else if (phase === 'detecting' || phase === 'testing-connection' || phase === 'connection-failed') {
     panel = <ConnectionStep view={connectionView(state)} width={panelWidth} />;
   } else if (phase === 'preparing' || phase === 'prepare-failed' || phase === 'review') {
-    panel = <ReviewStep phase={state.phase} review={state.review} scroll={ui.reviewScroll} width={panelWidth} height={bodyHeight} />;
+    panel = <ReviewStep phase={state.phase} review={state.review} scroll={ui.reviewScroll} width={panelWidth} height={bodyHeight} jump={ui.jump} steps={revisitableSteps(state)} />;
   } else if (phase === 'applying' || (phase === 'applied' && (state.apply?.result?.error || state.apply?.crash))) {
     panel = <ApplyStep state={state} scroll={ui.endScroll} width={panelWidth} height={bodyHeight} />;
   }

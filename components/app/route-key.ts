@@ -46,7 +46,7 @@ export function routeKey(ui: UiState, input: string, key: Key, { layout, newSecr
     case 'preparing':
     case 'prepare-failed':
     case 'review':
-      return reviewStepKeys(state, input, key, reviewViewport(state.review, layout.panelWidth, layout.bodyHeight, REVIEW_WHY));
+      return reviewStepKeys(state, input, key, reviewViewport(state.review, layout.panelWidth, layout.bodyHeight, REVIEW_WHY), ui.jump);
     case 'applying':
     case 'applied': {
       const failed = Boolean(state.apply?.result?.error || state.apply?.crash);

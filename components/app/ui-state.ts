@@ -17,6 +17,8 @@ export interface UiState {
   readonly reviewScroll: number;
   /** first row of the end screen shown */
   readonly endScroll: number;
+  /** the highlighted entry of the review's "go back to a step" list, while it is open */
+  readonly jump: number | undefined;
 }
 
 export type UiAction =
@@ -31,7 +33,7 @@ const KEYS_IN_TEXT = /(\r\n|\r|\n|\u007f|\u0008)/;
 const KEY_IN_TEXT = /[\r\n\u007f\u0008]/;
 
 export function createUiState(initial: InitialWizardInput): UiState {
-  return { wizard: createInitialState(initial), reviewScroll: 0, endScroll: 0 };
+  return { wizard: createInitialState(initial), reviewScroll: 0, endScroll: 0, jump: undefined };
 }
 
 export function uiReducer(state: UiState, action: UiAction): UiState {
@@ -54,6 +56,12 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       const meant = routeKey(state, action.input, action.key, { layout: action.layout, newSecret: action.newSecret });
       return meant ? uiReducer(state, meant) : state;
     }
+    case 'jump-open':
+      return state.wizard.phase.name === 'review' ? { ...state, jump: 0 } : state;
+    case 'jump-move':
+      return state.jump === undefined ? state : { ...state, jump: (state.jump + action.delta + action.count) % action.count };
+    case 'jump-close':
+      return { ...state, jump: undefined };
     case 'scroll': {
       const clamp = (value: number) => Math.max(0, Math.min(action.max, value));
       if (state.wizard.phase.name === 'review') return { ...state, reviewScroll: clamp(state.reviewScroll + action.delta) };
@@ -68,6 +76,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
         wizard,
         reviewScroll: wizard.review?.plan === state.wizard.review?.plan ? state.reviewScroll : 0,
         endScroll: wizard.apply === state.wizard.apply || state.wizard.phase.name === 'applied' ? state.endScroll : 0,
+        // Any step of the wizard closes the jump list (it jumped, went back, or applied).
+        jump: undefined,
       };
     }
   }

@@ -12,6 +12,8 @@ import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
 import { WIZARD_STEPS } from '../../source/wizard/questions';
 import { reviewViewport } from './review-lines';
+import { ChoiceList } from '../choice-list/choice-list';
+import type { RevisitableStep } from '../../source/wizard/step-views';
 
 export interface ReviewStepProps {
   readonly phase: WizardState['phase'];
@@ -21,6 +23,10 @@ export interface ReviewStepProps {
   readonly width: number;
   /** rows the panel may take */
   readonly height: number;
+  /** the highlighted step of the "go back to" list, while it is open */
+  readonly jump?: number | undefined;
+  /** the steps that list offers (source/wizard/step-views.ts) */
+  readonly steps?: readonly RevisitableStep[];
 }
 
 const STEP = WIZARD_STEPS.find((s) => s.id === 'review');
@@ -28,7 +34,7 @@ const WHY = STEP?.why ?? '';
 
 export const REVIEW_WHY = WHY;
 
-export function ReviewStep({ phase, review, scroll, width, height }: ReviewStepProps) {
+export function ReviewStep({ phase, review, scroll, width, height, jump, steps = [] }: ReviewStepProps) {
   const { lines, page } = reviewViewport(review, width, height, WHY);
 
   if (phase.name === 'preparing') {
@@ -54,14 +60,24 @@ export function ReviewStep({ phase, review, scroll, width, height }: ReviewStepP
       </StepPanel>
     );
   }
+  if (jump !== undefined) {
+    return (
+      <StepPanel title="review — go back to" why={WHY} width={width} hints={[{ key: '↑↓', action: 'choose' }, { key: 'Enter', action: 'go there' }, { key: 'Esc', action: 'close' }]}>
+        <Tinted tone="accent">Go back to which step? Every answer is kept.</Tinted>
+        <ChoiceList choices={steps.map((step) => ({ label: step.title, value: step.id }))} selected={jump} width={width} />
+      </StepPanel>
+    );
+  }
   const position = scrollPosition(lines.length, scroll, page);
   // Short enough for the 59 columns of the panel at 80 columns; PgUp/PgDn are named in the title.
   const hints = [
     { key: 'Enter', action: 'apply' },
     ...(position ? [{ key: '↑↓', action: 'scroll' }] : []),
     { key: 'v', action: review?.revealed ? 'mask' : 'reveal' },
+    { key: 'g', action: 'step' },
     { key: 'Esc', action: 'back' },
-    { key: '^C', action: 'cancel' },
+    // Without scrolling there is room for Ctrl-C too (it cancels on every screen).
+    ...(position ? [] : [{ key: '^C', action: 'cancel' }]),
   ];
   return (
     <StepPanel title={position ? `review  (${position}, PgUp/PgDn)` : 'review'} why={WHY} width={width} hints={hints}>

@@ -6,7 +6,7 @@
 import { validateAnswerField } from '../answers/resolve-answers';
 import { getField } from './answer-fields';
 import { defaultAnswer } from './defaults';
-import { QUESTIONS, questionApplies, type Question, type QuestionChoice } from './questions';
+import { QUESTIONS, questionApplies, WIZARD_STEPS, type Question, type QuestionChoice } from './questions';
 import type { TextDraft } from './text-draft';
 import { atFirstQuestion, editableField, type WizardState } from './wizard-state';
 
@@ -63,7 +63,7 @@ export function secretView(state: WizardState): SecretView {
   if (secret.typing) {
     return { mode: 'typing', draft: secret.draft, error: secret.draft.text === '' ? undefined : validateAnswerField('builder.secretKey', secret.draft.text) };
   }
-  // The builder's user and profile are asked after this step: name the ones that will be offered.
+  // The builder's user and profile are asked before this step: name the ones answered (or offered).
   if (secret.keepProfile) return { mode: 'keep', profile: String(defaultAnswer('builder.profile', state.input, state.known, state.context)) };
   return { mode: 'generated', user: String(defaultAnswer('builder.accessKey', state.input, state.known, state.context)), value: secret.value, revealed: secret.revealed };
 }
@@ -82,4 +82,22 @@ export function connectionView(state: WizardState): ConnectionView {
     return { mode: 'failed', target, message: phase.message, field, fieldLabel: question ? `${question.label} (${field})` : field };
   }
   return { mode: phase.name === 'detecting' ? 'detecting' : 'testing', endpoint, target };
+}
+
+export interface RevisitableStep {
+  readonly id: string;
+  readonly title: string;
+  /** the field of its first question that applies: where going back to it lands */
+  readonly field: string;
+}
+
+/**
+ * The steps the review can jump back to (instead of Esc through every question): each wizard
+ * step with a question that applies to these answers, in order, and the field it opens at.
+ */
+export function revisitableSteps(state: Pick<WizardState, 'input' | 'context'>): RevisitableStep[] {
+  return WIZARD_STEPS.flatMap((step) => {
+    const first = QUESTIONS.find((q) => q.step === step.id && q.field !== '@source' && q.kind !== 'notice' && questionApplies(q, state.input, state.context));
+    return first ? [{ id: step.id, title: step.title, field: first.field }] : [];
+  });
 }

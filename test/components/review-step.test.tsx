@@ -106,6 +106,25 @@ describe('the review screen', () => {
     expect(frameSizes(app.frames).width).toBeLessThanOrEqual(80);
   });
 
+  test('g lists the steps to go back to, and Enter opens the chosen one with every answer kept (no Esc per question)', async () => {
+    const session = makeFakeSetupSession();
+    const app = await openReview({ session });
+    expect(app.lastFrame()).toContain('g step');
+    const list = await press(app, 'g', 'Go back to which step?');
+    expect(list).toContain('❯ connection');
+    for (const step of ['backend', 'bucket', 'builder user', 'files']) expect(list).toContain(`  ${step}`);
+    // Esc closes the list, g opens it again; ↓ twice highlights the bucket
+    await press(app, KEYS.escape, 'Server steps');
+    await press(app, 'g', 'Go back to which step?');
+    await press(app, KEYS.down, '❯ backend');
+    await press(app, KEYS.down, '❯ bucket');
+    const bucket = await press(app, KEYS.enter, 'Bucket name');
+    expect(bucket).toContain('› nix-cache');
+    expect(bucket).toContain('▸ bucket');
+    expect(frameSizes(app.frames).width).toBeLessThanOrEqual(80);
+    expect(frameSizes(app.frames).height).toBeLessThanOrEqual(23);
+  });
+
   test('scrolls line by line and back', async () => {
     const app = await openReview();
     const first = app.lastFrame() ?? '';
