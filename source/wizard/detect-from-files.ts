@@ -110,7 +110,8 @@ export async function detectCacheNames(
   const { bucket } = answers;
   const wanted = {
     ...(open('builder.accessKey') ? { builder: first('builder.accessKey')! } : {}),
-    ...(open('reader.accessKey') ? { reader: first('reader.accessKey')! } : {}),
+    // The reader exists only on a private cache: a public one looks for no reader.
+    ...(open('reader.accessKey') && answers.anonymous === 'none' ? { reader: first('reader.accessKey')! } : {}),
     ...(open('policyName') && answers.backend === 'minio' ? { policyName: first('policyName')! } : {}),
   };
   const server = Object.keys(wanted).length === 0 ? {} : await session.detectNames(answers, wanted).catch(() => ({}));

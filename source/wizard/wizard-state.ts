@@ -226,7 +226,8 @@ function needsConnectionTest(state: WizardState, target: number): boolean {
 export function detectionKey(state: Pick<WizardState, 'input' | 'known' | 'context'>): string {
   const { input } = state;
   const bucket = defaultAnswer('bucket', input, state.known, state.context);
-  return JSON.stringify([input.endpoint, input.region, input.caFile, input.insecure, input.admin?.accessKey, input.admin?.secretKey, input.admin?.mcAlias, bucket]);
+  // The anonymous mode too: choosing a private cache adds the reader, whose name is looked for then.
+  return JSON.stringify([input.endpoint, input.region, input.caFile, input.insecure, input.admin?.accessKey, input.admin?.secretKey, input.admin?.mcAlias, bucket, input.anonymous]);
 }
 
 /**

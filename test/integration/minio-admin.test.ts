@@ -182,15 +182,27 @@ describe.each(minioTargets())('the MinIO admin steps on a real MinIO, $name', ({
       }
     });
 
-    it('a policy of the same name with another document is replaced, and the one MinIO writes back is the same policy', async () => {
+    it('a policy of the same name with another document for this bucket is replaced, and the one MinIO writes back is the same policy', async () => {
       const name = unique('replaced');
       const file = join(mkdtempSync(join(tmpdir(), 'ncw-policy-')), 'p.json');
-      writeFileSync(file, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }] }));
+      writeFileSync(file, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['arn:aws:s3:::admin-steps', 'arn:aws:s3:::admin-steps/*'] }] }));
       expect((await target.mc!(['admin', 'policy', 'create', 'ALIAS', name, file])).code).toBe(0);
       const [, policy] = steps({ policyName: name });
       expect(await policy!.check()).toMatchObject({ status: 'todo', detail: expect.stringContaining('different document') });
       await policy!.apply();
       expect(await policy!.check()).toMatchObject({ status: 'done' });
+    });
+
+    it('a policy of the same name that grants other buckets is a conflict naming them and a free name, and is left as it is (issue 15)', async () => {
+      const name = unique('elsewhere');
+      const file = join(mkdtempSync(join(tmpdir(), 'ncw-policy-')), 'p.json');
+      writeFileSync(file, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }] }));
+      expect((await target.mc!(['admin', 'policy', 'create', 'ALIAS', name, file])).code).toBe(0);
+      const [, policy] = steps({ policyName: name });
+      const result = await policy!.check();
+      expect(result.status).toBe('conflict');
+      expect(result.detail).toContain(`policy ${name} belongs to another cache: it grants every bucket`);
+      expect(result.detail).toContain(`(${name}-admin-steps is free)`);
     });
 
     it('attaching a policy that does not exist says so in plain words', async () => {

@@ -66,7 +66,10 @@ for (const backend of backends) {
         endpoint: proxy.endpoint,
         admin: { accessKey: server.accessKey, secretKey: server.secretKey },
         bucket: `rounds-${id}`,
+        // Names of this run's own: on the shared server the first-setup names may belong to other
+        // files' caches, and looking for a free one would count requests that depend on them.
         builder: { accessKey: `rounds${id}` },
+        policyName: `rounds-${id}`,
         expireDays: 30,
       });
     });

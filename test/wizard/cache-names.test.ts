@@ -58,9 +58,10 @@ describe('the names of a cache', () => {
     const { effects } = sandbox();
     const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN }, effects);
     const names = await detectCacheNames(emptyServer, answers, { endpoint: ENDPOINT, admin: ADMIN }, effects);
+    expect(names.reader?.accessKey).toBeUndefined(); // a public cache has no reader to look for
     expect(names).toMatchObject({
       builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' },
-      reader: { accessKey: 'nixreader', profile: 'nixreader' },
+      reader: { profile: 'nixreader' },
       policyName: 'nix-cache-write',
       alias: 's3',
       key: { name: 'minio.lan-nix-cache-1', secretFile: '~/.config/nix/secret.key', publicFile: '~/.config/nix/public.key' },
@@ -75,8 +76,8 @@ describe('the names of a cache', () => {
     write(join(home, '.aws', 'credentials'), '[nixbuilder]\naws_access_key_id = nixbuilder\naws_secret_access_key = first-secret-123\n');
     write(join(home, '.mc', 'config.json'), JSON.stringify({ version: '10', aliases: { s3: { url: 'https://elsewhere.example', accessKey: 'x', secretKey: 'y-secret-1', api: 's3v4', path: 'auto' } } }));
     // When the second cache (bucket cache-two) looks for its names
-    const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two' }, effects);
-    const names = await detectCacheNames(serverWithFirstCache, answers, { endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two' }, effects);
+    const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two', anonymous: 'none' }, effects);
+    const names = await detectCacheNames(serverWithFirstCache, answers, { endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two', anonymous: 'none' }, effects);
     // Then none is the first cache's
     expect(names).toMatchObject({
       builder: { accessKey: 'nixbuilder-cache-two', profile: 'nixbuilder-cache-two' },
