@@ -29,6 +29,42 @@ NIX_CACHE_ADMIN_SECRET_KEY), then the prompts. The keys of an answers file:
 Exit codes: 0 success; 1 a step or a write failed; 2 bad input or usage (nothing
 was written or changed); 130 cancelled.`;
 
+/** What each command looks at and what it may change, for its --help (said before anything runs). */
+const CHECKS_AND_CHANGES: Record<string, string> = {
+  setup: `
+Checks (read-only, before anything changes): the endpoint and the admin keys;
+on the server the bucket, the builder user, the write policy and its
+attachment, anonymous access, nix-cache-info and the expiry rules; and every
+file it will write (shown as a diff in the review).
+Changes (after the review, at once with --yes, never with --dry-run): the
+server steps found not done yet; the files: the mc config alias, the AWS
+profile, the signing key pair (an existing one is reused), the NixOS and
+builder modules, the nix.conf snippet, the policy and nix-cache-info copies.
+A changed file is backed up first; other aliases and profiles stay.`,
+  preview: `
+Checks: nothing on the server (no network at all).
+Changes: nothing; with --out it writes the files under DIR.`,
+  verify: `
+Checks: anonymous GET of nix-cache-info (and that listing is refused when it
+should be), that the builder's keys can write but not delete or change ACLs,
+that the key files are a pair, that the module and snippet name this cache,
+the lifecycle rules, the signatures of a sample of narinfos, and this
+machine's Nix.
+Changes: nothing (the write probe is a multipart upload it aborts).`,
+  'rotate credentials': `
+Checks: that the server takes the new secret and refuses the old one.
+Changes: the builder's secret on the server (the old one stops working at
+once) and in the AWS profile; with --reader the reader's secret and the reader
+credentials file. It says what stops working and asks first (--yes without a
+terminal). The admin keys it needs are asked for in a terminal.`,
+  'rotate key': `
+Checks: the narinfos in the bucket and which key signed them.
+Changes: a new signing key at key.secretFile (the current one kept beside it),
+the public key file, the NixOS module and snippet (trusting both keys), and a
+signature by the new key added to every narinfo the current key signed.
+With --drop-old: the module and snippet trust only the current key.`,
+};
+
 function addCommonOptions(command: Command): Command {
   return command
     .option('--answers <file>', 'take answers from a JSON file; prompt only for the rest')
@@ -90,7 +126,8 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
       .description('the wizard: check and apply every server step, then write the files')
       .option('--dry-run', 'read-only: check every step against the server, write nothing, change nothing')
       .option('--out <dir>', 'write every generated file under DIR instead of its real place')
-      .option('--plain', 'plain sequential prompts instead of the full-screen UI'),
+      .option('--plain', 'plain sequential prompts instead of the full-screen UI')
+      .addHelpText('after', CHECKS_AND_CHANGES['setup']!),
   ).action((raw: Record<string, unknown>) => run('setup', normalize(raw), async () => (await import('./commands/setup')).runSetup));
 
   addCommonOptions(
@@ -98,10 +135,11 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
       .command('preview')
       .description('render every file from the answers and defaults, with no network at all')
       .option('--out <dir>', 'write the files under DIR instead of printing them')
-      .option('--show-secrets', 'print secrets instead of masking them'),
+      .option('--show-secrets', 'print secrets instead of masking them')
+      .addHelpText('after', CHECKS_AND_CHANGES['preview']!),
   ).action((raw: Record<string, unknown>) => run('preview', normalize(raw), async () => (await import('./commands/preview')).runPreview));
 
-  addCommonOptions(program.command('verify').description('check a live setup and report each check')).action((raw: Record<string, unknown>) =>
+  addCommonOptions(program.command('verify').description('check a live setup and report each check').addHelpText('after', CHECKS_AND_CHANGES['verify']!)).action((raw: Record<string, unknown>) =>
     run('verify', normalize(raw), async () => (await import('./commands/verify')).runVerify),
   );
 
@@ -110,7 +148,8 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
     rotate
       .command('credentials')
       .description('a new builder secret on the server and in the AWS profile; the old one stops working at once')
-      .option('--reader', "a private cache's reader instead: a new reader secret on the server and in the reader credentials file"),
+      .option('--reader', "a private cache's reader instead: a new reader secret on the server and in the reader credentials file")
+      .addHelpText('after', CHECKS_AND_CHANGES['rotate credentials']!),
   ).action((raw: Record<string, unknown>) =>
     run('rotate credentials', normalize(raw), async () => (await import('./commands/rotate-credentials')).runRotateCredentials),
   );
@@ -119,7 +158,8 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
       .command('key')
       .description('a new signing key, trusted beside the old one, and every cached path re-signed with it; run again to finish an interrupted re-sign')
       .option('--drop-old', 'trust only the current key (refused while paths signed only by an old key remain)')
-      .option('--force', 'with --drop-old: drop the old keys even so'),
+      .option('--force', 'with --drop-old: drop the old keys even so')
+      .addHelpText('after', CHECKS_AND_CHANGES['rotate key']!),
   ).action((raw: Record<string, unknown>) => run('rotate key', normalize(raw), async () => (await import('./commands/rotate-key')).runRotateKey));
 
   // `setup` is the default command, so commander would read an unknown command as an argument of

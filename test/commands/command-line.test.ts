@@ -26,6 +26,13 @@ describe('the command line', () => {
     expect(result.stderr).not.toContain('too many arguments');
   });
 
+  test.each(['setup', 'preview', 'verify', 'rotate credentials', 'rotate key'])('%s --help says what it checks and what it changes', async (command) => {
+    const result = await run([...command.split(' '), '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\nChecks\b[^\n]*:/);
+    expect(result.stdout).toMatch(/\nChanges\b[^\n]*:/);
+  });
+
   test.skipIf(!existsSync(resolve('dist/cli.js')))('npm start runs in the folder the user started from (INIT_CWD), not in the clone', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ncw-start-'));
     writeFileSync(join(dir, 'answers.json'), JSON.stringify({ endpoint: 'https://s3.example.org' }));
