@@ -68,13 +68,16 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
       ...(connection.caPem !== undefined ? { ca: connection.caPem } : {}),
       rejectUnauthorized: !answers.insecure,
     });
-    steps.push(cephUserStep({ answers, admin: rgw, ownership, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }));
+    steps.push(
+      cephUserStep({ answers, admin: rgw, ownership, env: effects.env, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }),
+    );
     if (answers.anonymous === 'none') {
       steps.push(
         cephUserStep({
           answers,
           admin: rgw,
           ownership,
+          env: effects.env,
           knownBuilderSecret: () => input.readerSecret?.(),
           onSecret: (secret) => input.onReaderSecret?.(secret),
           role: { id: 'reader-user', label: 'reader', accessKey: answers.reader.accessKey },

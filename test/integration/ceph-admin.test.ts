@@ -193,10 +193,12 @@ describe.skipIf(rgw === null)(`Ceph RGW user management${unavailable ? ` (${unav
       const serverSecret = (await admin.createUser(name, name, { accessKey: name })).keys[0]!.secretKey;
       const staleSecret = 'stale-secret-from-an-old-profile-0000000';
       const secrets: string[] = [];
-      const step = cephUserStep({ answers: builderAnswers(name), knownBuilderSecret: staleSecret, admin, onSecret: (s) => secrets.push(s) });
+      // Started as `npx nix-cache-wizard` (what npm puts in the environment): the hint says so.
+      const env = { npm_command: 'exec', npm_lifecycle_script: "'nix-cache-wizard'" };
+      const step = cephUserStep({ answers: builderAnswers(name), knownBuilderSecret: staleSecret, admin, env, onSecret: (s) => secrets.push(s) });
       const result = await step.check();
       expect(result.status).toBe('conflict');
-      expect(result.detail).toContain('nix-cache-wizard rotate credentials');
+      expect(result.detail).toContain('`npx nix-cache-wizard rotate credentials`');
       expect(result.detail).not.toContain(staleSecret);
       expect(result.detail).not.toContain(serverSecret);
       expect(secrets).toEqual([]);

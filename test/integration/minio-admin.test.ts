@@ -78,7 +78,8 @@ describe.each(minioTargets())('the MinIO admin steps on a real MinIO, $name', ({
         admin: overrides.admin ?? target.admin,
         builderSecret: 'builderSecret' in overrides ? overrides.builderSecret : secret(),
         randomBytes: (n) => new Uint8Array(randomBytes(n)),
-        env: { PATH: mc.path, HOME: mc.home },
+        // As npm gives it to `npx nix-cache-wizard`: hints spell the command that way.
+        env: { PATH: mc.path, HOME: mc.home, npm_command: 'exec', npm_lifecycle_script: "'nix-cache-wizard'" },
       };
       return minioAdminSteps(ctx);
     }
@@ -123,7 +124,7 @@ describe.each(minioTargets())('the MinIO admin steps on a real MinIO, $name', ({
       await createUser(user, secret());
       const [userStep] = steps({ user, builderSecret: undefined });
       proxy.clear();
-      expect(await userStep!.check()).toMatchObject({ status: 'conflict', detail: expect.stringContaining('rotate credentials') });
+      expect(await userStep!.check()).toMatchObject({ status: 'conflict', detail: expect.stringContaining('`npx nix-cache-wizard rotate credentials`') });
       await expect(userStep!.apply()).rejects.toThrow(StepError);
       expect(proxy.requests.filter((r) => r.url.includes('/add-user'))).toEqual([]);
     });

@@ -23,6 +23,7 @@ import { StepError } from '../../errors';
 import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
 import { RgwAdminError, rgwAdminWithReads, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
+import { wizardCommandLine } from '../../output/wizard-command';
 import type { CephUserOwnership } from './user-grants';
 
 export interface CephUserStepContext {
@@ -52,10 +53,10 @@ export interface CephUserStepContext {
   readonly keepSecret?: (secret: string) => Promise<void>;
   /** tells a user of another cache (user-grants.ts); without it every existing user may be taken */
   readonly ownership?: CephUserOwnership;
+  /** the environment, to spell the wizard's command in hints as the user started it [the installed bin] */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret and write it to the AWS profile.';
-const READER_ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials --reader` to give the reader a new secret and write it to the reader credentials file.';
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
@@ -93,6 +94,9 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
 
   /** the Admin Ops client reading through the run's cache: the user is read once per run */
   const adminFor = (run: StepRun): RgwAdminClient => rgwAdminWithReads(ctx.admin, run.reads);
+  const env = ctx.env ?? {};
+  const rotateHint = `Run \`${wizardCommandLine(env, 'rotate credentials')}\` to give the builder a new secret and write it to the AWS profile.`;
+  const readerRotateHint = `Run \`${wizardCommandLine(env, 'rotate credentials --reader')}\` to give the reader a new secret and write it to the reader credentials file.`;
 
   const fail = (error: unknown): StepError =>
     error instanceof StepError ? error : new StepError(messageOf(error), id, hintFor(error));
@@ -102,7 +106,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
     const key = user.keys.find((candidate) => candidate.accessKey === accessKey);
     if (!key) {
       const others = user.keys.length === 0 ? 'no S3 keys' : `only the access key(s) ${user.keys.map((k) => k.accessKey).join(', ')}`;
-      return { conflict: `the RGW user ${uid} exists but has ${others}, not ${accessKey}. ${ROTATE_HINT}` };
+      return { conflict: `the RGW user ${uid} exists but has ${others}, not ${accessKey}. ${rotateHint}` };
     }
     if (user.suspended) {
       return { conflict: `the RGW user ${uid} is suspended; enable it with \`radosgw-admin user enable --uid=${shellWord(uid)}\`.` };
@@ -161,7 +165,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
         } else {
           return {
             status: 'conflict',
-            detail: `the RGW user ${uid} exists, but the ${label} secret known here (answers or ${label === 'builder' ? 'AWS profile' : 'reader credentials file'}) is not the one RGW holds for ${accessKey}. ${label === 'builder' ? ROTATE_HINT : READER_ROTATE_HINT}`,
+            detail: `the RGW user ${uid} exists, but the ${label} secret known here (answers or ${label === 'builder' ? 'AWS profile' : 'reader credentials file'}) is not the one RGW holds for ${accessKey}. ${label === 'builder' ? rotateHint : readerRotateHint}`,
           };
         }
         if (user.maxBuckets !== -1) {
@@ -193,7 +197,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
           }
           const key = user.keys.find((candidate) => candidate.accessKey === accessKey);
           if (!key || key.secretKey === '') {
-            throw new StepError(`RGW created the user ${uid} but did not return a secret for ${accessKey}.`, id, ROTATE_HINT);
+            throw new StepError(`RGW created the user ${uid} but did not return a secret for ${accessKey}.`, id, rotateHint);
           }
           await ctx.keepSecret?.(key.secretKey);
           ctx.onSecret(key.secretKey);
@@ -212,7 +216,7 @@ export function cephUserStep(ctx: CephUserStepContext): ServerStep {
     const found = inspect(user);
     if ('conflict' in found) throw new StepError(found.conflict, id);
     if (known !== undefined && !sameSecret(known, found.secret)) {
-      throw new StepError(`the ${label} secret known here is not the one RGW holds for ${accessKey}.`, id, label === 'builder' ? ROTATE_HINT : READER_ROTATE_HINT);
+      throw new StepError(`the ${label} secret known here is not the one RGW holds for ${accessKey}.`, id, label === 'builder' ? rotateHint : readerRotateHint);
     }
     if (known === undefined) ctx.onSecret(found.secret);
     if (user.maxBuckets === -1) return `the RGW user ${uid} already exists with the access key ${accessKey}.`;

@@ -16,6 +16,7 @@ import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
 import type { AccessKeys } from '../signed-request';
 import { quoteForShell as shellWord } from '../../output/quote-for-shell';
+import { wizardCommandLine } from '../../output/wizard-command';
 
 export interface MinioStepsContext {
   readonly answers: Pick<
@@ -49,8 +50,12 @@ export interface MinioStepsContext {
   readonly checkBuilderKeys?: CheckBuilderKeys;
 }
 
-const ROTATE_HINT = 'Run `nix-cache-wizard rotate credentials` to give the builder a new secret (the old one stops working), or put the right one in builder.secretKey.';
-const READER_HINT = 'Run `nix-cache-wizard rotate credentials --reader` to give the reader a new secret (the old one stops working; every machine needs the new reader credentials file), or put the right one in reader.secretKey.';
+/** What to do when the secret known here is not the server's, with the command spelled as the user started the wizard. */
+function rotateHint(role: 'builder' | 'reader', env: Readonly<Record<string, string | undefined>>): string {
+  return role === 'builder'
+    ? `Run \`${wizardCommandLine(env, 'rotate credentials')}\` to give the builder a new secret (the old one stops working), or put the right one in builder.secretKey.`
+    : `Run \`${wizardCommandLine(env, 'rotate credentials --reader')}\` to give the reader a new secret (the old one stops working; every machine needs the new reader credentials file), or put the right one in reader.secretKey.`;
+}
 
 /** The admin connection the steps use by default: the REST client, or the mc client. */
 export function minioAdminFor(ctx: Pick<MinioStepsContext, 'answers' | 'admin' | 'randomBytes' | 'env'>, via: 'api' | 'mc'): MinioAdmin {
@@ -210,7 +215,7 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAd
   const alias = shellWord(answers.alias);
   const { ids } = role;
   const secretVariable = role.label === 'builder' ? '$BUILDER_SECRET' : '$READER_SECRET';
-  const hint = role.label === 'builder' ? ROTATE_HINT : READER_HINT;
+  const hint = rotateHint(role.label === 'builder' ? 'builder' : 'reader', ctx.env ?? {});
   const checkKeys =
     ctx.checkBuilderKeys ??
     builderKeysChecker({ endpoint: answers.endpoint, region: answers.region, caFile: answers.caFile, insecure: answers.insecure });
