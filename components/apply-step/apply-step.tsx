@@ -39,11 +39,14 @@ function StepRows({ state, width }: { readonly state: ApplyView; readonly width:
         if (!entry) return <Tinted key={step.id} tone="muted">{`· ${step.title}`}</Tinted>;
         if (entry.state !== 'finished') {
           return (
-            <Box key={step.id} width={width}>
-              <Tinted tone="accent">
-                <Spinner type="dots" />
-              </Tinted>
-              <Tinted>{truncate(` ${step.title} — ${entry.state === 'checking' ? 'checking' : 'applying'}…${entry.retrying ? ` ${entry.retrying}` : ''}`, width - 2)}</Tinted>
+            <Box key={step.id} width={width} flexDirection="column">
+              <Box width={width}>
+                <Tinted tone="accent">
+                  <Spinner type="dots" />
+                </Tinted>
+                <Tinted>{` ${step.title} — ${entry.state === 'checking' ? 'checking' : 'applying'}…`}</Tinted>
+              </Box>
+              {entry.retrying ? <Tinted tone="muted">{wrapLine(`  ↻ ${entry.retrying}`, width, '    ').join('\n')}</Tinted> : null}
             </Box>
           );
         }

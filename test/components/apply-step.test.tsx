@@ -55,6 +55,18 @@ describe('the apply screen', () => {
     expect(session.calls.applyPlan).toBe(2);
   });
 
+  test('a request sent again shows under its step: why, when, and which attempt', async () => {
+    // Given a run whose bucket step got a 503 and is waiting to try again
+    const session = makeFakeSetupSession({ holdApplyAt: 'bucket', retryAt: 'bucket' });
+    const app = await apply({ session });
+    const frame = await waitForText(app, '↻ the server answered 503; trying again in 2 s,');
+    expect(frame).toContain('Create the bucket — applying…');
+    // (wrapped to the panel's width: "attempt 2" may end one row and "of 4" start the next)
+    expect(frame).toMatch(/attempt 2 of 4|attempt 2\n.*\s+of 4/);
+    session.release();
+    await waitForText(app, 'Your Nix binary cache is set up');
+  });
+
   test('q after a failure exits with the failed result', async () => {
     const app = await apply({ sessionOptions: { failOnceAt: 'bucket' } });
     await waitForText(app, 'apply — failed');

@@ -23,6 +23,8 @@ export interface FakeSessionOptions {
   readonly detected?: AnswersInput;
   /** the step whose apply waits until the test calls release() (to press a key while it runs) */
   readonly holdApplyAt?: StepId;
+  /** the step whose apply says a request of it is sent again (a 503), as runSteps does */
+  readonly retryAt?: StepId;
 }
 
 export interface FakeSetupSession extends SetupSession {
@@ -124,6 +126,10 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
       let report: StepReport = { id: step.id, status: result.status, detail: result.detail, ...(result.status === 'todo' && result.removes ? { removes: result.removes } : {}) };
       if (apply && result.status === 'todo') {
         onEvent?.({ type: 'applying', step });
+        if (options.retryAt === step.id) {
+          const text = 'the server answered 503; trying again in 2 s, attempt 2 of 4';
+          onEvent?.({ type: 'retrying', step, notice: { reason: 'the server answered 503', waitMs: 2000, attempt: 2, attempts: 4, text } });
+        }
         try {
           report = { id: step.id, status: 'changed', detail: await step.apply() };
         } catch (caught) {
