@@ -18,6 +18,7 @@ import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli
 import { startRecordingProxy } from '../helpers/recording-proxy';
 import { errorCodeOf } from '../helpers/error-code';
 import { samePolicy } from '../../source/backends/minio/same-policy';
+import { probeNixS3Support } from '../../source/nix/local-nix';
 
 const rgw = inject('rgw');
 
@@ -89,6 +90,13 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
       expect(json.files.every((f) => f.action === 'created')).toBe(true);
       expect(statSync(join(sandbox.home, '.aws', 'credentials')).mode & 0o777).toBe(0o600);
       expect(json.next.some((line) => line.includes(`s3://${bucket}?profile=nixbuilder`))).toBe(true);
+    });
+
+    it("says in the next steps when this machine's Nix cannot upload to s3:// (asked of the real nix: Debian's 2.8 cannot)", async () => {
+      const json = JSON.parse(first.stdout) as JsonRun;
+      const support = await probeNixS3Support({ PATH: sandbox.env['PATH'] });
+      const said = json.next.some((line) => line.startsWith("# This machine's Nix") && line.includes('cannot open s3:// stores'));
+      expect(said).toBe(support.kind === 'unsupported');
     });
 
     it('gives the builder, through the written AWS profile, upload but not delete nor bucket creation', async () => {
