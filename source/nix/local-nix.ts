@@ -34,7 +34,8 @@ export async function probeNixS3Support(env: Readonly<Record<string, string | un
   const version = await runNix(['--version'], probeEnv, timeoutMs);
   if (version.missing) return { kind: 'no-nix' };
   const versionText = version.stdout.trim().replace(/^nix \(Nix\) /, '') || 'of unknown version';
-  const ping = await runNix(['store', 'ping', '--store', PROBE_STORE], probeEnv, timeoutMs);
+  // One attempt: a Nix that knows s3:// would otherwise retry the refused connection for seconds.
+  const ping = await runNix(['--option', 'download-attempts', '1', 'store', 'ping', '--store', PROBE_STORE], probeEnv, timeoutMs);
   const message = nixMessage(ping.stderr);
   // Nix's own words, with the probe's made-up URL left out.
   if (NO_STORE_FOR_SCHEME.test(message)) return { kind: 'unsupported', version: versionText, message: message.replaceAll(PROBE_STORE, 's3://…') };
