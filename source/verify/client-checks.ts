@@ -42,21 +42,21 @@ export function trustedKeysIn(text: string): NixPublicKey[] {
   return keys;
 }
 
+/** The first `limit` narinfos; a listing that makes no progress is an error (listObjectKeys), not an endless loop. */
 async function listNarinfoKeys(client: Client, bucket: string, limit: number): Promise<string[]> {
+  const { listObjectKeys } = await import('../backends/s3/s3-requests');
   const keys: string[] = [];
-  const stream = client.listObjectsV2(bucket, '', false);
-  for await (const item of stream as AsyncIterable<{ name?: string }>) {
-    if (item.name?.endsWith('.narinfo')) keys.push(item.name);
+  for await (const key of listObjectKeys(client, bucket, { recursive: false })) {
+    if (key.endsWith('.narinfo')) keys.push(key);
     if (keys.length >= limit) break;
   }
   return keys;
 }
 
+/** A narinfo's text; at most what a narinfo can be (readObjectText's limit). */
 async function readText(client: Client, bucket: string, key: string): Promise<string> {
-  const stream = await client.getObject(bucket, key);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const { readObjectText } = await import('../backends/s3/s3-requests');
+  return (await readObjectText(client, bucket, key)) ?? '';
 }
 
 /**

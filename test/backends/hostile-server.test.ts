@@ -16,6 +16,7 @@ import { nativeSigner, nativeVerifier } from '../../source/keys/native-ed25519';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { resignCache } from '../../source/rotate/resign-cache';
 import { anonymousRequest } from '../../source/verify/anonymous-request';
+import { checkNarinfoSignatures } from '../../source/verify/client-checks';
 import { type HostileBehaviour, type HostileServer, type HostileServerOptions, startHostileServer } from '../helpers/hostile-http-server';
 
 const keys = { accessKey: 'admin', secretKey: 'Admin-Secret-1' };
@@ -128,6 +129,14 @@ describe('a listing that always says "more to come" with the same token', () => 
       for await (const key of listObjectKeys(client, 'cache', { recursive: false })) listed.push(key);
     })();
     await expect(listing).rejects.toMatchObject({ code: 'ELISTINGSTUCK', message: expect.stringContaining('makes no progress') });
+    expect(stand.requests).toHaveLength(2);
+  });
+
+  it("fails verify's narinfo sample with that error", async () => {
+    const stand = await hostile('repeating-listing');
+    const key = generateNixSecretKey('k-1', (n) => new Uint8Array(n).fill(7));
+    const report = await checkNarinfoSignatures({ bucket: 'cache' }, s3Client(stand.endpoint), [key.publicKey()]);
+    expect(report).toMatchObject({ status: 'failed', detail: expect.stringContaining('makes no progress') });
     expect(stand.requests).toHaveLength(2);
   });
 
