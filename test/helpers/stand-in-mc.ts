@@ -26,6 +26,8 @@ export interface StandInState {
   policies: Record<string, unknown>;
   /** commands (`admin user add`, …) that fail with exit code 1 after printing this plain text, stdin included */
   failWithText?: Record<string, string>;
+  /** commands (`admin user add`, …) that fail this many more times with mc's JSON for a 503 (ServiceUnavailable) before they work */
+  failTransiently?: Record<string, number>;
 }
 
 export interface McInvocation {
@@ -104,6 +106,10 @@ if (!keys) fail('Unable to initialize admin connection.', 'InvalidArgument', 'No
 if (keys[2] !== state.admin.accessKey) fail('Unable to run the command.', 'InvalidAccessKeyId', 'The Access Key Id you provided does not exist in our records.');
 if (keys[3] !== state.admin.secretKey) fail('Unable to run the command.', 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
 const command = positional.slice(0, 3).join(' ');
+if (state.failTransiently && state.failTransiently[command] > 0) {
+  state.failTransiently[command] -= 1;
+  fail('Unable to run the command.', 'ServiceUnavailable', 'Service Unavailable, please try again.');
+}
 if (state.failWithText && state.failWithText[command] !== undefined) {
   process.stdout.write(state.failWithText[command] + ' ' + stdin + '\n');
   process.stderr.write('mc: <ERROR> ' + state.failWithText[command] + '\n');
@@ -157,11 +163,12 @@ export function installStandInMc(options: {
   users?: StandInState['users'];
   policies?: StandInState['policies'];
   failWithText?: StandInState['failWithText'];
+  failTransiently?: StandInState['failTransiently'];
 }): StandInMc {
   const dir = mkdtempSync(join(tmpdir(), 'ncw-stand-in-mc-'));
   const stateFile = join(dir, 'state.json');
   const logFile = join(dir, 'invocations.json');
-  const state: StandInState = { variant: options.variant ?? 'minio', admin: options.admin, users: options.users ?? {}, policies: options.policies ?? {}, ...(options.failWithText === undefined ? {} : { failWithText: options.failWithText }) };
+  const state: StandInState = { variant: options.variant ?? 'minio', admin: options.admin, users: options.users ?? {}, policies: options.policies ?? {}, ...(options.failWithText === undefined ? {} : { failWithText: options.failWithText }), ...(options.failTransiently === undefined ? {} : { failTransiently: options.failTransiently }) };
   writeFileSync(stateFile, JSON.stringify(state));
   writeFileSync(join(dir, 'stand-in-mc.cjs'), SCRIPT);
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { StepError } from '../../../source/errors';
 import { createMcClient, parseJsonValues } from '../../../source/backends/minio/mc-client';
 import { minioAdminSteps, type MinioStepsContext } from '../../../source/backends/minio/minio-steps';
+import { onRetries, runWithRequestRules } from '../../../source/backends/request-rules';
 import { installStandInMc, type StandInMc } from '../../helpers/stand-in-mc';
 import { exampleAnswers } from '../../files/example-answers';
 
@@ -50,6 +51,17 @@ describe('the mc client with a stand-in mc, for what the real mc cannot show (ev
     const client = createMcClient({ endpoint: ENDPOINT, caFile: undefined, insecure: false, admin: { accessKey: 'minioadmin', secretKey: 'pa:ss/word' }, env: mc.env });
     await expect(client.userInfo('nixbuilder')).rejects.toThrow(/holds ":", which mc cannot read from MC_HOST/);
     expect(mc.invocations().filter((c) => c.argv[0] === 'admin')).toEqual([]);
+  });
+
+  it('an mc command the server answers 503 twice is run again under the one retry rule, and then works', async () => {
+    const mc = installStandInMc({ admin: ADMIN, failTransiently: { 'admin policy create': 2 } });
+    const client = createMcClient({ endpoint: ENDPOINT, caFile: undefined, insecure: false, admin: ADMIN, env: mc.env });
+    const notices: string[] = [];
+    await runWithRequestRules({ sleep: async () => undefined }, () =>
+      onRetries((notice) => notices.push(notice.text), () => client.addCannedPolicy('nix-cache-write', { Version: '2012-10-17', Statement: [] })),
+    );
+    expect(mc.invocations().filter((c) => c.argv.includes('create'))).toHaveLength(3);
+    expect(notices).toEqual([expect.stringMatching(/^the server answered 503; trying again in [\d.]+ s, attempt 2 of 4$/), expect.stringMatching(/attempt 3 of 4$/)]);
   });
 
   it('a failing `mc admin user add` is reported without the secret it echoes', async () => {
