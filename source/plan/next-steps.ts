@@ -151,6 +151,18 @@ export function nextSteps(input: NextStepsInput): string[] {
     `Upload by hand (a builder without the module${withoutS3 ? ', whose Nix has S3 support: not this machine' : ''}): sign while uploading, as the ${answers.builder.profile} profile; ./result is what nix-build made:`,
   );
   command(`${credentialsPrefix}nix --extra-experimental-features nix-command copy --to ${quoteForShell(nixCopyStoreUrl(answers, keyPath))} ./result`);
+  if (withoutS3) {
+    // What works with this very Nix (notes/nix.md): sign into a local binary cache, then upload its
+    // files with the aws CLI as the builder. Like Nix's S3 store, which writes nix-cache-info only
+    // into a bucket without one, it never replaces the bucket's (Priority, WantMassQuery).
+    const folder = `${home}/.cache/nix-cache-upload/${answers.bucket}`;
+    const tls = answers.caFile !== undefined ? ` --ca-bundle ${quoteForShell(answers.caFile)}` : answers.insecure ? ' --no-verify-ssl' : '';
+    comment(`With this machine's Nix: sign into a local binary cache, then upload its files with the aws CLI as the ${answers.builder.profile} profile, keeping the bucket's nix-cache-info:`);
+    command(`nix --extra-experimental-features nix-command copy --to ${quoteForShell(`file://${folder}?secret-key=${keyPath}`)} ./result`);
+    command(
+      `${credentialsPrefix}aws --profile ${quoteForShell(answers.builder.profile)} --endpoint-url ${quoteForShell(answers.endpoint)} --region ${quoteForShell(answers.region)}${tls} s3 cp --recursive --only-show-errors --exclude nix-cache-info ${quoteForShell(folder)} ${quoteForShell(`s3://${answers.bucket}`)}`,
+    );
+  }
   if (input.verifyWith) {
     comment('Check the whole setup at any time (read-only: the server, the files, the keys and this machine\'s Nix):');
     command(wizardCommandLine(input.verifyWith, 'verify'));
