@@ -97,6 +97,13 @@ describe('the next steps', () => {
     const privateLines = nextSteps({ ...base, answers: exampleAnswers({ anonymous: 'none' }), nixS3 });
     expect(privateLines[0]).toContain('cannot read this private cache');
     expect(privateLines[2]).toContain('every machine that substitutes from it needs a Nix with S3 support');
+    // And an upload that works with this Nix: a signed local binary cache, its files put by the aws CLI.
+    const withCa = nextSteps({ ...base, answers: exampleAnswers({ caFile: '/etc/ssl/lan ca.pem' }), nixS3 });
+    const start = withCa.findIndex((line) => line.startsWith("# With this machine's Nix"));
+    expect(withCa[start + 1]).toBe("nix --extra-experimental-features nix-command copy --to 'file:///home/u/.cache/nix-cache-upload/nix-cache?secret-key=/home/u/.config/nix/secret.key' ./result");
+    expect(withCa[start + 2]).toBe(
+      "aws --profile nixbuilder --endpoint-url https://s3.example.org:9000 --region us-east-1 --ca-bundle '/etc/ssl/lan ca.pem' s3 cp --recursive --only-show-errors --exclude nix-cache-info /home/u/.cache/nix-cache-upload/nix-cache s3://nix-cache",
+    );
     // A Nix that has it (or one not asked) gets no such line.
     expect(nextSteps({ ...base, nixS3: { kind: 'supported', version: '2.24.0' } }).join('\n')).not.toContain('cannot open s3://');
   });
