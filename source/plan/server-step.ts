@@ -16,6 +16,7 @@ export type StepId =
   | 'reader-policy'
   | 'reader-attach'
   | 'anonymous'
+  | 'public-acls'
   | 'cache-info'
   | 'expiry';
 
@@ -33,6 +34,7 @@ export const STEP_ORDER: readonly StepId[] = [
   'reader-policy',
   'reader-attach',
   'anonymous',
+  'public-acls',
   'cache-info',
   'expiry',
 ];

@@ -183,7 +183,7 @@ async function checkBuilder(ctx: VerifyContext, client: Client | undefined): Pro
     if (code === 'AccessDenied') reports.push(ok('builder-delete', deleteTitle, 'a delete by the builder is refused (AccessDenied)'));
     else reports.push(failed('builder-delete', deleteTitle, `the delete test failed unexpectedly: ${messageOf(error)}`));
   }
-  reports.push(await acl);
+  reports.push(...(await acl));
   return reports;
 }
 
@@ -197,17 +197,25 @@ async function checkBuilder(ctx: VerifyContext, client: Client | undefined): Pro
  * (private, else that is reported too). An object the builder cannot read the ACL of is not its
  * own: the next one is tried.
  */
-async function probeAcl(client: import('minio').Client, answers: Answers): Promise<VerifyReport> {
+async function probeAcl(client: import('minio').Client, answers: Answers): Promise<VerifyReport[]> {
   const title = 'The builder cannot make objects public with an ACL';
+  const tagTitle = 'The builder cannot tag objects (tags select objects for expiry)';
+  const both = (acl: VerifyReport, tagging: VerifyReport | string): VerifyReport[] => [acl, typeof tagging === 'string' ? skipped('builder-tagging', tagTitle, tagging) : tagging];
   // MinIO implements no object ACLs (its ACL calls change nothing): nothing to probe, no request.
-  if (answers.backend === 'minio') return ok('builder-acl', title, 'MinIO does not implement object ACLs');
+  if (answers.backend === 'minio') return both(ok('builder-acl', title, 'MinIO does not implement object ACLs'), 'MinIO grants tagging through the write policy only');
   const { getObjectAclXml, isS3ErrorCode } = await import('../backends/s3/s3-requests');
   const setPrivate = (key: string) =>
     client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: key, query: 'acl', headers: { 'x-amz-acl': 'private' } }, '', [200]).then(
       () => ({ refused: false as const }),
       (error: unknown) => ({ refused: true as const, error }),
     );
-  let owned: { key: string; acl: string; write: Awaited<ReturnType<typeof setPrivate>> } | undefined;
+  // An empty tag set: where the Deny is missing, it sets what an untagged object already has.
+  const setNoTags = (key: string) =>
+    client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: key, query: 'tagging' }, '<Tagging><TagSet></TagSet></Tagging>', [200]).then(
+      () => ({ refused: false as const }),
+      (error: unknown) => ({ refused: true as const, error }),
+    );
+  let owned: { key: string; acl: string; write: Awaited<ReturnType<typeof setPrivate>>; tags: Awaited<ReturnType<typeof setNoTags>> } | undefined;
   try {
     const listed = client.listObjectsV2(answers.bucket, '', true);
     let seen = 0;
@@ -215,19 +223,36 @@ async function probeAcl(client: import('minio').Client, answers: Answers): Promi
       if (!item.name || item.name === 'nix-cache-info') continue;
       if (++seen > 20) break;
       const write = setPrivate(item.name);
+      const tags = setNoTags(item.name);
       try {
-        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name), write: await write };
+        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name), write: await write, tags: await tags };
         break;
       } catch (error) {
-        await write;
+        await Promise.all([write, tags]);
         if (!isS3ErrorCode(error, 'AccessDenied')) throw error;
       }
     }
   } catch (error) {
-    if (isS3ErrorCode(error, 'AccessDenied', 'NotImplemented')) return skipped('builder-acl', title, 'the builder cannot read object ACLs here');
-    return failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`);
+    if (isS3ErrorCode(error, 'AccessDenied', 'NotImplemented')) return both(skipped('builder-acl', title, 'the builder cannot read object ACLs here'), 'needs an object the builder owns');
+    return both(failed('builder-acl', title, `the ACL test failed unexpectedly: ${messageOf(error)}`), 'needs an object the builder owns');
   }
-  if (owned === undefined) return skipped('builder-acl', title, 'the builder owns no object yet to probe (nothing uploaded)');
+  if (owned === undefined) return both(skipped('builder-acl', title, 'the builder owns no object yet to probe (nothing uploaded)'), 'the builder owns no object yet to probe');
+  const tagging = owned.tags.refused
+    ? isS3ErrorCode(owned.tags.error, 'AccessDenied')
+      ? ok('builder-tagging', tagTitle, `tagging ${owned.key}, which the builder uploaded, is refused (AccessDenied)`)
+      : isS3ErrorCode(owned.tags.error, 'NotImplemented')
+        ? ok('builder-tagging', tagTitle, 'the server does not implement object tagging')
+        : failed('builder-tagging', tagTitle, `the tagging test failed unexpectedly: ${messageOf(owned.tags.error)}`)
+    : failed('builder-tagging', tagTitle, `the builder may tag what it uploads (an empty tag set on ${owned.key} was accepted): tags select objects for lifecycle rules. Fix: run setup again (on Ceph the policy step denies tagging to the builder).`);
+  return both(aclVerdict(owned, answers, title, isS3ErrorCode), tagging);
+}
+
+function aclVerdict(
+  owned: { key: string; acl: string; write: { refused: false } | { refused: true; error: unknown } },
+  answers: Answers,
+  title: string,
+  isS3ErrorCode: (error: unknown, ...codes: string[]) => boolean,
+): VerifyReport {
   const grants = owned.acl.match(/<Grant>[\s\S]*?<\/Grant>/g) ?? [];
   const private_ = answers.anonymous === 'none' ? ', although this cache is private' : '';
   if (/AllUsers|AuthenticatedUsers/.test(owned.acl) || grants.length !== 1) {
@@ -296,23 +321,44 @@ async function checkNixFiles(ctx: VerifyContext): Promise<VerifyReport[]> {
 const SAMPLE_NARINFO_KEYS = [...'0123456789abcdfghijklmnpqrsvwxyz'].flatMap((c) => [`${c}${'0'.repeat(31)}.narinfo`, `${c}${'x'.repeat(31)}.narinfo`, `${c}a${'r'.repeat(30)}.narinfo`, `${c}i${'x'.repeat(30)}.narinfo`]);
 const SAMPLE_NAR_KEY = 'nar/0000000000000000000000000000000000000000000000000000.nar.xz';
 
+/** An S3 client with the admin keys, for the checks that read bucket settings. */
+async function adminClient(ctx: VerifyContext, accessKey: string, secretKey: string): Promise<Client> {
+  const { createS3Client } = await import('../backends/s3/s3-connection');
+  const { answers } = ctx;
+  return createS3Client({ endpoint: answers.endpoint, region: answers.region, accessKey, secretKey, insecure: answers.insecure, ...(ctx.caPem ? { caPem: ctx.caPem } : {}) });
+}
+
+/**
+ * Ceph private caches: the bucket ignores public ACLs (the `public-acls` step), so an object made
+ * public through a path RGW does not check (a multipart upload's x-amz-acl) stays unreadable.
+ */
+async function checkPublicAcls(ctx: VerifyContext): Promise<VerifyReport[]> {
+  const { answers } = ctx;
+  if (answers.backend !== 'ceph' || answers.anonymous !== 'none') return [];
+  const title = 'No ACL makes an object of this private cache public (IgnorePublicAcls)';
+  if (!answers.admin.accessKey || !answers.admin.secretKey) {
+    return [skipped('public-acls', title, 'reading the bucket\'s public access block needs the admin keys (answers or NIX_CACHE_ADMIN_* environment)')];
+  }
+  const { getPublicAccessBlockXml } = await import('../backends/s3/s3-requests');
+  const { parsePublicAccessBlock } = await import('../backends/ceph/public-acls-step');
+  try {
+    const settings = parsePublicAccessBlock(await getPublicAccessBlockXml(await adminClient(ctx, answers.admin.accessKey, answers.admin.secretKey), answers.bucket));
+    if (settings.IgnorePublicAcls) return [ok('public-acls', title, 'the bucket ignores public ACLs')];
+    return [failed('public-acls', title, 'the bucket does not ignore public ACLs: a builder can make an object public through a multipart upload\'s x-amz-acl, which RGW does not check. Fix: run setup again (step public-acls).')];
+  } catch (error) {
+    return [failed('public-acls', title, `could not read the bucket's public access block: ${messageOf(error)}`)];
+  }
+}
+
 async function checkExpiry(ctx: VerifyContext): Promise<VerifyReport> {
   const { answers } = ctx;
   const title = answers.expireDays === null ? 'Nothing expires' : 'Lifecycle rules spare nix-cache-info and keep NARs longer than clients trust a narinfo';
   if (answers.backend === 's3' || !answers.admin.accessKey || !answers.admin.secretKey) {
     return skipped('expiry', title, 'reading lifecycle rules needs the admin keys (answers or NIX_CACHE_ADMIN_* environment)');
   }
-  const { createS3Client } = await import('../backends/s3/s3-connection');
   const { getLifecycleXml } = await import('../backends/s3/s3-requests');
   const { parseLifecycleConfiguration, ruleSelectsKey, isOurRule, CLIENT_NARINFO_TTL_DAYS } = await import('../backends/s3/lifecycle-rules');
-  const client = createS3Client({
-    endpoint: answers.endpoint,
-    region: answers.region,
-    accessKey: answers.admin.accessKey,
-    secretKey: answers.admin.secretKey,
-    insecure: answers.insecure,
-    ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
-  });
+  const client = await adminClient(ctx, answers.admin.accessKey, answers.admin.secretKey);
   try {
     const xml = await getLifecycleXml(client, answers.bucket);
     const rules = (xml === null ? [] : parseLifecycleConfiguration(xml)).filter((rule) => rule.enabled && rule.expirationDays !== undefined);
@@ -361,10 +407,11 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
   const ctx: VerifyContext = { answers, effects, caPem, publicKeyText: publicText?.trim() };
   // Loaded before any request goes out, so that loading it does not hold back the requests of
   // the checks that need it after the others have left (one round of requests, issue 12).
-  await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules')]);
+  await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules'), import('../backends/ceph/public-acls-step')]);
   const client = await profileClient(ctx, answers.files.awsCredentials, answers.builder.profile);
-  const [anonymous, reader, builder, key, files, expiry, signatures, localNix] = await Promise.all([
+  const [anonymous, publicAcls, reader, builder, key, files, expiry, signatures, localNix] = await Promise.all([
     checkAnonymousRead(ctx),
+    checkPublicAcls(ctx),
     checkReader(ctx),
     checkBuilder(ctx, client),
     checkSigningKeys(ctx),
@@ -375,5 +422,5 @@ export async function runVerifyChecks(answers: Answers, effects: Effects): Promi
       : trustedKeys(ctx).then((keys) => checkNarinfoSignatures(answers, client, keys)),
     checkLocalNix(answers, effects, ctx.publicKeyText),
   ]);
-  return [...anonymous, ...reader, ...builder, key, ...files, expiry, signatures, ...localNix];
+  return [...anonymous, ...publicAcls, ...reader, ...builder, key, ...files, expiry, signatures, ...localNix];
 }

@@ -104,13 +104,14 @@ describe('preview', () => {
     expect(readFileSync(secretPath, 'utf8')).toBe(secretKey);
   });
 
-  it('refuses a broken existing mc config, leaving it as it was', async () => {
+  it('refuses a broken existing mc config as bad input naming the field (exit 2), leaving it as it was', async () => {
     const { sandbox, file } = sandboxWithAnswers();
     mkdirSync(join(sandbox.home, '.mc'));
     writeFileSync(join(sandbox.home, '.mc', 'config.json'), '{ "version": "10", "aliases": ');
     const out = join(sandbox.dir, 'out');
     const result = await sandbox.run(['preview', '--out', out, '--answers', file]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('files.mcConfig');
     expect(result.stderr).toContain('config.json');
     expect(readFileSync(join(sandbox.home, '.mc', 'config.json'), 'utf8')).toBe('{ "version": "10", "aliases": ');
     expect(existsSync(out)).toBe(false);

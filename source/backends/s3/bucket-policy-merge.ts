@@ -19,6 +19,7 @@ export const OWNER_READ_SID = 'NixCacheOwnerRead';
 export const READER_READ_SID = 'NixCacheReaderRead';
 export const BUILDER_NO_ACL_SID = 'NixCacheBuilderNoAcl';
 export const BUILDER_NO_GRANTS_SID = 'NixCacheBuilderNoGrants';
+export const BUILDER_NO_TAGGING_SID = 'NixCacheBuilderNoTagging';
 
 /** The Sids the `anonymous` step manages. */
 export const ANONYMOUS_SIDS = [ANONYMOUS_READ_SID, ANONYMOUS_LIST_SID] as const;
@@ -31,7 +32,7 @@ const GRANT_HEADERS = {
   's3:x-amz-grant-write-acp': `${BUILDER_NO_GRANTS_SID}WriteAcp`,
 } as const;
 /** The Sids the Ceph `policy` step manages. */
-export const CEPH_POLICY_SIDS = [BUILDER_WRITE_SID, BUILDER_NO_ACL_SID, BUILDER_NO_GRANTS_SID, ...Object.values(GRANT_HEADERS), OWNER_READ_SID] as const;
+export const CEPH_POLICY_SIDS = [BUILDER_WRITE_SID, BUILDER_NO_ACL_SID, BUILDER_NO_TAGGING_SID, BUILDER_NO_GRANTS_SID, ...Object.values(GRANT_HEADERS), OWNER_READ_SID] as const;
 /** The Sid the Ceph `reader-policy` step manages (private caches). */
 export const CEPH_READER_SIDS = [READER_READ_SID] as const;
 
@@ -99,6 +100,9 @@ export function cephPolicyStatements(
     // ACL, past a bucket policy that grants anonymous nothing (notes/s3-policies-and-lifecycle.md,
     // "Object ACLs"). An explicit Deny wins over every Allow, so the builder may not change ACLs...
     { Sid: BUILDER_NO_ACL_SID, Effect: 'Deny', Principal: builder, Action: [...ACL_ACTIONS], Resource: resources },
+    // The owner may also tag what it uploads (RGW allows it by ownership, past the policy): tags
+    // select objects for lifecycle rules, so a builder could have objects expired it may not delete.
+    { Sid: BUILDER_NO_TAGGING_SID, Effect: 'Deny', Principal: builder, Action: [...TAGGING_ACTIONS], Resource: [resources[1]!] },
     // ...nor upload with an ACL that opens the object to everyone (x-amz-acl, x-amz-grant-*).
     ...noGrantStatements(bucket, builder),
   ];
@@ -114,6 +118,9 @@ export function cephPolicyStatements(
   }
   return statements;
 }
+
+/** Every request that changes an object's tags. */
+export const TAGGING_ACTIONS = ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'] as const;
 
 /** Every request that changes an ACL. */
 export const ACL_ACTIONS = ['s3:PutBucketAcl', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'] as const;

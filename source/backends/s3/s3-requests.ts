@@ -158,3 +158,23 @@ export async function* listObjectKeys(client: Client, bucket: string, options: {
     token = next;
   }
 }
+
+/** The bucket's PublicAccessBlock configuration XML, or null when it has none. */
+export async function getPublicAccessBlockXml(client: Client, bucket: string): Promise<string | null> {
+  try {
+    const response = await client.makeRequestAsync({ method: 'GET', bucketName: bucket, query: 'publicAccessBlock' }, '', [200]);
+    return await readBody(response, 64 * 1024);
+  } catch (error) {
+    if (isS3ErrorCode(error, 'NoSuchPublicAccessBlockConfiguration')) return null;
+    throw error;
+  }
+}
+
+/** Writes the bucket's PublicAccessBlock configuration (all four settings at once). */
+export async function putPublicAccessBlockXml(client: Client, bucket: string, xml: string): Promise<void> {
+  await client.makeRequestAsyncOmit(
+    { method: 'PUT', bucketName: bucket, query: 'publicAccessBlock', headers: { 'Content-MD5': contentMd5(xml), 'Content-Type': 'application/xml' } },
+    xml,
+    [200, 204],
+  );
+}

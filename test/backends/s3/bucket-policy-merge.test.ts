@@ -210,11 +210,18 @@ describe('the Ceph builder statements', () => {
     expect(() => cephPolicyStatements('b', 'nixbuilder', 'none', undefined)).toThrow();
   });
 
-  it('deny the builder every ACL change and uploads that open objects to everyone, naming only public values', () => {
+  it('deny the builder every ACL change, every tagging, and uploads that open objects to everyone, naming only public values', () => {
     const [, ...denies] = cephPolicyStatements('b', 'nixbuilder', 'get', undefined);
     for (const deny of denies) expect(deny.Principal).toEqual({ AWS: ['arn:aws:iam:::user/nixbuilder'] });
     expect(denies[0]).toMatchObject({ Sid: 'NixCacheBuilderNoAcl', Action: ['s3:PutBucketAcl', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'] });
-    const uploads = denies.slice(1);
+    // tags select objects for lifecycle rules: a builder tagging its uploads could have them expired
+    expect(denies[1]).toMatchObject({
+      Sid: 'NixCacheBuilderNoTagging',
+      Effect: 'Deny',
+      Action: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'],
+      Resource: ['arn:aws:s3:::b/*'],
+    });
+    const uploads = denies.slice(2);
     expect(uploads.map((s) => Object.keys(s.Condition!['StringEquals'] ?? s.Condition!['StringLike']!)[0])).toEqual([
       's3:x-amz-acl',
       's3:x-amz-grant-full-control',
