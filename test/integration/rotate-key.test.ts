@@ -169,9 +169,9 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
     const { code, json, stderr } = await rotate();
     expect(code, stderr).toBe(0);
     key2 = publicKeyText();
-    expect(parseNixPublicKey(key2, 'public.key').name).toBe('127.0.0.1-2');
+    expect(parseNixPublicKey(key2, 'public.key').name).toBe(`127.0.0.1-${bucket}-2`);
     expect(parseNixSecretKey(readFileSync(secretPath(), 'utf8'), 'secret.key').publicKeyText()).toBe(key2);
-    const kept = `${secretPath()}.127.0.0.1-1`;
+    const kept = `${secretPath()}.127.0.0.1-${bucket}-1`;
     expect(parseNixSecretKey(readFileSync(kept, 'utf8'), kept).publicKeyText()).toBe(key1);
     expect(statSync(kept).mode & 0o777).toBe(0o600);
     expect(moduleKeys()).toEqual([key2, key1]);
@@ -272,9 +272,9 @@ describe.skipIf(rgw === null)(`rotate key stopped part-way${unavailable ? ` (ski
       expect(again.code, again.stderr).toBe(0);
       // Then there is exactly one new key, the old one kept, and both trusted
       const key2 = readFileSync(join(keyDir, 'public.key'), 'utf8');
-      expect(key2.startsWith('127.0.0.1-2:')).toBe(true);
+      expect(key2.startsWith(`127.0.0.1-${bucket}-2:`)).toBe(true);
       expect(parseNixSecretKey(readFileSync(join(keyDir, 'secret.key'), 'utf8'), 'k').publicKeyText()).toBe(key2);
-      expect(parseNixSecretKey(readFileSync(join(keyDir, 'secret.key.127.0.0.1-1'), 'utf8'), 'k').publicKeyText()).toBe(key1);
+      expect(parseNixSecretKey(readFileSync(join(keyDir, `secret.key.127.0.0.1-${bucket}-1`), 'utf8'), 'k').publicKeyText()).toBe(key1);
       expect(readFileSync(join(sandbox.cwd, 'nix-cache.conf'), 'utf8')).toContain(`extra-trusted-public-keys = ${key2} ${key1}\n`);
       expect(read().key.trusted).toEqual([key1]);
     });
