@@ -7,6 +7,8 @@ import { withDeadline } from '../backends/request-rules';
 import type { CheckResult, ServerStep, StepRun } from './server-step';
 
 export const CHECK_DEADLINE_MS = 45_000;
+/** How long after the check's deadline its requests are cut off (timers fire in the order they are due). */
+const REQUEST_GRACE_MS = 250;
 
 /** Steps whose checks share one deadline; apply is left as it is. */
 export function withOneCheckDeadline(steps: readonly ServerStep[], deadlineMs = CHECK_DEADLINE_MS, now: () => number = Date.now): ServerStep[] {
@@ -23,9 +25,10 @@ export function withOneCheckDeadline(steps: readonly ServerStep[], deadlineMs = 
         timer = setTimeout(() => reject(new Error(`no answer within the ${Math.round(deadlineMs / 1000)} s the whole check may take`)), left);
       });
       try {
-        // The deadline reaches the requests themselves (request-rules.ts): at the end they are cut
-        // off, so nothing is left running (a dripping server kept `--dry-run` from exiting).
-        return await Promise.race([withDeadline(left, () => step.check(run)), timeout]);
+        // The deadline reaches the requests themselves (request-rules.ts): they are cut off just
+        // after it, so nothing is left running (a dripping server kept `--dry-run` from exiting).
+        // Just after, not at it: the race above ends the check first and says why in these words.
+        return await Promise.race([withDeadline(left + REQUEST_GRACE_MS, () => step.check(run)), timeout]);
       } catch (error) {
         if (step.id === 'connect' || left <= 0 || now() >= end) unreachable ??= `step "${step.id}" found no working connection to the endpoint`;
         throw error;

@@ -10,6 +10,7 @@
  */
 import { currentRules, onRetries, type RetryNotice, withDeadline } from '../backends/request-rules';
 import { StepError, StoppedError } from '../errors';
+import { CHECK_DEADLINE_MS } from './check-deadline';
 import { createKeyedLock } from './keyed-lock';
 import { createReadCache } from './read-cache';
 import type { CheckResult, ServerStep, StepId, StepReport, StepRun } from './server-step';
@@ -105,7 +106,10 @@ export async function runSteps(steps: readonly ServerStep[], options: RunStepsOp
   const emit = (event: StepEvent) => options.onEvent?.(event);
   /** the step's work, with each retry of its requests told as an event of the step */
   const ofStep = <T>(step: ServerStep, work: () => Promise<T>) => onRetries((notice) => emit({ type: 'retrying', step, notice }), work);
-  const checks = steps.map((step) => settle(limit(() => ofStep(step, () => step.check(run)))));
+  // The checks of a run share one deadline (as --dry-run's do, check-deadline.ts), so a server
+  // that drips makes setup stop after it, not after 30 s for each request of each check in turn.
+  const checkEnd = currentRules().now() + CHECK_DEADLINE_MS;
+  const checks = steps.map((step) => settle(limit(() => withDeadline(checkEnd - currentRules().now(), () => ofStep(step, () => step.check(run))))));
 
   // Apply only when every check answered without a conflict or failure: the first one in step
   // order is the run's error.
