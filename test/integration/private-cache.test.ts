@@ -212,7 +212,7 @@ describe.skipIf(rgw === null)(`a private cache on the real Ceph RGW${rgwUnavaila
     () => rgw as CephRgwInfo,
     (keys) => rgwClient(rgw as CephRgwInfo, keys),
     'ceph',
-    ['connect', 'bucket', 'user', 'policy', 'attach', 'reader-user', 'reader-policy', 'anonymous', 'cache-info', 'expiry'],
+    ['connect', 'bucket', 'user', 'policy', 'attach', 'reader-user', 'reader-policy', 'anonymous', 'public-acls', 'cache-info', 'expiry'],
   );
 });
 

@@ -65,7 +65,9 @@ export function publicAclsStep(ctx: S3StepContext): ServerStep {
     title: 'Ignore public ACLs in the bucket',
     why: 'RGW does not check x-amz-acl when a multipart upload starts, so the builder could make an object of this private cache public; with IgnorePublicAcls no ACL opens an object to anyone.',
     command: `${awsPrefix(answers)} s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration IgnorePublicAcls=true,BlockPublicAcls=false,BlockPublicPolicy=false,RestrictPublicBuckets=false  # keep the last two as get-public-access-block shows them`,
-    after: ['bucket'],
+    // After the bucket policy's writers: RGW 16 has answered 500 to overlapping writes of one
+    // bucket's settings (notes/ceph-rgw.md).
+    after: ['bucket', 'anonymous'],
     check: (_run?: StepRun) => check(),
     async apply() {
       const current = await read();
