@@ -29,9 +29,23 @@ export interface KnownSetup {
 
 export const NOTHING_KNOWN: KnownSetup = { remembered: {}, detected: {} };
 
+/**
+ * The remembered answers while they are this setup's: they are kept per endpoint and bucket
+ * (SPEC 8), so once the answers name another endpoint or bucket, none of them (the other
+ * cache's names, its anonymous mode, its expiry) is offered for this one.
+ */
+export function rememberedFor(known: KnownSetup, input: AnswersInput): AnswersInput {
+  const other = (field: 'endpoint' | 'bucket') => {
+    const remembered = getField(known.remembered, field);
+    const given = getField(input, field);
+    return remembered !== undefined && given !== undefined && remembered !== given;
+  };
+  return other('endpoint') || other('bucket') ? {} : known.remembered;
+}
+
 /** The known answers, remembered ones first: they are what the user chose last time. */
-export function knownAnswers(known: KnownSetup): AnswersInput {
-  return mergeAnswers(known.detected, known.remembered);
+export function knownAnswers(known: KnownSetup, input: AnswersInput): AnswersInput {
+  return mergeAnswers(known.detected, rememberedFor(known, input));
 }
 
 
@@ -78,7 +92,7 @@ export function firstSetupDefault(field: string, answers: AnswersInput, context:
 export function defaultAnswer(field: string, input: AnswersInput, known: KnownSetup, context: DefaultsContext): unknown {
   const given = getField(input, field);
   if (given !== undefined) return given;
-  const knownValue = getField(knownAnswers(known), field);
+  const knownValue = getField(knownAnswers(known, input), field);
   if (knownValue !== undefined) return knownValue;
-  return firstSetupDefault(field, mergeAnswers(knownAnswers(known), input), context);
+  return firstSetupDefault(field, mergeAnswers(knownAnswers(known, input), input), context);
 }

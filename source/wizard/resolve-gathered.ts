@@ -27,7 +27,7 @@ function messageOf(error: unknown): string {
  * (adminVia after switching from MinIO to Ceph) is dropped rather than carried into the plan.
  */
 function applyingKnown(state: Pick<WizardState, 'input' | 'known' | 'context'>): AnswersInput {
-  let known = knownAnswers(state.known);
+  let known = knownAnswers(state.known, state.input);
   for (const question of QUESTIONS) {
     const asked = QUESTIONS.some((q) => q.field === question.field && questionApplies(q, state.input, state.context));
     if (!asked) known = setField(known, question.field, undefined);

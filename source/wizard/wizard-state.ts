@@ -19,7 +19,7 @@ import type { ApplyResult, FilePreview, SetupPlan } from '../plan/setup-session'
 import type { StepEvent } from '../plan/run-steps';
 import type { StepReport } from '../plan/server-step';
 import { getField, mergeAnswers, setField } from './answer-fields';
-import { defaultAnswer, knownAnswers, NOTHING_KNOWN, type KnownSetup } from './defaults';
+import { defaultAnswer, knownAnswers, NOTHING_KNOWN, rememberedFor, type KnownSetup } from './defaults';
 import { menuEntries, type MenuEntry, type MenuItem } from './menu';
 import {
   ALIAS_FIELDS,
@@ -201,7 +201,7 @@ function enter(state: WizardState, index: number): WizardState {
   if (question.kind === 'select') {
     const choices = question.choices(state.input, state.context);
     const wanted = question.initialValue
-      ? question.initialValue(mergeAnswers(knownAnswers(state.known), state.input), state.context)
+      ? question.initialValue(mergeAnswers(knownAnswers(state.known, state.input), state.input), state.context)
       : String(offeredAnswer(state, question));
     return { ...base, choice: Math.max(0, choices.findIndex((c) => c.value === wanted)) };
   }
@@ -240,7 +240,7 @@ function needsDetection(state: WizardState, target: number): boolean {
   const targetStep = question ? stepIndex(question.step) : WIZARD_STEPS.length;
   if (targetStep < BACKEND_STEP_INDEX || state.input.endpoint === undefined) return false;
   if (state.detectedFor === detectionKey(state)) return false;
-  const open = (field: string) => getField(state.input, field) === undefined && getField(state.known.remembered, field) === undefined;
+  const open = (field: string) => getField(state.input, field) === undefined && getField(rememberedFor(state.known, state.input), field) === undefined;
   const asked = (field: string) => QUESTIONS.some((q) => q.field === field && questionApplies(q, state.input, state.context));
   return DETECTED_FIELDS.some(open) || NAME_FIELDS.some((field) => open(field) && asked(field));
 }

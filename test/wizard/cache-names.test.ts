@@ -170,4 +170,28 @@ describe('the defaults the server shows', () => {
     expect(offeredAnswer(state, question('anonymous'))).toBe('get');
     expect(offeredAnswer(state, question('expireDays'))).toBeNull();
   });
+
+  test("a remembered setup's answers are not offered for another bucket", () => {
+    // Given the remembered answers of a private cache in bucket cache-one, with names of its own
+    const remembered: AnswersInput = { endpoint: ENDPOINT, region: 'us-east-1', admin: { accessKey: 'rootadmin' }, backend: 'minio', adminVia: 'api', bucket: 'cache-one', anonymous: 'none', expireDays: 30, policyName: 'nix-cache-write-cache-one' };
+    let state = createInitialState({ initial: { admin: ADMIN }, context: { aliases: {}, env: {} }, generatedSecret: 'Generated+Secret=7xYz', known: { remembered, detected: {} } });
+    for (let guard = 0; currentQuestion(state)?.field !== 'bucket' && guard < 20; guard++) {
+      if (state.phase.name === 'detecting') state = run(state, { type: 'detected', answers: {} });
+      else if (state.phase.name === 'testing-connection') state = run(state, ok);
+      else state = run(state, { type: 'answer', value: offeredAnswer(state, currentQuestion(state)!) });
+    }
+    expect(offeredAnswer(state, question('bucket'))).toBe('cache-one');
+    // When another bucket is answered
+    state = run(state, { type: 'answer', value: 'cache-two' });
+    if (state.phase.name === 'detecting') state = run(state, { type: 'detected', answers: {} });
+    // Then the other setup's answers are not its defaults
+    expect(offeredAnswer(state, question('anonymous'))).toBe('get');
+    expect(offeredAnswer(state, question('expireDays'))).toBeNull();
+    expect(offeredAnswer(state, question('policyName'))).toBe('nix-cache-write');
+    // And the same bucket again offers them
+    state = run(state, { type: 'go-back' });
+    for (let guard = 0; currentQuestion(state)?.field !== 'bucket' && guard < 20; guard++) state = run(state, { type: 'go-back' });
+    state = run(state, { type: 'answer', value: 'cache-one' });
+    expect(offeredAnswer(state, question('anonymous'))).toBe('none');
+  });
 });
