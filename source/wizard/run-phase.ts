@@ -9,6 +9,7 @@ import { UsageError } from '../errors';
 import { retryText, type StepEvent } from '../plan/run-steps';
 import type { SetupSession } from '../plan/setup-session';
 import { mergeAnswers } from './answer-fields';
+import { rememberedFor } from './defaults';
 import { detectCacheNames } from './detect-from-files';
 import { resolveGathered } from './resolve-gathered';
 import type { WizardAction, WizardState } from './wizard-state';
@@ -49,7 +50,7 @@ export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispat
       // Looking is best effort: without a complete connection there is just nothing detected.
       // The names are this cache's own where another cache holds the first-setup ones; those
       // given or remembered are kept as they are.
-      const kept = mergeAnswers(state.known.remembered, state.input);
+      const kept = mergeAnswers(rememberedFor(state.known, state.input), state.input);
       const [detected, names] = resolved.ok
         ? await Promise.all([session.detectExisting(resolved.answers).catch(() => ({})), detectCacheNames(session, resolved.answers, kept, effects).catch(() => ({}))])
         : [{}, {}];
