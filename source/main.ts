@@ -10,6 +10,7 @@ import { runWithRequestRules } from './backends/request-rules';
 import { realEffects, type Effects } from './effects';
 import { formatJsonResult } from './output/json-result';
 import { reportFailure } from './output/report-failure';
+import { terminalText } from './output/terminal-text';
 import { wizardCommand } from './output/wizard-command';
 
 const HELP_AFTER = `
@@ -116,7 +117,8 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => {
         usageText += text;
-        io.stderr.write(text);
+        // Commander quotes the arguments it refuses: shown, not acted on.
+        io.stderr.write(terminalText(text));
       },
     });
 
@@ -167,7 +169,7 @@ async function runCommand(argv: readonly string[], io: CliIo, effects: Effects):
   const first = argv[0];
   const commands = program.commands.map((c) => c.name());
   if (first !== undefined && !first.startsWith('-') && !commands.includes(first)) {
-    io.stderr.write(`error: unknown command '${first}'. The commands are: ${commands.join(', ')} (${wizardCommand(effects.env)} --help says more).\n`);
+    io.stderr.write(terminalText(`error: unknown command '${first}'. The commands are: ${commands.join(', ')} (${wizardCommand(effects.env)} --help says more).\n`));
     return 2;
   }
 

@@ -5,6 +5,7 @@ import { StepError } from '../../source/errors';
 import { printCheckReports } from '../../source/output/print-report';
 import { reportFailure } from '../../source/output/report-failure';
 import { oneLineText, terminalText } from '../../source/output/terminal-text';
+import { main } from '../../source/main';
 
 // eslint-disable-next-line no-control-regex
 const ACTED_ON = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/;
@@ -59,5 +60,16 @@ describe('terminal text', () => {
     printCheckReports.onEvent({ type: 'finished', step, report: { id: 'bucket', status: 'conflict', detail: HOSTILE } } as never, out.stream);
     expect(out.text()).not.toMatch(ACTED_ON);
     expect(out.text()).toContain('Create the bucket: Access Denied\\r✔ done');
+  });
+
+  it('an argument the command line refuses is quoted back escaped (an unknown command, an unknown option)', async () => {
+    for (const args of [['stup\u001b]0;pwned\u0007'], ['setup', '--x\r✔ done']]) {
+      const err = captured();
+      const effects = { env: {}, cwd: '/work', home: '/home/u', now: () => new Date(0), randomBytes: (n: number) => new Uint8Array(n) };
+      const code = await main(args, { stdin: new PassThrough(), stdout: new PassThrough(), stderr: err.stream, interactive: false }, effects);
+      expect(code).toBe(2);
+      expect(err.text()).not.toMatch(ACTED_ON);
+      expect(err.text()).toMatch(/stup\\e\]0;pwned\\x07|--x\\r✔ done/);
+    }
   });
 });
