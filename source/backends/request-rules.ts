@@ -8,9 +8,10 @@
  *    body fails the request instead of growing the process;
  *  - one retry rule, what every AWS SDK retries: 500, 502, 503, 504, 429, 408 and a connection
  *    reset, with jittered exponential backoff, at most `RETRY_ATTEMPTS` attempts, and never past
- *    the operation's deadline. Only a request that is safe to send again is retried; one that is
- *    not (a server-made secret whose answer may be lost) fails at once, and the caller's
- *    pending-secret path reads what the server holds instead of resending blindly.
+ *    the operation's deadline. Only a request that is safe to send again is retried; one that sets
+ *    a secret (MinIO add-user, RGW making a user or a key) is not: it fails at once, and the
+ *    pending-secret path takes over (the secret saved before MinIO's add-user is checked by the
+ *    next run; RGW is asked for the secret it holds) instead of a blind resend.
  *
  * The rules of the running operation (its deadline, the clock, the backoff's sleep and randomness,
  * who is told about a retry and the retry count) travel with the async work in an

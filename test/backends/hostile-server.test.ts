@@ -195,6 +195,15 @@ describe('the retry rule', () => {
     expect(run.retries).toBe(0);
   });
 
+  it('never sends again a request that sets a secret (MinIO add-user): its lost answer goes the pending-secret way', async () => {
+    const stand = await hostile('status', { status: 503 });
+    const admin = createMinioAdminClient({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false, admin: keys, randomBytes: (n) => new Uint8Array(n) });
+    const run = await withInstantBackoff(() => admin.addUser('nixbuilder', 'Builder-Secret-1'));
+    expect(run.error).toBeDefined();
+    expect(stand.requests).toHaveLength(1);
+    expect(run.retries).toBe(0);
+  });
+
   it('starts no retry that the deadline would cut off', async () => {
     const stand = await hostile('status', { status: 503 });
     const run = await withInstantBackoff(() => withDeadline(1_500, () => sendSignedRequest({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false }, keys, { method: 'GET', path: '/' })));

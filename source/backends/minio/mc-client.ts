@@ -244,7 +244,7 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
    * D/certs/CAs is never trusted and mc creates `~/.mc` in the user's home instead (seen with the
    * real mc RELEASE.2025-08-13).
    */
-  async function run(command: readonly string[], args: readonly string[], extra: { input?: string; files?: Record<string, string> } = {}): Promise<McResult> {
+  async function run(command: readonly string[], args: readonly string[], extra: { input?: string; files?: Record<string, string>; safe?: boolean } = {}): Promise<McResult> {
     await verifyProgram();
     const env = childEnv();
     env[`MC_HOST_${MC_ALIAS}`] = hostVariable();
@@ -294,9 +294,9 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
         const transient = ok ? undefined : transientFailure(outcome.error);
         return transient === undefined ? { done: outcome } : { retry: transient, last: outcome };
       };
-      // Every mc command of the wizard is safe to run twice (the same user and secret, the same
-      // policy; an attach already made says so), so a transient failure runs it again.
-      return await sendWithRetries(true, once, options.timeoutMs ?? MC_TIMEOUT_MS);
+      // An mc command of the wizard is safe to run twice (the same policy; an attach already made
+      // says so), so a transient failure runs it again; except setting a secret (`safe: false`).
+      return await sendWithRetries(extra.safe ?? true, once, options.timeoutMs ?? MC_TIMEOUT_MS);
     } finally {
       rmSync(configDir, { recursive: true, force: true });
     }
@@ -328,7 +328,8 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
     async addUser(accessKey, secretKey) {
       secrets.push(secretKey);
       // mc's documented piped form: the keys on stdin, nothing secret in argv.
-      const result = await run(['admin', 'user', 'add'], [MC_ALIAS], { input: `${accessKey}\n${secretKey}\n` });
+      // Not run twice: it sets a secret; a lost answer goes through the pending-secret path.
+      const result = await run(['admin', 'user', 'add'], [MC_ALIAS], { input: `${accessKey}\n${secretKey}\n`, safe: false });
       if (!result.ok) throw fail('add-user', result, 'admin user add');
     },
 

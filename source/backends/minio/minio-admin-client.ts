@@ -133,8 +133,9 @@ function unknownCall(response: RawResponse, error: { readonly code?: string | un
 
 export function createMinioAdminClient(options: MinioAdminClientOptions): MinioAdmin {
   const endpoint = options.endpoint;
-  const send = (method: 'GET' | 'PUT' | 'POST', path: string, body?: Uint8Array, contentType?: string) =>
-    sendSignedRequest(options, options.admin, { method, path, ...(body === undefined ? {} : { body }), ...(contentType === undefined ? {} : { contentType }) });
+  /** `safe: false`: never sent twice (request-rules.ts), see addUser */
+  const send = (method: 'GET' | 'PUT' | 'POST', path: string, body?: Uint8Array, contentType?: string, safe = true) =>
+    sendSignedRequest(options, options.admin, { method, path, safe, ...(body === undefined ? {} : { body }), ...(contentType === undefined ? {} : { contentType }) });
   const fail = (operation: AdminOperation, response: RawResponse) =>
     adminError(operation, endpoint, options.admin.accessKey, response.status, parseServerError(response.body));
   /**
@@ -144,10 +145,10 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
    * setup: the bulk of a fresh run's time). A server that cannot decrypt it answers
    * XMinioAdminConfigBadJSON; then Argon2id (id 0x00), which every server decrypts.
    */
-  async function sendEncrypted(method: 'PUT' | 'POST', path: string, value: unknown): Promise<RawResponse> {
+  async function sendEncrypted(method: 'PUT' | 'POST', path: string, value: unknown, safe = true): Promise<RawResponse> {
     const plain = new TextEncoder().encode(JSON.stringify(value));
     const attempt = async (aeadId: MadminAeadId) =>
-      send(method, path, await encryptData(options.admin.secretKey, plain, { randomBytes: options.randomBytes, aeadId }), 'application/octet-stream');
+      send(method, path, await encryptData(options.admin.secretKey, plain, { randomBytes: options.randomBytes, aeadId }), 'application/octet-stream', safe);
     const fast = await attempt(MADMIN_PBKDF2_AES_GCM);
     if (isOk(fast.status) || parseServerError(fast.body).code !== 'XMinioAdminConfigBadJSON') return fast;
     return attempt(MADMIN_ARGON2ID_AES_GCM);
@@ -185,7 +186,9 @@ export function createMinioAdminClient(options: MinioAdminClientOptions): MinioA
     userInfo,
 
     async addUser(accessKey, secretKey) {
-      const response = await sendEncrypted('PUT', `${PREFIX}/add-user?${queryString([['accessKey', accessKey]])}`, { secretKey, status: 'enabled' });
+      // Not sent twice: it sets a secret, and one whose answer is lost goes through the
+      // pending-secret path (the secret is saved before; the next run checks it) like a killed run.
+      const response = await sendEncrypted('PUT', `${PREFIX}/add-user?${queryString([['accessKey', accessKey]])}`, { secretKey, status: 'enabled' }, false);
       if (!isOk(response.status)) throw fail('add-user', response);
     },
 
