@@ -38,6 +38,28 @@ export async function firstUsableName(names: readonly string[], usable: (name: s
   return names[names.length - 1]!;
 }
 
+/**
+ * The answers that name something of one cache's own where other caches keep theirs: a setup's
+ * remembered values of these stay its names whatever an answers file leaves out (SPEC 2).
+ */
+export const PER_CACHE_FIELDS = [
+  'builder.accessKey',
+  'builder.profile',
+  'reader.accessKey',
+  'reader.profile',
+  'policyName',
+  'alias',
+  'key.name',
+  'key.secretFile',
+  'key.publicFile',
+  'files.nixosModule',
+  'files.nixConf',
+  'files.policy',
+  'files.cacheInfo',
+  'files.builderModule',
+  'files.readerCredentials',
+] as const;
+
 /** MinIO and RGW user names (access keys, SPEC 2: 3–64 characters). */
 export const ACCESS_KEY_NAME_RULE: PerCacheNameRule = { maxLength: 64 };
 

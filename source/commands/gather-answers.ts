@@ -7,7 +7,9 @@ import type { AnswersInput } from '../answers/answers-schema';
 import { loadAnswersFile, resolveAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
-import { lastRememberedSetup, type RememberedSetup } from '../state/remembered-answers';
+import { PER_CACHE_FIELDS } from '../answers/per-cache-names';
+import { lastRememberedSetup, rememberedSetups, type RememberedSetup } from '../state/remembered-answers';
+import { getField, mergeAnswers, setField } from '../wizard/answer-fields';
 import type { CommandOptions } from './command-options';
 
 export interface StartingAnswers {
@@ -17,8 +19,29 @@ export interface StartingAnswers {
   readonly remembered: RememberedSetup | undefined;
 }
 
+/**
+ * An answers file with the names its setup took when it was last run (users, policy, profiles,
+ * alias, key and files: PER_CACHE_FIELDS) where the file leaves them out: a second cache on a
+ * server was given names of its own, and `verify`, `rotate` or a re-run from the same file must
+ * find those, not the first-setup names another cache holds. Only the names: every other answer
+ * the file leaves out keeps its default.
+ */
+async function withRememberedNames(input: AnswersInput, effects: Effects): Promise<AnswersInput> {
+  if (input.endpoint === undefined) return input;
+  const endpoint = input.endpoint.replace(/\/+$/, '');
+  const setups = await rememberedSetups(effects).catch(() => []);
+  const same = setups.find((setup) => setup.answers.endpoint === endpoint && (setup.answers.bucket ?? 'nix-cache') === (input.bucket ?? 'nix-cache'));
+  if (!same) return input;
+  let names: AnswersInput = {};
+  for (const field of PER_CACHE_FIELDS) {
+    const value = getField(same.answers, field);
+    if (value !== undefined) names = setField(names, field, value);
+  }
+  return mergeAnswers(names, input);
+}
+
 export async function startingAnswers(options: Pick<CommandOptions, 'answers'>, effects: Effects): Promise<StartingAnswers> {
-  if (options.answers !== undefined) return { input: loadAnswersFile(options.answers, effects), remembered: undefined };
+  if (options.answers !== undefined) return { input: await withRememberedNames(loadAnswersFile(options.answers, effects), effects), remembered: undefined };
   const remembered = await lastRememberedSetup(effects);
   return { input: remembered?.answers ?? {}, remembered };
 }

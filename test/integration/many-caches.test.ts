@@ -171,6 +171,14 @@ for (const row of rows) {
       }
     });
 
+    it('verify of each cache, from the same answers file, checks its own names and finds it set up', async () => {
+      for (const cache of caches) {
+        const result = await sandbox.run(['verify', '--answers', cache.answersFile]);
+        expect(result.code, `${cache.bucket}: ${result.stdout}${result.stderr}`).toBe(0);
+        expect(result.stdout).toContain(cache.answers.builder!.profile!);
+      }
+    });
+
     it("giving a second cache the first one's builder or policy is a conflict naming who holds it, and changes nothing", async () => {
       const [first, second] = caches as [Cache, Cache, Cache];
       const secondAnswers = JSON.parse(readFileSync(join(sandbox.cwd, second.answersFile), 'utf8')) as Record<string, unknown>;
