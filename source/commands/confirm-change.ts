@@ -7,6 +7,7 @@ import { confirm } from '@inquirer/prompts';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { CancelledError, UsageError } from '../errors';
+import { promptContext } from './prompt-context';
 import { terminalText } from '../output/terminal-text';
 
 export interface ConfirmChangeInput {
@@ -29,7 +30,7 @@ export async function confirmChange(input: ConfirmChangeInput): Promise<void> {
   input.io.stdout.write(terminalText(`${input.warning}\n`));
   let yes: boolean;
   try {
-    yes = await confirm({ message: input.question, default: false }, { input: input.io.stdin as NodeJS.ReadableStream, output: input.io.stdout as NodeJS.WritableStream });
+    yes = await confirm({ message: input.question, default: false }, promptContext(input.io));
   } catch (error) {
     if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) throw new CancelledError('Cancelled; nothing was changed.');
     throw error;

@@ -10,6 +10,11 @@ export type PromptContext = { readonly input: NodeJS.ReadableStream; readonly ou
  * gets a fresh pass-through that forwards writes, reports the terminal's width, and ends alone.
  */
 export function promptContext(io: CliIo): PromptContext {
+  // The full-screen UI unrefs stdin when it closes (Ink does); a prompt asked after it (a menu
+  // entry's admin secret or confirmation) would then meet an event loop with nothing to wait for
+  // and be closed at once ("User force closed the prompt"). The prompt's own reading keeps the
+  // process alive only while it asks: readline pauses stdin when done, so the process still exits.
+  (io.stdin as Partial<NodeJS.ReadStream>).ref?.();
   return {
     input: io.stdin as NodeJS.ReadableStream,
     get output() {

@@ -3,15 +3,21 @@
  * `npm run build`) in a detached tmux session of 80×24, driven with send-keys and read with
  * capture-pane, against the real Ceph RGW of this integration run. One run goes from nothing to
  * the end screen with an Esc back and a changed answer; one is cancelled with Ctrl-C on the review
- * and must leave no file behind and nothing on the server.
+ * and must leave no file behind and nothing on the server; one is stopped with Ctrl-C while a step
+ * runs (held by a proxy until the key is in) and a re-run converges; a re-run presses Enter through
+ * every question; the menu of a remembered setup rotates the builder credentials and asks before
+ * rotating the signing key. Every key is typed only once the NAMED screen it answers shows.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rgwClient, type CephRgwInfo } from '../helpers/ceph-rgw';
+import { startRecordingProxy } from '../helpers/recording-proxy';
+import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 
 const rgw = inject('rgw');
 const unavailable = inject('rgwUnavailable');
@@ -114,20 +120,37 @@ function everyFile(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** The connection questions and the backend (Ceph), up to the notice after the connection test. */
-async function answerConnection(pane: Pane, info: CephRgwInfo) {
+/** The connection questions and the backend (Ceph), up to the bucket question after the connection test. */
+async function answerConnection(pane: Pane, info: CephRgwInfo, endpoint = info.endpoint) {
   await pane.waitFor('Endpoint URL');
-  pane.type(info.endpoint);
+  pane.type(endpoint);
+  await pane.waitFor(`› ${endpoint}`);
   await pane.enter('Region');
   await pane.enter('Admin access key');
   pane.type(info.accessKey);
+  await pane.waitFor(`› ${info.accessKey}`);
   await pane.enter('Admin secret key');
   pane.type(info.secretKey);
+  await pane.waitFor(`› ${'*'.repeat(info.secretKey.length)}`);
   // The server is looked at first: it answers RGW's Admin Ops API, so Ceph RGW is the default
   await pane.enter('Which object store');
   await pane.waitFor('❯ Ceph RGW');
-  await pane.enter('Made by the server');
+  await pane.enter('Bucket name');
 }
+
+/** Erases the field, types `text`, and waits until the field shows it. */
+async function retypeShown(pane: Pane, text: string) {
+  retype(pane, text);
+  await pane.waitFor(`› ${text}`);
+}
+
+/** Enter on each screen in turn, each time waiting for the next one by name. */
+async function enterThrough(pane: Pane, screens: readonly string[]) {
+  for (const next of screens) await pane.enter(next);
+}
+
+/** The questions after the builder's profile, at their defaults, up to the review, on Ceph with a public cache. */
+const PUBLIC_CEPH_REST = ['Made by the server', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps'];
 
 const frames = new Map<string, string>();
 
@@ -146,25 +169,23 @@ describe.skipIf(rgw === null || !hasTmux)(
       const builder = `ptybuilder${suffix}`;
       const pane = startWizard(`run-${suffix}`);
       await answerConnection(pane, info);
-      frames.set('builder secret (ceph)', pane.screen());
-      await pane.enter('Bucket name');
       // A first bucket name, then Esc from the next question and a changed one
-      retype(pane, `wrong-${suffix}`);
+      await retypeShown(pane, `wrong-${suffix}`);
       await pane.enter('Builder user (access key)');
       pane.keys('Escape');
       await pane.waitFor(`› wrong-${suffix}`);
-      retype(pane, bucket);
-      await pane.waitFor(`› ${bucket}`);
+      await retypeShown(pane, bucket);
       frames.set('bucket', pane.screen());
       await pane.enter('Builder user (access key)');
-      retype(pane, builder);
+      await retypeShown(pane, builder);
       await pane.enter('AWS profile name');
-      retype(pane, builder);
+      await retypeShown(pane, builder);
+      // The builder user is asked before its secret, which on Ceph the server makes
+      await pane.enter('Made by the server');
+      frames.set('builder secret (ceph)', pane.screen());
       await pane.enter('Who may download');
       frames.set('anonymous access', pane.screen());
-      for (const next of ['Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference']) {
-        await pane.enter(next);
-      }
+      await enterThrough(pane, PUBLIC_CEPH_REST.slice(2, -1));
       const review = await pane.enter('Server steps');
       frames.set('review', review);
       expect(review).toContain('▸ review');
@@ -194,14 +215,11 @@ describe.skipIf(rgw === null || !hasTmux)(
       const bucket = `pty-cancel-${suffix}`;
       const pane = startWizard(`cancel-${suffix}`);
       await answerConnection(pane, info);
-      await pane.enter('Bucket name');
-      retype(pane, bucket);
-      await pane.waitFor(`› ${bucket}`);
+      await retypeShown(pane, bucket);
       await pane.enter('Builder user (access key)');
-      retype(pane, `ptycancel${suffix}`);
-      for (const next of ['AWS profile name', 'Who may download', 'Nix store directory', 'Priority', 'WantMassQuery', 'Key name', 'Secret key file', 'Public key file', 'Delete uploads', 'Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
-        await pane.enter(next);
-      }
+      await retypeShown(pane, `ptycancel${suffix}`);
+      await pane.enter('AWS profile name');
+      await enterThrough(pane, PUBLIC_CEPH_REST);
       pane.keys('C-c');
       const exited = await pane.waitFor('EXIT=');
       expect(exited).toContain('EXIT=130');
@@ -216,25 +234,20 @@ describe.skipIf(rgw === null || !hasTmux)(
       const bucket = `pty-rerun-${suffix}`;
       const first = startWizard(`first-${suffix}`);
       await answerConnection(first, info);
-      await first.enter('Bucket name');
-      retype(first, bucket);
-      await first.waitFor(`› ${bucket}`);
+      await retypeShown(first, bucket);
       await first.enter('Builder user (access key)');
-      retype(first, `ptyrerun${suffix}`);
-      await first.enter('AWS profile name');
-      await first.enter('Who may download');
+      await retypeShown(first, `ptyrerun${suffix}`);
+      await enterThrough(first, ['AWS profile name', 'Made by the server', 'Who may download']);
       first.keys('Down', 'Down');
       await first.waitFor('❯ Nobody');
       // a private cache: its reader user and profile are asked in the same step
-      for (const next of ['Reader user (access key)', 'Profile name in the reader credentials file', 'Nix store directory', 'Priority']) await first.enter(next);
-      retype(first, '45');
-      for (const next of ['WantMassQuery', 'Key name']) await first.enter(next);
-      retype(first, `pty-${suffix}-1`);
-      for (const next of ['Secret key file', 'Public key file', 'Delete uploads']) await first.enter(next);
-      retype(first, '90');
-      for (const next of ['Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'Reader credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']) {
-        await first.enter(next);
-      }
+      await enterThrough(first, ['Reader user (access key)', 'Profile name in the reader credentials file', 'Nix store directory', 'Priority']);
+      await retypeShown(first, '45');
+      await enterThrough(first, ['WantMassQuery', 'Key name']);
+      await retypeShown(first, `pty-${suffix}-1`);
+      await enterThrough(first, ['Secret key file', 'Public key file', 'Delete uploads']);
+      await retypeShown(first, '90');
+      await enterThrough(first, ['Write the admin alias', 'Alias name in the mc config', 'mc config file', 'AWS credentials file', 'Reader credentials file', 'NixOS module', 'nix.conf snippet', 'Write policy, for reference', 'nix-cache-info, for reference', 'Server steps']);
       first.keys('Enter');
       await first.waitFor('Your Nix binary cache is set up', 120_000);
       first.keys('q');
@@ -267,23 +280,41 @@ describe.skipIf(rgw === null || !hasTmux)(
       frames.set('menu', menu);
       expect(menu).toContain(`${info.endpoint}/${bucket}`);
       expect(menu).toContain('❯ Update the setup');
-      again.keys('Enter');
-      // and Enter is pressed on every question, each showing the first run's answer
+      // and Enter is pressed on every question, each only once that question shows (by name), each
+      // showing the first run's answer
       const seen: string[] = [];
-      const busy = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
-      const settled = async () => {
-        // Wait out the spinners (the server is being looked at, tested, checked): Enter then would be lost or land later
-        const deadline = Date.now() + 60_000;
-        while (busy.test(again.screen()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30));
-        return again.screen();
-      };
-      for (let i = 0; i < 60; i++) {
-        const screen = await settled();
-        if (screen.includes('Server steps')) break;
-        seen.push(screen);
+      const rerunScreens = [
+        'Which server?',
+        'Region',
+        'Which object store',
+        'Bucket name',
+        'Builder user (access key)',
+        'AWS profile name',
+        'Made by the server',
+        'Who may download',
+        'Reader user (access key)',
+        'Profile name in the reader credentials file',
+        'Nix store directory',
+        'Priority',
+        'WantMassQuery',
+        'Key name',
+        'Secret key file',
+        'Public key file',
+        'Delete uploads',
+        'Write the admin alias',
+        'Alias name in the mc config',
+        'mc config file',
+        'AWS credentials file',
+        'Reader credentials file',
+        'NixOS module',
+        'nix.conf snippet',
+        'Write policy, for reference',
+        'nix-cache-info, for reference',
+      ];
+      again.keys('Enter');
+      for (const screen of rerunScreens) {
+        seen.push(await again.waitFor(screen));
         again.keys('Enter');
-        const deadline = Date.now() + 30_000;
-        while (again.screen() === screen && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30));
       }
       const shown = seen.join('\n');
       expect(shown).toContain('❯ Ceph RGW');
@@ -302,6 +333,120 @@ describe.skipIf(rgw === null || !hasTmux)(
       expect(await again.waitFor('EXIT=')).toContain('EXIT=0');
       // and no file changed
       expect(snapshot()).toEqual(before);
+    });
+
+    it('Ctrl-C while a step runs stops after it: what ran and what did not, exit 130, and a re-run converges', async () => {
+      const suffix = randomBytes(3).toString('hex');
+      const bucket = `pty-stop-${suffix}`;
+      const builder = `ptystop${suffix}`;
+      // A proxy in front of RGW holds the answer to the first request that changes anything, so a
+      // step is certainly running when Ctrl-C is pressed (no timing involved)
+      let release!: () => void;
+      const released = new Promise<'forward'>((resolve) => (release = () => resolve('forward')));
+      let held = false;
+      const proxy = await startRecordingProxy(info.endpoint, {
+        onAnswer: ({ method }) => {
+          if (held || method === 'GET' || method === 'HEAD') return 'forward';
+          held = true;
+          return released;
+        },
+      });
+      try {
+        const pane = startWizard(`stop-${suffix}`);
+        await answerConnection(pane, info, proxy.endpoint);
+        await retypeShown(pane, bucket);
+        await pane.enter('Builder user (access key)');
+        await retypeShown(pane, builder);
+        await pane.enter('AWS profile name');
+        await enterThrough(pane, PUBLIC_CEPH_REST);
+        pane.keys('Enter');
+        await pane.waitFor('applying…');
+        // When Ctrl-C is pressed while that step runs
+        pane.keys('C-c');
+        const stopping = await pane.waitFor('Stopping: the running step finishes');
+        frames.set('apply stopping', stopping);
+        // The held answer is the running step's: let it through only once it has come
+        const deadline = Date.now() + 60_000;
+        while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(held).toBe(true);
+        release();
+        // Then the run stops after it, says what ran and what did not, and nothing as failed
+        const stopped = await pane.waitFor('apply — stopped', 120_000);
+        frames.set('apply stopped', stopped);
+        expect(stopped).toContain('step(s) not run:');
+        expect(stopped).not.toMatch(/✘ .* — failed/);
+        pane.keys('q');
+        const exited = await pane.waitFor('EXIT=');
+        expect(exited).toContain('EXIT=130');
+        expect(pane.scrollback()).toContain('not run: ');
+
+        // And running setup again finishes the job: every step done on a dry run after it
+        const answers = join(pane.work, 'answers.json');
+        writeFileSync(answers, JSON.stringify({ backend: 'ceph', endpoint: info.endpoint, admin: { accessKey: info.accessKey }, bucket, builder: { accessKey: builder, profile: builder } }));
+        const env: NodeJS.ProcessEnv = { ...process.env, HOME: pane.home, NIX_CACHE_ADMIN_SECRET_KEY: info.secretKey };
+        for (const name of ['CI', 'XDG_CONFIG_HOME', 'AWS_SHARED_CREDENTIALS_FILE']) delete env[name];
+        execFileSync('node', [CLI, 'setup', '--yes', '--answers', answers], { cwd: pane.work, env, encoding: 'utf8' });
+        const dry = JSON.parse(execFileSync('node', [CLI, 'setup', '--yes', '--dry-run', '--json', '--answers', answers], { cwd: pane.work, env, encoding: 'utf8' })) as { steps: { id: string; status: string }[] };
+        for (const step of dry.steps) expect(step.status, step.id).toBe('done');
+      } finally {
+        release();
+        await proxy.close();
+      }
+    });
+
+    it('the menu of a remembered setup rotates the builder credentials (asking for the admin keys) and asks before rotating the signing key', async () => {
+      const suffix = randomBytes(3).toString('hex');
+      const bucket = `pty-menu-${suffix}`;
+      const builder = `ptymenu${suffix}`;
+      // Given a setup made earlier (its answers remembered, never the admin secret)
+      const dir = mkdtempSync(join(tmpdir(), 'ncw-pty-'));
+      const folders = { home: join(dir, 'home'), work: join(dir, 'work') };
+      mkdirSync(folders.home, { recursive: true });
+      mkdirSync(folders.work, { recursive: true });
+      writeFileSync(join(folders.work, 'answers.json'), JSON.stringify({ backend: 'ceph', endpoint: info.endpoint, admin: { accessKey: info.accessKey }, bucket, builder: { accessKey: builder, profile: builder }, writeMcConfig: false }));
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: folders.home, NIX_CACHE_ADMIN_SECRET_KEY: info.secretKey };
+      for (const name of ['CI', 'XDG_CONFIG_HOME', 'AWS_SHARED_CREDENTIALS_FILE']) delete env[name];
+      execFileSync('node', [CLI, 'setup', '--yes', '--answers', 'answers.json'], { cwd: folders.work, env, encoding: 'utf8' });
+      const profileSecret = () => readAwsProfile(readFileSync(join(folders.home, '.aws', 'credentials'), 'utf8'), builder)?.secretAccessKey ?? '';
+      const before = profileSecret();
+
+      // When the wizard opens on its menu and "Rotate the builder credentials" is chosen
+      const pane = startWizard(`menu-${suffix}`, { folders });
+      const menu = await pane.waitFor('What would you like to do with');
+      expect(menu).toContain('❯ Update the setup');
+      pane.keys('Down');
+      await pane.waitFor('❯ Rotate the builder credentials');
+      pane.keys('Enter');
+      // Then the admin secret (not remembered, not in the environment) is asked, then the change confirmed
+      await pane.waitFor('Admin secret key');
+      pane.type(info.secretKey);
+      pane.keys('Enter');
+      const confirm = await pane.waitFor('Rotate the builder secret now?');
+      expect(confirm).toContain('The old secret stops working AT ONCE');
+      expect(confirm).not.toContain(info.secretKey);
+      pane.type('y');
+      pane.keys('Enter');
+      expect(await pane.waitFor('EXIT=', 120_000)).toContain('EXIT=0');
+      const after = profileSecret();
+      expect(after).not.toBe(before);
+      const works = builderKeysChecker({ endpoint: info.endpoint, region: 'us-east-1', insecure: false });
+      expect((await works({ accessKey: builder, secretKey: after }, bucket)).works).toBe(true);
+      expect((await works({ accessKey: builder, secretKey: before }, bucket)).works).toBe(false);
+
+      // And "Rotate the signing key" says what it will do and asks first: n changes nothing
+      const keyFile = join(folders.home, '.config', 'nix', 'secret.key');
+      const key = readFileSync(keyFile, 'utf8');
+      const again = startWizard(`menu-key-${suffix}`, { folders });
+      await again.waitFor('What would you like to do with');
+      again.keys('Down', 'Down');
+      await again.waitFor('❯ Rotate the signing key');
+      again.keys('Enter');
+      const asked = await again.waitFor('Rotate the signing key now?');
+      expect(asked).toContain('rotate key makes a new signing key');
+      again.type('n');
+      again.keys('Enter');
+      expect(await again.waitFor('EXIT=')).toContain('EXIT=130');
+      expect(readFileSync(keyFile, 'utf8')).toBe(key);
     });
 
     afterAll(() => {
