@@ -203,7 +203,7 @@ async function probeAcl(client: import('minio').Client, answers: Answers): Promi
   const both = (acl: VerifyReport, tagging: VerifyReport | string): VerifyReport[] => [acl, typeof tagging === 'string' ? skipped('builder-tagging', tagTitle, tagging) : tagging];
   // MinIO implements no object ACLs (its ACL calls change nothing): nothing to probe, no request.
   if (answers.backend === 'minio') return both(ok('builder-acl', title, 'MinIO does not implement object ACLs'), 'MinIO grants tagging through the write policy only');
-  const { getObjectAclXml, isS3ErrorCode } = await import('../backends/s3/s3-requests');
+  const { getObjectAclXml, isS3ErrorCode, listObjectKeys } = await import('../backends/s3/s3-requests');
   const setPrivate = (key: string) =>
     client.makeRequestAsyncOmit({ method: 'PUT', bucketName: answers.bucket, objectName: key, query: 'acl', headers: { 'x-amz-acl': 'private' } }, '', [200]).then(
       () => ({ refused: false as const }),
@@ -217,15 +217,15 @@ async function probeAcl(client: import('minio').Client, answers: Answers): Promi
     );
   let owned: { key: string; acl: string; write: Awaited<ReturnType<typeof setPrivate>>; tags: Awaited<ReturnType<typeof setNoTags>> } | undefined;
   try {
-    const listed = client.listObjectsV2(answers.bucket, '', true);
+    // (listObjectKeys: a listing that makes no progress is an error, not endless LISTs)
     let seen = 0;
-    for await (const item of listed as AsyncIterable<{ name?: string }>) {
-      if (!item.name || item.name === 'nix-cache-info') continue;
+    for await (const name of listObjectKeys(client, answers.bucket, { recursive: true })) {
+      if (name === 'nix-cache-info') continue;
       if (++seen > 20) break;
-      const write = setPrivate(item.name);
-      const tags = setNoTags(item.name);
+      const write = setPrivate(name);
+      const tags = setNoTags(name);
       try {
-        owned = { key: item.name, acl: await getObjectAclXml(client, answers.bucket, item.name), write: await write, tags: await tags };
+        owned = { key: name, acl: await getObjectAclXml(client, answers.bucket, name), write: await write, tags: await tags };
         break;
       } catch (error) {
         await Promise.all([write, tags]);
