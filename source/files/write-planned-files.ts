@@ -49,10 +49,21 @@ async function readTarget(path: string, file: PlannedFile): Promise<string | nul
   if (info === undefined) return null;
   const kind = nonRegularKind(info);
   if (kind !== undefined) throw notRegularError(fileField(file.id), path, kind);
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw writeError(error, path, 'read');
+  }
+  // Decoding leniently would turn bytes that are not UTF-8 into U+FFFD, and the merge would write
+  // those back: someone else's bytes changed. botocore and mc refuse such a file too.
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const field = fileField(file.id);
+    throw new UsageError(`${field}: ${path} holds bytes that are not UTF-8 text; it was left as it was. Fix or move it, then run again.`, field, [
+      { field, message: 'the existing file is not UTF-8 text' },
+    ]);
   }
 }
 

@@ -1,5 +1,8 @@
 /**
- * Write targets are resolved as the kernel would protect them (issue 16): run as root in a shared
+ * Write targets, issue 16: planted links, names too long for the temporary and backup files, and
+ * existing files that are not UTF-8 text.
+ *
+ * Links are resolved as the kernel would protect them: run as root in a shared
  * folder, a link another user planted is refused, naming the file and the rule, before anything is
  * written (and, since proveWritable runs before the first server change, before any server change);
  * a link its owner may follow (their own, into their own folder) still works, and a new file behind
@@ -171,5 +174,19 @@ describe('the writability proof checks the longest name the write makes (issue 1
     writeFileSync(join(effects.cwd, name), 'old\n');
     await proveWritable(planWith(name), { effects });
     expect(readdirSync(effects.cwd).sort()).toEqual([name]);
+  });
+});
+
+describe('an existing file that is not UTF-8 text (issue 16)', () => {
+  it('is refused naming its field, and left byte for byte, instead of its bytes becoming U+FFFD', async () => {
+    mkdirSync(join(effects.home, '.aws'), { mode: 0o700 });
+    const bytes = Buffer.concat([Buffer.from('[default]\naws_access_key_id = caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    writeFileSync(join(effects.home, '.aws', 'credentials'), bytes);
+
+    const error = await refusal(() => writePlannedFiles(plan(), { dryRun: false, effects }));
+
+    expect(error.field).toBe('files.awsCredentials');
+    expect(error.message).toContain('not UTF-8');
+    expect(readFileSync(join(effects.home, '.aws', 'credentials')).equals(bytes)).toBe(true);
   });
 });
