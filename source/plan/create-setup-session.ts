@@ -324,7 +324,9 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
           : /\bcaFile\b|certificate|\bTLS\b/.test(message)
             ? 'caFile'
             : 'endpoint';
-        return { ok: false, message, field };
+        // The step's "what to do" goes with it: the connection screen and --plain show only this.
+        const hint = error instanceof StepError && error.hint ? ` What to do: ${error.hint}` : '';
+        return { ok: false, message: `${message}${hint}`, field };
       }
     },
   };

@@ -34,6 +34,8 @@ for (const row of backendTargets().filter((r) => r.target === null || r.target.a
       const result = await test(https);
       expect(result).toMatchObject({ ok: false, field: 'endpoint' });
       expect(!result.ok && result.message).toMatch(/answers in plain HTTP, not https: use http:\/\//);
+      // with what to do, as the step said it
+      expect(!result.ok && result.message).toContain('What to do: Use an http:// endpoint');
     });
 
     it('a refused connection names the port it tried', async () => {
@@ -41,6 +43,7 @@ for (const row of backendTargets().filter((r) => r.target === null || r.target.a
       const result = await test(`http://127.0.0.1:${port}`);
       expect(result).toMatchObject({ ok: false, field: 'endpoint' });
       expect(!result.ok && result.message).toContain(`(tried 127.0.0.1 port ${port})`);
+      expect(!result.ok && result.message).toContain('What to do: Check that the server is running');
     });
   });
 }
