@@ -110,7 +110,7 @@ describe.skipIf(rgw === null || nixUnavailable !== undefined)(`the builder's upl
     const hash = path.slice('/nix/store/'.length, '/nix/store/'.length + 32);
     const narinfo = await fetch(`${info.endpoint}/${bucket}/${hash}.narinfo`);
     expect(narinfo.status).toBe(200);
-    expect(await narinfo.text()).toMatch(/^Sig: 127\.0\.0\.1-1:/m);
+    expect(await narinfo.text()).toMatch(new RegExp(`^Sig: 127\\.0\\.0\\.1-${bucket}-1:`, 'm'));
   });
 
   it('verify finds the uploaded narinfos signed by the trusted key, and Nix reads the cache through the substituter', async () => {
@@ -162,7 +162,7 @@ describe.skipIf(rgw === null || nixUnavailable !== undefined)(`the builder's upl
     const rotated = await cli.run(['rotate', 'key', '--yes', '--json', '--answers', 'answers.json']);
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
     const secretKeyFile = join(cli.home, '.config', 'nix', 'secret.key');
-    expect(readFileSync(secretKeyFile, 'utf8')).toMatch(/^127\.0\.0\.1-2:/);
+    expect(readFileSync(secretKeyFile, 'utf8').startsWith(`127.0.0.1-${bucket}-2:`)).toBe(true);
     // the builder module hands the service the key at key.secretFile, the path the new key was written to
     const module = readFileSync(join(cli.cwd, 'nix-cache-builder.nix'), 'utf8');
     expect(module).toContain(`"${secretKeyFile}"`);
@@ -175,8 +175,8 @@ describe.skipIf(rgw === null || nixUnavailable !== undefined)(`the builder's upl
     // Then the new path's narinfo carries a signature by key 2 and none by key 1
     const hash = path.slice('/nix/store/'.length, '/nix/store/'.length + 32);
     const narinfo = await (await fetch(`${info.endpoint}/${bucket}/${hash}.narinfo`)).text();
-    expect(narinfo).toMatch(/^Sig: 127\.0\.0\.1-2:/m);
-    expect(narinfo).not.toMatch(/^Sig: 127\.0\.0\.1-1:/m);
+    expect(narinfo).toMatch(new RegExp(`^Sig: 127\\.0\\.0\\.1-${bucket}-2:`, 'm'));
+    expect(narinfo).not.toMatch(new RegExp(`^Sig: 127\\.0\\.0\\.1-${bucket}-1:`, 'm'));
     const result = await cli.run(['verify', '--json', '--answers', 'answers.json']);
     const check = (JSON.parse(result.stdout) as JsonRun).steps.find((s) => s.id === 'narinfo-signatures')!;
     expect(check.detail).not.toContain(`${hash}.narinfo`);
