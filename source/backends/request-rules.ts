@@ -8,10 +8,12 @@
  *    body fails the request instead of growing the process;
  *  - one retry rule, what every AWS SDK retries: 500, 502, 503, 504, 429, 408 and a connection
  *    reset, with jittered exponential backoff, at most `RETRY_ATTEMPTS` attempts, and never past
- *    the operation's deadline. Only a request that is safe to send again is retried; one that sets
- *    a secret (MinIO add-user, RGW making a user or a key) is not: it fails at once, and the
- *    pending-secret path takes over (the secret saved before MinIO's add-user is checked by the
- *    next run; RGW is asked for the secret it holds) instead of a blind resend.
+ *    the operation's deadline. A request that sets a secret (MinIO add-user, RGW making a user or
+ *    a key) is not safe to send twice: it goes again only after an answer saying the server did
+ *    not carry it out (503, 429); after a reset connection, a 500 or a gateway's 502/504 (it may
+ *    have been done, its answer lost) it fails at once, and the pending-secret path takes over
+ *    (the secret saved before MinIO's add-user is checked by the next run; RGW is asked for the
+ *    secret it holds) instead of a blind resend.
  *
  * The rules of the running operation (its deadline, the clock, the backoff's sleep and randomness,
  * who is told about a retry and the retry count) travel with the async work in an
@@ -122,7 +124,15 @@ export function timeoutError(what: string, ms: number): NodeJS.ErrnoException {
 }
 
 /** What one attempt came to: an answer to keep, or one worth trying again (its reason), or a thrown error. */
-export type AttemptOutcome<T> = { readonly done: T } | { readonly retry: string; readonly last: T };
+export type AttemptOutcome<T> =
+  | { readonly done: T }
+  /** `refused`: the answer says the server did not carry the request out (503, 429), so even an unsafe one may go again */
+  | { readonly retry: string; readonly last: T; readonly refused?: boolean };
+
+/** Answers by which the server says it did not carry the request out: busy, or too many requests. */
+export function isRefusal(status: number): boolean {
+  return status === 503 || status === 429;
+}
 
 /**
  * Sends a request by `attempt` until it gives an answer to keep, under the retry rule: a
@@ -145,17 +155,19 @@ export async function sendWithRetries<T>(
     let reason: string;
     let outcome: AttemptOutcome<T> | undefined;
     let failure: unknown;
+    let refused = false;
     try {
       outcome = await attempt(left);
       if ('done' in outcome) return outcome.done;
       reason = outcome.retry;
+      refused = outcome.refused === true;
     } catch (error) {
       if (!isRetryableError(error)) throw error;
       reason = 'the connection was reset';
       failure = error;
     }
     const waitMs = Math.round(RETRY_BASE_MS * 2 ** (number - 1) * (0.5 + rules.random() / 2));
-    if (!safe || number >= RETRY_ATTEMPTS || rules.now() + waitMs + MIN_ATTEMPT_MS > rules.deadline) {
+    if ((!safe && !refused) || number >= RETRY_ATTEMPTS || rules.now() + waitMs + MIN_ATTEMPT_MS > rules.deadline) {
       if (outcome && 'last' in outcome) return outcome.last;
       throw failure;
     }

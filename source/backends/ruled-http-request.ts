@@ -7,7 +7,7 @@
  */
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { PassThrough, Transform, type TransformCallback, pipeline } from 'node:stream';
-import { type AttemptOutcome, isRetryableStatus, sendWithRetries, timeoutError, tooLargeError } from './request-rules';
+import { type AttemptOutcome, isRefusal, isRetryableStatus, sendWithRetries, timeoutError, tooLargeError } from './request-rules';
 
 /** `http.request` or `https.request` */
 export type SendFunction = (options: RequestOptions) => ClientRequest;
@@ -73,7 +73,7 @@ function attempt(send: SendFunction, options: RequestOptions, body: Buffer, rule
         clearTimeout(timer);
         if (!incoming.complete) request.destroy();
       });
-      if (isRetryableStatus(status)) resolve({ retry: `the server answered ${status}`, last: out });
+      if (isRetryableStatus(status)) resolve({ retry: `the server answered ${status}`, last: out, refused: isRefusal(status) });
       else resolve({ done: out });
     });
     request.end(body);

@@ -186,22 +186,30 @@ describe('the retry rule', () => {
     expect(run.retries).toBe(0);
   });
 
-  it('never sends again a request that must not be sent twice (RGW making a secret)', async () => {
-    const stand = await hostile('status', { status: 503 });
+  it('never sends again a request that must not be sent twice (RGW making a secret) after an answer that may mean it was done (500)', async () => {
+    const stand = await hostile('status', { status: 500 });
     const rgw = createRgwAdminClient({ endpoint: stand.endpoint, ...keys });
     const run = await withInstantBackoff(() => rgw.rotateKey('nixbuilder', 'nixbuilder'));
-    expect(run.error).toMatchObject({ status: 503 });
+    expect(run.error).toMatchObject({ status: 500 });
     expect(stand.requests).toHaveLength(1);
     expect(run.retries).toBe(0);
   });
 
-  it('never sends again a request that sets a secret (MinIO add-user): its lost answer goes the pending-secret way', async () => {
-    const stand = await hostile('status', { status: 503 });
+  it('never sends again a request that sets a secret (MinIO add-user) after a 502: its lost answer goes the pending-secret way', async () => {
+    const stand = await hostile('status', { status: 502 });
     const admin = createMinioAdminClient({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false, admin: keys, randomBytes: (n) => new Uint8Array(n) });
     const run = await withInstantBackoff(() => admin.addUser('nixbuilder', 'Builder-Secret-1'));
     expect(run.error).toBeDefined();
     expect(stand.requests).toHaveLength(1);
     expect(run.retries).toBe(0);
+  });
+
+  it('sends a secret-setting request again after 503, by which the server says it did not carry it out', async () => {
+    const stand = await hostile('status', { status: 503 });
+    const rgw = createRgwAdminClient({ endpoint: stand.endpoint, ...keys });
+    const run = await withInstantBackoff(() => rgw.rotateKey('nixbuilder', 'nixbuilder'));
+    expect(run.error).toMatchObject({ status: 503 });
+    expect(stand.requests).toHaveLength(4);
   });
 
   it('starts no retry that the deadline would cut off', async () => {

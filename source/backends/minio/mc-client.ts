@@ -135,6 +135,8 @@ const TRANSIENT_CODES: Readonly<Record<string, string>> = {
   ServiceUnavailable: '503',
   SlowDown: '503',
   XMinioServerNotInitialized: '503',
+  // a distributed MinIO right after it starts (seen by the cluster suite)
+  XMinioAdminConfigNoQuorum: '503',
   RequestTimeout: '408',
   TooManyRequests: '429',
 };
@@ -292,7 +294,7 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
         }
         const outcome: McResult = { ok, values, error: error === undefined ? undefined : { code: error.code, message: error.message === undefined ? undefined : scrub(error.message) } };
         const transient = ok ? undefined : transientFailure(outcome.error);
-        return transient === undefined ? { done: outcome } : { retry: transient, last: outcome };
+        return transient === undefined ? { done: outcome } : { retry: transient, last: outcome, refused: /answered (503|429)$/.test(transient) };
       };
       // An mc command of the wizard is safe to run twice (the same policy; an attach already made
       // says so), so a transient failure runs it again; except setting a secret (`safe: false`).
