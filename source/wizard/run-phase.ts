@@ -80,6 +80,7 @@ export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispat
           if (!isCurrent()) return;
           options.onStepEvent?.(event);
           if (event.type === 'checking') dispatch({ type: 'plan-progress', text: `Checking: ${event.step.title}…` });
+          if (event.type === 'retrying') dispatch({ type: 'plan-progress', text: `Checking: ${retryText(event)}` });
         });
         if (!isCurrent()) return;
         dispatch({ type: 'plan-progress', text: 'Rendering the files…' });
@@ -87,7 +88,6 @@ export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispat
         report({ type: 'plan-ready', plan, reports, previews });
       } catch (error) {
         report({ type: 'plan-failed', message: messageOf(error), ...(error instanceof UsageError && error.field ? { field: error.field } : {}) });
-          if (event.type === 'retrying') dispatch({ type: 'plan-progress', text: `Checking: ${retryText(event)}` });
       }
       return;
     }
