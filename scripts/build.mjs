@@ -101,6 +101,10 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   // ink imports react-devtools-core only when DEV=true; it is not a dependency.
   external: ['react-devtools-core'],
+  // hash-wasm's package.json names a UMD build as `main`, which platform 'node' prefers: the
+  // dynamic import of it in madmin-encryption.ts then has no named `argon2id` (TypeError in the
+  // built CLI only, whenever MinIO answers with an Argon2id body). Its ES module build has them.
+  alias: { 'hash-wasm': 'hash-wasm/dist/index.esm.js' },
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __ncwCreateRequire } from 'node:module'; const require = __ncwCreateRequire(import.meta.url);",
   },
