@@ -228,7 +228,7 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
   /**
    * How many nodes serve nix-cache-info anonymously, after waiting up to 30 s for all of them. One
    * node restarted around the time its bucket policy was written was seen serving the policy from
-   * before for up to 3 minutes (anonymous GET refused, 403), then the new one: MinIO's doing, which
+   * before for 3 minutes and more (anonymous GET refused, 403), then the new one: MinIO's doing, which
    * no request of the wizard changes (readme, "Beyond one server"). The tests ask for a write
    * quorum, 3 of 4, and the rest is recorded.
    */
@@ -343,15 +343,17 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
       expect(json.steps.filter((step) => step.status === 'failed')).toEqual([]);
     });
 
+    // A node can refuse (InvalidAccessKeyId) a secret the others already took (seen right after a
+    // restart): the rotation's own check then stops, keeping the pending copy, and the next run
+    // sets that same secret again and finishes.
     it('rotate credentials: the old secret refused and the new one working on every node', async () => {
       phase = 'rotate credentials after start';
       const oldSecret = profileSecret(sandbox);
       await cluster.restart();
-      const { code, output } = await run(sandbox, ['rotate', 'credentials', '--yes']);
-      expect(code, output).toBe(0);
+      const runs = await runUntilComplete(sandbox, ['rotate', 'credentials', '--yes']);
       const newSecret = profileSecret(sandbox);
       expect(newSecret).not.toBe(oldSecret);
-      expect(output).not.toContain(newSecret);
+      for (const result of runs) expect(result.output).not.toContain(newSecret);
       expect(await nodesTake(builder, bucket, oldSecret, false)).toEqual([false, false, false, false]);
       expect(await nodesTake(builder, bucket, newSecret, true)).toEqual([true, true, true, true]);
       expect(pendingFiles(sandbox)).toEqual([]);
