@@ -6,9 +6,15 @@
  * placeholders cannot log in anywhere, so they are never offered; the playground is a real server
  * but everyone's, so it comes last, marked, and is never the one highlighted.
  */
-import type { QuestionContext } from './questions';
+/** One alias of an mc config, as the wizard reads it (questions.ts's QuestionContext holds them). */
+export interface McAliasEntry {
+  readonly url: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
 
-type AliasEntry = QuestionContext['aliases'][string];
+type AliasEntry = McAliasEntry;
+type McAliases = Readonly<Record<string, McAliasEntry>>;
 
 /** Endpoints from an mc config may end in `/`; the answers want none. */
 export function endpointOfAlias(url: string): string {
@@ -36,7 +42,7 @@ function isPlayground(entry: AliasEntry): boolean {
 }
 
 /** The aliases to offer, the user's own first (in the config's order), then the playground, marked. */
-export function offeredAliases(aliases: QuestionContext['aliases']): OfferedAlias[] {
+export function offeredAliases(aliases: McAliases): OfferedAlias[] {
   const usable = Object.entries(aliases).filter(([, entry]) => !isPlaceholderAlias(entry));
   const own = usable.filter(([, entry]) => !isPlayground(entry)).map(([name, entry]) => ({ name, entry }));
   const playground = usable.filter(([, entry]) => isPlayground(entry)).map(([name, entry]) => ({ name, entry, mark: "mc's stock alias: MinIO's public playground" }));
@@ -47,7 +53,7 @@ export function offeredAliases(aliases: QuestionContext['aliases']): OfferedAlia
  * The user's own aliases that log in to `endpoint`, with `accessKey` when one is known: their keys
  * can stand in for an admin secret that is not remembered.
  */
-export function aliasesForEndpoint(aliases: QuestionContext['aliases'], endpoint: string, accessKey: string | undefined): OfferedAlias[] {
+export function aliasesForEndpoint(aliases: McAliases, endpoint: string, accessKey: string | undefined): OfferedAlias[] {
   return offeredAliases(aliases).filter(
     ({ entry, mark }) => mark === undefined && endpointOfAlias(entry.url) === endpointOfAlias(endpoint) && (accessKey === undefined || entry.accessKey === accessKey),
   );

@@ -10,7 +10,7 @@
 import type { AnswersInput } from '../answers/answers-schema';
 import { validateAnswerField } from '../answers/resolve-answers';
 import { getField, setField } from './answer-fields';
-import { endpointOfAlias, offeredAliases } from './mc-alias-choices';
+import { endpointOfAlias, offeredAliases, type McAliasEntry } from './mc-alias-choices';
 
 export type WizardStepId =
   | 'connection'
@@ -105,7 +105,7 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
 
 /** Where the wizard looks things up that are not answers: the mc aliases found, the environment. */
 export interface QuestionContext {
-  readonly aliases: Readonly<Record<string, { readonly url: string; readonly accessKey: string; readonly secretKey: string }>>;
+  readonly aliases: Readonly<Record<string, McAliasEntry>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** AWS credentials profiles that hold keys, profile → access key ID (never a secret) */
   readonly profileAccessKeys?: Readonly<Record<string, string>>;
