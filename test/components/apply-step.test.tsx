@@ -34,7 +34,7 @@ describe('the apply screen', () => {
     expect(bottom).toContain('sudo nixos-rebuild switch');
     // Too wide for one row: continued with a backslash so that it pastes as one command
     expect(bottom).toContain("  nix copy --to 's3://nix-cache?profile=nixbuilder&endpoint=s3.example.org' \\\n    /run/current-system");
-    await press(app, 'x').catch(() => undefined);
+    app.stdin.write('x'); // ends the app: the outcome below is what to wait for
     await waitForFrame(app, () => app.outcomes.length > 0);
     expect(app.outcomes[0]).toMatchObject({ outcome: 'applied', result: { files: expect.any(Array), next: expect.any(Array) } });
     expect(session.calls.applyPlan).toBe(1);
@@ -70,7 +70,7 @@ describe('the apply screen', () => {
   test('q after a failure exits with the failed result', async () => {
     const app = await apply({ sessionOptions: { failOnceAt: 'bucket' } });
     await waitForText(app, 'apply — failed');
-    await press(app, 'q').catch(() => undefined);
+    app.stdin.write('q'); // ends the app: the outcome below is what to wait for
     await waitForFrame(app, () => app.outcomes.length > 0);
     expect(app.outcomes[0]).toMatchObject({ outcome: 'applied', result: { error: { step: 'bucket' } } });
   });
@@ -92,7 +92,7 @@ describe('the apply screen', () => {
     expect(stopped).toContain('Run setup again to continue');
     expect(stopped).not.toContain('✘');
     expect(stopped).not.toContain('failed');
-    await press(app, 'q').catch(() => undefined);
+    app.stdin.write('q'); // ends the app: the outcome below is what to wait for
     await waitForFrame(app, () => app.outcomes.length > 0);
     expect(app.outcomes[0]).toMatchObject({ outcome: 'applied', result: { error: { stoppedByUser: true } } });
   });
