@@ -8,7 +8,7 @@
 import { render } from 'ink';
 import { readMcAliases } from '../source/answers/resolve-answers';
 import { generateBuilderSecret } from '../source/secrets/generate-builder-secret';
-import type { WizardEntryInput, WizardEntryOutcome } from '../source/commands/wizard-entry';
+import type { WizardEntryInput, WizardEntryOutcome } from '../source/wizard/wizard-entry';
 import { App, type WizardOutcome } from './app/app';
 import { colorsWanted } from './theme/theme';
 

@@ -30,7 +30,7 @@ export interface Effects {
   now(): Date;
   /** cryptographically secure random bytes */
   randomBytes(length: number): Uint8Array;
-  /** waits `ms` (a retry's backoff, backends/request-rules.ts) [a real timer]; tests pass one that returns at once */
+  /** waits `ms` (a retry's backoff, requests/request-rules.ts) [a real timer]; tests pass one that returns at once */
   sleep?(ms: number): Promise<void>;
 }
 

@@ -4,14 +4,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json';
-import { processIo, type CliIo } from './cli-io';
+import { processIo } from './cli-io';
+import type { FrontEndIo } from './wizard/wizard-entry';
 import type { CommandOptions } from './commands/command-options';
-import { runWithRequestRules } from './backends/request-rules';
+import { runWithRequestRules } from './requests/request-rules';
 import { realEffects, type Effects } from './effects';
 import { formatJsonResult } from './output/json-result';
 import { reportFailure } from './output/report-failure';
-import { terminalText } from './output/terminal-text';
-import { wizardCommand } from './output/wizard-command';
+import { terminalText } from './text/terminal-text';
+import { wizardCommand } from './text/wizard-command';
 
 const HELP_AFTER = `
 Answers come from --answers FILE (JSON), else the remembered answers of the last
@@ -73,19 +74,19 @@ function addCommonOptions(command: Command): Command {
     .option('--yes', 'never prompt: a missing answer is an error naming it');
 }
 
-export function main(argv: readonly string[], io: CliIo = processIo(), effects: Effects = realEffects()): Promise<number> {
+export function main(argv: readonly string[], io: FrontEndIo = processIo(), effects: Effects = realEffects()): Promise<number> {
   // Every request of the command goes by these rules (deadlines, limits, the retry rule's backoff
   // and count); the whole run, error report included, so --json can count the retries.
   return runWithRequestRules(effects.sleep ? { sleep: (ms) => effects.sleep!(ms) } : {}, () => runCommand(argv, io, effects));
 }
 
-async function runCommand(argv: readonly string[], io: CliIo, effects: Effects): Promise<number> {
+async function runCommand(argv: readonly string[], io: FrontEndIo, effects: Effects): Promise<number> {
   let exitCode = 0;
   let commandName = 'setup';
   let json = argv.includes('--json');
   /** what commander said about bad usage, for the one JSON result */
   let usageText = '';
-  const run = async (name: string, options: CommandOptions, load: () => Promise<(o: CommandOptions, i: CliIo, e: Effects) => Promise<number>>) => {
+  const run = async (name: string, options: CommandOptions, load: () => Promise<(o: CommandOptions, i: FrontEndIo, e: Effects) => Promise<number>>) => {
     commandName = name;
     json = options.json;
     const command = await load();

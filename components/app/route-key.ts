@@ -16,7 +16,7 @@ import { reviewStepKeys } from '../review-step/review-step-keys';
 import { secretStepKeys } from '../secret-step/secret-step-keys';
 import { isCancelKey } from '../key-hints/is-cancel-key';
 import type { ScreenLayout } from './screen-layout';
-import type { UiState } from './ui-state';
+import type { UiState } from './ui-view-state';
 import type { ViewAction } from './view-action';
 
 const REVIEW_WHY = WIZARD_STEPS.find((s) => s.id === 'review')?.why ?? '';

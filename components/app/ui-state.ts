@@ -6,20 +6,14 @@
  * meet a stale screen; what they mean goes on to the core reducer.
  */
 import type { Key } from 'ink';
-import { createInitialState, wizardReducer, type InitialWizardInput, type WizardState } from '../../source/wizard/wizard-state';
+import { createInitialState, wizardReducer, type InitialWizardInput } from '../../source/wizard/wizard-state';
 import { routeKey } from './route-key';
 import type { ScreenLayout } from './screen-layout';
+import type { UiState } from './ui-view-state';
 import type { ViewAction } from './view-action';
 
-export interface UiState {
-  readonly wizard: WizardState;
-  /** first row of the review shown */
-  readonly reviewScroll: number;
-  /** first row of the end screen shown */
-  readonly endScroll: number;
-  /** the highlighted entry of the review's "go back to a step" list, while it is open */
-  readonly jump: number | undefined;
-}
+export type { UiState } from './ui-view-state';
+
 
 export type UiAction =
   | ViewAction

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, type Dispatch } from 'react';
 import type { Effects } from '../../source/effects';
-import type { SetupSession } from '../../source/plan/setup-session';
+import type { SetupSession } from '../../source/session/setup-session';
 import { runPhase } from '../../source/wizard/run-phase';
 import type { WizardAction, WizardState } from '../../source/wizard/wizard-state';
 

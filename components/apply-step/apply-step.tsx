@@ -7,7 +7,7 @@ import { Box } from 'ink';
 import Spinner from 'ink-spinner';
 import { StoppedError } from '../../source/errors';
 import type { WizardState } from '../../source/wizard/wizard-state';
-import { clampRows, truncate, wrapLine } from '../../source/output/wrap-line';
+import { clampRows, truncate, wrapLine } from '../../source/text/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
 import { statusLook } from '../review-step/review-lines';
 import { StepPanel } from '../step-panel/step-panel';

@@ -1,8 +1,8 @@
 /** The end screen's content as rows: the files written, the next commands, then each step's result. */
-import type { ApplyResult } from '../../source/plan/setup-session';
-import { wrapCommand } from '../../source/output/wrap-command';
-import { terminalText } from '../../source/output/terminal-text';
-import { wrapLine } from '../../source/output/wrap-line';
+import type { ApplyResult } from '../../source/session/setup-session';
+import { wrapCommand } from '../../source/text/wrap-command';
+import { terminalText } from '../../source/text/terminal-text';
+import { wrapLine } from '../../source/text/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
 import { actionLook, statusLook } from '../review-step/review-lines';
 import type { Tone } from '../theme/tone';

@@ -3,7 +3,7 @@
  * highlight (ink-select-input would mount a second `useInput`; the wizard keeps one).
  */
 import { Box } from 'ink';
-import { truncate } from '../../source/output/wrap-line';
+import { truncate } from '../../source/text/wrap-line';
 import { Tinted } from '../theme/theme';
 import type { QuestionChoice } from '../../source/wizard/questions';
 

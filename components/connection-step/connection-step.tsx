@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
 import type { ConnectionView } from '../../source/wizard/step-views';
-import { clampRows, wrapLine } from '../../source/output/wrap-line';
+import { clampRows, wrapLine } from '../../source/text/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';
 import { WIZARD_STEPS } from '../../source/wizard/questions';

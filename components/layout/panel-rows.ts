@@ -1,4 +1,4 @@
-import { wrapLine } from '../../source/output/wrap-line';
+import { wrapLine } from '../../source/text/wrap-line';
 
 /**
  * Rows a step panel's frame takes around its content: the title, the why (wrapped to the

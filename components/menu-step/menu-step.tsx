@@ -1,6 +1,6 @@
 /** The opening menu of a remembered setup (SPEC 8): what to do with it. */
 import type { MenuEntry } from '../../source/wizard/menu';
-import { wrapLine } from '../../source/output/wrap-line';
+import { wrapLine } from '../../source/text/wrap-line';
 import { ChoiceList } from '../choice-list/choice-list';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';

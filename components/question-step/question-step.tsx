@@ -5,7 +5,7 @@
 import { Box } from 'ink';
 import type { QuestionView } from '../../source/wizard/step-views';
 import { ChoiceList } from '../choice-list/choice-list';
-import { truncate, wrapLine } from '../../source/output/wrap-line';
+import { truncate, wrapLine } from '../../source/text/wrap-line';
 import { StepPanel } from '../step-panel/step-panel';
 import { TextField } from '../text-field/text-field';
 import { Tinted } from '../theme/theme';

@@ -5,8 +5,8 @@
  * changed).
  */
 import { diffLines } from 'diff';
-import type { FilePreview } from '../../source/plan/setup-session';
-import { wrapLine } from '../../source/output/wrap-line';
+import type { FilePreview } from '../../source/session/setup-session';
+import { wrapLine } from '../../source/text/wrap-line';
 import type { ScreenLine } from '../layout/scroll-window';
 
 /** Unchanged rows kept around a change; longer runs are folded into one row. */

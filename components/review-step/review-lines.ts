@@ -3,10 +3,10 @@
  * it is there when something will change, and its equivalent command; then every file with its
  * action and its diff.
  */
-import type { FilePreview, SetupPlan } from '../../source/plan/setup-session';
-import { isReplacement, type StepReport, type StepStatus } from '../../source/plan/server-step';
-import { commandRows } from '../../source/output/wrap-command';
-import { wrapLine } from '../../source/output/wrap-line';
+import type { FilePreview, SetupPlan } from '../../source/session/setup-session';
+import { isReplacement, type StepReport, type StepStatus } from '../../source/steps/server-step';
+import { commandRows } from '../../source/text/wrap-command';
+import { wrapLine } from '../../source/text/wrap-line';
 import { maxScroll, type ScreenLine } from '../layout/scroll-window';
 import { panelChromeRows } from '../layout/panel-rows';
 import type { Tone } from '../theme/tone';

@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import Spinner from 'ink-spinner';
 import type { WizardState } from '../../source/wizard/wizard-state';
-import { clampRows, wrapLine } from '../../source/output/wrap-line';
+import { clampRows, wrapLine } from '../../source/text/wrap-line';
 import { LineViewport, scrollPosition } from '../line-viewport/line-viewport';
 import { StepPanel } from '../step-panel/step-panel';
 import { Tinted } from '../theme/theme';

@@ -5,7 +5,7 @@
 import { Box } from 'ink';
 import type { ReactNode } from 'react';
 import { KeyHints, type KeyHint } from '../key-hints/key-hints';
-import { wrapLine } from '../../source/output/wrap-line';
+import { wrapLine } from '../../source/text/wrap-line';
 
 export { panelChromeRows } from '../layout/panel-rows';
 import { Tinted } from '../theme/theme';

@@ -5,7 +5,7 @@
  */
 import { Text } from 'ink';
 import { Children, createContext, useContext, type ReactNode } from 'react';
-import { terminalText } from '../../source/output/terminal-text';
+import { terminalText } from '../../source/text/terminal-text';
 import type { Tone } from './tone';
 
 export type { Tone } from './tone';

@@ -13,8 +13,8 @@ import { request as httpsRequest } from 'node:https';
 import aws4 from 'aws4';
 import { StepError } from '../errors';
 import { ConnectionError } from './explain-connection-error';
-import { ADMIN_ANSWER_LIMIT, ERROR_ANSWER_LIMIT } from './request-rules';
-import { readRuledBody, type SendFunction, sendRuledRequest } from './ruled-http-request';
+import { ADMIN_ANSWER_LIMIT, ERROR_ANSWER_LIMIT } from '../requests/request-rules';
+import { readRuledBody, type SendFunction, sendRuledRequest } from '../requests/ruled-http-request';
 import { trustedCas } from './trusted-cas';
 
 export interface EndpointOptions {

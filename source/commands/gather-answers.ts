@@ -9,7 +9,7 @@ import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { PER_CACHE_FIELDS } from '../answers/per-cache-names';
 import { lastRememberedSetup, rememberedSetups, type RememberedSetup } from '../state/remembered-answers';
-import { getField, mergeAnswers, setField } from '../wizard/answer-fields';
+import { getField, mergeAnswers, setField } from '../answers/answer-fields';
 import type { CommandOptions } from './command-options';
 
 export interface StartingAnswers {
@@ -71,6 +71,6 @@ export async function askWhatIsMissing(
 ): Promise<AnswersInput> {
   const canAsk = io.interactive && !effects.env['CI'] && !options.yes && !options.json;
   if (!canAsk || resolveAnswers(input, effects, resolve).ok) return input;
-  const { askMissingAnswers } = await import('./ask-missing');
+  const { askMissingAnswers } = await import('../plain/ask-missing');
   return askMissingAnswers(input, io, effects, resolve);
 }

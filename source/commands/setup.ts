@@ -9,24 +9,25 @@ import type { Answers } from '../answers/answers';
 import type { AnswersInput } from '../answers/answers-schema';
 import { requireCompleteAnswers, resolveAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
+import type { FrontEndIo } from '../wizard/wizard-entry';
 import type { Effects } from '../effects';
 import { CancelledError } from '../errors';
 import { rememberAnswers } from '../state/remembered-answers';
-import { mergeAnswers } from '../wizard/answer-fields';
+import { mergeAnswers } from '../answers/answer-fields';
 import { detectCacheNames, detectFromFiles } from '../wizard/detect-from-files';
 import { expandUserPath } from '../paths/expand-user-path';
 import { formatJsonResult } from '../output/json-result';
 import { printApplyResult, printCheckReports } from '../output/print-report';
 import { printWarnings } from '../output/print-warnings';
 import { exitCodeOf, reportFailure } from '../output/report-failure';
-import { createSetupSession } from '../plan/create-setup-session';
-import { readIfExists } from '../plan/prepare-secrets';
-import { readProfileAccessKeys } from '../plan/read-aws-profile';
+import { createSetupSession } from '../session/create-setup-session';
+import { readIfExists } from '../session/prepare-secrets';
+import { readProfileAccessKeys } from '../files/read-aws-profile';
 import type { CommandOptions } from './command-options';
 import { startingAnswers } from './gather-answers';
 import { runMenuChoice } from './run-menu-choice';
 
-export async function runSetup(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
+export async function runSetup(options: CommandOptions, io: FrontEndIo, effects: Effects): Promise<number> {
   const context = { io, json: options.json, command: 'setup', dryRun: options.dryRun };
   try {
     const { input, remembered } = await startingAnswers(options, effects);
@@ -37,7 +38,7 @@ export async function runSetup(options: CommandOptions, io: CliIo, effects: Effe
     const interactive = io.interactive && !effects.env['CI'];
     if (!options.yes && interactive && !options.json && !options.dryRun) {
       const mcConfigPath = expandUserPath(input.files?.mcConfig ?? '~/.mc/config.json', effects);
-      const ask = options.plain || !io.loadFullScreenWizard ? (await import('./plain-setup')).runPlainSetup : await io.loadFullScreenWizard();
+      const ask = options.plain || !io.loadFullScreenWizard ? (await import('../plain/plain-setup')).runPlainSetup : await io.loadFullScreenWizard();
       const awsPath = expandUserPath(input.files?.awsCredentials ?? (effects.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials'), effects);
       const awsContent = await readIfExists(awsPath).catch(() => null);
       const profileAccessKeys = awsContent === null ? {} : readProfileAccessKeys(awsContent);

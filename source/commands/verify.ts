@@ -1,19 +1,19 @@
 /** `nix-cache-wizard verify`: check a live setup and report each check with its fix (SPEC 6). */
 import { requireCompleteAnswers } from '../answers/resolve-answers';
-import { withDeadline } from '../backends/request-rules';
+import { withDeadline } from '../requests/request-rules';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { formatJsonResult } from '../output/json-result';
 import { printWarnings } from '../output/print-warnings';
 import { reportFailure } from '../output/report-failure';
-import { terminalText } from '../output/terminal-text';
+import { terminalText } from '../text/terminal-text';
 import { runVerifyChecks } from '../verify/verify-checks';
 import type { CommandOptions } from './command-options';
 import { answersToUse } from './gather-answers';
 
 const MARK = { ok: '✔', failed: '✖', skipped: '-' } as const;
 
-/** Every request of verify's checks, together (backends/request-rules.ts). */
+/** Every request of verify's checks, together (requests/request-rules.ts). */
 export const VERIFY_DEADLINE_MS = 90_000;
 
 export async function runVerify(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {

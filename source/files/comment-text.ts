@@ -3,7 +3,7 @@
  * steps): kept on one line with its control characters written visibly, so a newline or CR in a
  * file name cannot end the comment and turn the rest into settings or commands.
  */
-import { oneLineText } from '../output/terminal-text';
+import { oneLineText } from '../text/terminal-text';
 
 export function commentText(value: string): string {
   return oneLineText(value);

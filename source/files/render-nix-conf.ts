@@ -1,6 +1,6 @@
 import template from '../../templates/nix-conf.conf.tmpl?raw';
 import { UsageError } from '../errors';
-import { quoteForShell } from '../output/quote-for-shell';
+import { quoteForShell } from '../text/quote-for-shell';
 import { commentLine, commentText } from './comment-text';
 import { fillTemplate } from './fill-template';
 

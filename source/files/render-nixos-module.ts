@@ -1,5 +1,5 @@
 import template from '../../templates/nixos-module.nix.tmpl?raw';
-import { quoteForShell } from '../output/quote-for-shell';
+import { quoteForShell } from '../text/quote-for-shell';
 import { commentLine, commentText } from './comment-text';
 import { fillTemplate } from './fill-template';
 

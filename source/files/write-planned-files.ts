@@ -4,7 +4,7 @@ import { access, chmod, copyFile, open, readdir, readFile, rename, stat, unlink 
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Effects } from '../effects';
 import { FileParseError, StepError, UsageError } from '../errors';
-import { processIsAlive } from '../state/process-alive';
+import { processIsAlive } from '../processes/process-alive';
 import { makeFolders, runsAsRoot, statIfExists, takeOwnerOf } from './make-folders';
 import { type FileAction, type FileReport, type PlannedFile, fileField } from './planned-file';
 import { nonRegularKind, notRegularError, PlantedLinkError, realTarget, statTarget } from './regular-file';

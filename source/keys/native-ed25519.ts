@@ -10,7 +10,6 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { parseNamedKeyText } from './named-key-text';
 import type { NixPublicKey } from './nix-public-key';
-import type { NixSecretKey } from './nix-secret-key';
 
 const base64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
@@ -57,7 +56,13 @@ export function nativeVerifier(key: NixPublicKey): NativeVerifier {
   };
 }
 
-export function nativeSigner(key: NixSecretKey): NativeSigner {
+/** The part of a secret key (nix-secret-key.ts) a signer needs. */
+export interface SigningKeyText {
+  readonly name: string;
+  secretKeyText(): string;
+}
+
+export function nativeSigner(key: SigningKeyText): NativeSigner {
   const { bytes } = parseNamedKeyText(key.secretKeyText(), 'secret key', 'the signing key');
   const object = createPrivateKey({
     key: { kty: 'OKP', crv: 'Ed25519', d: base64url(bytes.subarray(0, 32)), x: base64url(bytes.subarray(32)) },

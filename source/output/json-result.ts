@@ -1,7 +1,7 @@
 /** The one JSON result of `--json` (SPEC 7). Secrets never appear: nothing here holds one. */
 import type { FileReport } from '../files/planned-file';
-import { retryCount } from '../backends/request-rules';
-import type { StepStatus } from '../plan/server-step';
+import { retryCount } from '../requests/request-rules';
+import type { StepStatus } from '../steps/server-step';
 
 /** A step of any command: setup's server steps (SPEC 5) or a rotation's steps. */
 export interface JsonStep {
@@ -21,7 +21,7 @@ export interface JsonResult {
   /** `rotate key`: what the re-signing of the cache's narinfos found and did */
   readonly resign?: unknown;
   readonly error?: { readonly message: string; readonly field?: string; readonly step?: string };
-  /** `retries`: requests sent again under the retry rule (backends/request-rules.ts) in this command */
+  /** `retries`: requests sent again under the retry rule (requests/request-rules.ts) in this command */
   readonly requests?: { readonly retries: number };
 }
 

@@ -1,12 +1,12 @@
 /** Human-readable progress and results for runs without the UI (stderr for progress, stdout for results). */
 import type { CliIo } from '../cli-io';
 import type { FileReport } from '../files/planned-file';
-import { retryText, type StepEvent } from '../plan/run-steps';
-import { isReplacement, type ServerStep, type StepReport, type StepStatus } from '../plan/server-step';
-import type { ApplyResult } from '../plan/setup-session';
+import { retryText, type StepEvent } from '../steps/run-steps';
+import { isReplacement, type ServerStep, type StepReport, type StepStatus } from '../steps/server-step';
+import type { ApplyResult } from '../session/setup-session';
 import { StoppedError } from '../errors';
 import { formatStepError } from './report-failure';
-import { terminalText } from './terminal-text';
+import { terminalText } from '../text/terminal-text';
 
 /** A step status as the plain output marks it. */
 export const MARK: Record<StepStatus, string> = {

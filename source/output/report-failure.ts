@@ -5,7 +5,7 @@
 import type { CliIo } from '../cli-io';
 import { CancelledError, FileParseError, StepError, StoppedError, UsageError } from '../errors';
 import { formatJsonResult, type JsonStep } from './json-result';
-import { terminalText } from './terminal-text';
+import { terminalText } from '../text/terminal-text';
 
 export interface FailureContext {
   readonly io: CliIo;

@@ -16,8 +16,8 @@ import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
 import { loadCaPem } from '../backends/s3/s3-connection';
-import { quoteForShell } from '../output/quote-for-shell';
-import { wizardCommandLine } from '../output/wizard-command';
+import { quoteForShell } from '../text/quote-for-shell';
+import { wizardCommandLine } from '../text/wizard-command';
 
 export interface SecretServer {
   /** the manual command, secrets as placeholders */

@@ -2,7 +2,7 @@
 import type { CliIo } from '../cli-io';
 import type { FileReport } from '../files/planned-file';
 import { MARK } from '../output/print-report';
-import { terminalText } from '../output/terminal-text';
+import { terminalText } from '../text/terminal-text';
 import type { RotationEvent } from './rotation-steps';
 
 export function printRotationEvent(event: RotationEvent, out: NodeJS.WritableStream): void {

@@ -4,9 +4,9 @@
  * runs once, in order, and reports what it did. A failure names its step; the run stops there,
  * and a re-run continues (each step is idempotent).
  */
-import { onRetries } from '../backends/request-rules';
+import { onRetries } from '../requests/request-rules';
 import { StepError } from '../errors';
-import type { StepStatus } from '../plan/server-step';
+import type { StepStatus } from '../steps/server-step';
 
 export interface RotationReport {
   readonly id: string;
@@ -16,7 +16,7 @@ export interface RotationReport {
 
 export type RotationEvent =
   | { readonly type: 'running'; readonly id: string; readonly title: string }
-  /** a request of the step is being sent again (backends/request-rules.ts): `text` says why and when */
+  /** a request of the step is being sent again (requests/request-rules.ts): `text` says why and when */
   | { readonly type: 'retrying'; readonly id: string; readonly title: string; readonly text: string }
   | { readonly type: 'finished'; readonly id: string; readonly title: string; readonly report: RotationReport };
 

@@ -12,7 +12,7 @@ import { validateAnswersInput } from '../answers/resolve-answers';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import { writePlannedFiles } from '../files/write-planned-files';
-import { setField } from '../wizard/answer-fields';
+import { setField } from '../answers/answer-fields';
 import { stateDirPath } from './state-dir';
 
 /** The answers that are secrets: never written to the remembered file. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
-import { processIsAlive } from './process-alive';
+import { processIsAlive } from '../processes/process-alive';
 import { ensureStateDir, setupFileStem, type SetupIdentity } from './state-dir';
 
 export interface LockHolder {

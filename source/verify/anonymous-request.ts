@@ -1,14 +1,14 @@
 /**
  * An unsigned request, as any Nix client makes to the cache: used by `verify` to see what the
  * world sees. TLS as for every other request: caFile trusted, insecure honoured. It goes by the
- * request rules like every other (backends/request-rules.ts): a deadline for the whole exchange,
+ * request rules like every other (requests/request-rules.ts): a deadline for the whole exchange,
  * an answer of at most a listing page, retries of a busy server's answers.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { ERROR_ANSWER_LIMIT } from '../backends/request-rules';
-import { readRuledBody, type SendFunction, sendRuledRequest } from '../backends/ruled-http-request';
+import { ERROR_ANSWER_LIMIT } from '../requests/request-rules';
+import { readRuledBody, type SendFunction, sendRuledRequest } from '../requests/ruled-http-request';
 
 export interface AnonymousResponse {
   readonly status: number;

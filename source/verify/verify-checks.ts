@@ -16,9 +16,9 @@ import { parseNixPublicKey, type NixPublicKey } from '../keys/nix-public-key';
 import { substituterUrl } from '../nix/cache-urls';
 import { checkLocalNix, checkNarinfoSignatures, trustedKeysIn } from './client-checks';
 import { parseNixSecretKey } from '../keys/nix-secret-key';
-import { readAwsProfile } from '../plan/read-aws-profile';
-import { readIfExists } from '../plan/prepare-secrets';
-import { wizardCommandLine } from '../output/wizard-command';
+import { readAwsProfile } from '../files/read-aws-profile';
+import { readIfExists } from '../session/prepare-secrets';
+import { wizardCommandLine } from '../text/wizard-command';
 import { anonymousRequest } from './anonymous-request';
 import { SECRET_WRONG } from '../backends/minio/builder-keys-check';
 

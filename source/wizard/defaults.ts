@@ -12,7 +12,7 @@
  */
 import type { AnswersInput } from '../answers/answers-schema';
 import { firstKeyName } from '../answers/per-cache-names';
-import { getField, mergeAnswers } from './answer-fields';
+import { getField, mergeAnswers } from '../answers/answer-fields';
 
 /** The environment, for `AWS_SHARED_CREDENTIALS_FILE`. */
 export interface DefaultsContext {

@@ -16,12 +16,12 @@ import type { Effects } from '../effects';
 import { parseNamedKeyText } from '../keys/named-key-text';
 import { resolveFilePath } from '../files/resolve-file-path';
 import { expandUserPath } from '../paths/expand-user-path';
-import { readIfExists } from '../plan/prepare-secrets';
-import { readProfileAccessKeys } from '../plan/read-aws-profile';
-import type { SetupSession } from '../plan/setup-session';
+import { readIfExists } from '../session/prepare-secrets';
+import { readProfileAccessKeys } from '../files/read-aws-profile';
+import type { SetupSession } from '../session/setup-session';
 import { rememberedSetups } from '../state/remembered-answers';
 import { readTrustedKeysSync } from '../state/rotation-state';
-import { getField, setField } from './answer-fields';
+import { getField, setField } from '../answers/answer-fields';
 import { defaultAnswer, firstSetupDefault, NOTHING_KNOWN, type DefaultsContext } from './defaults';
 
 /** The name of the key in the secret key file at `given` (a path as answered), if it holds one. */

@@ -9,7 +9,7 @@
  */
 import type { AnswersInput } from '../answers/answers-schema';
 import { validateAnswerField } from '../answers/resolve-answers';
-import { getField, setField } from './answer-fields';
+import { getField, setField } from '../answers/answer-fields';
 import { endpointOfAlias, offeredAliases, type McAliasEntry } from './mc-alias-choices';
 
 export type WizardStepId =

@@ -9,7 +9,7 @@ import { resolveAnswers } from '../answers/resolve-answers';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import type { AnswersInput } from '../answers/answers-schema';
-import { mergeAnswers, setField } from './answer-fields';
+import { mergeAnswers, setField } from '../answers/answer-fields';
 import { knownAnswers } from './defaults';
 import { QUESTIONS, questionApplies } from './questions';
 import type { WizardState } from './wizard-state';

@@ -6,9 +6,9 @@
  */
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
-import { retryText, type StepEvent } from '../plan/run-steps';
-import type { SetupSession } from '../plan/setup-session';
-import { mergeAnswers } from './answer-fields';
+import { retryText, type StepEvent } from '../steps/run-steps';
+import type { SetupSession } from '../session/setup-session';
+import { mergeAnswers } from '../answers/answer-fields';
 import { rememberedFor } from './defaults';
 import { detectCacheNames } from './detect-from-files';
 import { resolveGathered } from './resolve-gathered';

@@ -4,7 +4,7 @@
  * answers, the builder secret screen, the connection test. Pure functions of the state.
  */
 import { validateAnswerField } from '../answers/resolve-answers';
-import { getField } from './answer-fields';
+import { getField } from '../answers/answer-fields';
 import { defaultAnswer } from './defaults';
 import { QUESTIONS, questionApplies, WIZARD_STEPS, type Question, type QuestionChoice } from './questions';
 import type { TextDraft } from './text-draft';

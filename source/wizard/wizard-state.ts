@@ -15,10 +15,10 @@
  */
 import type { AnswersInput } from '../answers/answers-schema';
 import { StoppedError } from '../errors';
-import type { ApplyResult, FilePreview, SetupPlan } from '../plan/setup-session';
-import type { StepEvent } from '../plan/run-steps';
-import type { StepReport } from '../plan/server-step';
-import { getField, mergeAnswers, setField } from './answer-fields';
+import type { ApplyResult, FilePreview, SetupPlan } from '../session/setup-session';
+import type { StepEvent } from '../steps/run-steps';
+import type { StepReport } from '../steps/server-step';
+import { getField, mergeAnswers, setField } from '../answers/answer-fields';
 import { defaultAnswer, knownAnswers, NOTHING_KNOWN, rememberedFor, type KnownSetup } from './defaults';
 import { menuEntries, type MenuEntry, type MenuItem } from './menu';
 import {

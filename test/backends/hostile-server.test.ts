@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
-import { type RetryNotice, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/backends/request-rules';
+import { type RetryNotice, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/requests/request-rules';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 import { getBucketPolicyText, getLifecycleXml, listObjectKeys, readObjectText } from '../../source/backends/s3/s3-requests';
 import { sendSignedRequest } from '../../source/backends/signed-request';

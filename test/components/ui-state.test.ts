@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { createUiState, uiReducer, type UiAction, type UiState } from '../../components/app/ui-state';
 import { screenLayout } from '../../components/app/screen-layout';
 import { currentQuestion } from '../../source/wizard/wizard-state';
-import type { SetupPlan } from '../../source/plan/setup-session';
+import type { SetupPlan } from '../../source/session/setup-session';
 
 const start = (): UiState => createUiState({ initial: {}, context: { aliases: {}, env: {} }, generatedSecret: 'Generated+Secret=7xYz' });
 const run = (state: UiState, ...actions: UiAction[]): UiState => actions.reduce(uiReducer, state);

@@ -5,9 +5,9 @@
 import type { Answers } from '../../source/answers/answers';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import { StepError, StoppedError } from '../../source/errors';
-import type { StepEvent } from '../../source/plan/run-steps';
-import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from '../../source/plan/setup-session';
-import type { CheckResult, ServerStep, StepId, StepReport } from '../../source/plan/server-step';
+import type { StepEvent } from '../../source/steps/run-steps';
+import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from '../../source/session/setup-session';
+import type { CheckResult, ServerStep, StepId, StepReport } from '../../source/steps/server-step';
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 

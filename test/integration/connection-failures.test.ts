@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
-import { createSetupSession } from '../../source/plan/create-setup-session';
+import { createSetupSession } from '../../source/session/create-setup-session';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { makeCliSandbox } from '../helpers/run-cli';
 

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from 'minio';
 import type { AnswersInput } from '../../source/answers/answers-schema';
-import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { rememberedSetups } from '../../source/state/remembered-answers';
 import { minioTarget, type BackendTarget } from '../helpers/backend-targets';
 import { rgwClient } from '../helpers/ceph-rgw';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { minioAdminSteps, type MinioStepsContext } from '../../source/backends/minio/minio-steps';
 import { StepError } from '../../source/errors';
-import type { ServerStep } from '../../source/plan/server-step';
+import type { ServerStep } from '../../source/steps/server-step';
 import { makeAnswers } from '../backends/s3/answers-fixture';
 import { minioTargets, type BackendTarget } from '../helpers/backend-targets';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';

@@ -26,7 +26,7 @@ import { nativeSigner, nativeVerifier } from '../../source/keys/native-ed25519';
 import { parseNarinfo } from '../../source/keys/parse-narinfo';
 import { parseNixPublicKey } from '../../source/keys/nix-public-key';
 import { parseNixSecretKey } from '../../source/keys/nix-secret-key';
-import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { stateDirPath } from '../../source/state/state-dir';
 import { minioClusterUnavailable, startMinioCluster, type MinioCluster } from '../helpers/minio-cluster';
 import { isAlive } from '../helpers/processes';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
-import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { minioClient, type MinioInfo } from '../helpers/minio-server';
 import { makeNixSandbox, nixUnavailableReason, removeNixDir, type NixSandbox } from '../helpers/nix';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';

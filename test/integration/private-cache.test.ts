@@ -15,7 +15,7 @@ import { errorCodeOf } from '../helpers/error-code';
 import { minioClient, type MinioInfo } from '../helpers/minio-server';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
 import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
-import { rotateCredentials } from '../../source/commands/rotate-credentials';
+import { rotateCredentials } from '../../source/rotate/rotate-credentials';
 
 const rgw = inject('rgw');
 const rgwUnavailable = inject('rgwUnavailable');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveAnswers } from '../../source/answers/resolve-answers';
 import { detectExistingSetup } from '../../source/backends/detect-existing-setup';
-import { createSetupSession } from '../../source/plan/create-setup-session';
+import { createSetupSession } from '../../source/session/create-setup-session';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import type { MinioInfo } from '../helpers/minio-server';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';

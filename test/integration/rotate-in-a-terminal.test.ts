@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 import { main } from '../../source/main';
-import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { promptTerminal } from '../helpers/prompt-terminal';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';
-import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 
 const rgw = inject('rgw');

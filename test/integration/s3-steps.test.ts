@@ -14,7 +14,7 @@ import { getBucketPolicyText, getLifecycleXml, putBucketPolicyText, putLifecycle
 import { s3Steps } from '../../source/backends/s3/s3-steps';
 import type { S3StepContext } from '../../source/backends/s3/s3-step-context';
 import { renderNixCacheInfo } from '../../source/files/render-nix-cache-info';
-import type { ServerStep, StepId } from '../../source/plan/server-step';
+import type { ServerStep, StepId } from '../../source/steps/server-step';
 import { StepError } from '../../source/errors';
 import { radosgwAdmin, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';

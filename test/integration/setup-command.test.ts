@@ -13,7 +13,7 @@ import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import { radosgwAdmin } from '../helpers/ceph-rgw';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
-import { createSetupSession } from '../../source/plan/create-setup-session';
+import { createSetupSession } from '../../source/session/create-setup-session';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
 import { startRecordingProxy } from '../helpers/recording-proxy';
 import { errorCodeOf } from '../helpers/error-code';

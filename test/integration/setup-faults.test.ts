@@ -9,9 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
-import { createSetupSession } from '../../source/plan/create-setup-session';
-import type { StepEvent } from '../../source/plan/run-steps';
-import type { ServerStep, StepId, StepRun } from '../../source/plan/server-step';
+import { createSetupSession } from '../../source/session/create-setup-session';
+import type { StepEvent } from '../../source/steps/run-steps';
+import type { ServerStep, StepId, StepRun } from '../../source/steps/server-step';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rgwClient, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { startRecordingProxy } from '../helpers/recording-proxy';
-import { readAwsProfile } from '../../source/plan/read-aws-profile';
+import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 
 const rgw = inject('rgw');

@@ -4,7 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runWithRequestRules, sendWithRetries } from '../../source/backends/request-rules';
+import { runWithRequestRules, sendWithRetries } from '../../source/requests/request-rules';
 import { printRotationEvent } from '../../source/rotate/print-rotation';
 import { rotationSteps, type RotationEvent } from '../../source/rotate/rotation-steps';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { knownBuilderSecret } from '../../source/plan/prepare-secrets';
+import { knownBuilderSecret } from '../../source/session/prepare-secrets';
 import { dropPendingSecret, pendingSecretPath, readPendingSecret, savePendingSecret } from '../../source/state/pending-secret';
 import { exampleAnswers } from '../files/example-answers';
 

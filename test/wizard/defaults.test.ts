@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { answersInputSchema, type AnswersInput } from '../../source/answers/answers-schema';
 import { resolveAnswers } from '../../source/answers/resolve-answers';
 import { main } from '../../source/main';
-import { getField } from '../../source/wizard/answer-fields';
+import { getField } from '../../source/answers/answer-fields';
 import { defaultAnswer, firstSetupDefault, NOTHING_KNOWN } from '../../source/wizard/defaults';
 import { choiceToAnswer, QUESTIONS } from '../../source/wizard/questions';
 import { resolveGathered } from '../../source/wizard/resolve-gathered';

@@ -9,7 +9,7 @@ import {
 } from '../../source/wizard/wizard-state';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import type { QuestionContext } from '../../source/wizard/questions';
-import type { SetupPlan } from '../../source/plan/setup-session';
+import type { SetupPlan } from '../../source/session/setup-session';
 
 const noAliases: QuestionContext = { aliases: {}, env: {} };
 

@@ -20,10 +20,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../steps/server-step';
 import { RgwAdminError, rgwAdminWithReads, type RgwAdminClient, type RgwUser } from './rgw-admin-client';
-import { quoteForShell as shellWord } from '../../output/quote-for-shell';
-import { wizardCommandLine } from '../../output/wizard-command';
+import { quoteForShell as shellWord } from '../../text/quote-for-shell';
+import { wizardCommandLine } from '../../text/wizard-command';
 import type { CephUserOwnership } from './user-grants';
 
 export interface CephUserStepContext {

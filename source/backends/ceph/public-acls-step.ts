@@ -12,7 +12,7 @@
  * NOT usable there: with it, RGW refuses every PutObject and UploadPart, even without an ACL. The
  * other three settings are kept as they are.
  */
-import { type CheckResult, type ServerStep, type StepRun } from '../../plan/server-step';
+import { type CheckResult, type ServerStep, type StepRun } from '../../steps/server-step';
 import { stepErrorFrom } from '../explain-connection-error';
 import { getPublicAccessBlockXml, isS3ErrorCode, putPublicAccessBlockXml } from '../s3/s3-requests';
 import { awsPrefix, type S3StepContext } from '../s3/s3-step-context';

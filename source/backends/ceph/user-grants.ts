@@ -9,7 +9,7 @@ import { parseBucketPolicy, rgwUserArn } from '../s3/bucket-policy-merge';
 import { getBucketPolicyText } from '../s3/s3-requests';
 import { describeBuckets } from '../../policies/write-policy';
 import { ACCESS_KEY_NAME_RULE, firstUsableName, perCacheNames } from '../../answers/per-cache-names';
-import { newStepRun, type StepRun } from '../../plan/server-step';
+import { newStepRun, type StepRun } from '../../steps/server-step';
 import { s3Documents, serverTraits } from '../s3/s3-documents';
 
 /** How many bucket policies are read at once. */

@@ -19,7 +19,7 @@ import type { PolicyDocument } from '../../policies/write-policy';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
 import { policyUsersFrom, splitPolicyNames } from './minio-admin';
 import { type AdminOperation, adminError, policyFromInfo } from './minio-admin-client';
-import { type AttemptOutcome, attemptTimeoutMs, sendWithRetries } from '../request-rules';
+import { type AttemptOutcome, attemptTimeoutMs, sendWithRetries } from '../../requests/request-rules';
 import { type AccessKeys, sendSignedRequest } from '../signed-request';
 
 export interface McClientOptions {

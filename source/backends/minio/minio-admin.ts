@@ -3,7 +3,7 @@
  * API (`minio-admin-client.ts`) or the `mc` program (`mc-client.ts`). Both throw `StepError`s
  * in plain words that never hold a secret.
  */
-import type { ReadCache } from '../../plan/read-cache';
+import type { ReadCache } from '../../steps/read-cache';
 import type { PolicyDocument } from '../../policies/write-policy';
 
 /** A user lookup: a missing user is a result, not an error. */

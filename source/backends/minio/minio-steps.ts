@@ -7,7 +7,7 @@
  */
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
-import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../steps/server-step';
 import { bucketsGranted, describeBuckets, readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
 import { ACCESS_KEY_NAME_RULE, firstUsableName, perCacheNames } from '../../answers/per-cache-names';
 import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
@@ -15,8 +15,8 @@ import { lazyMinioAdmin, minioAdminWithReads, type MinioAdmin } from './minio-ad
 import { createMinioAdminClient } from './minio-admin-client';
 import { samePolicy } from './same-policy';
 import type { AccessKeys } from '../signed-request';
-import { quoteForShell as shellWord } from '../../output/quote-for-shell';
-import { wizardCommandLine } from '../../output/wizard-command';
+import { quoteForShell as shellWord } from '../../text/quote-for-shell';
+import { wizardCommandLine } from '../../text/wizard-command';
 
 export interface MinioStepsContext {
   readonly answers: Pick<

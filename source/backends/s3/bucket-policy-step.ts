@@ -3,7 +3,7 @@
  * RGW, `policy` (the builder's write statement) with `attach` folded into it. Each manages only
  * its own Sids (bucket-policy-merge.ts), so they never undo each other or anyone else.
  */
-import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../steps/server-step';
 import type { PolicyStatement } from '../../policies/write-policy';
 import { StepError } from '../../errors';
 import {

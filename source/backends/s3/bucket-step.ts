@@ -1,7 +1,7 @@
 /**
  * `bucket` (SPEC 5): the cache's bucket exists and belongs to these credentials.
  */
-import type { CheckResult, ServerStep } from '../../plan/server-step';
+import type { CheckResult, ServerStep } from '../../steps/server-step';
 import { StepError } from '../../errors';
 import { explainConnectionError, stepErrorFrom } from '../explain-connection-error';
 import { isS3ErrorCode } from './s3-requests';

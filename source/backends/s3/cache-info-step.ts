@@ -2,7 +2,7 @@
  * `cache-info` (SPEC 5): the object `nix-cache-info` holds exactly the rendered content. Nix reads
  * it first to learn the store directory, whether to mass-query and the cache's priority.
  */
-import { replaceDetail, type CheckResult, type ServerStep, type StepRun } from '../../plan/server-step';
+import { replaceDetail, type CheckResult, type ServerStep, type StepRun } from '../../steps/server-step';
 import { stepErrorFrom } from '../explain-connection-error';
 import { isS3ErrorCode } from './s3-requests';
 import { awsPrefix, documentsOf, mcPrefix, mcTarget, shellWord, type S3StepContext } from './s3-step-context';

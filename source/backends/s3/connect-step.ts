@@ -2,7 +2,7 @@
  * `connect` (SPEC 5): the endpoint answers and the credentials work, before anything else is
  * tried, so that a wrong CA, port or key is reported once, in plain words.
  */
-import type { ServerStep, StepRun } from '../../plan/server-step';
+import type { ServerStep, StepRun } from '../../steps/server-step';
 import { StepError } from '../../errors';
 import { explainConnectionError } from '../explain-connection-error';
 import { s3StepKeys } from './s3-connection';

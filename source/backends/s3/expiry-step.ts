@@ -2,7 +2,7 @@
  * `expiry` (SPEC 5): our lifecycle rules for `expireDays`, merged with the bucket's other rules
  * (lifecycle-rules.ts explains the prefix set).
  */
-import { replaceDetail, type ServerStep, type StepRun } from '../../plan/server-step';
+import { replaceDetail, type ServerStep, type StepRun } from '../../steps/server-step';
 import {
   NAR_MARGIN_DAYS,
   isOurRule,

@@ -14,7 +14,7 @@
  */
 import { StepError } from '../../errors';
 import type { SaveBackup } from '../../files/save-server-backup';
-import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../plan/server-step';
+import { newStepRun, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../steps/server-step';
 
 /**
  * A check's result and, when it is `todo` on an existing bucket, the merged document to write;

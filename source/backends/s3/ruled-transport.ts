@@ -18,8 +18,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Writable } from 'node:stream';
-import { responseLimit } from '../request-rules';
-import { type RuledResponse, type SendFunction, sendRuledRequest } from '../ruled-http-request';
+import { responseLimit } from '../../requests/request-rules';
+import { type RuledResponse, type SendFunction, sendRuledRequest } from '../../requests/ruled-http-request';
 
 export interface Transport {
   request(options: http.RequestOptions, onResponse: (response: RuledResponse) => void): Writable;

@@ -17,7 +17,7 @@
  */
 import type { BucketItemFromList, Client } from 'minio';
 import type { Answers } from '../../answers/answers';
-import type { StepRun } from '../../plan/server-step';
+import type { StepRun } from '../../steps/server-step';
 import { getBucketOwnerId, getBucketPolicyText, getLifecycleXml, headBucket, putBucketPolicyText, putLifecycleXml, readObjectText } from './s3-requests';
 
 export interface S3Documents {

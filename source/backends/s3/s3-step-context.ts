@@ -6,9 +6,9 @@
 import type { Client } from 'minio';
 import type { Answers } from '../../answers/answers';
 import type { SaveBackup } from '../../files/save-server-backup';
-import { newStepRun, type StepRun } from '../../plan/server-step';
+import { newStepRun, type StepRun } from '../../steps/server-step';
 import { s3Documents, serverTraits, type S3Documents } from './s3-documents';
-import { quoteForShell as shellWord } from '../../output/quote-for-shell';
+import { quoteForShell as shellWord } from '../../text/quote-for-shell';
 
 /** Quotes a word for the manual commands shown to the user (one rule for every backend). */
 export { shellWord };

@@ -8,7 +8,7 @@
  *   const client = createS3Client(await s3ConnectionFromAnswers(answers));
  *   const steps = s3Steps({ answers, client, cacheInfoContent });
  */
-import { STEP_ORDER, type ServerStep } from '../../plan/server-step';
+import { STEP_ORDER, type ServerStep } from '../../steps/server-step';
 import { publicAclsStep } from '../ceph/public-acls-step';
 import { anonymousStep, cephAttachStep, cephPolicyStep, cephReaderPolicyStep } from './bucket-policy-step';
 import { bucketStep } from './bucket-step';

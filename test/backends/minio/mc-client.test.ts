@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { StepError } from '../../../source/errors';
 import { createMcClient, parseJsonValues } from '../../../source/backends/minio/mc-client';
 import { minioAdminSteps, type MinioStepsContext } from '../../../source/backends/minio/minio-steps';
-import { onRetries, runWithRequestRules } from '../../../source/backends/request-rules';
+import { onRetries, runWithRequestRules } from '../../../source/requests/request-rules';
 import { installStandInMc, type StandInMc } from '../../helpers/stand-in-mc';
 import { exampleAnswers } from '../../files/example-answers';
 

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectStep } from '../../../source/backends/s3/connect-step';
-import { withDeadline } from '../../../source/backends/request-rules';
+import { withDeadline } from '../../../source/requests/request-rules';
 import { createS3Client, loadCaPem, s3StepKeys } from '../../../source/backends/s3/s3-connection';
 import { StepError } from '../../../source/errors';
 import { makeAnswers } from './answers-fixture';
