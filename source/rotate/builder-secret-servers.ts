@@ -15,7 +15,7 @@
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
-import { loadCaPem } from '../backends/s3/s3-connection';
+import type { Connections } from '../connections/connections';
 import { quoteForShell } from '../text/quote-for-shell';
 import { wizardCommandLine } from '../text/wizard-command';
 
@@ -40,21 +40,15 @@ export interface SecretServerInput {
   readonly effects: Effects;
   /** whose secret: the builder's (or, on a private cache, the reader's) access key */
   readonly accessKey: string;
+  /** the admin clients (connections/) */
+  readonly connections: Connections;
 }
 
 export async function secretServerFor(input: SecretServerInput): Promise<SecretServer> {
-  const { answers, effects, accessKey } = input;
+  const { answers, effects, accessKey, connections } = input;
   const SETUP_HINT = `Run \`${wizardCommandLine(effects.env, 'setup')}\` first: it creates the user.`;
-  const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
-  const caPem = answers.caFile === undefined ? undefined : await loadCaPem(answers.caFile);
   if (answers.backend === 'minio') {
-    const { createMinioAdminClient } = await import('../backends/minio/minio-admin-client');
-    const { createMcClient } = await import('../backends/minio/mc-client');
-    const { endpoint, region, caFile, insecure } = answers;
-    const client =
-      answers.adminVia === 'mc'
-        ? createMcClient({ endpoint, caFile, insecure, admin, env: effects.env })
-        : createMinioAdminClient({ endpoint, region, caFile, insecure, admin, randomBytes: (n) => effects.randomBytes(n) });
+    const client = connections.minioAdmin();
     return {
       command: `printf '%s\\n%s\\n' ${quoteForShell(accessKey)} "$NEW_SECRET" | mc admin user add ${quoteForShell(answers.alias)}`,
       serverMakesSecret: false,
@@ -74,14 +68,8 @@ export async function secretServerFor(input: SecretServerInput): Promise<SecretS
     };
   }
   if (answers.backend === 'ceph') {
-    const { createRgwAdminClient, RgwAdminError } = await import('../backends/ceph/rgw-admin-client');
-    const rgw = createRgwAdminClient({
-      endpoint: answers.endpoint,
-      region: answers.region,
-      ...admin,
-      ...(caPem === undefined ? {} : { ca: caPem }),
-      rejectUnauthorized: !answers.insecure,
-    });
+    const { RgwAdminError } = await import('../backends/ceph/rgw-admin-client');
+    const rgw = await connections.rgwAdmin();
     const asStep = async <T>(work: () => Promise<T>): Promise<T> => {
       try {
         return await work();

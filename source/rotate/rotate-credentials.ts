@@ -17,8 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Answers } from '../answers/answers';
-import { builderKeysChecker } from '../backends/minio/builder-keys-check';
-import { loadCaPem } from '../backends/s3/s3-connection';
+import { connectionsFor } from '../connections/connections';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
 import { whyNotWritable } from '../files/check-writable';
@@ -174,7 +173,8 @@ async function rotateLocked(input: RotateCredentialsInput, who: RoleView): Promi
   const profile = profileText === null ? undefined : readAwsProfile(profileText, who.profile);
   const oldSecret = profile?.accessKeyId === accessKey ? profile.secretAccessKey : undefined;
 
-  const server = input.server ?? (await secretServerFor({ answers, effects, accessKey }));
+  const connections = await connectionsFor(answers, effects);
+  const server = input.server ?? (await secretServerFor({ answers, effects, accessKey, connections }));
   await server.checkUser();
   const pending = await readRotationPending(pendingPath);
   const resuming = pending !== undefined && pending.accessKey === accessKey ? pending : undefined;
@@ -240,12 +240,7 @@ async function rotateLocked(input: RotateCredentialsInput, who: RoleView): Promi
   await input.at?.('profile-written');
 
   await steps.run('check', 'Check the new secret works and the old one does not', async () => {
-    const check = builderKeysChecker({
-      endpoint: answers.endpoint,
-      region: answers.region,
-      insecure: answers.insecure,
-      ...(answers.caFile === undefined ? {} : { caPem: await loadCaPem(answers.caFile) }),
-    });
+    const check = connections.keysChecker();
     const fresh = await check({ accessKey, secretKey: secret }, answers.bucket);
     if (!fresh.works) {
       throw new StepError(`The server refuses the new secret (${fresh.detail}); the pending copy is kept.`, 'check', `Run \`${wizardCommandLine(effects.env, 'rotate credentials')}\` again: it sets the saved secret again.`);

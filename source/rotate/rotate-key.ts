@@ -23,7 +23,7 @@
  */
 import { chmod, constants, copyFile, open } from 'node:fs/promises';
 import type { Answers } from '../answers/answers';
-import { createS3Client, loadCaPem } from '../backends/s3/s3-connection';
+import { connectionsFor } from '../connections/connections';
 import { serverTraits } from '../backends/s3/s3-documents';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
@@ -114,14 +114,7 @@ async function builderClient(answers: Answers, effects: Effects) {
       `Run \`${wizardCommandLine(effects.env, 'setup')}\` (or \`${wizardCommandLine(effects.env, 'rotate credentials')}\`) so the profile holds it, or give builder.secretKey.`,
     );
   }
-  return createS3Client({
-    endpoint: answers.endpoint,
-    region: answers.region,
-    accessKey: answers.builder.accessKey,
-    secretKey: builder.secret as string,
-    insecure: answers.insecure,
-    ...(answers.caFile === undefined ? {} : { caPem: await loadCaPem(answers.caFile) }),
-  });
+  return (await connectionsFor(answers, effects)).s3({ accessKey: answers.builder.accessKey, secretKey: builder.secret as string });
 }
 
 function resignDetail(result: ResignResult, dryRun: boolean): string {

@@ -9,8 +9,8 @@
  * bucket-policy statement); none on s3, where the reader's keys are made elsewhere.
  */
 import type { Answers } from '../answers/answers';
-import { createS3Client, s3ConnectionFromAnswers } from '../backends/s3/s3-connection';
 import { s3Steps } from '../backends/s3/s3-steps';
+import type { Connections } from '../connections/connections';
 import type { Effects } from '../effects';
 import type { SaveBackup } from '../files/save-server-backup';
 import { STEP_ORDER, type ServerStep } from '../steps/server-step';
@@ -18,6 +18,8 @@ import { STEP_ORDER, type ServerStep } from '../steps/server-step';
 export interface ServerStepsInput {
   readonly answers: Answers;
   readonly effects: Effects;
+  /** every client of the steps (connections/) */
+  readonly connections: Connections;
   /** the builder secret as known now (answers, AWS profile, generated; on ceph set by the user step) */
   readonly builderSecret: () => string | undefined;
   /** called by the ceph user step with the secret the server generated or holds */
@@ -36,23 +38,20 @@ export interface ServerStepsInput {
 }
 
 export async function buildServerSteps(input: ServerStepsInput): Promise<ServerStep[]> {
-  const { answers, effects } = input;
-  const connection = await s3ConnectionFromAnswers(answers);
-  const client = createS3Client(connection);
+  const { answers, effects, connections } = input;
+  const client = await connections.s3ForSteps();
   const steps = s3Steps({ answers, client, cacheInfoContent: input.cacheInfo, saveBackup: input.saveBackup });
-  const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
   // Each backend's admin client is loaded only for that backend (MinIO's pulls in Argon2 and execa).
   if (answers.backend === 'minio') {
     const { minioAdminSteps } = await import('../backends/minio/minio-steps');
     steps.push(
       ...minioAdminSteps({
         answers,
-        admin,
+        ...connections.minioSteps(),
         builderSecret: input.builderSecret,
         readerSecret: () => input.readerSecret?.(),
         ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}),
         ...(input.keepReaderSecret ? { keepReaderSecret: input.keepReaderSecret } : {}),
-        randomBytes: (n) => effects.randomBytes(n),
         env: effects.env,
       }),
     );
@@ -60,14 +59,7 @@ export async function buildServerSteps(input: ServerStepsInput): Promise<ServerS
     const { cephUserStep } = await import('../backends/ceph/ceph-user-step');
     const { cephUserOwnership } = await import('../backends/ceph/user-grants');
     const ownership = cephUserOwnership(client, answers.bucket);
-    const { createRgwAdminClient } = await import('../backends/ceph/rgw-admin-client');
-    const rgw = createRgwAdminClient({
-      endpoint: answers.endpoint,
-      region: answers.region,
-      ...admin,
-      ...(connection.caPem !== undefined ? { ca: connection.caPem } : {}),
-      rejectUnauthorized: !answers.insecure,
-    });
+    const rgw = await connections.rgwAdmin();
     steps.push(
       cephUserStep({ answers, admin: rgw, ownership, env: effects.env, knownBuilderSecret: input.builderSecret, onSecret: input.onBuilderSecret, ...(input.keepBuilderSecret ? { keepSecret: input.keepBuilderSecret } : {}) }),
     );

@@ -5,7 +5,7 @@
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
-import { mcAliasConflict } from '../answers/resolve-answers';
+import { mcAliasConflict } from '../facts/mc-config';
 import { planFiles } from '../files/plan-files';
 import { renderNixCacheInfo } from '../files/render-nix-cache-info';
 import { serverBackupSaver } from '../files/save-server-backup';
@@ -20,7 +20,9 @@ import { probeNixS3Support, type NixS3Support } from '../nix/local-nix';
 import { readSystemNixConf } from '../nix/system-nix-conf';
 import { trustedPublicKeys } from '../state/rotation-state';
 import { nextStepsForFiles } from './next-steps';
-import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from './prepare-secrets';
+import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readIfExists } from './prepare-secrets';
+import { readCaPem } from '../files/read-ca-pem';
+import { connectionsFor, connectionsFrom } from '../connections/connections';
 import { withOneCheckDeadline } from '../steps/check-deadline';
 import { runSteps } from '../steps/run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
@@ -184,11 +186,12 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       const { key, reused } = await loadOrGenerateKey(answers, effects);
       const builder = await knownBuilderSecret(answers, effects);
       const reader = await knownReaderSecret(answers, effects);
+      const caPem = await readCaPem(answers.caFile);
       const state: PlanState = {
         builderSecret: builder.secret,
         readerSecret: reader?.secret,
         key,
-        caPem: await readCaPem(answers),
+        caPem,
         builderSecretGenerated: builder.source === 'generated',
         readerSecretGenerated: reader?.source === 'generated',
         keyReused: reused,
@@ -198,6 +201,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       const steps = await buildServerSteps({
         answers,
         effects,
+        connections: connectionsFrom(answers, { caPem }, effects),
         builderSecret: () => state.builderSecret,
         onBuilderSecret: (secret) => {
           state.builderSecret = secret;
@@ -297,21 +301,20 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async detectExisting(answers) {
-      const { detectExistingSetup } = await import('../backends/detect-existing-setup');
-      return detectExistingSetup(answers);
+      const { detectExistingSetup } = await import('./detect-existing-setup');
+      return detectExistingSetup(answers, await connectionsFor(answers, effects));
     },
 
     async detectNames(answers, wanted) {
-      const { detectCacheServerNames } = await import('../backends/detect-existing-setup');
-      return detectCacheServerNames(answers, wanted, { randomBytes: (n) => effects.randomBytes(n), env: effects.env });
+      const { detectCacheServerNames } = await import('./detect-existing-setup');
+      return detectCacheServerNames(answers, wanted, await connectionsFor(answers, effects));
     },
 
     async testConnection(answers) {
       // Only the connect step's check: no admin client is loaded or made for it.
       try {
-        const { createS3Client, s3ConnectionFromAnswers } = await import('../backends/s3/s3-connection');
         const { connectStep } = await import('../backends/s3/connect-step');
-        const client = createS3Client(await s3ConnectionFromAnswers(answers));
+        const client = await (await connectionsFor(answers, effects)).s3ForSteps();
         const result = await connectStep({ answers, client, cacheInfoContent: '' }).check();
         if (result.status === 'done') return { ok: true, detail: result.detail };
         return { ok: false, message: result.detail, field: 'endpoint' };

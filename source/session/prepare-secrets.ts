@@ -70,9 +70,3 @@ export async function knownReaderSecret(answers: Answers, effects: Effects): Pro
   if (answers.backend === 'ceph') return { secret: undefined, source: 'server' };
   return { secret: generateBuilderSecret((n) => effects.randomBytes(n)), source: 'generated' };
 }
-
-/** The PEM text of `caFile`, inlined in the NixOS module; undefined when there is no CA file. */
-export async function readCaPem(answers: Pick<Answers, 'caFile'>): Promise<string | undefined> {
-  if (answers.caFile === undefined) return undefined;
-  return (await readIfExists(answers.caFile)) ?? undefined;
-}

@@ -5,13 +5,13 @@
  * - credentials travel only in the environment (`MC_HOST_<alias>`) and on stdin, never in argv,
  *   where every local user can read them (SPEC 10);
  * - a private `--config-dir` (a temp folder, removed after) so the user's own mc config is
- *   neither read nor written; a `caFile` is copied into its `certs/CAs/`, where mc looks;
+ *   neither read nor written; the private CA's text is written into its `certs/CAs/`, where mc looks;
  * - `--json` output is parsed; errors are rebuilt from its code and message only, because mc
  *   echoes the new user's secret in the output of `admin user add`.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { StepError } from '../../errors';
 import { ConnectionError } from '../explain-connection-error';
@@ -25,7 +25,8 @@ import { type AccessKeys, sendSignedRequest } from '../signed-request';
 export interface McClientOptions {
   /** `http(s)://host[:port]` */
   readonly endpoint: string;
-  readonly caFile: string | undefined;
+  /** PEM text of a private CA to trust besides the system's CAs (read once, connections/) */
+  readonly caPem: string | undefined;
   readonly insecure: boolean;
   readonly admin: AccessKeys;
   /** the environment mc runs with (PATH finds it) [process.env]; any MC_* variable in it is dropped */
@@ -196,13 +197,13 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
   /**
    * mc retries a TLS failure with back-off for over a minute before it gives up (seen with the real
    * mc and an unknown CA: 79 s), so an https endpoint is first tried here with the same trust (the
-   * system's CAs plus caFile): a wrong CA or port is explained at once, in the same words as the
+   * system's CAs plus the private CA): a wrong CA or port is explained at once, in the same words as the
    * admin API path. Read-only: one GET of MinIO's health probe.
    */
   async function checkTls(): Promise<void> {
     if (!options.endpoint.startsWith('https:') || options.insecure) return;
     await sendSignedRequest(
-      { endpoint: options.endpoint, region: 'us-east-1', caFile: options.caFile, insecure: false, timeoutMs: 15_000 },
+      { endpoint: options.endpoint, region: 'us-east-1', caPem: options.caPem, insecure: false, timeoutMs: 15_000 },
       options.admin,
       { method: 'GET', path: '/minio/health/live' },
     );
@@ -252,14 +253,10 @@ export function createMcClient(options: McClientOptions): MinioAdmin {
     env[`MC_HOST_${MC_ALIAS}`] = hostVariable();
     const configDir = mkdtempSync(join(tmpdir(), 'ncw-mc-'));
     try {
-      if (options.caFile !== undefined) {
+      if (options.caPem !== undefined) {
         const cas = join(configDir, 'certs', 'CAs');
         mkdirSync(cas, { recursive: true, mode: 0o700 });
-        try {
-          copyFileSync(options.caFile, join(cas, basename(options.caFile)));
-        } catch (error) {
-          throw new StepError(`Cannot read the CA file ${options.caFile}: ${(error as Error).message}`, 'connect', 'Check the caFile path.');
-        }
+        writeFileSync(join(cas, 'ca.pem'), options.caPem, { mode: 0o600 });
       }
       const fileArgs = Object.entries(extra.files ?? {}).map(([name, content]) => {
         const path = join(configDir, name);

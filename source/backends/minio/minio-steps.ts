@@ -10,21 +10,17 @@ import { StepError } from '../../errors';
 import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../steps/server-step';
 import { bucketsGranted, describeBuckets, readPolicyDocument, readPolicyName, writePolicyDocument, type PolicyDocument } from '../../policies/write-policy';
 import { ACCESS_KEY_NAME_RULE, firstUsableName, perCacheNames } from '../../answers/per-cache-names';
-import { builderKeysChecker, type CheckBuilderKeys } from './builder-keys-check';
-import { lazyMinioAdmin, minioAdminWithReads, type MinioAdmin } from './minio-admin';
-import { createMinioAdminClient } from './minio-admin-client';
+import type { CheckBuilderKeys } from './builder-keys-check';
+import { minioAdminWithReads, type MinioAdmin } from './minio-admin';
 import { samePolicy } from './same-policy';
-import type { AccessKeys } from '../signed-request';
 import { quoteForShell as shellWord } from '../../text/quote-for-shell';
 import { wizardCommandLine } from '../../text/wizard-command';
 
 export interface MinioStepsContext {
   readonly answers: Pick<
     Answers,
-    'endpoint' | 'region' | 'caFile' | 'insecure' | 'adminVia' | 'alias' | 'bucket' | 'builder' | 'policyName' | 'files' | 'anonymous' | 'reader'
+    'adminVia' | 'alias' | 'bucket' | 'builder' | 'policyName' | 'files' | 'anonymous' | 'reader'
   >;
-  /** the admin (root) credentials, already resolved from the answers, the environment or an mc alias */
-  readonly admin: AccessKeys;
   /**
    * The builder's secret when it is known: from the answers (given or generated) or read from the
    * AWS credentials profile. undefined when neither has it. A function is read at every check and
@@ -40,14 +36,12 @@ export interface MinioStepsContext {
   readonly keepSecret?: (secret: string) => Promise<void>;
   /** the same for the reader's secret (private caches) */
   readonly keepReaderSecret?: (secret: string) => Promise<void>;
-  /** cryptographically secure random bytes (Effects.randomBytes), for madmin's body encryption */
-  readonly randomBytes: (length: number) => Uint8Array;
-  /** the environment for the `mc` child process (PATH, HOME, proxies) [process.env] */
+  /** the environment the wizard was started with, to spell its command in hints [{}] */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** makes the admin connection [the REST client or the mc client, by answers.adminVia]; tests inject their own */
-  readonly makeAdmin?: (via: 'api' | 'mc') => MinioAdmin;
-  /** proves a builder secret right or wrong [a signed GET /<bucket>?location by the builder] */
-  readonly checkBuilderKeys?: CheckBuilderKeys;
+  /** makes the admin connection (the REST client or the mc client; connections/ makes both) */
+  readonly makeAdmin: (via: 'api' | 'mc') => MinioAdmin;
+  /** proves a builder secret right or wrong (connections/: a signed GET /<bucket>?location by the builder) */
+  readonly checkBuilderKeys: CheckBuilderKeys;
 }
 
 /** What to do when the secret known here is not the server's, with the command spelled as the user started the wizard. */
@@ -55,18 +49,6 @@ function rotateHint(role: 'builder' | 'reader', env: Readonly<Record<string, str
   return role === 'builder'
     ? `Run \`${wizardCommandLine(env, 'rotate credentials')}\` to give the builder a new secret (the old one stops working), or put the right one in builder.secretKey.`
     : `Run \`${wizardCommandLine(env, 'rotate credentials --reader')}\` to give the reader a new secret (the old one stops working; every machine needs the new reader credentials file), or put the right one in reader.secretKey.`;
-}
-
-/** The admin connection the steps use by default: the REST client, or the mc client. */
-export function minioAdminFor(ctx: Pick<MinioStepsContext, 'answers' | 'admin' | 'randomBytes' | 'env'>, via: 'api' | 'mc'): MinioAdmin {
-  const { endpoint, region, caFile, insecure } = ctx.answers;
-  if (via === 'mc') {
-    // The mc client (and execa, 190 KB) loads only for runs that use mc.
-    return lazyMinioAdmin('mc', async () =>
-      (await import('./mc-client')).createMcClient({ endpoint, caFile, insecure, admin: ctx.admin, ...(ctx.env === undefined ? {} : { env: ctx.env }) }),
-    );
-  }
-  return createMinioAdminClient({ endpoint, region, caFile, insecure, admin: ctx.admin, randomBytes: ctx.randomBytes });
 }
 
 /** Runs `work`, giving any StepError this step's id (the clients name the step of the call). */
@@ -155,8 +137,8 @@ export interface WantedNames {
  * of its perCacheNames that no other cache holds (read-only). The reader's policy is named after
  * the write policy (readPolicyName), so only the write policy's name is looked for.
  */
-export async function minioCacheNames(ctx: Pick<MinioStepsContext, 'answers' | 'admin' | 'randomBytes' | 'env'>, wanted: WantedNames, builder: string): Promise<WantedNames> {
-  const admin = minioAdminWithReads(minioAdminFor(ctx, ctx.answers.adminVia), newStepRun().reads);
+export async function minioCacheNames(ctx: Pick<MinioStepsContext, 'answers' | 'makeAdmin'>, wanted: WantedNames, builder: string): Promise<WantedNames> {
+  const admin = minioAdminWithReads(ctx.makeAdmin(ctx.answers.adminVia), newStepRun().reads);
   const bucket = ctx.answers.bucket;
   const [builderName, readerName] = await Promise.all([
     wanted.builder === undefined ? undefined : freeUserName(admin, wanted.builder, bucket),
@@ -170,7 +152,7 @@ export async function minioCacheNames(ctx: Pick<MinioStepsContext, 'answers' | '
 export function minioAdminSteps(ctx: MinioStepsContext): ServerStep[] {
   const { answers } = ctx;
   let adminConnection: MinioAdmin | undefined;
-  const connection = (): MinioAdmin => (adminConnection ??= (ctx.makeAdmin ?? ((via) => minioAdminFor(ctx, via)))(answers.adminVia));
+  const connection = (): MinioAdmin => (adminConnection ??= ctx.makeAdmin(answers.adminVia));
   /** the admin connection reading through the run's cache: the user and the policy are read once per run */
   const admin = (run: StepRun): MinioAdmin => minioAdminWithReads(connection(), run.reads);
   const builder: MinioRole = {
@@ -216,9 +198,7 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAd
   const { ids } = role;
   const secretVariable = role.label === 'builder' ? '$BUILDER_SECRET' : '$READER_SECRET';
   const hint = rotateHint(role.label === 'builder' ? 'builder' : 'reader', ctx.env ?? {});
-  const checkKeys =
-    ctx.checkBuilderKeys ??
-    builderKeysChecker({ endpoint: answers.endpoint, region: answers.region, caFile: answers.caFile, insecure: answers.insecure });
+  const checkKeys = ctx.checkBuilderKeys;
 
   const secretNow = (): string | undefined => (typeof role.secret === 'function' ? role.secret() : role.secret);
 

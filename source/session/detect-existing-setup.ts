@@ -13,21 +13,11 @@
  */
 import type { Answers } from '../answers/answers';
 import type { AnswersInput } from '../answers/answers-schema';
-import type { WantedNames } from './minio/minio-steps';
-import { loadCaPem } from './s3/s3-connection';
-import { sendSignedRequest, type EndpointOptions } from './signed-request';
+import type { WantedNames } from '../backends/minio/minio-steps';
+import { sendSignedRequest } from '../backends/signed-request';
+import type { Connections } from '../connections/connections';
 
 type Backend = NonNullable<AnswersInput['backend']>;
-
-async function endpointOptions(answers: Answers): Promise<EndpointOptions> {
-  return {
-    endpoint: answers.endpoint,
-    region: answers.region,
-    insecure: answers.insecure,
-    timeoutMs: 10_000,
-    ...(answers.caFile !== undefined ? { caPem: await loadCaPem(answers.caFile) } : {}),
-  };
-}
 
 /** The HTTP status of a request, or undefined when no answer came. */
 async function statusOf(send: () => Promise<{ readonly status: number }>): Promise<number | undefined> {
@@ -38,9 +28,9 @@ async function statusOf(send: () => Promise<{ readonly status: number }>): Promi
   }
 }
 
-export async function detectBackend(answers: Answers): Promise<Backend | undefined> {
-  const options = await endpointOptions(answers);
-  const keys = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
+export async function detectBackend(connections: Connections): Promise<Backend | undefined> {
+  const options = connections.endpointOptions({ timeoutMs: 10_000 });
+  const keys = connections.adminKeys;
   const [minio, rgw] = await Promise.all([
     statusOf(() => sendSignedRequest(options, keys, { method: 'GET', path: '/minio/health/live' })),
     keys.accessKey === ''
@@ -52,12 +42,11 @@ export async function detectBackend(answers: Answers): Promise<Backend | undefin
   return minio !== undefined && rgw !== undefined ? 's3' : undefined;
 }
 
-async function detectBucketSettings(answers: Answers): Promise<AnswersInput> {
-  const { createS3Client, s3ConnectionFromAnswers } = await import('./s3/s3-connection');
-  const { getBucketPolicyText, getLifecycleXml } = await import('./s3/s3-requests');
-  const { ANONYMOUS_SIDS, anonymousStatements, holdsStatements } = await import('./s3/bucket-policy-merge');
-  const { isOurRule, NAR_RULE_ID, parseLifecycleConfiguration } = await import('./s3/lifecycle-rules');
-  const client = createS3Client(await s3ConnectionFromAnswers(answers));
+async function detectBucketSettings(answers: Answers, connections: Connections): Promise<AnswersInput> {
+  const { getBucketPolicyText, getLifecycleXml } = await import('../backends/s3/s3-requests');
+  const { ANONYMOUS_SIDS, anonymousStatements, holdsStatements } = await import('../backends/s3/bucket-policy-merge');
+  const { isOurRule, NAR_RULE_ID, parseLifecycleConfiguration } = await import('../backends/s3/lifecycle-rules');
+  const client = await connections.s3ForSteps();
   if (!(await client.bucketExists(answers.bucket).catch(() => false))) return {};
   const found: { anonymous?: AnswersInput['anonymous']; expireDays?: number | null } = {};
   const policy = await getBucketPolicyText(client, answers.bucket).catch(() => undefined);
@@ -85,8 +74,8 @@ async function detectBucketSettings(answers: Answers): Promise<AnswersInput> {
 }
 
 /** The backend, anonymous mode and expiry days the server shows; never throws. */
-export async function detectExistingSetup(answers: Answers): Promise<AnswersInput> {
-  const [backend, bucket] = await Promise.all([detectBackend(answers).catch(() => undefined), detectBucketSettings(answers).catch(() => ({}))]);
+export async function detectExistingSetup(answers: Answers, connections: Connections): Promise<AnswersInput> {
+  const [backend, bucket] = await Promise.all([detectBackend(connections).catch(() => undefined), detectBucketSettings(answers, connections).catch(() => ({}))]);
   return { ...(backend ? { backend } : {}), ...bucket };
 }
 
@@ -97,20 +86,14 @@ export async function detectExistingSetup(answers: Answers): Promise<AnswersInpu
  * own (SPEC 2, "Many caches on one server"). Read-only; on plain S3 the keys are made elsewhere, so
  * nothing is looked for.
  */
-export async function detectCacheServerNames(
-  answers: Answers,
-  wanted: WantedNames,
-  options: { readonly randomBytes: (length: number) => Uint8Array; readonly env: Readonly<Record<string, string | undefined>> },
-): Promise<WantedNames> {
-  const admin = { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '' };
+export async function detectCacheServerNames(answers: Answers, wanted: WantedNames, connections: Connections): Promise<WantedNames> {
   if (answers.backend === 'minio') {
-    const { minioCacheNames } = await import('./minio/minio-steps');
-    return minioCacheNames({ answers, admin, randomBytes: options.randomBytes, env: options.env }, wanted, answers.builder.accessKey);
+    const { minioCacheNames } = await import('../backends/minio/minio-steps');
+    return minioCacheNames({ answers, makeAdmin: connections.minioSteps().makeAdmin }, wanted, answers.builder.accessKey);
   }
   if (answers.backend === 'ceph') {
-    const { createS3Client, s3ConnectionFromAnswers } = await import('./s3/s3-connection');
-    const { cephUserOwnership } = await import('./ceph/user-grants');
-    const ownership = cephUserOwnership(createS3Client(await s3ConnectionFromAnswers(answers)), answers.bucket);
+    const { cephUserOwnership } = await import('../backends/ceph/user-grants');
+    const ownership = cephUserOwnership(await connections.s3ForSteps(), answers.bucket);
     const [builder, reader] = await Promise.all([
       wanted.builder === undefined ? undefined : ownership.freeName(wanted.builder),
       wanted.reader === undefined ? undefined : ownership.freeName(wanted.reader),
