@@ -1,17 +1,15 @@
 /**
  * One SigV4-signed HTTP(S) request to the endpoint, the way both admin clients talk to it (MinIO's
- * admin API, RGW's Admin Ops API), over `node:http` / `node:https` so a private CA (`caFile`) and
+ * admin API, RGW's Admin Ops API), over `node:http` / `node:https` so a private CA (`caPem`) and
  * `insecure` apply to exactly this connection (Node's global fetch takes no TLS options without
  * undici, which is not a dependency). Signed with `aws4`, service `s3`, and the body always hashed
  * into `X-Amz-Content-Sha256` (MinIO's admin API refuses UNSIGNED-PAYLOAD; notes/minio-admin.md).
  * Requests go only to the endpoint given (SPEC 10).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import aws4 from 'aws4';
-import { StepError } from '../errors';
 import { ConnectionError } from './explain-connection-error';
 import { ADMIN_ANSWER_LIMIT, ERROR_ANSWER_LIMIT } from '../requests/request-rules';
 import { readRuledBody, type SendFunction, sendRuledRequest } from '../requests/ruled-http-request';
@@ -21,9 +19,7 @@ export interface EndpointOptions {
   /** `http(s)://host[:port]` */
   readonly endpoint: string;
   readonly region: string;
-  /** PEM file of a private CA to trust besides the system's CAs, read for each request */
-  readonly caFile?: string | undefined;
-  /** PEM text of a private CA to trust besides the system's CAs, when it is already read (wins over `caFile`) */
+  /** PEM text of a private CA to trust besides the system's CAs (read once: connections/) */
   readonly caPem?: string | Buffer | undefined;
   /** skip TLS verification (warned about elsewhere) */
   readonly insecure: boolean;
@@ -102,17 +98,6 @@ export function queryString(params: readonly (readonly [string, string | undefin
     .join('&');
 }
 
-function readCa(options: EndpointOptions): string | Buffer | undefined {
-  if (options.caPem !== undefined) return options.caPem;
-  const caFile = options.caFile;
-  if (caFile === undefined) return undefined;
-  try {
-    return readFileSync(caFile);
-  } catch (error) {
-    throw new StepError(`Cannot read the CA file ${caFile}: ${(error as Error).message}`, 'connect', 'Check the caFile path.');
-  }
-}
-
 /**
  * Sends one request signed by `keys`; resolves with any HTTP status, rejects with a
  * `ConnectionError` (a `connect` StepError in plain words) when no answer comes.
@@ -148,7 +133,7 @@ export async function sendSignedRequest(options: EndpointOptions, keys: AccessKe
     agent: false,
   };
   if (secure) {
-    const ca = readCa(options);
+    const ca = options.caPem;
     if (ca !== undefined) requestOptions.ca = trustedCas(ca);
     requestOptions.rejectUnauthorized = !options.insecure;
   }

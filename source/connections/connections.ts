@@ -14,6 +14,7 @@ import type { Effects } from '../effects';
 import type { RgwAdminClient } from '../backends/ceph/rgw-admin-client';
 import { builderKeysChecker, type CheckBuilderKeys } from '../backends/minio/builder-keys-check';
 import { lazyMinioAdmin, type MinioAdmin } from '../backends/minio/minio-admin';
+import { s3StepKeys } from '../backends/s3/s3-step-keys';
 import type { AccessKeys, EndpointOptions } from '../backends/signed-request';
 import { readCaPem } from '../files/read-ca-pem';
 
@@ -46,14 +47,6 @@ export interface Connections {
   keysChecker(): CheckBuilderKeys;
   /** what MinIO's admin steps (and the name lookup) connect with */
   minioSteps(): { readonly makeAdmin: (via: 'api' | 'mc') => MinioAdmin; readonly checkBuilderKeys: CheckBuilderKeys };
-}
-
-/** Which keys sign the S3 steps' requests: the admin's, except on `s3`, which has only the builder's. */
-export function s3StepKeys(answers: Pick<Answers, 'backend' | 'admin' | 'builder'>): AccessKeys & { readonly who: 'admin' | 'builder' } {
-  if (answers.backend === 's3') {
-    return { accessKey: answers.builder.accessKey, secretKey: answers.builder.secretKey ?? '', who: 'builder' };
-  }
-  return { accessKey: answers.admin.accessKey ?? '', secretKey: answers.admin.secretKey ?? '', who: 'admin' };
 }
 
 /**

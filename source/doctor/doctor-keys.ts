@@ -6,7 +6,7 @@
  */
 import type { Client } from 'minio';
 import type { Answers } from '../answers/answers';
-import { createS3Client, loadCaPem } from '../backends/s3/s3-connection';
+import { connectionsFor } from '../connections/connections';
 import type { Effects } from '../effects';
 import { FileParseError, UsageError } from '../errors';
 import { resolveFilePath } from '../files/resolve-file-path';
@@ -36,14 +36,7 @@ export async function doctorClient(answers: Answers, effects: Effects): Promise<
       'builder.profile',
     );
   }
-  const client = createS3Client({
-    endpoint: answers.endpoint,
-    region: answers.region,
-    accessKey: keys.accessKey,
-    secretKey: keys.secretKey,
-    insecure: answers.insecure,
-    ...(answers.caFile === undefined ? {} : { caPem: await loadCaPem(answers.caFile) }),
-  });
+  const client = await (await connectionsFor(answers, effects)).s3(keys);
   return { client, who: keys.who };
 }
 

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { trustedCas } from '../backends/trusted-cas';
 import { ERROR_ANSWER_LIMIT } from '../requests/request-rules';
 import { readRuledBody, type SendFunction, sendRuledRequest } from '../requests/ruled-http-request';
 
@@ -33,7 +33,7 @@ export async function anonymousRequest(
     ...(isHttps
       ? {
           rejectUnauthorized: !options.insecure,
-          ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}),
+          ...(options.caPem ? { ca: trustedCas(options.caPem) } : {}),
         }
       : {}),
     headers: method === 'PUT' ? { 'content-length': '0' } : {},

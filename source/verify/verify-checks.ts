@@ -21,6 +21,7 @@ import { readIfExists } from '../session/prepare-secrets';
 import { wizardCommandLine } from '../text/wizard-command';
 import { anonymousRequest } from './anonymous-request';
 import { SECRET_WRONG } from '../backends/minio/builder-keys-check';
+import { connectionsFor, type CaText, type Connections } from '../connections/connections';
 
 export type VerifyStatus = 'ok' | 'failed' | 'skipped';
 
@@ -35,7 +36,8 @@ export interface VerifyReport {
 interface VerifyContext {
   readonly answers: Answers;
   readonly effects: Effects;
-  readonly caPem: string | undefined;
+  /** every client of the checks (connections/) */
+  readonly connections: Connections;
   readonly publicKeyText: string | undefined;
 }
 
@@ -52,7 +54,7 @@ function messageOf(error: unknown): string {
 async function checkAnonymousRead(ctx: VerifyContext): Promise<VerifyReport[]> {
   const { answers } = ctx;
   const base = `${answers.endpoint}/${answers.bucket}`;
-  const tls = { caPem: ctx.caPem, insecure: answers.insecure };
+  const tls = { caPem: ctx.connections.caPem, insecure: answers.insecure };
   const reports: VerifyReport[] = [];
   const title = 'Anyone can read nix-cache-info';
   // The read and the listing go out together: neither waits for the other.
@@ -133,19 +135,10 @@ async function checkReader(ctx: VerifyContext): Promise<VerifyReport[]> {
 
 /** An S3 client with the keys of `profileName` in the credentials file `file`, or undefined when it has none. */
 async function profileClient(ctx: VerifyContext, file: string, profileName: string): Promise<Client | undefined> {
-  const { answers, effects } = ctx;
-  const content = await readIfExists(resolveFilePath(file, effects));
+  const content = await readIfExists(resolveFilePath(file, ctx.effects));
   const profile = content === null ? undefined : readAwsProfile(content, profileName);
   if (!profile?.accessKeyId || !profile.secretAccessKey) return undefined;
-  const { createS3Client } = await import('../backends/s3/s3-connection');
-  return createS3Client({
-    endpoint: answers.endpoint,
-    region: answers.region,
-    accessKey: profile.accessKeyId,
-    secretKey: profile.secretAccessKey,
-    insecure: answers.insecure,
-    ...(ctx.caPem ? { caPem: ctx.caPem } : {}),
-  });
+  return ctx.connections.s3({ accessKey: profile.accessKeyId, secretKey: profile.secretAccessKey });
 }
 
 async function checkBuilder(ctx: VerifyContext, client: Client | undefined): Promise<VerifyReport[]> {
@@ -321,13 +314,6 @@ async function checkNixFiles(ctx: VerifyContext): Promise<VerifyReport[]> {
 const SAMPLE_NARINFO_KEYS = [...'0123456789abcdfghijklmnpqrsvwxyz'].flatMap((c) => [`${c}${'0'.repeat(31)}.narinfo`, `${c}${'x'.repeat(31)}.narinfo`, `${c}a${'r'.repeat(30)}.narinfo`, `${c}i${'x'.repeat(30)}.narinfo`]);
 const SAMPLE_NAR_KEY = 'nar/0000000000000000000000000000000000000000000000000000.nar.xz';
 
-/** An S3 client with the admin keys, for the checks that read bucket settings. */
-async function adminClient(ctx: VerifyContext, accessKey: string, secretKey: string): Promise<Client> {
-  const { createS3Client } = await import('../backends/s3/s3-connection');
-  const { answers } = ctx;
-  return createS3Client({ endpoint: answers.endpoint, region: answers.region, accessKey, secretKey, insecure: answers.insecure, ...(ctx.caPem ? { caPem: ctx.caPem } : {}) });
-}
-
 /**
  * Ceph private caches: the bucket ignores public ACLs (the `public-acls` step), so an object made
  * public through a path RGW does not check (a multipart upload's x-amz-acl) stays unreadable.
@@ -342,7 +328,7 @@ async function checkPublicAcls(ctx: VerifyContext): Promise<VerifyReport[]> {
   const { getPublicAccessBlockXml } = await import('../backends/s3/s3-requests');
   const { parsePublicAccessBlock } = await import('../backends/ceph/public-acls-step');
   try {
-    const settings = parsePublicAccessBlock(await getPublicAccessBlockXml(await adminClient(ctx, answers.admin.accessKey, answers.admin.secretKey), answers.bucket));
+    const settings = parsePublicAccessBlock(await getPublicAccessBlockXml(await ctx.connections.s3(ctx.connections.adminKeys), answers.bucket));
     if (settings.IgnorePublicAcls) return [ok('public-acls', title, 'the bucket ignores public ACLs')];
     return [failed('public-acls', title, 'the bucket does not ignore public ACLs: a builder can make an object public through a multipart upload\'s x-amz-acl, which RGW does not check. Fix: run setup again (step public-acls).')];
   } catch (error) {
@@ -358,7 +344,7 @@ async function checkExpiry(ctx: VerifyContext): Promise<VerifyReport> {
   }
   const { getLifecycleXml } = await import('../backends/s3/s3-requests');
   const { parseLifecycleConfiguration, ruleSelectsKey, isOurRule, CLIENT_NARINFO_TTL_DAYS } = await import('../backends/s3/lifecycle-rules');
-  const client = await adminClient(ctx, answers.admin.accessKey, answers.admin.secretKey);
+  const client = await ctx.connections.s3(ctx.connections.adminKeys);
   try {
     const xml = await getLifecycleXml(client, answers.bucket);
     const rules = (xml === null ? [] : parseLifecycleConfiguration(xml)).filter((rule) => rule.enabled && rule.expirationDays !== undefined);
@@ -400,11 +386,11 @@ async function trustedKeys(ctx: VerifyContext): Promise<NixPublicKey[]> {
   return keys.filter((key, index) => keys.findIndex((other) => other.name === key.name && Buffer.from(other.bytes).equals(Buffer.from(key.bytes))) === index);
 }
 
-export async function runVerifyChecks(answers: Answers, effects: Effects): Promise<VerifyReport[]> {
-  let caPem: string | undefined;
-  if (answers.caFile) caPem = (await readIfExists(answers.caFile)) ?? undefined;
+/** Every check of a live setup; `ca` is the CA text when the command has read it (a fact), else caFile is read here. */
+export async function runVerifyChecks(answers: Answers, effects: Effects, ca?: CaText): Promise<VerifyReport[]> {
+  const connections = await connectionsFor(answers, effects, ca);
   const publicText = await readIfExists(resolveFilePath(answers.key.publicFile, effects));
-  const ctx: VerifyContext = { answers, effects, caPem, publicKeyText: publicText?.trim() };
+  const ctx: VerifyContext = { answers, effects, connections, publicKeyText: publicText?.trim() };
   // Loaded before any request goes out, so that loading it does not hold back the requests of
   // the checks that need it after the others have left (one round of requests, issue 12).
   await Promise.all([import('../backends/s3/s3-connection'), import('../backends/s3/s3-requests'), import('../backends/s3/lifecycle-rules'), import('../backends/ceph/public-acls-step')]);

@@ -5,7 +5,7 @@
 import type { ServerStep, StepRun } from '../../steps/server-step';
 import { StepError } from '../../errors';
 import { explainConnectionError } from '../explain-connection-error';
-import { s3StepKeys } from './s3-connection';
+import { s3StepKeys } from './s3-step-keys';
 import { awsPrefix, documentsOf, mcPrefix, shellWord, type S3StepContext } from './s3-step-context';
 import { isS3ErrorCode } from './s3-requests';
 
