@@ -16,6 +16,8 @@ import { createHash } from 'node:crypto';
 import type { Client } from 'minio';
 import type { Narinfo } from '../keys/parse-narinfo';
 import { nixBase32 } from '../keys/nix-base32';
+import { listBucket } from '../inventory/list-bucket';
+import { readNarinfos } from '../inventory/read-narinfos';
 import { decompressNar, isNarCompression } from './nar-decompress';
 import { headContentEncoding, openStoredObject } from './read-stored-object';
 
@@ -206,4 +208,71 @@ export async function* narEncodings(client: Client, bucket: string, narKeys: Asy
 /** True when a Content-Encoding header carries the aws-chunked trap. */
 export function isAwsChunked(contentEncoding: string | undefined): boolean {
   return (contentEncoding ?? '').split(',').some((part) => part.trim().toLowerCase() === 'aws-chunked');
+}
+
+export interface DeepReport {
+  /** narinfos whose NAR was read */
+  readonly checked: number;
+  readonly whole: number;
+  /** the verdicts that are not 'whole' (corrupt, unchecked), and those with aws-chunked */
+  readonly problems: readonly DeepVerdict[];
+  /** bytes downloaded */
+  readonly bytes: number;
+  /** how many narinfos point to each NAR key: repair deletes a broken NAR only when all of them go */
+  readonly narReferences: ReadonlyMap<string, number>;
+}
+
+export interface RunDeepCheckInput {
+  readonly client: Client;
+  readonly bucket: string;
+  /** check N NARs drawn at random; undefined: every NAR */
+  readonly sample?: number;
+  /** [0, 1) */
+  readonly random: () => number;
+  /** NARs downloaded at once [4] */
+  readonly concurrency?: number;
+  /** narinfo GETs at once [16] */
+  readonly narinfoConcurrency?: number;
+  readonly onProgress?: (checked: number, total: number | undefined, bytes: number) => void;
+}
+
+/**
+ * The --deep pass: the narinfos listed (top level only) and read again, each NAR (or a sample of
+ * N) downloaded and checked. Memory: one count per NAR key, the sample, and the verdicts that are
+ * not whole; the NARs themselves stream.
+ */
+export async function runDeepCheck(input: RunDeepCheckInput): Promise<DeepReport> {
+  const { client, bucket } = input;
+  const narReferences = new Map<string, number>();
+  const problems: DeepVerdict[] = [];
+  let checked = 0;
+  let whole = 0;
+  let bytes = 0;
+  async function* targets(): AsyncGenerator<DeepTarget> {
+    for await (const fetched of readNarinfos(client, bucket, listBucket(client, bucket, { recursive: false }), { concurrency: input.narinfoConcurrency ?? 16 })) {
+      const narinfo = fetched.narinfo;
+      if (narinfo === undefined || fetched.problem !== undefined) continue;
+      const url = narinfo.fields.get('URL');
+      if (url !== undefined && url !== '') narReferences.set(url, (narReferences.get(url) ?? 0) + 1);
+      yield { narinfoKey: fetched.key, narinfo };
+    }
+  }
+  let source: AsyncIterable<DeepTarget> | Iterable<DeepTarget>;
+  let total: number | undefined;
+  if (input.sample !== undefined) {
+    const reservoir = new Reservoir<DeepTarget>(input.sample, input.random);
+    for await (const target of targets()) reservoir.offer(target);
+    source = reservoir.drawn();
+    total = reservoir.drawn().length;
+  } else {
+    source = targets();
+  }
+  for await (const verdict of deepCheckNars(client, bucket, source, { concurrency: input.concurrency ?? 4 })) {
+    checked += 1;
+    bytes += verdict.bytes;
+    if (verdict.status === 'whole') whole += 1;
+    if (verdict.status !== 'whole' || isAwsChunked(verdict.contentEncoding)) problems.push(verdict);
+    input.onProgress?.(checked, total, bytes);
+  }
+  return { checked, whole, problems, bytes, narReferences };
 }
