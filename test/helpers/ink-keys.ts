@@ -3,6 +3,8 @@
  * of sleeping (STYLE 9): write a key, then poll the last frame until it changes or shows what the
  * test waits for, with a timeout that fails the test with the frame it was stuck on.
  */
+import { waitUntil } from './wait-until';
+
 export const KEYS = {
   enter: '\r',
   escape: '\u001B',
@@ -24,22 +26,14 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
 }
 
-const POLL_MS = 2;
-
-/** Waits until `predicate(lastFrame)` holds; throws with the last frame after the timeout. */
-export async function waitForFrame(handle: InkHandle, predicate: (frame: string) => boolean, options: WaitOptions = {}): Promise<string> {
-  const deadline = Date.now() + (options.timeoutMs ?? 3000);
-  for (;;) {
-    const frame = handle.lastFrame() ?? '';
-    if (predicate(frame)) return frame;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the frame; last frame:\n${frame}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+/** Waits until `predicate(lastFrame)` holds; throws with `what` and the last frame after the timeout. */
+export function waitForFrame(handle: InkHandle, predicate: (frame: string) => boolean, options: WaitOptions = {}, what = 'the frame to change'): Promise<string> {
+  return waitUntil(() => handle.lastFrame() ?? '', { what, until: predicate, deadline: options.timeoutMs ?? 3000, pollMs: 2 });
 }
 
 /** Waits until the frame contains `text`. */
 export function waitForText(handle: InkHandle, text: string, options?: WaitOptions): Promise<string> {
-  return waitForFrame(handle, (frame) => frame.includes(text), options);
+  return waitForFrame(handle, (frame) => frame.includes(text), options, `a frame showing ${JSON.stringify(text)}`);
 }
 
 /**

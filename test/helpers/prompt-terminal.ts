@@ -6,6 +6,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type { CliIo } from '../../source/cli-io';
+import { waitUntil } from './wait-until';
 
 export interface PromptTerminal {
   readonly io: CliIo;
@@ -31,11 +32,7 @@ export function promptTerminal(): PromptTerminal {
     io,
     output: () => text,
     async answer(prompt, keys = '') {
-      const deadline = Date.now() + 10_000;
-      while (text.indexOf(prompt, seen) < 0) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for the prompt "${prompt}"; output so far:\n${text.slice(seen)}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await waitUntil(() => text.slice(seen), { what: `the prompt ${JSON.stringify(prompt)} (the output after what was answered is the last value)`, until: (after) => after.includes(prompt) });
       seen = text.indexOf(prompt, seen) + prompt.length;
       stdin.write(keys);
     },
