@@ -65,6 +65,17 @@ Changes: a new signing key at key.secretFile (the current one kept beside it),
 the public key file, the NixOS module and snippet (trusting both keys), and a
 signature by the new key added to every narinfo the current key signed.
 With --drop-old: the module and snippet trust only the current key.`,
+  prune: `
+Checks: lists the whole bucket and reads every narinfo once (admin keys: the
+builder can delete nothing). Roots: the paths uploaded within --keep-days
+(default: the expiry answer, else 90) and the pinned paths; kept: everything
+they refer to, directly or not. Just before deleting it looks again for
+narinfos uploaded meanwhile and keeps what they refer to.
+Changes: nothing without --apply (or a yes in a terminal): it says what it
+would free. With --apply it deletes the narinfos no root reaches, then the
+NARs, .ls and build logs no kept narinfo points to; never an object younger
+than --min-age. Every key is written to a report file (named in the output)
+before the first delete. The --pin files are remembered for the next runs.`,
 };
 
 function addCommonOptions(command: Command): Command {
@@ -103,6 +114,7 @@ async function runCommand(argv: readonly string[], io: FrontEndIo, effects: Effe
     dropOld: raw['dropOld'] === true,
     force: raw['force'] === true,
     reader: raw['reader'] === true,
+    prune: { keepDays: raw['keepDays'] as string | undefined, minAge: raw['minAge'] as string | undefined, pins: raw['pin'] as string[] | undefined, apply: raw['apply'] === true },
   });
 
   const program = new Command()
@@ -164,6 +176,17 @@ async function runCommand(argv: readonly string[], io: FrontEndIo, effects: Effe
       .option('--force', 'with --drop-old: drop the old keys even so')
       .addHelpText('after', CHECKS_AND_CHANGES['rotate key']!),
   ).action((raw: Record<string, unknown>) => run('rotate key', normalize(raw), async () => (await import('./commands/rotate-key')).runRotateKey));
+
+  addCommonOptions(
+    program
+      .command('prune')
+      .description('delete what no recent or pinned path needs, never breaking a closure (a dry run unless --apply)')
+      .option('--keep-days <n>', 'paths uploaded within N days are kept with their closures; 0: the pins alone [the expiry answer, else 90]')
+      .option('--pin <file>', 'store paths to keep, one a line (nix path-info -r of a system you deploy); repeatable; remembered', (value: string, previous: string[] = []) => [...previous, value])
+      .option('--min-age <age>', 'never delete an object younger than this: 0, or e.g. 90m, 1h, 2d [1h]')
+      .option('--apply', 'delete (without it: say what would be deleted)')
+      .addHelpText('after', CHECKS_AND_CHANGES['prune']!),
+  ).action((raw: Record<string, unknown>) => run('prune', normalize(raw), async () => (await import('./commands/prune')).runPrune));
 
   // `setup` is the default command, so commander would read an unknown command as an argument of
   // setup ("too many arguments for 'setup'"): name the commands instead.

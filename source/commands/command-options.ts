@@ -18,4 +18,14 @@ export interface CommandOptions {
    * entry is one Enter away from a run, so what it will do is shown and asked first @default false
    */
   readonly confirm?: boolean;
+  /** `prune`'s own flags (absent for the other commands) */
+  readonly prune?: PruneFlags;
+}
+
+/** `prune --keep-days N --min-age AGE --pin FILE… --apply`, as typed (checked by the command). */
+export interface PruneFlags {
+  readonly keepDays: string | undefined;
+  readonly minAge: string | undefined;
+  readonly pins: readonly string[] | undefined;
+  readonly apply: boolean;
 }

@@ -18,6 +18,8 @@ const COMMANDS: Record<Exclude<MenuItem, 'update'>, () => Promise<Command>> = {
   'rotate-credentials': async () => (await import('./rotate-credentials')).runRotateCredentials,
   'rotate-reader': async () => (await import('./rotate-credentials')).runRotateCredentials,
   'rotate-key': async () => (await import('./rotate-key')).runRotateKey,
+  // Shows what it would delete and asks before deleting anything.
+  prune: async () => (await import('./prune')).runPrune,
 };
 
 /** flags a menu entry adds to its command; every change it can make is confirmed first (SPEC 8) */

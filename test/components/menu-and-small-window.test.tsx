@@ -28,8 +28,8 @@ describe('the opening menu of a remembered setup', () => {
     const menu = await waitForText(open, 'What would you like to do with it?');
     expect(menu).toContain('Rotate the builder credentials');
     expect(menu).not.toContain('Rotate the reader credentials');
-    // five entries: going up from the first wraps to the last
-    await press(open, KEYS.up, '❯ Verify the cache');
+    // six entries: going up from the first wraps to the last
+    await press(open, KEYS.up, '❯ Prune the cache');
     cleanup();
     const app = renderApp({ known: { remembered: REMEMBERED, detected: {} }, menuFor: 'x/y' });
     await waitForText(app, 'Update the setup');
