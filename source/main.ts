@@ -65,6 +65,15 @@ Changes: a new signing key at key.secretFile (the current one kept beside it),
 the public key file, the NixOS module and snippet (trusting both keys), and a
 signature by the new key added to every narinfo the current key signed.
 With --drop-old: the module and snippet trust only the current key.`,
+  doctor: `
+Checks: lists the whole bucket (objects and bytes by kind, multipart uploads,
+narinfos by age, the largest NARs) and reads every narinfo: that it parses
+and names its own path, that its NAR is there at its FileSize and fits its
+Compression, that every reference has its narinfo, which trusted keys (the
+public key file and key.trusted) verify it, and Ceph's aws-chunked encoding;
+then the NARs, .ls and uploads nothing points to. With the builder's profile
+(list and get), else the admin keys.
+Changes: nothing. Exit 0 healthy, 1 problems found (each with its fix).`,
   prune: `
 Checks: lists the whole bucket and reads every narinfo once (admin keys: the
 builder can delete nothing). Roots: the paths uploaded within --keep-days
@@ -176,6 +185,13 @@ async function runCommand(argv: readonly string[], io: FrontEndIo, effects: Effe
       .option('--force', 'with --drop-old: drop the old keys even so')
       .addHelpText('after', CHECKS_AND_CHANGES['rotate key']!),
   ).action((raw: Record<string, unknown>) => run('rotate key', normalize(raw), async () => (await import('./commands/rotate-key')).runRotateKey));
+
+  addCommonOptions(
+    program
+      .command('doctor')
+      .description('what is in the cache and whether every path in it can be substituted (read-only)')
+      .addHelpText('after', CHECKS_AND_CHANGES['doctor']!),
+  ).action((raw: Record<string, unknown>) => run('doctor', normalize(raw), async () => (await import('./commands/doctor')).runDoctor));
 
   addCommonOptions(
     program

@@ -14,6 +14,7 @@ type Command = (options: CommandOptions, io: CliIo, effects: Effects) => Promise
 const COMMANDS: Record<Exclude<MenuItem, 'update'>, () => Promise<Command>> = {
   preview: async () => (await import('./preview')).runPreview,
   verify: async () => (await import('./verify')).runVerify,
+  doctor: async () => (await import('./doctor')).runDoctor,
   // Each asks its own confirmation (saying what it changes and what stops working) once the full-screen view is closed.
   'rotate-credentials': async () => (await import('./rotate-credentials')).runRotateCredentials,
   'rotate-reader': async () => (await import('./rotate-credentials')).runRotateCredentials,

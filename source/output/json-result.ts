@@ -20,6 +20,8 @@ export interface JsonResult {
   readonly warnings?: readonly string[];
   /** `rotate key`: what the re-signing of the cache's narinfos found and did */
   readonly resign?: unknown;
+  /** `doctor`: the cache's inventory, signatures and findings (source/doctor/doctor-summary.ts doctorJson) */
+  readonly doctor?: unknown;
   readonly error?: { readonly message: string; readonly field?: string; readonly step?: string };
   /** `retries`: requests sent again under the retry rule (requests/request-rules.ts) in this command */
   readonly requests?: { readonly retries: number };
