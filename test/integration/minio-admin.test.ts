@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { minioAdminSteps, type MinioStepsContext } from '../../source/backends/minio/minio-steps';
+import { connectionsFrom } from '../../source/connections/connections';
 import { StepError } from '../../source/errors';
 import type { ServerStep } from '../../source/steps/server-step';
 import { makeAnswers } from '../backends/s3/answers-fixture';
@@ -73,13 +74,15 @@ describe.each(minioTargets())('the MinIO admin steps on a real MinIO, $name', ({
         builder: { accessKey: overrides.user ?? 'nobody' },
         policyName: overrides.policyName ?? unique('policy'),
       });
+      // As npm gives it to `npx nix-cache-wizard`: hints spell the command that way.
+      const env = { PATH: mc.path, HOME: mc.home, npm_command: 'exec', npm_lifecycle_script: "'nix-cache-wizard'" };
+      const admin = overrides.admin ?? target.admin;
+      const connections = connectionsFrom({ ...answers, admin: { ...admin, mcAlias: undefined } }, { caPem: undefined }, { randomBytes: (n) => new Uint8Array(randomBytes(n)), env });
       const ctx: MinioStepsContext = {
         answers,
-        admin: overrides.admin ?? target.admin,
+        ...connections.minioSteps(),
         builderSecret: 'builderSecret' in overrides ? overrides.builderSecret : secret(),
-        randomBytes: (n) => new Uint8Array(randomBytes(n)),
-        // As npm gives it to `npx nix-cache-wizard`: hints spell the command that way.
-        env: { PATH: mc.path, HOME: mc.home, npm_command: 'exec', npm_lifecycle_script: "'nix-cache-wizard'" },
+        env,
       };
       return minioAdminSteps(ctx);
     }

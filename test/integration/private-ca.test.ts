@@ -5,13 +5,13 @@
  * step works, on MinIO through the admin API and through the real mc; verification is never
  * silently off.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Answers } from '../../source/answers/answers';
-import { createS3Client, s3ConnectionFromAnswers } from '../../source/backends/s3/s3-connection';
+import { connectionsFor, connectionsFrom } from '../../source/connections/connections';
 import { s3Steps } from '../../source/backends/s3/s3-steps';
 import { renderNixCacheInfo } from '../../source/files/render-nix-cache-info';
 import { StepError } from '../../source/errors';
@@ -51,7 +51,7 @@ describe.skipIf(!tls)(`connecting over TLS with a private CA${unavailable ? ` ($
   }
 
   async function stepsFor(answers: Answers) {
-    const client = createS3Client(await s3ConnectionFromAnswers(answers));
+    const client = await (await connectionsFor(answers, { randomBytes: (n) => new Uint8Array(randomBytes(n)), env: {} })).s3ForSteps();
     return s3Steps({ answers, client, cacheInfoContent: renderNixCacheInfo(answers.cacheInfo), builderUid: 'nobody-yet' });
   }
 
@@ -147,13 +147,10 @@ describe.skipIf(inject('minio') === null)(`a real MinIO over TLS with a private 
 
   function adminStepsFor(via: 'api' | 'mc', tls: { caFile?: string; insecure?: boolean }) {
     const answers = makeAnswers({ backend: 'minio', adminVia: via, endpoint: server.endpoint, bucket: 'tls-admin', ...tls });
-    return minioAdminSteps({
-      answers,
-      admin: { accessKey: server.accessKey, secretKey: server.secretKey },
-      builderSecret: 'Builder-Secret-42x',
-      randomBytes: (n) => new Uint8Array(randomBytes(n)),
-      env: { PATH: `${dirname(mcPath)}:${process.env['PATH'] ?? ''}`, HOME: mkdtempSync(join(tmpdir(), 'ncw-home-')) },
-    });
+    const env = { PATH: `${dirname(mcPath)}:${process.env['PATH'] ?? ''}`, HOME: mkdtempSync(join(tmpdir(), 'ncw-home-')) };
+    const caPem = tls.caFile === undefined ? undefined : readFileSync(tls.caFile, 'utf8');
+    const connections = connectionsFrom({ ...answers, admin: { accessKey: server.accessKey, secretKey: server.secretKey, mcAlias: undefined } }, { caPem }, { randomBytes: (n) => new Uint8Array(randomBytes(n)), env });
+    return minioAdminSteps({ answers, ...connections.minioSteps(), builderSecret: 'Builder-Secret-42x', env });
   }
 
   for (const via of ['api', 'mc'] as const) {

@@ -5,7 +5,7 @@
  * `cache-info`, `expiry`. The plan merges them with the backend's admin steps (`user`, MinIO's
  * `policy` and `attach`) by STEP_ORDER.
  *
- *   const client = createS3Client(await s3ConnectionFromAnswers(answers));
+ *   const client = await connectionsFrom(answers, { caPem }, effects).s3ForSteps();   // connections/
  *   const steps = s3Steps({ answers, client, cacheInfoContent });
  */
 import { STEP_ORDER, type ServerStep } from '../../steps/server-step';

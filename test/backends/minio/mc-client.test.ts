@@ -14,11 +14,8 @@ const ENDPOINT = 'http://127.0.0.1:9000';
 function context(mc: StandInMc, overrides: Partial<MinioStepsContext> = {}): MinioStepsContext {
   return {
     answers: exampleAnswers({ endpoint: ENDPOINT, adminVia: 'mc', builder: { accessKey: 'nixbuilder', secretKey: BUILDER_SECRET, profile: 'nixbuilder' } }),
-    admin: ADMIN,
+    makeAdmin: () => createMcClient({ endpoint: ENDPOINT, caPem: undefined, insecure: false, admin: ADMIN, env: mc.env }),
     builderSecret: BUILDER_SECRET,
-    randomBytes: () => {
-      throw new Error('the mc path encrypts nothing itself');
-    },
     env: mc.env,
     // The stand-in is not an S3 endpoint; the builder check over HTTP is tested against the fake server.
     checkBuilderKeys: async (keys) =>
@@ -42,20 +39,20 @@ describe('the mc client with a stand-in mc, for what the real mc cannot show (ev
   });
 
   it('a missing mc program is explained with the way around it', async () => {
-    const client = createMcClient({ endpoint: ENDPOINT, caFile: undefined, insecure: false, admin: ADMIN, env: { PATH: `/nonexistent${delimiter}/also-not-here` } });
+    const client = createMcClient({ endpoint: ENDPOINT, caPem: undefined, insecure: false, admin: ADMIN, env: { PATH: `/nonexistent${delimiter}/also-not-here` } });
     await expect(client.userInfo('nixbuilder')).rejects.toThrow(/MinIO Client `mc` is not on PATH/);
   });
 
   it('admin keys that MC_HOST cannot carry are refused with a pointer to adminVia "api"', async () => {
     const mc = installStandInMc({ admin: ADMIN });
-    const client = createMcClient({ endpoint: ENDPOINT, caFile: undefined, insecure: false, admin: { accessKey: 'minioadmin', secretKey: 'pa:ss/word' }, env: mc.env });
+    const client = createMcClient({ endpoint: ENDPOINT, caPem: undefined, insecure: false, admin: { accessKey: 'minioadmin', secretKey: 'pa:ss/word' }, env: mc.env });
     await expect(client.userInfo('nixbuilder')).rejects.toThrow(/holds ":", which mc cannot read from MC_HOST/);
     expect(mc.invocations().filter((c) => c.argv[0] === 'admin')).toEqual([]);
   });
 
   it('an mc command the server answers 503 twice is run again under the one retry rule, and then works', async () => {
     const mc = installStandInMc({ admin: ADMIN, failTransiently: { 'admin policy create': 2 } });
-    const client = createMcClient({ endpoint: ENDPOINT, caFile: undefined, insecure: false, admin: ADMIN, env: mc.env });
+    const client = createMcClient({ endpoint: ENDPOINT, caPem: undefined, insecure: false, admin: ADMIN, env: mc.env });
     const notices: string[] = [];
     await runWithRequestRules({ sleep: async () => undefined }, () =>
       onRetries((notice) => notices.push(notice.text), () => client.addCannedPolicy('nix-cache-write', { Version: '2012-10-17', Statement: [] })),

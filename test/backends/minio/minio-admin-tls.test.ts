@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMinioAdminClient } from '../../../source/backends/minio/minio-admin-client';
+import { connectionsFor } from '../../../source/connections/connections';
+import { exampleAnswers } from '../../files/example-answers';
 import { type FakeMinioAdminServer, startFakeMinioAdminServer } from '../../helpers/fake-minio-admin-server';
 
 const ADMIN = { accessKey: 'minioadmin', secretKey: 'root-Secret-123' };
@@ -39,26 +40,36 @@ describe.skipIf(!hasOpenssl())('the admin client over https with a private CA', 
   });
   afterAll(() => server.close());
 
-  const client = (options: { caFile: string | undefined; insecure: boolean }) =>
-    createMinioAdminClient({ endpoint: server.endpoint, region: 'us-east-1', admin: ADMIN, randomBytes: (n) => new Uint8Array(randomBytes(n)), ...options });
+  /** MinIO's admin API client as the wizard makes it from the answers (connections/, which reads caFile) */
+  const client = async (options: { caFile: string | undefined; insecure: boolean }) => {
+    const answers = exampleAnswers({ endpoint: server.endpoint, admin: { ...ADMIN, mcAlias: undefined }, adminVia: 'api', ...options });
+    return (await connectionsFor(answers, { randomBytes: (n) => new Uint8Array(randomBytes(n)), env: {} })).minioAdmin();
+  };
 
   it('an unknown CA is refused with a suggestion to set caFile', async () => {
-    await expect(client({ caFile: undefined, insecure: false }).userInfo('nixbuilder')).rejects.toMatchObject({
+    await expect((await client({ caFile: undefined, insecure: false })).userInfo('nixbuilder')).rejects.toMatchObject({
       message: expect.stringContaining('does not trust'),
       hint: expect.stringContaining('caFile'),
     });
   });
 
   it('the CA given as caFile is trusted', async () => {
-    expect(await client({ caFile, insecure: false }).userInfo('nixbuilder')).toEqual({ exists: false });
+    expect(await (await client({ caFile, insecure: false })).userInfo('nixbuilder')).toEqual({ exists: false });
   });
 
   it('insecure skips verification', async () => {
-    expect(await client({ caFile: undefined, insecure: true }).userInfo('nixbuilder')).toEqual({ exists: false });
+    expect(await (await client({ caFile: undefined, insecure: true })).userInfo('nixbuilder')).toEqual({ exists: false });
   });
 
-  it('a caFile that cannot be read is named in the error', async () => {
-    await expect(client({ caFile: '/nonexistent/ca.pem', insecure: false }).userInfo('nixbuilder')).rejects.toThrow(/Cannot read the CA file \/nonexistent\/ca\.pem/);
+  it('a caFile that cannot be read is bad input naming caFile (exit 2), before any request', async () => {
+    const before = server.requests.length;
+    await expect(client({ caFile: '/nonexistent/ca.pem', insecure: false })).rejects.toMatchObject({
+      name: 'UsageError',
+      exitCode: 2,
+      field: 'caFile',
+      message: expect.stringMatching(/caFile: cannot read \/nonexistent\/ca\.pem/),
+    });
+    expect(server.requests.length).toBe(before);
   });
 
 });

@@ -4,6 +4,7 @@ import { isMadminEncrypted } from '../../../source/backends/minio/madmin-encrypt
 import { createMinioAdminClient } from '../../../source/backends/minio/minio-admin-client';
 import { minioAdminSteps, type MinioStepsContext } from '../../../source/backends/minio/minio-steps';
 import { writePolicyDocument } from '../../../source/policies/write-policy';
+import { connectionsFrom } from '../../../source/connections/connections';
 import { type FakeMinioAdminServer, startFakeMinioAdminServer } from '../../helpers/fake-minio-admin-server';
 import { exampleAnswers } from '../../files/example-answers';
 
@@ -23,11 +24,12 @@ async function start(options: Partial<Parameters<typeof startFakeMinioAdminServe
 }
 
 function context(endpoint: string, overrides: Partial<MinioStepsContext> = {}): MinioStepsContext {
+  const answers = exampleAnswers({ endpoint: endpoint, adminVia: 'api', admin: { ...ADMIN, mcAlias: undefined }, builder: { accessKey: 'nixbuilder', secretKey: BUILDER_SECRET, profile: 'nixbuilder' } });
   return {
-    answers: exampleAnswers({ endpoint: endpoint, adminVia: 'api', builder: { accessKey: 'nixbuilder', secretKey: BUILDER_SECRET, profile: 'nixbuilder' } }),
-    admin: ADMIN,
+    answers,
+    // the clients as the wizard makes them from the answers (connections/)
+    ...connectionsFrom(answers, { caPem: undefined }, { randomBytes: random, env: {} }).minioSteps(),
     builderSecret: BUILDER_SECRET,
-    randomBytes: random,
     ...overrides,
   };
 }
@@ -102,7 +104,7 @@ describe('the builder secret on MinIO is never known only to the server (SPEC 10
         kept.push(secret);
       },
     });
-    const real = createMinioAdminClient({ endpoint: fake.endpoint, region: 'us-east-1', caFile: undefined, insecure: false, admin: ADMIN, randomBytes: random });
+    const real = createMinioAdminClient({ endpoint: fake.endpoint, region: 'us-east-1', insecure: false, admin: ADMIN, randomBytes: random });
     const lossy = {
       ...real,
       userInfo: real.userInfo.bind(real),

@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectStep } from '../../../source/backends/s3/connect-step';
 import { withDeadline } from '../../../source/requests/request-rules';
-import { createS3Client, loadCaPem, s3StepKeys } from '../../../source/backends/s3/s3-connection';
+import { createS3Client } from '../../../source/backends/s3/s3-connection';
+import { s3StepKeys } from '../../../source/backends/s3/s3-step-keys';
 import { StepError } from '../../../source/errors';
 import { makeAnswers } from './answers-fixture';
 
@@ -16,13 +17,6 @@ describe('the keys the S3 steps use', () => {
     expect(s3StepKeys(makeAnswers({ backend: 'minio' }))).toMatchObject({ accessKey: 'admin-access', who: 'admin' });
     expect(s3StepKeys(makeAnswers({ backend: 'ceph' }))).toMatchObject({ accessKey: 'admin-access', who: 'admin' });
     expect(s3StepKeys(makeAnswers({ backend: 's3' }))).toMatchObject({ accessKey: 'nixbuilder', secretKey: 'builder-secret-value', who: 'builder' });
-  });
-});
-
-describe('caFile', () => {
-  it('must be readable and hold a PEM certificate', async () => {
-    await expect(loadCaPem('/nonexistent/ca.pem')).rejects.toThrow(/Cannot read caFile \/nonexistent\/ca.pem: ENOENT/);
-    await expect(loadCaPem('/etc/hostname')).rejects.toThrow(/holds no PEM certificate/);
   });
 });
 
