@@ -6,7 +6,7 @@
  * keys. What the end screen showed is printed by setup once the UI has closed.
  */
 import { render } from 'ink';
-import { readMcAliases } from '../source/answers/resolve-answers';
+import { readMcAliases } from '../source/facts/mc-config';
 import { generateBuilderSecret } from '../source/secrets/generate-builder-secret';
 import type { WizardEntryInput, WizardEntryOutcome } from '../source/wizard/wizard-entry';
 import { App, type WizardOutcome } from './app/app';

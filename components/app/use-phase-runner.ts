@@ -8,6 +8,7 @@ import { useEffect, useRef, type Dispatch } from 'react';
 import type { Effects } from '../../source/effects';
 import type { SetupSession } from '../../source/session/setup-session';
 import { runPhase } from '../../source/wizard/run-phase';
+import { newGatheredMemo } from '../../source/wizard/resolve-gathered';
 import type { WizardAction, WizardState } from '../../source/wizard/wizard-state';
 
 export interface UsePhaseRunnerProps {
@@ -23,10 +24,12 @@ export function usePhaseRunner({ state, dispatch, session, effects, onCrash }: U
   // The runner reads the state of the moment it starts; runId says when to start one.
   const stateRef = useRef(state);
   stateRef.current = state;
+  // one memo for the run: each phase resolves the answers again only when one changed
+  const gathered = useRef(newGatheredMemo()).current;
   const phase = state.phase.name;
   useEffect(() => {
     let current = true;
-    void runPhase(stateRef.current, { session, effects }, dispatch, {
+    void runPhase(stateRef.current, { session, effects, gathered }, dispatch, {
       isCurrent: () => current,
       shouldStop: () => stateRef.current.apply?.stopping === true,
       onCrash,

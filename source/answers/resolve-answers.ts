@@ -4,12 +4,11 @@
  * alias, and the list of answers still missing.
  */
 import type { ZodIssue } from 'zod';
-import type { Effects } from '../effects';
 import { UsageError } from '../errors';
-import { duplicateKeys, JsonSyntaxError, positionOf, scanJson, type JsonNode } from '../files/json-text';
-import { readRegularFileSync } from '../files/regular-file';
 import { expandUserPath } from '../paths/expand-user-path';
-import { readTrustedKeysSync } from '../state/rotation-state';
+import { ANSWER_DEFAULTS, awsCredentialsDefault, backendOf, bucketOf, firstSetupDefault, mcConfigOf } from './answer-defaults';
+import type { AnswerFacts, McAliases } from './answer-facts';
+import { getField } from './answer-fields';
 import type { Answers } from './answers';
 import { firstKeyName } from './per-cache-names';
 import { answersInputSchema, fieldPath, FOREIGN_SECRET_MAX, SECRET_MAX, type AnswersInput } from './answers-schema';
@@ -70,83 +69,14 @@ export function validateAnswerField(field: string, value: unknown): string | und
   return parsed.error.issues.flatMap(issueOf)[0]?.message;
 }
 
-/** Reads and validates an answers JSON file; every problem is a UsageError naming the field. */
-export function loadAnswersFile(path: string, effects: Pick<Effects, 'home' | 'cwd'>): AnswersInput {
-  const full = expandUserPath(path, effects);
-  let text: string;
-  try {
-    // A FIFO or a device would be read forever: only a regular file (or a link to one).
-    text = readRegularFileSync(full, '--answers', path);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--answers: cannot read ${path} (${code ?? 'unreadable'})`, '--answers');
-  }
-  let root: JsonNode;
-  try {
-    root = scanJson(text);
-  } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw error;
-    // Line, column and rule; never the text around the error, which may be a secret (SPEC 10).
-    throw new UsageError(`--answers: ${path} is not valid JSON at ${error.message}`, '--answers');
-  }
-  const twice = duplicateKeys(root)[0];
-  if (twice) {
-    const { line, column } = positionOf(text, twice.at.start);
-    throw new UsageError(
-      `--answers: ${path} gives ${twice.path} twice (line ${line}, column ${column}); JSON readers disagree on which one counts, so give it once`,
-      twice.path,
-      [{ field: twice.path, message: 'is given twice' }],
-    );
-  }
-  return validateAnswersInput(JSON.parse(text) as unknown, path);
-}
-
-interface McAliasEntry {
-  url: string;
-  accessKey: string;
-  secretKey: string;
-}
-
-/** The aliases of an existing mc config, for `admin.mcAlias` and the UI's connection screen. */
-export function readMcAliases(path: string): Record<string, McAliasEntry> {
-  // No prototype: an alias lookup sees only the file's own aliases, never `constructor` or `toString`.
-  const out = Object.create(null) as Record<string, McAliasEntry>;
-  let text: string;
-  try {
-    text = readRegularFileSync(path, 'files.mcConfig');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    return out;
-  }
-  let json: unknown;
-  try {
-    scanJson(text);
-    json = JSON.parse(text);
-  } catch (error) {
-    const where = error instanceof JsonSyntaxError ? ` (${error.message})` : '';
-    throw new UsageError(`admin.mcAlias: the mc config ${path} is not valid JSON${where}`, 'admin.mcAlias');
-  }
-  const aliases = (json as { aliases?: unknown }).aliases;
-  if (!aliases || typeof aliases !== 'object') return out;
-  for (const [name, value] of Object.entries(aliases as Record<string, unknown>)) {
-    const v = value as Partial<McAliasEntry> | null;
-    if (v && typeof v.url === 'string' && typeof v.accessKey === 'string' && typeof v.secretKey === 'string') {
-      out[name] = { url: v.url, accessKey: v.accessKey, secretKey: v.secretKey };
-    }
-  }
-  return out;
-}
-
 /**
  * The alias the mc config would be written with, when another server or other keys hold it there:
  * writing it would overwrite that alias (SPEC 2: never a silent replacement). A UsageError naming
  * the alias, what it points at, and a free name; undefined when the alias is free or already this
- * server's with these keys.
+ * server's with these keys. `aliases` are the mc config's (source/facts/mc-config.ts reads them).
  */
-export function mcAliasConflict(answers: Pick<Answers, 'alias' | 'endpoint' | 'admin' | 'writeMcConfig' | 'files'>, effects: Pick<Effects, 'home' | 'cwd'>): UsageError | undefined {
+export function mcAliasConflictIn(answers: Pick<Answers, 'alias' | 'endpoint' | 'admin' | 'writeMcConfig' | 'files'>, aliases: McAliases): UsageError | undefined {
   if (!answers.writeMcConfig) return undefined;
-  const aliases = readMcAliases(expandUserPath(answers.files.mcConfig, effects));
   const ours = (name: string) => {
     const entry = Object.hasOwn(aliases, name) ? aliases[name] : undefined;
     return entry === undefined || (entry.url.replace(/\/+$/, '') === answers.endpoint && entry.accessKey === answers.admin.accessKey);
@@ -157,6 +87,41 @@ export function mcAliasConflict(answers: Pick<Answers, 'alias' | 'endpoint' | 'a
   const holds = entry.url.replace(/\/+$/, '') === answers.endpoint ? `${entry.url} with the access key ${entry.accessKey}` : entry.url;
   const message = `the mc alias "${answers.alias}" in ${answers.files.mcConfig} holds ${holds}; writing this setup's admin keys there would overwrite it. Give alias another name${free ? ` (${free} is free)` : ''}, or writeMcConfig false`;
   return new UsageError(`alias: ${message}`, 'alias', [{ field: 'alias', message }]);
+}
+
+/**
+ * The endpoint the answers name, or the one of their admin.mcAlias, without trailing slashes:
+ * what the rotation state is looked up by (source/facts/read-facts.ts) and the answers carry.
+ */
+export function endpointNamed(input: Pick<AnswersInput, 'endpoint' | 'admin'>, aliases: McAliases): string | undefined {
+  const mcAlias = input.admin?.mcAlias;
+  const entry = mcAlias !== undefined && Object.hasOwn(aliases, mcAlias) ? aliases[mcAlias] : undefined;
+  return (input.endpoint ?? entry?.url.replace(/\/+$/, ''))?.replace(/\/+$/, '');
+}
+
+/** What of the facts was read for other answers than `input` (another mc config, CA file, endpoint or bucket). */
+function staleFacts(input: AnswersInput, facts: AnswerFacts): string[] {
+  const stale: string[] = [];
+  if (facts.mcConfig.path !== mcConfigOf(input)) stale.push(`the mc config (${facts.mcConfig.path}, not ${mcConfigOf(input)})`);
+  if (facts.caFile?.path !== input.caFile) stale.push('the CA file');
+  const endpoint = endpointNamed(input, facts.mcConfig.aliases);
+  const trusted = facts.trustedKeys;
+  if (endpoint !== undefined && input.key?.trusted === undefined && (trusted?.endpoint !== endpoint || trusted.bucket !== bucketOf(input))) stale.push('the rotation state');
+  return stale;
+}
+
+/** Whether `facts` were read for the answers `input` (source/facts/read-facts.ts reads them again when not). */
+export function factsFitAnswers(input: AnswersInput, facts: AnswerFacts): boolean {
+  return staleFacts(input, facts).length === 0;
+}
+
+/**
+ * The facts must be those of these answers: facts of other answers are a mistake of the caller,
+ * not something to resolve with.
+ */
+function checkFactsFit(input: AnswersInput, facts: AnswerFacts): void {
+  const stale = staleFacts(input, facts);
+  if (stale.length > 0) throw new Error(`the facts were read for other answers: ${stale.join(', ')} (read them with readFacts for these answers)`);
 }
 
 export interface MissingAnswer {
@@ -194,17 +159,19 @@ function endpointWarnings(endpoint: string, insecure: boolean): string[] {
 }
 
 /**
- * Applies defaults, the environment and `admin.mcAlias`, and checks what only the whole set can
- * tell. Returns the answers still missing instead of throwing, so the UI can ask for them.
+ * Applies defaults (answer-defaults.ts), the environment and `admin.mcAlias`, and checks what only
+ * the whole set can tell. Returns the answers still missing instead of throwing, so the UI can ask
+ * for them. Pure: what the disk says comes in `facts`, read for these answers (readFacts).
  */
-export function resolveAnswers(
-  input: AnswersInput,
-  effects: Pick<Effects, 'env' | 'home' | 'cwd'>,
-  options: { readonly offline?: boolean } = {},
-): Resolution {
-  const backend = input.backend ?? 'minio';
+export function resolveAnswers(input: AnswersInput, facts: AnswerFacts, options: { readonly offline?: boolean } = {}): Resolution {
+  checkFactsFit(input, facts);
+  const backend = backendOf(input);
+  const bucket = bucketOf(input);
   const issues: AnswerIssue[] = [];
   const missing: MissingAnswer[] = [];
+  const given = <T>(field: string): T | undefined => getField(input, field) as T | undefined;
+  /** the answer given, else its first-setup default */
+  const or = <T>(field: string): T => (given<T>(field) ?? getField(ANSWER_DEFAULTS, field)) as T;
 
   // Secrets this wizard sets on the server (MinIO, Ceph) keep the 40-character limit; keys made
   // elsewhere (on s3) may be up to 128 (SPEC 2).
@@ -215,25 +182,25 @@ export function resolveAnswers(
   if (input.adminVia === 'mc' && backend !== 'minio') {
     issues.push({ field: 'adminVia', message: `"mc" applies only to backend "minio" (backend is "${backend}")` });
   }
-  const awsDefault = effects.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials';
-  const files = {
-    mcConfig: input.files?.mcConfig ?? '~/.mc/config.json',
-    awsCredentials: input.files?.awsCredentials ?? awsDefault,
-    nixosModule: input.files?.nixosModule ?? './nix-cache.nix',
-    nixConf: input.files?.nixConf ?? './nix-cache.conf',
-    policy: input.files?.policy ?? './nix-cache-write.json',
-    cacheInfo: input.files?.cacheInfo ?? './nix-cache-info',
-    builderModule: input.files?.builderModule ?? './nix-cache-builder.nix',
-    readerCredentials: input.files?.readerCredentials ?? './nix-cache-reader.credentials',
+  const files: Answers['files'] = {
+    mcConfig: or('files.mcConfig'),
+    awsCredentials: input.files?.awsCredentials ?? awsCredentialsDefault(facts),
+    nixosModule: or('files.nixosModule'),
+    nixConf: or('files.nixConf'),
+    policy: or('files.policy'),
+    cacheInfo: or('files.cacheInfo'),
+    builderModule: or('files.builderModule'),
+    readerCredentials: or('files.readerCredentials'),
   };
 
   let endpoint = input.endpoint;
-  let adminAccessKey = input.admin?.accessKey ?? effects.env['NIX_CACHE_ADMIN_ACCESS_KEY'] ?? undefined;
-  let adminSecretKey = input.admin?.secretKey ?? effects.env['NIX_CACHE_ADMIN_SECRET_KEY'] ?? undefined;
+  let adminAccessKey = input.admin?.accessKey ?? facts.env['NIX_CACHE_ADMIN_ACCESS_KEY'] ?? undefined;
+  let adminSecretKey = input.admin?.secretKey ?? facts.env['NIX_CACHE_ADMIN_SECRET_KEY'] ?? undefined;
   const mcAlias = input.admin?.mcAlias;
   if (mcAlias !== undefined) {
-    const aliases = readMcAliases(expandUserPath(files.mcConfig, effects));
-    const entry = aliases[mcAlias];
+    if (facts.mcConfig.error) throw facts.mcConfig.error;
+    const aliases = facts.mcConfig.aliases;
+    const entry = Object.hasOwn(aliases, mcAlias) ? aliases[mcAlias] : undefined;
     if (!entry) {
       const known = Object.keys(aliases);
       issues.push({
@@ -259,31 +226,26 @@ export function resolveAnswers(
 
   let caFile: string | undefined;
   if (input.caFile !== undefined) {
-    caFile = expandUserPath(input.caFile, effects);
-    let pem = '';
-    try {
-      pem = readRegularFileSync(caFile, 'caFile', input.caFile);
-    } catch (error) {
-      const kind = error instanceof UsageError ? error.issues[0]?.message : undefined;
-      issues.push({ field: 'caFile', message: kind ?? `cannot read ${input.caFile}` });
-    }
-    if (pem && !pem.includes('-----BEGIN CERTIFICATE-----')) {
+    caFile = expandUserPath(input.caFile, facts);
+    const read = facts.caFile;
+    if (read?.problem !== undefined) issues.push({ field: 'caFile', message: read.problem });
+    else if (read?.pem && !read.pem.includes('-----BEGIN CERTIFICATE-----')) {
       issues.push({ field: 'caFile', message: `${input.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
     }
   }
   // The reader must be its own user: the builder's keys may write, the machines' may only read.
-  if (input.anonymous === 'none' && (input.reader?.accessKey ?? 'nixreader') === (input.builder?.accessKey ?? 'nixbuilder')) {
+  if (input.anonymous === 'none' && or('reader.accessKey') === or('builder.accessKey')) {
     issues.push({ field: 'reader.accessKey', message: 'must differ from builder.accessKey: the machines read with a user that cannot write' });
   }
   // Two answers naming one file would have the second write clobber the first.
   const seen = new Map<string, string>();
   const pathAnswers: [string, string][] = [
     ...Object.entries(files).map(([key, path]) => [`files.${key}`, path] as [string, string]),
-    ['key.secretFile', input.key?.secretFile ?? '~/.config/nix/secret.key'],
-    ['key.publicFile', input.key?.publicFile ?? '~/.config/nix/public.key'],
+    ['key.secretFile', or('key.secretFile')],
+    ['key.publicFile', or('key.publicFile')],
   ];
   for (const [field, path] of pathAnswers) {
-    const full = expandUserPath(path, effects);
+    const full = expandUserPath(path, facts);
     const other = seen.get(full);
     if (other !== undefined) issues.push({ field, message: `names the same file as ${other} (${path}); give each file its own path` });
     else seen.set(full, field);
@@ -313,55 +275,57 @@ export function resolveAnswers(
   if (missing.length > 0 || endpoint === undefined) return { ok: false, missing };
 
   const normalized = endpoint.replace(/\/+$/, '');
-  const insecure = input.insecure ?? false;
+  const insecure = or<boolean>('insecure');
   const answers: Answers = {
     backend,
     endpoint: normalized,
-    region: input.region ?? 'us-east-1',
+    region: or('region'),
     caFile,
     insecure,
     admin: { accessKey: adminAccessKey, secretKey: adminSecretKey, mcAlias },
-    adminVia: input.adminVia ?? 'api',
-    alias: input.alias ?? mcAlias ?? 's3',
-    writeMcConfig: input.writeMcConfig ?? true,
-    bucket: input.bucket ?? 'nix-cache',
+    adminVia: or('adminVia'),
+    alias: input.alias ?? (firstSetupDefault('alias', input, facts) as string),
+    writeMcConfig: or('writeMcConfig'),
+    bucket,
     builder: {
-      accessKey: input.builder?.accessKey ?? 'nixbuilder',
+      accessKey: or('builder.accessKey'),
       secretKey: input.builder?.secretKey,
-      profile: input.builder?.profile ?? 'nixbuilder',
+      profile: or('builder.profile'),
     },
     reader: {
-      accessKey: input.reader?.accessKey ?? 'nixreader',
+      accessKey: or('reader.accessKey'),
       secretKey: input.reader?.secretKey,
-      profile: input.reader?.profile ?? 'nixreader',
+      profile: or('reader.profile'),
     },
-    policyName: input.policyName ?? 'nix-cache-write',
-    anonymous: input.anonymous ?? 'get',
+    policyName: or('policyName'),
+    anonymous: or('anonymous'),
     cacheInfo: {
-      storeDir: input.cacheInfo?.storeDir ?? '/nix/store',
-      wantMassQuery: input.cacheInfo?.wantMassQuery ?? true,
-      priority: input.cacheInfo?.priority ?? 30,
+      storeDir: or('cacheInfo.storeDir'),
+      wantMassQuery: or('cacheInfo.wantMassQuery'),
+      priority: or('cacheInfo.priority'),
     },
     key: {
-      name: input.key?.name ?? firstKeyName(normalized, input.bucket ?? 'nix-cache'),
-      secretFile: input.key?.secretFile ?? '~/.config/nix/secret.key',
-      publicFile: input.key?.publicFile ?? '~/.config/nix/public.key',
-      trusted: input.key?.trusted ?? readTrustedKeysSync(effects, normalized, input.bucket ?? 'nix-cache'),
+      name: input.key?.name ?? firstKeyName(normalized, bucket),
+      secretFile: or('key.secretFile'),
+      publicFile: or('key.publicFile'),
+      trusted: input.key?.trusted ?? trustedKeysOf(facts),
     },
-    expireDays: input.expireDays === undefined ? null : input.expireDays,
-    connectTimeout: input.connectTimeout === undefined ? 5 : input.connectTimeout,
+    expireDays: input.expireDays === undefined ? ANSWER_DEFAULTS.expireDays : input.expireDays,
+    connectTimeout: input.connectTimeout === undefined ? ANSWER_DEFAULTS.connectTimeout : input.connectTimeout,
     files,
   };
   return { ok: true, value: { answers, warnings: endpointWarnings(normalized, insecure) } };
 }
 
+/** The keys a rotation still trusts, from the facts; an invalid rotation state is said here, when they are needed. */
+function trustedKeysOf(facts: AnswerFacts): readonly string[] {
+  if (facts.trustedKeys?.error) throw facts.trustedKeys.error;
+  return facts.trustedKeys?.keys ?? [];
+}
+
 /** Like resolveAnswers, for `--yes` and no-TTY runs: a missing answer is a UsageError naming each one. */
-export function requireCompleteAnswers(
-  input: AnswersInput,
-  effects: Pick<Effects, 'env' | 'home' | 'cwd'>,
-  options: { readonly offline?: boolean } = {},
-): ResolvedAnswers {
-  const resolution = resolveAnswers(input, effects, options);
+export function requireCompleteAnswers(input: AnswersInput, facts: AnswerFacts, options: { readonly offline?: boolean } = {}): ResolvedAnswers {
+  const resolution = resolveAnswers(input, facts, options);
   if (resolution.ok) return resolution.value;
   const issues = resolution.missing.map((m) => ({ field: m.field, message: `is required (${m.hint})` }));
   const lines = issues.map((i) => `  ${i.field}: ${i.message}`);

@@ -2,7 +2,6 @@
  * `nix-cache-wizard preview`: every file rendered from the answers and defaults, with no network
  * at all; printed with secrets masked (unless --show-secrets), or written under --out DIR.
  */
-import { requireCompleteAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { planFiles } from '../files/plan-files';
@@ -10,20 +9,18 @@ import { writePlannedFiles } from '../files/write-planned-files';
 import { probeNixS3Support } from '../nix/local-nix';
 import { readSystemNixConf } from '../nix/system-nix-conf';
 import { formatJsonResult } from '../output/json-result';
-import { printWarnings } from '../output/print-warnings';
-import { reportFailure } from '../output/report-failure';
 import { terminalText } from '../text/terminal-text';
 import { nextStepsForFiles } from '../session/next-steps';
-import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readCaPem, readIfExists } from '../session/prepare-secrets';
+import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readIfExists } from '../session/prepare-secrets';
+import { readCaPem } from '../files/read-ca-pem';
 import { trustedPublicKeys } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
-import { answersToUse } from './gather-answers';
+import { runCommand } from './command-epilogue';
+import { commandAnswers } from './gather-answers';
 
 export async function runPreview(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
-  try {
-    const input = await answersToUse(options, io, effects);
-    const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
-    if (!options.json) printWarnings(warnings, io.stderr);
+  return runCommand({ io, json: options.json, command: 'preview', dryRun: options.out === undefined }, async () => {
+    const { answers, warnings } = await commandAnswers(options, io, effects, { offline: true });
     const { key } = await loadOrGenerateKey(answers, effects);
     const builder = await knownBuilderSecret(answers, effects);
     const reader = await knownReaderSecret(answers, effects);
@@ -35,7 +32,7 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
       readerSecretKey: reader?.secret,
       publicKeys,
       secretKeyText: key.secretKeyText(),
-      caPem: await readCaPem(answers),
+      caPem: await readCaPem(answers.caFile),
     });
     const writing = options.out !== undefined;
     const reports = await writePlannedFiles(files, { outDir: options.out, dryRun: !writing, effects });
@@ -80,7 +77,5 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
     out('Next, after setup:\n');
     for (const line of next) out(line.startsWith('#') ? `\n${line}\n` : `  ${line}\n`);
     return 0;
-  } catch (error) {
-    return reportFailure(error, { io, json: options.json, command: 'preview', dryRun: options.out === undefined });
-  }
+  });
 }

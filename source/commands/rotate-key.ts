@@ -1,27 +1,23 @@
 /** The `rotate key` command: answers in, the engine in rotate/rotate-key.ts run, the result printed. */
-import { requireCompleteAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
-import { formatJsonResult } from '../output/json-result';
 import { printWarnings } from '../output/print-warnings';
-import { reportFailure } from '../output/report-failure';
 import { printRotationEvent, printRotationResult } from '../rotate/print-rotation';
 import { type RotationReport } from '../rotate/rotation-steps';
 import type { CommandOptions } from './command-options';
 import { confirmChange } from '../plain/confirm-change';
-import { answersToUse } from './gather-answers';
+import { printResult, runCommand } from './command-epilogue';
+import { commandAnswers } from './gather-answers';
 import { keyRotationWarning, rotateKey } from '../rotate/rotate-key';
 
 export async function runRotateKey(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   const command = options.dropOld ? 'rotate key --drop-old' : 'rotate key';
   const collected: RotationReport[] = [];
-  try {
+  return runCommand({ io, json: options.json, command, steps: collected }, async () => {
     if (options.force && !options.dropOld) throw new UsageError('--force goes with --drop-old only.', '--force');
-    const input = await answersToUse(options, io, effects);
     // Re-signing uses the builder's keys; admin keys are not needed.
-    const { answers, warnings } = requireCompleteAnswers(input, effects, { offline: true });
-    if (!options.json) printWarnings(warnings, io.stderr);
+    const { input, answers, warnings } = await commandAnswers(options, io, effects, { offline: true });
     if (options.dropOld) {
       await confirmChange({ io, effects, yes: options.yes, json: options.json, warning: keyRotationWarning(answers, true), question: 'Trust only the current key from now on?' });
     } else if (options.confirm) {
@@ -55,14 +51,8 @@ export async function runRotateKey(options: CommandOptions, io: CliIo, effects: 
         ? [...warnings, `key.trusted: the answers list the trusted keys themselves; set it to ${JSON.stringify(result.trusted)}, or remove it, before the next run`]
         : warnings;
     if (!options.json) printWarnings(allWarnings.slice(warnings.length), io.stderr);
-    if (options.json) {
-      io.stdout.write(formatJsonResult({ ok: true, command, dryRun: false, steps: result.steps, files: result.files, next: result.next, warnings: allWarnings, resign: result.resign }));
-    } else {
-      printRotationResult(result, io);
-    }
+    printResult(options, io, { ok: true, command, dryRun: false, steps: result.steps, files: result.files, next: result.next, warnings: allWarnings, resign: result.resign }, () => printRotationResult(result, io));
     return 0;
-  } catch (error) {
-    return reportFailure(error, { io, json: options.json, command, steps: collected });
-  }
+  });
 }
 

@@ -5,9 +5,11 @@
  * starts from the remembered answers of the last successful run, and keeps this run's answers
  * (without secrets) once it succeeds (SPEC 8).
  */
+import { awsCredentialsDefault, mcConfigOf } from '../answers/answer-defaults';
+import type { AnswerFacts } from '../answers/answer-facts';
 import type { Answers } from '../answers/answers';
 import type { AnswersInput } from '../answers/answers-schema';
-import { requireCompleteAnswers, resolveAnswers } from '../answers/resolve-answers';
+import { resolveAnswers } from '../answers/resolve-answers';
 import type { CliIo } from '../cli-io';
 import type { FrontEndIo } from '../wizard/wizard-entry';
 import type { Effects } from '../effects';
@@ -16,30 +18,31 @@ import { rememberAnswers } from '../state/remembered-answers';
 import { mergeAnswers } from '../answers/answer-fields';
 import { detectCacheNames, detectFromFiles } from '../wizard/detect-from-files';
 import { expandUserPath } from '../paths/expand-user-path';
-import { formatJsonResult } from '../output/json-result';
+import { factsFor, readFacts } from '../facts/read-facts';
+import { readStartingAnswers } from '../facts/starting-answers';
 import { printApplyResult, printCheckReports } from '../output/print-report';
 import { printWarnings } from '../output/print-warnings';
-import { exitCodeOf, reportFailure } from '../output/report-failure';
+import { exitCodeOf } from '../output/report-failure';
 import { createSetupSession } from '../session/create-setup-session';
 import { readIfExists } from '../session/prepare-secrets';
 import { readProfileAccessKeys } from '../files/read-aws-profile';
 import type { CommandOptions } from './command-options';
-import { startingAnswers } from './gather-answers';
+import { printResult, runCommand } from './command-epilogue';
+import { completeAnswers } from './gather-answers';
 import { runMenuChoice } from './run-menu-choice';
 
 export async function runSetup(options: CommandOptions, io: FrontEndIo, effects: Effects): Promise<number> {
-  const context = { io, json: options.json, command: 'setup', dryRun: options.dryRun };
-  try {
-    const { input, remembered } = await startingAnswers(options, effects);
+  return runCommand({ io, json: options.json, command: 'setup', dryRun: options.dryRun }, async () => {
+    const { input, remembered } = await readStartingAnswers(options.answers, effects);
     const session = createSetupSession(effects, { outDir: options.out });
     // In a terminal the wizard always runs (it asks only what is missing, then shows the review).
     // With CI set, Ink draws only the final frame (is-in-ci), so a terminal would look frozen:
     // such runs are treated like runs without a terminal.
     const interactive = io.interactive && !effects.env['CI'];
     if (!options.yes && interactive && !options.json && !options.dryRun) {
-      const mcConfigPath = expandUserPath(input.files?.mcConfig ?? '~/.mc/config.json', effects);
+      const mcConfigPath = expandUserPath(mcConfigOf(input), effects);
       const ask = options.plain || !io.loadFullScreenWizard ? (await import('../plain/plain-setup')).runPlainSetup : await io.loadFullScreenWizard();
-      const awsPath = expandUserPath(input.files?.awsCredentials ?? (effects.env['AWS_SHARED_CREDENTIALS_FILE'] || '~/.aws/credentials'), effects);
+      const awsPath = expandUserPath(input.files?.awsCredentials ?? awsCredentialsDefault(effects), effects);
       const awsContent = await readIfExists(awsPath).catch(() => null);
       const profileAccessKeys = awsContent === null ? {} : readProfileAccessKeys(awsContent);
       // Remembered answers are defaults, not answers: every question is asked with them pre-filled.
@@ -71,14 +74,13 @@ export async function runSetup(options: CommandOptions, io: FrontEndIo, effects:
       await keepAnswers(outcome.plan.answers, options, io, effects);
       return 0;
     }
-    const { answers, warnings } = requireCompleteAnswers(await withCacheNames(input, session, effects), effects);
-    if (!options.json) printWarnings(warnings, io.stderr);
+    const facts = await readFacts(input, effects);
+    const named = await withCacheNames(input, facts, session, effects);
+    const { answers, warnings } = completeAnswers(named, await factsFor(named, effects, facts), options, io, { offline: false });
     const code = await runStraight(answers, warnings, options, io, session);
     if (code === 0 && !options.dryRun) await keepAnswers(answers, options, io, effects);
     return code;
-  } catch (error) {
-    return reportFailure(error, context);
-  }
+  });
 }
 
 /**
@@ -87,8 +89,8 @@ export async function runSetup(options: CommandOptions, io: FrontEndIo, effects:
  * its own, so that accepting the defaults never takes another cache's user, policy, profile,
  * alias or key. Incomplete answers are left as they are, to be reported naming what is missing.
  */
-async function withCacheNames(input: AnswersInput, session: ReturnType<typeof createSetupSession>, effects: Effects): Promise<AnswersInput> {
-  const resolution = resolveAnswers(input, effects);
+async function withCacheNames(input: AnswersInput, facts: AnswerFacts, session: ReturnType<typeof createSetupSession>, effects: Effects): Promise<AnswersInput> {
+  const resolution = resolveAnswers(input, facts);
   if (!resolution.ok) return input;
   return mergeAnswers(await detectCacheNames(session, resolution.value.answers, input, effects), input);
 }
@@ -122,29 +124,11 @@ async function runStraight(
     const previews = await session.previewFiles(plan);
     const files = previews.map((p) => ({ path: p.path, action: p.action }));
     const ok = !reports.some((r) => r.status === 'conflict' || r.status === 'failed');
-    if (options.json) {
-      io.stdout.write(formatJsonResult({ ok, command: 'setup', dryRun: true, steps: reports, files, next: [], warnings }));
-    } else {
-      printCheckReports.summary(reports, plan.steps, files, io.stdout);
-    }
+    printResult(options, io, { ok, command: 'setup', dryRun: true, steps: reports, files, next: [], warnings }, () => printCheckReports.summary(reports, plan.steps, files, io.stdout));
     return ok ? 0 : 1;
   }
   const result = await session.applyPlan(plan, progress && ((event) => printCheckReports.onEvent(event, progress)));
-  if (options.json) {
-    io.stdout.write(
-      formatJsonResult({
-        ok: !result.error,
-        command: 'setup',
-        dryRun: false,
-        steps: result.steps,
-        files: result.files,
-        next: result.next,
-        warnings,
-        ...(result.error ? { error: { message: result.error.message + (result.error.hint ? ` ${result.error.hint}` : ''), step: result.error.step } } : {}),
-      }),
-    );
-  } else {
-    printApplyResult(result, io);
-  }
+  const error = result.error ? { error: { message: result.error.message + (result.error.hint ? ` ${result.error.hint}` : ''), step: result.error.step } } : {};
+  printResult(options, io, { ok: !result.error, command: 'setup', dryRun: false, steps: result.steps, files: result.files, next: result.next, warnings, ...error }, () => printApplyResult(result, io));
   return result.error ? 1 : 0;
 }

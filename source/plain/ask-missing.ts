@@ -6,7 +6,10 @@
  */
 import { input, password, select } from '@inquirer/prompts';
 import type { AnswersInput } from '../answers/answers-schema';
-import { readMcAliases, resolveAnswers, type MissingAnswer } from '../answers/resolve-answers';
+import type { AnswerFacts } from '../answers/answer-facts';
+import { resolveAnswers, type MissingAnswer } from '../answers/resolve-answers';
+import { factsFor } from '../facts/read-facts';
+import { readMcAliases } from '../facts/mc-config';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { CancelledError, UsageError } from '../errors';
@@ -80,9 +83,12 @@ export async function askMissingAnswers(
   let answers = start;
   const asked = new Set<string>();
   let aliasOffered = false;
+  let facts: AnswerFacts | undefined;
   try {
     for (;;) {
-      const resolution = resolveAnswers(answers, effects, options);
+      // read again only when an answer given names another mc config, CA file or setup
+      facts = await factsFor(answers, effects, facts);
+      const resolution = resolveAnswers(answers, facts, options);
       if (resolution.ok) return answers;
       if (!aliasOffered) {
         aliasOffered = true;

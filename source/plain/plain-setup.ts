@@ -9,7 +9,8 @@
  * then stops (exit 130).
  */
 import { confirm, input, password, select } from '@inquirer/prompts';
-import { readMcAliases, validateAnswerField } from '../answers/resolve-answers';
+import { validateAnswerField } from '../answers/resolve-answers';
+import { readMcAliases } from '../facts/mc-config';
 import type { Effects } from '../effects';
 import { StoppedError } from '../errors';
 import { terminalText } from '../text/terminal-text';
@@ -21,6 +22,7 @@ import { generateBuilderSecret } from '../secrets/generate-builder-secret';
 import { choiceToAnswer, WIZARD_STEPS, type QuestionContext, type SelectQuestion, type TextQuestion } from '../wizard/questions';
 import { defaultAnswer } from '../wizard/defaults';
 import { runPhase } from '../wizard/run-phase';
+import { newGatheredMemo } from '../wizard/resolve-gathered';
 import { secretView } from '../wizard/step-views';
 import { createInitialState, currentQuestion, editableField, menuOf, offeredAnswer, wizardReducer, type WizardAction, type WizardState } from '../wizard/wizard-state';
 import { promptContext, type PromptContext } from './prompt-context';
@@ -74,7 +76,8 @@ async function walk({
   const dispatch = (action: WizardAction) => {
     state = wizardReducer(state, action);
   };
-  const deps = { session, effects };
+  // one memo for the run: each phase resolves the answers again only when one changed
+  const deps = { session, effects, gathered: newGatheredMemo() };
   let lastStep: string | undefined;
 
   for (;;) {

@@ -11,7 +11,7 @@
 import type { Answers } from '../answers/answers';
 import type { AnswersInput } from '../answers/answers-schema';
 import { CACHE_FILE_RULE, keyNames, perCacheNames } from '../answers/per-cache-names';
-import { readMcAliases } from '../answers/resolve-answers';
+import { bucketOf, firstSetupDefault } from '../answers/answer-defaults';
 import type { Effects } from '../effects';
 import { parseNamedKeyText } from '../keys/named-key-text';
 import { resolveFilePath } from '../files/resolve-file-path';
@@ -20,9 +20,10 @@ import { readIfExists } from '../session/prepare-secrets';
 import { readProfileAccessKeys } from '../files/read-aws-profile';
 import type { SetupSession } from '../session/setup-session';
 import { rememberedSetups } from '../state/remembered-answers';
-import { readTrustedKeysSync } from '../state/rotation-state';
+import { readRotationState, rotationStatePath } from '../state/rotation-state';
+import { readMcConfigFact } from '../facts/mc-config';
 import { getField, setField } from '../answers/answer-fields';
-import { defaultAnswer, firstSetupDefault, NOTHING_KNOWN, type DefaultsContext } from './defaults';
+import { defaultAnswer, NOTHING_KNOWN, type DefaultsContext } from './defaults';
 
 /** The name of the key in the secret key file at `given` (a path as answered), if it holds one. */
 async function keyNameInFile(given: string, effects: Pick<Effects, 'home' | 'cwd'>): Promise<string | undefined> {
@@ -60,7 +61,7 @@ async function otherCaches(answers: Answers, effects: Pick<Effects, 'env' | 'hom
   const names = new Set<string>();
   const setups = await rememberedSetups(effects).catch(() => []);
   for (const { answers: other } of setups) {
-    if (other.endpoint === answers.endpoint && (other.bucket ?? 'nix-cache') === answers.bucket) continue;
+    if (other.endpoint === answers.endpoint && bucketOf(other) === answers.bucket) continue;
     for (const field of CACHE_FILES) {
       const path = getField(other, field) ?? firstSetupDefault(field, other, effects);
       if (typeof path === 'string') files.add(resolveFilePath(path, effects));
@@ -68,7 +69,8 @@ async function otherCaches(answers: Answers, effects: Pick<Effects, 'env' | 'hom
     if (other.key?.name !== undefined) names.add(other.key.name);
     if (other.endpoint === undefined) continue;
     try {
-      for (const text of readTrustedKeysSync(effects, other.endpoint, other.bucket ?? 'nix-cache')) names.add(text.split(':')[0] ?? text);
+      const state = await readRotationState(rotationStatePath(effects, other.endpoint, bucketOf(other)));
+      for (const text of state?.trusted ?? []) names.add(text.split(':')[0] ?? text);
     } catch {
       // an unreadable rotation state is that setup's to report
     }
@@ -139,12 +141,8 @@ export async function detectCacheNames(
     if (adminAlias !== undefined) {
       found['alias'] = adminAlias;
     } else {
-      let aliases: ReturnType<typeof readMcAliases> = {};
-      try {
-        aliases = readMcAliases(expandUserPath(answers.files.mcConfig, effects));
-      } catch {
-        // an unreadable mc config is reported by the plan
-      }
+      // an unreadable mc config is reported by the plan: here it holds no alias
+      const { aliases } = await readMcConfigFact(answers.files.mcConfig, effects);
       const base = first('alias')!;
       const candidates = [base, ...[2, 3, 4, 5].map((n) => `${base}-${n}`)];
       found['alias'] = firstFree(candidates, (name) => {

@@ -1,13 +1,15 @@
 /**
  * The answers gathered so far over the known ones (remembered, detected), complete with defaults
- * (resolveAnswers), or what is missing or wrong, naming the field: what the connection test and
- * the plan are made from. Known answers the wizard does not ask (a file path of an answers file
+ * (resolveAnswers, with the facts the answers name), or what is missing or wrong, naming the
+ * field: what the connection test and the plan are made from. Known answers the wizard does not ask (a file path of an answers file
  * run before) carry over, so accepting every default changes nothing.
  */
+import type { AnswerFacts } from '../answers/answer-facts';
 import type { Answers } from '../answers/answers';
 import { resolveAnswers } from '../answers/resolve-answers';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
+import { readFacts } from '../facts/read-facts';
 import type { AnswersInput } from '../answers/answers-schema';
 import { mergeAnswers, setField } from '../answers/answer-fields';
 import { knownAnswers } from './defaults';
@@ -35,9 +37,15 @@ function applyingKnown(state: Pick<WizardState, 'input' | 'known' | 'context'>):
   return known;
 }
 
-export function resolveGathered(state: Pick<WizardState, 'input' | 'known' | 'context'>, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): Gathered {
+/** The answers the wizard resolves: the known ones that still apply, with the gathered ones over them. */
+export function gatheredInput(state: Pick<WizardState, 'input' | 'known' | 'context'>): AnswersInput {
+  return mergeAnswers(applyingKnown(state), state.input);
+}
+
+/** The gathered answers resolved with `facts`, read for them (readFacts); pure. */
+export function resolveGathered(state: Pick<WizardState, 'input' | 'known' | 'context'>, facts: AnswerFacts): Gathered {
   try {
-    const resolution = resolveAnswers(mergeAnswers(applyingKnown(state), state.input), effects);
+    const resolution = resolveAnswers(gatheredInput(state), facts);
     if (resolution.ok) return { ok: true, answers: resolution.value.answers, warnings: resolution.value.warnings };
     return {
       ok: false,
@@ -47,4 +55,35 @@ export function resolveGathered(state: Pick<WizardState, 'input' | 'known' | 'co
   } catch (error) {
     return { ok: false, message: messageOf(error), field: error instanceof UsageError ? error.field : undefined };
   }
+}
+
+/**
+ * The last complete resolution of one wizard run, so that a phase (looking at the setup, testing
+ * the connection, preparing the plan) resolves again only when an answer changed. A failed one is
+ * not kept: after a retry the files it names (a CA file just fixed) are read again.
+ */
+export interface GatheredMemo {
+  last?: { readonly key: string; readonly gathered: Gathered };
+  /** how many times the answers were resolved, for the tests that hold "once per answer change" */
+  resolutions: number;
+}
+
+export function newGatheredMemo(): GatheredMemo {
+  return { resolutions: 0 };
+}
+
+/** The gathered answers resolved: their facts read (source/facts/read-facts.ts), unless they did not change since `memo`'s. */
+export async function gatherAnswers(
+  state: Pick<WizardState, 'input' | 'known' | 'context'>,
+  effects: Pick<Effects, 'env' | 'home' | 'cwd'>,
+  memo: GatheredMemo = newGatheredMemo(),
+): Promise<Gathered> {
+  const input = gatheredInput(state);
+  const key = JSON.stringify(input);
+  if (memo.last?.key === key) return memo.last.gathered;
+  const facts = await readFacts(input, effects);
+  memo.resolutions += 1;
+  const gathered = resolveGathered(state, facts);
+  memo.last = gathered.ok ? { key, gathered } : undefined;
+  return gathered;
 }

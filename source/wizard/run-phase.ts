@@ -11,12 +11,14 @@ import type { SetupSession } from '../session/setup-session';
 import { mergeAnswers } from '../answers/answer-fields';
 import { rememberedFor } from './defaults';
 import { detectCacheNames } from './detect-from-files';
-import { resolveGathered } from './resolve-gathered';
+import { gatherAnswers, type GatheredMemo } from './resolve-gathered';
 import type { WizardAction, WizardState } from './wizard-state';
 
 export interface PhaseRunnerDeps {
   readonly session: SetupSession;
   readonly effects: Pick<Effects, 'env' | 'home' | 'cwd'>;
+  /** the run's last resolution of the answers, so each phase resolves again only when an answer changed @default none kept */
+  readonly gathered?: GatheredMemo;
 }
 
 export interface PhaseRunOptions {
@@ -40,13 +42,14 @@ function messageOf(error: unknown): string {
 /** Runs what `state.phase` asks for and dispatches the outcome; resolves when done. Never rejects. */
 export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispatch: (action: WizardAction) => void, options: PhaseRunOptions = {}): Promise<void> {
   const { session, effects } = deps;
+  const gather = () => gatherAnswers(state, effects, deps.gathered);
   const isCurrent = options.isCurrent ?? (() => true);
   const report = (action: WizardAction) => {
     if (isCurrent()) dispatch(action);
   };
   switch (state.phase.name) {
     case 'detecting': {
-      const resolved = resolveGathered(state, effects);
+      const resolved = await gather();
       // Looking is best effort: without a complete connection there is just nothing detected.
       // The names are this cache's own where another cache holds the first-setup ones; those
       // given or remembered are kept as they are.
@@ -58,7 +61,7 @@ export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispat
       return;
     }
     case 'testing-connection': {
-      const resolved = resolveGathered(state, effects);
+      const resolved = await gather();
       if (!resolved.ok) {
         report({ type: 'set-connection-status', status: { ok: false, message: resolved.message, ...(resolved.field ? { field: resolved.field } : {}) } });
         return;
@@ -68,7 +71,7 @@ export async function runPhase(state: WizardState, deps: PhaseRunnerDeps, dispat
       return;
     }
     case 'preparing': {
-      const resolved = resolveGathered(state, effects);
+      const resolved = await gather();
       if (!resolved.ok) {
         report({ type: 'plan-failed', message: resolved.message, ...(resolved.field ? { field: resolved.field } : {}) });
         return;

@@ -1,18 +1,18 @@
 /** SPEC 2 and 10: some answers are allowed but said loudly on every run. */
 import { describe, expect, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { makeCliSandbox } from '../helpers/run-cli';
 
 const where = { env: {}, home: '/home/u', cwd: '/home/u/work' };
 const admin = { accessKey: 'minioadmin', secretKey: 'Admin-Secret-123' };
 
 describe('warnings about the answers', () => {
-  it('says nothing for an https endpoint with TLS verification on', () => {
-    expect(requireCompleteAnswers({ endpoint: 'https://s3.example.org', admin }, where).warnings).toEqual([]);
+  it('says nothing for an https endpoint with TLS verification on', async () => {
+    expect((await completeFromDisk({ endpoint: 'https://s3.example.org', admin }, where)).warnings).toEqual([]);
   });
 
-  it('warns about plain http, a .local host and insecure, each by its field', () => {
-    const { warnings } = requireCompleteAnswers({ endpoint: 'http://nas.local:9000', admin, insecure: true }, where);
+  it('warns about plain http, a .local host and insecure, each by its field', async () => {
+    const { warnings } = await completeFromDisk({ endpoint: 'http://nas.local:9000', admin, insecure: true }, where);
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatch(/^endpoint: .*plain http/);
     expect(warnings[1]).toMatch(/^endpoint: nas\.local is an mDNS/);

@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireCompleteAnswers, validateAnswerField } from '../../source/answers/resolve-answers';
+import { validateAnswerField } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
 
 const ok = { endpoint: 'https://s3.example.org', admin: { accessKey: 'minioadmin', secretKey: 'minio-admin-secret' } };
@@ -131,17 +132,17 @@ describe('IPv6 endpoints (issue 16)', () => {
   const where = { env: {}, home: '/home/u', cwd: '/home/u/work' };
   const admin = { accessKey: 'minioadmin', secretKey: 'Admin-Secret-123' };
   // the key name is given: its default for an IPv6 host is another item of the issue
-  const warningsFor = (endpoint: string) => requireCompleteAnswers({ endpoint, admin, key: { name: 'cache-1' } }, where).warnings;
+  const warningsFor = async (endpoint: string) => (await completeFromDisk({ endpoint, admin, key: { name: 'cache-1' } }, where)).warnings;
 
-  it('are valid endpoints, with no punycode look-alike warning however the address is written', () => {
+  it('are valid endpoints, with no punycode look-alike warning however the address is written', async () => {
     for (const endpoint of ['https://[::1]:9000', 'https://[0:0::1]', 'https://[FD00::A]:9000']) {
       expect(validateAnswerField('endpoint', endpoint), endpoint).toBeUndefined();
-      expect(warningsFor(endpoint), endpoint).toEqual([]);
+      expect(await warningsFor(endpoint), endpoint).toEqual([]);
     }
-    expect(warningsFor('http://[::1]:9000')).toEqual([expect.stringMatching(/^endpoint: .*plain http/)]);
+    expect(await warningsFor('http://[::1]:9000')).toEqual([expect.stringMatching(/^endpoint: .*plain http/)]);
   });
 
-  it('a host written in another script is still warned about', () => {
-    expect(warningsFor('https://c\u0430che.example.org')).toEqual([expect.stringContaining('xn--')]);
+  it('a host written in another script is still warned about', async () => {
+    expect(await warningsFor('https://c\u0430che.example.org')).toEqual([expect.stringContaining('xn--')]);
   });
 });

@@ -4,7 +4,7 @@
  * first, as the credential rotations do (issue 15 item 6).
  */
 import { describe, expect, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import type { CommandOptions } from '../../source/commands/command-options';
 import { runMenuChoice } from '../../source/commands/run-menu-choice';
 import { rememberAnswers } from '../../source/state/remembered-answers';
@@ -17,7 +17,7 @@ describe('a menu entry', () => {
   it('"Rotate the signing key" says what it will do and asks first; n changes nothing (exit 130)', async () => {
     // Given a remembered setup
     const sandbox = makeCliSandbox();
-    const { answers } = requireCompleteAnswers({ backend: 'minio', endpoint: 'https://s3.lan:9000', bucket: 'nix-cache' }, sandbox.effects(), { offline: true });
+    const { answers } = await completeFromDisk({ backend: 'minio', endpoint: 'https://s3.lan:9000', bucket: 'nix-cache' }, sandbox.effects(), { offline: true });
     await rememberAnswers(answers, sandbox.effects());
     const before = sandbox.listFiles();
     // When the menu's "Rotate the signing key" runs in a terminal

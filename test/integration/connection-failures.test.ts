@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { createSetupSession } from '../../source/session/create-setup-session';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { makeCliSandbox } from '../helpers/run-cli';
@@ -24,8 +24,8 @@ for (const row of backendTargets().filter((r) => r.target === null || r.target.a
   describe.skipIf(row.target === null)(`the connection test on ${row.name}${row.unavailable ? ` (skipped: ${row.unavailable})` : ''}`, () => {
     const target = row.target as BackendTarget;
     const effects = makeCliSandbox().effects();
-    const test = (endpoint: string) => {
-      const { answers } = requireCompleteAnswers({ ...target.answers(endpoint) }, effects);
+    const test = async (endpoint: string) => {
+      const { answers } = await completeFromDisk({ ...target.answers(endpoint) }, effects);
       return createSetupSession(effects, { outDir: undefined }).testConnection(answers);
     };
 

@@ -14,7 +14,7 @@ import { rgwClient, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { errorCodeOf } from '../helpers/error-code';
 import { minioClient, type MinioInfo } from '../helpers/minio-server';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { rotateCredentials } from '../../source/rotate/rotate-credentials';
 
 const rgw = inject('rgw');
@@ -181,7 +181,7 @@ function privateCacheSuite(
       // Given a reader rotation that stops once the server holds the new secret (a crash)
       const before = readerKeys(sandbox);
       const effects = sandbox.effects();
-      const { answers } = requireCompleteAnswers(JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>, effects);
+      const { answers } = await completeFromDisk(JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>, effects);
       await expect(
         rotateCredentials({
           answers,

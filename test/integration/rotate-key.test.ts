@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { rotateKey, type KeyRotationPoint } from '../../source/rotate/rotate-key';
 import { parseNixPublicKey } from '../../source/keys/nix-public-key';
 import { generateNixSecretKey, parseNixSecretKey } from '../../source/keys/nix-secret-key';
@@ -257,10 +257,10 @@ describe.skipIf(rgw === null)(`rotate key stopped part-way${unavailable ? ` (ski
       const keyDir = join(sandbox.home, '.config', 'nix');
       const key1 = readFileSync(join(keyDir, 'public.key'), 'utf8');
       const effects = sandbox.effects();
-      const read = () => requireCompleteAnswers(JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>, effects, { offline: true }).answers;
+      const read = async () => (await completeFromDisk(JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>, effects, { offline: true })).answers;
       await expect(
         rotateKey({
-          answers: read(),
+          answers: await read(),
           effects,
           at: (at) => {
             if (at === point) throw new Error(`crash at ${at}`);
@@ -276,7 +276,7 @@ describe.skipIf(rgw === null)(`rotate key stopped part-way${unavailable ? ` (ski
       expect(parseNixSecretKey(readFileSync(join(keyDir, 'secret.key'), 'utf8'), 'k').publicKeyText()).toBe(key2);
       expect(parseNixSecretKey(readFileSync(join(keyDir, `secret.key.127.0.0.1-${bucket}-1`), 'utf8'), 'k').publicKeyText()).toBe(key1);
       expect(readFileSync(join(sandbox.cwd, 'nix-cache.conf'), 'utf8')).toContain(`extra-trusted-public-keys = ${key2} ${key1}\n`);
-      expect(read().key.trusted).toEqual([key1]);
+      expect((await read()).key.trusted).toEqual([key1]);
     });
   }
 });

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import { radosgwAdmin } from '../helpers/ceph-rgw';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { createSetupSession } from '../../source/session/create-setup-session';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
 import { startRecordingProxy } from '../helpers/recording-proxy';
@@ -300,14 +300,14 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
     const target = maybeTarget as BackendTarget;
     const sandbox = sandboxFor(target);
     const session = createSetupSession(sandbox.effects(), { outDir: undefined, systemNixConf: async () => null });
-    const answersFor = (input: Record<string, unknown>) => requireCompleteAnswers(input, sandbox.effects()).answers;
+    const answersFor = async (input: Record<string, unknown>) => (await completeFromDisk(input, sandbox.effects())).answers;
 
     it('passes with the right admin keys', async () => {
-      expect(await session.testConnection(answersFor(target.answers()))).toMatchObject({ ok: true });
+      expect(await session.testConnection(await answersFor(target.answers()))).toMatchObject({ ok: true });
     });
 
     it('names the admin secret when the signature is refused', async () => {
-      const result = await session.testConnection(answersFor({ ...target.answers(), admin: { accessKey: target.admin.accessKey, secretKey: 'wrong-secret-1234' } }));
+      const result = await session.testConnection(await answersFor({ ...target.answers(), admin: { accessKey: target.admin.accessKey, secretKey: 'wrong-secret-1234' } }));
       expect(result).toMatchObject({ ok: false, field: 'admin.secretKey' });
     });
   });
@@ -360,19 +360,19 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
   describe("the wizard's connection test", () => {
     const sandbox = makeCliSandbox();
     const session = createSetupSession(sandbox.effects(), { outDir: undefined, systemNixConf: async () => null });
-    const answersFor = (input: Record<string, unknown>) => requireCompleteAnswers(input, sandbox.effects()).answers;
+    const answersFor = async (input: Record<string, unknown>) => (await completeFromDisk(input, sandbox.effects())).answers;
 
     it('names the builder secret on plain S3, where the builder keys connect', async () => {
-      const result = await session.testConnection(answersFor({ backend: 's3', endpoint: info.endpoint, builder: { accessKey: info.accessKey, secretKey: 'wrong-secret-1234' } }));
+      const result = await session.testConnection(await answersFor({ backend: 's3', endpoint: info.endpoint, builder: { accessKey: info.accessKey, secretKey: 'wrong-secret-1234' } }));
       expect(result).toMatchObject({ ok: false, field: 'builder.secretKey' });
     });
 
     it('names caFile for a certificate from an unknown CA, and the endpoint when nothing answers', async () => {
       const https = info.httpsEndpoint;
       expect(https).toBeDefined();
-      const tls = await session.testConnection(answersFor({ backend: 'ceph', endpoint: https, admin: adminKeys(info) }));
+      const tls = await session.testConnection(await answersFor({ backend: 'ceph', endpoint: https, admin: adminKeys(info) }));
       expect(tls).toMatchObject({ ok: false, field: 'caFile' });
-      const down = await session.testConnection(answersFor({ backend: 'ceph', endpoint: 'http://127.0.0.1:9', admin: adminKeys(info) }));
+      const down = await session.testConnection(await answersFor({ backend: 'ceph', endpoint: 'http://127.0.0.1:9', admin: adminKeys(info) }));
       expect(down).toMatchObject({ ok: false, field: 'endpoint' });
       expect((down as { message: string }).message).toContain('ECONNREFUSED');
     });

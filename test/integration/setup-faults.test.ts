@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { createSetupSession } from '../../source/session/create-setup-session';
 import type { StepEvent } from '../../source/steps/run-steps';
 import type { ServerStep, StepId, StepRun } from '../../source/steps/server-step';
@@ -67,7 +67,7 @@ describe.each(backendTargets())('setup when $name stops part-way', ({ target: ma
       answersFile(sandbox, target);
       const effects = sandbox.effects();
       const input = JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>;
-      const { answers } = requireCompleteAnswers(input, effects);
+      const { answers } = await completeFromDisk(input, effects);
       const session = createSetupSession(effects, { outDir: undefined, systemNixConf: async () => null });
       const plan = await session.prepareSetup(answers, []);
       const steps = plan.steps as ServerStep[];

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { requireCompleteAnswers, validateAnswersInput } from '../../source/answers/resolve-answers';
+import { validateAnswersInput } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { UsageError } from '../../source/errors';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { rotationStatePath, trustedPublicKeys, writeRotationState } from '../../source/state/rotation-state';
@@ -32,19 +33,19 @@ describe('the keys a rotation still trusts', () => {
   const current = generateNixSecretKey('s3.lan-2', random).publicKeyText();
 
   it('are none until a rotation remembers them, then every run renders them, until dropped', async () => {
-    expect(requireCompleteAnswers(base, effects).answers.key.trusted).toEqual([]);
+    expect((await completeFromDisk(base, effects)).answers.key.trusted).toEqual([]);
     const path = rotationStatePath(effects, base.endpoint, base.bucket);
     await writeRotationState(path, { trusted: [old] });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, '.config', 'nix-cache-wizard')).mode & 0o777).toBe(0o700);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ trusted: [old] });
-    expect(requireCompleteAnswers(base, effects).answers.key.trusted).toEqual([old]);
+    expect((await completeFromDisk(base, effects)).answers.key.trusted).toEqual([old]);
     // another bucket is another setup
-    expect(requireCompleteAnswers({ ...base, bucket: 'other' }, effects).answers.key.trusted).toEqual([]);
+    expect((await completeFromDisk({ ...base, bucket: 'other' }, effects)).answers.key.trusted).toEqual([]);
     // the answers file wins
-    expect(requireCompleteAnswers({ ...base, key: { trusted: [] } }, effects).answers.key.trusted).toEqual([]);
+    expect((await completeFromDisk({ ...base, key: { trusted: [] } }, effects)).answers.key.trusted).toEqual([]);
     await writeRotationState(path, { trusted: [] });
-    expect(requireCompleteAnswers(base, effects).answers.key.trusted).toEqual([]);
+    expect((await completeFromDisk(base, effects)).answers.key.trusted).toEqual([]);
   });
 
   it('come after the current key, once each', () => {
@@ -72,10 +73,10 @@ describe('remembered answers and trusted keys', () => {
     const home = mkdtempSync(join(tmpdir(), 'ncw-state-'));
     const effects = { env: {}, home, cwd: home };
     const base = { endpoint: 'https://s3.lan:9000', bucket: 'nix-cache', admin: { accessKey: 'admin', secretKey: 'Admin-Secret-1' } };
-    const kept = rememberable(requireCompleteAnswers(base, effects).answers);
+    const kept = rememberable((await completeFromDisk(base, effects)).answers);
     expect(kept.key?.trusted).toBeUndefined();
     const old = generateNixSecretKey('s3.lan-1', random).publicKeyText();
     await writeRotationState(rotationStatePath(effects, base.endpoint, base.bucket), { trusted: [old] });
-    expect(requireCompleteAnswers({ ...kept, admin: base.admin }, effects).answers.key.trusted).toEqual([old]);
+    expect((await completeFromDisk({ ...kept, admin: base.admin }, effects)).answers.key.trusted).toEqual([old]);
   });
 });

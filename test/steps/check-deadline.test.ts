@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import { expect, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { createSetupSession } from '../../source/session/create-setup-session';
 import { makeCliSandbox } from '../helpers/run-cli';
 
@@ -13,7 +13,7 @@ it('--dry-run against a server that accepts connections and never answers ends a
   try {
     const sandbox = makeCliSandbox();
     const effects = sandbox.effects();
-    const { answers } = requireCompleteAnswers(
+    const { answers } = await completeFromDisk(
       { backend: 's3', endpoint: `http://127.0.0.1:${port}`, builder: { accessKey: 'builder', secretKey: 'Builder-secret-1' }, expireDays: 7 },
       effects,
     );

@@ -12,7 +12,9 @@ import { describe, expect, test } from 'vitest';
 import type { Answers } from '../../source/answers/answers';
 import type { AnswersInput } from '../../source/answers/answers-schema';
 import { perCacheNames, ACCESS_KEY_NAME_RULE, keyNameHost } from '../../source/answers/per-cache-names';
-import { mcAliasConflict, resolveAnswers, validateAnswerField } from '../../source/answers/resolve-answers';
+import { validateAnswerField } from '../../source/answers/resolve-answers';
+import { mcAliasConflict } from '../../source/facts/mc-config';
+import { resolveFromDisk } from '../../source/facts/read-facts';
 import { bucketsGranted, writePolicyDocument } from '../../source/policies/write-policy';
 import { setupsDir } from '../../source/state/remembered-answers';
 import { detectCacheNames } from '../../source/wizard/detect-from-files';
@@ -33,8 +35,8 @@ function sandbox() {
   return { home, cwd, effects, write };
 }
 
-function answersFor(input: AnswersInput, effects: { env: Record<string, string>; home: string; cwd: string }): Answers {
-  const resolution = resolveAnswers(input, effects);
+async function answersFor(input: AnswersInput, effects: { env: Record<string, string>; home: string; cwd: string }): Promise<Answers> {
+  const resolution = await resolveFromDisk(input, effects);
   if (!resolution.ok) throw new Error(JSON.stringify(resolution.missing));
   return resolution.value.answers;
 }
@@ -56,7 +58,7 @@ const emptyServer = { detectNames: async (_answers: Answers, wanted: object) => 
 describe('the names of a cache', () => {
   test('a first cache on a server keeps the first-setup names', async () => {
     const { effects } = sandbox();
-    const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN }, effects);
+    const answers = await answersFor({ endpoint: ENDPOINT, admin: ADMIN }, effects);
     const names = await detectCacheNames(emptyServer, answers, { endpoint: ENDPOINT, admin: ADMIN }, effects);
     expect(names.reader?.accessKey).toBeUndefined(); // a public cache has no reader to look for
     expect(names).toMatchObject({
@@ -76,7 +78,7 @@ describe('the names of a cache', () => {
     write(join(home, '.aws', 'credentials'), '[nixbuilder]\naws_access_key_id = nixbuilder\naws_secret_access_key = first-secret-123\n');
     write(join(home, '.mc', 'config.json'), JSON.stringify({ version: '10', aliases: { s3: { url: 'https://elsewhere.example', accessKey: 'x', secretKey: 'y-secret-1', api: 's3v4', path: 'auto' } } }));
     // When the second cache (bucket cache-two) looks for its names
-    const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two', anonymous: 'none' }, effects);
+    const answers = await answersFor({ endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two', anonymous: 'none' }, effects);
     const names = await detectCacheNames(serverWithFirstCache, answers, { endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two', anonymous: 'none' }, effects);
     // Then none is the first cache's
     expect(names).toMatchObject({
@@ -92,7 +94,7 @@ describe('the names of a cache', () => {
   test('names given or remembered are kept, and the alias written is the one the admin keys came from', async () => {
     const { effects } = sandbox();
     const kept: AnswersInput = { endpoint: ENDPOINT, admin: { mcAlias: 'myminio' }, bucket: 'cache-two', builder: { accessKey: 'mine' }, policyName: 'my-policy', key: { secretFile: '~/k.sec' } };
-    const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two', builder: { accessKey: 'mine' }, policyName: 'my-policy', key: { secretFile: '~/k.sec' } }, effects);
+    const answers = await answersFor({ endpoint: ENDPOINT, admin: ADMIN, bucket: 'cache-two', builder: { accessKey: 'mine' }, policyName: 'my-policy', key: { secretFile: '~/k.sec' } }, effects);
     const names = await detectCacheNames(serverWithFirstCache, { ...answers, admin: { ...answers.admin, mcAlias: 'myminio' } }, kept, effects);
     expect(names.builder?.accessKey).toBeUndefined();
     expect(names.policyName).toBeUndefined();
@@ -100,17 +102,17 @@ describe('the names of a cache', () => {
     expect(names.alias).toBe('myminio');
   });
 
-  test('the alias written defaults to the mc alias the admin keys were picked from', () => {
+  test('the alias written defaults to the mc alias the admin keys were picked from', async () => {
     const { home, effects, write } = sandbox();
     write(join(home, '.mc', 'config.json'), JSON.stringify({ version: '10', aliases: { myminio: { url: ENDPOINT, ...ADMIN } } }));
-    const resolution = resolveAnswers({ admin: { mcAlias: 'myminio' } }, effects);
+    const resolution = await resolveFromDisk({ admin: { mcAlias: 'myminio' } }, effects);
     expect(resolution.ok && resolution.value.answers.alias).toBe('myminio');
   });
 
   test('an existing key file that no other cache names is reused with the name of its key', async () => {
     const { home, effects, write } = sandbox();
     write(join(home, '.config', 'nix', 'secret.key'), `old-name-1:${Buffer.alloc(64, 7).toString('base64')}\n`);
-    const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN }, effects);
+    const answers = await answersFor({ endpoint: ENDPOINT, admin: ADMIN }, effects);
     const names = await detectCacheNames(emptyServer, answers, { endpoint: ENDPOINT, admin: ADMIN }, effects);
     expect(names.key).toMatchObject({ name: 'old-name-1', secretFile: '~/.config/nix/secret.key' });
   });
@@ -122,10 +124,10 @@ describe('the names of a cache', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test('an IPv6 endpoint gives a valid key name of this cache, not ::1-1', () => {
+  test('an IPv6 endpoint gives a valid key name of this cache, not ::1-1', async () => {
     const { effects } = sandbox();
     expect(keyNameHost('http://[::1]:9000')).toBe('ipv6-1');
-    const resolution = resolveAnswers({ endpoint: 'http://[::1]:9000', admin: ADMIN }, effects);
+    const resolution = await resolveFromDisk({ endpoint: 'http://[::1]:9000', admin: ADMIN }, effects);
     expect(resolution.ok && resolution.value.answers.key.name).toBe('ipv6-1-nix-cache-1');
     expect(validateAnswerField('key.name', 'ipv6-1-nix-cache-1')).toBeUndefined();
   });
@@ -136,10 +138,10 @@ describe('the names of a cache', () => {
     expect(bucketsGranted({ Statement: [{ Effect: 'Deny', Resource: 'arn:aws:s3:::b2/*' }, { Effect: 'Allow', Action: ['admin:*'] }] })).toEqual([]);
   });
 
-  test('an mc alias of another server is a conflict naming it and a free alias; one of this server and keys is not', () => {
+  test('an mc alias of another server is a conflict naming it and a free alias; one of this server and keys is not', async () => {
     const { home, effects, write } = sandbox();
     write(join(home, '.mc', 'config.json'), JSON.stringify({ version: '10', aliases: { s3: { url: 'https://elsewhere.example', accessKey: 'x', secretKey: 'y-secret-1' }, mine: { url: `${ENDPOINT}/`, accessKey: 'rootadmin', secretKey: 'root-secret-1' } } }));
-    const answers = answersFor({ endpoint: ENDPOINT, admin: ADMIN }, effects);
+    const answers = await answersFor({ endpoint: ENDPOINT, admin: ADMIN }, effects);
     const conflict = mcAliasConflict(answers, effects);
     expect(conflict?.field).toBe('alias');
     expect(conflict?.message).toContain('https://elsewhere.example');

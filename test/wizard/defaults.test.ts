@@ -1,12 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { answersInputSchema, type AnswersInput } from '../../source/answers/answers-schema';
-import { resolveAnswers } from '../../source/answers/resolve-answers';
+import { firstSetupDefault } from '../../source/answers/answer-defaults';
+import { resolveFromDisk } from '../../source/facts/read-facts';
 import { main } from '../../source/main';
 import { getField } from '../../source/answers/answer-fields';
-import { defaultAnswer, firstSetupDefault, NOTHING_KNOWN } from '../../source/wizard/defaults';
+import { defaultAnswer, NOTHING_KNOWN } from '../../source/wizard/defaults';
 import { choiceToAnswer, QUESTIONS } from '../../source/wizard/questions';
-import { resolveGathered } from '../../source/wizard/resolve-gathered';
+import { gatherAnswers, newGatheredMemo } from '../../source/wizard/resolve-gathered';
 import { createInitialState, currentQuestion, wizardReducer, type WizardState } from '../../source/wizard/wizard-state';
 
 const effects = { env: {}, cwd: '/work', home: '/home/user' };
@@ -39,9 +40,9 @@ function acceptEveryDefault(state: WizardState): WizardState {
 }
 
 describe('the defaults', () => {
-  test('on a first setup the wizard offers what an answers file left out would be (one set of defaults)', () => {
+  test('on a first setup the wizard offers what an answers file left out would be (one set of defaults)', async () => {
     const given: AnswersInput = { endpoint: 'https://s3.example.org', admin: { accessKey: 'admin', secretKey: 'adminsecret' } };
-    const resolution = resolveAnswers(given, effects);
+    const resolution = await resolveFromDisk(given, effects);
     if (!resolution.ok) throw new Error('incomplete');
     for (const question of QUESTIONS) {
       if (question.field.startsWith('@') || getField(given, question.field) !== undefined) continue;
@@ -60,7 +61,7 @@ describe('the defaults', () => {
     expect(defaultAnswer('key.name', { endpoint: 'https://s3.example.org' }, NOTHING_KNOWN, effects)).toBe('s3.example.org-nix-cache-1');
   });
 
-  test('accepting every default of a remembered setup gives back exactly the remembered answers', () => {
+  test('accepting every default of a remembered setup gives back exactly the remembered answers', async () => {
     // Given the answers of a first setup with nothing left at its default
     const remembered: AnswersInput = {
       backend: 'ceph', endpoint: 'https://rgw.example.org:7480', region: 'eu-1', caFile: undefined, insecure: false,
@@ -75,10 +76,18 @@ describe('the defaults', () => {
     const end = acceptEveryDefault(start);
     // Then the plan is made from the same answers
     expect(end.phase.name).toBe('preparing');
-    const gathered = resolveGathered(end, { ...effects, env: { NIX_CACHE_ADMIN_SECRET_KEY: 'adminsecret' } });
-    const expected = resolveAnswers(remembered, { ...effects, env: { NIX_CACHE_ADMIN_SECRET_KEY: 'adminsecret' } });
+    const memo = newGatheredMemo();
+    const gathered = await gatherAnswers(end, { ...effects, env: { NIX_CACHE_ADMIN_SECRET_KEY: 'adminsecret' } }, memo);
+    const expected = await resolveFromDisk(remembered, { ...effects, env: { NIX_CACHE_ADMIN_SECRET_KEY: 'adminsecret' } });
     if (!gathered.ok || !expected.ok) throw new Error(gathered.ok ? 'remembered answers incomplete' : gathered.message);
     expect(gathered.answers).toEqual(expected.value.answers);
+    // And the next phase of the run (preparing, after testing the connection) resolves nothing again: no answer changed
+    expect(await gatherAnswers(end, { ...effects, env: { NIX_CACHE_ADMIN_SECRET_KEY: 'adminsecret' } }, memo)).toBe(gathered);
+    expect(memo.resolutions).toBe(1);
+    // until an answer changes
+    const changed = await gatherAnswers({ ...end, input: { ...end.input, bucket: 'other-cache' } }, { ...effects, env: { NIX_CACHE_ADMIN_SECRET_KEY: 'adminsecret' } }, memo);
+    expect(changed.ok && changed.answers.bucket).toBe('other-cache');
+    expect(memo.resolutions).toBe(2);
   });
 
   test('--help lists every key an answers file may hold', async () => {
