@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveAnswers } from '../../source/answers/resolve-answers';
+import { resolveFromDisk } from '../../source/facts/read-facts';
 import { detectExistingSetup } from '../../source/backends/detect-existing-setup';
 import { createSetupSession } from '../../source/session/create-setup-session';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
@@ -29,8 +29,8 @@ function rememberedFiles(sandbox: CliSandbox): string[] {
     .map((name) => join(folder, name));
 }
 
-function detectFor(sandbox: CliSandbox, answers: Record<string, unknown>) {
-  const resolution = resolveAnswers(answers, sandbox.effects());
+async function detectFor(sandbox: CliSandbox, answers: Record<string, unknown>) {
+  const resolution = await resolveFromDisk(answers, sandbox.effects());
   if (!resolution.ok) throw new Error(`incomplete answers: ${JSON.stringify(resolution.missing)}`);
   return detectExistingSetup(resolution.value.answers);
 }
@@ -135,7 +135,7 @@ describe.skipIf(minio === null)(`a re-run on MinIO${minioUnavailable ? ` (skippe
   });
 
   it('dropping the listing and the expiry is marked as a removal in the checks, not as one more step to do', async () => {
-    const resolution = resolveAnswers(
+    const resolution = await resolveFromDisk(
       { backend: 'minio', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, anonymous: 'get', expireDays: null, writeMcConfig: false },
       sandbox.effects(),
     );

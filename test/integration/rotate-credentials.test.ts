@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 import { rotateCredentials, type CredentialRotationPoint } from '../../source/rotate/rotate-credentials';
 import { readAwsProfile } from '../../source/files/read-aws-profile';
@@ -109,7 +109,7 @@ for (const row of backendTargets()) {
         const oldSecret = profileSecret(sandbox) ?? '';
         const effects = sandbox.effects();
         const input = JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>;
-        const { answers } = requireCompleteAnswers(input, effects);
+        const { answers } = await completeFromDisk(input, effects);
         const real = await secretServerFor({ answers, effects, accessKey: builder });
         const server = {
           ...real,

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requireCompleteAnswers } from '../../source/answers/resolve-answers';
+import { completeFromDisk } from '../../source/facts/read-facts';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
 import { createSetupSession } from '../../source/session/create-setup-session';
@@ -179,7 +179,7 @@ describe.each(rows)('the builder secret is never lost on $name', ({ name, target
     // Given a plan whose AWS credentials path turns into a folder right after the user is created
     const setup = newSetup(target);
     const effects = setup.sandbox.effects();
-    const { answers } = requireCompleteAnswers(answersOf(setup), effects);
+    const { answers } = await completeFromDisk(answersOf(setup), effects);
     const session = createSetupSession(effects, { outDir: undefined, systemNixConf: async () => null });
     const plan = await session.prepareSetup(answers, []);
     const steps = plan.steps as ServerStep[];
