@@ -73,7 +73,16 @@ Compression, that every reference has its narinfo, which trusted keys (the
 public key file and key.trusted) verify it, and Ceph's aws-chunked encoding;
 then the NARs, .ls and uploads nothing points to. With the builder's profile
 (list and get), else the admin keys.
-Changes: nothing. Exit 0 healthy, 1 problems found (each with its fix).`,
+With --deep (or --sample N): downloads the NARs (all, or N at random),
+streaming, and checks FileSize and FileHash, then NarSize and NarHash after
+decompressing (xz, zstd, bzip2, br, none).
+Changes: nothing, unless --repair (admin keys): it deletes narinfos whose NAR
+is missing or broken (clients then build instead of failing), and orphan NARs
+and .ls older than --min-age (default 1d); aborts multipart uploads older
+than --min-age; rewrites aws-chunked objects without that encoding. It shows
+the plan and asks first (--yes without a terminal). Every key is written to a
+report file (named in the output) before the first delete.
+Exit 0 healthy, 1 problems found (each with its fix).`,
   prune: `
 Checks: lists the whole bucket and reads every narinfo once (admin keys: the
 builder can delete nothing). Roots: the paths uploaded within --keep-days
@@ -123,6 +132,7 @@ async function runCommand(argv: readonly string[], io: FrontEndIo, effects: Effe
     dropOld: raw['dropOld'] === true,
     force: raw['force'] === true,
     reader: raw['reader'] === true,
+    doctor: { deep: raw['deep'] === true, sample: raw['sample'] as string | undefined, repair: raw['repair'] === true, minAge: raw['minAge'] as string | undefined },
     prune: { keepDays: raw['keepDays'] as string | undefined, minAge: raw['minAge'] as string | undefined, pins: raw['pin'] as string[] | undefined, apply: raw['apply'] === true },
   });
 
@@ -189,7 +199,11 @@ async function runCommand(argv: readonly string[], io: FrontEndIo, effects: Effe
   addCommonOptions(
     program
       .command('doctor')
-      .description('what is in the cache and whether every path in it can be substituted (read-only)')
+      .description('what is in the cache and whether every path in it can be substituted (read-only unless --repair)')
+      .option('--deep', 'download every NAR and check its FileHash, FileSize, NarHash and NarSize')
+      .option('--sample <n>', 'with --deep: check N NARs drawn at random instead of all')
+      .option('--repair', 'fix what a deletion or a copy fixes (admin keys; shows the plan and asks first, or --yes)')
+      .option('--min-age <age>', 'with --repair: never delete an orphan or abort an upload younger than this: 0, or e.g. 90m, 1h, 2d [1d]')
       .addHelpText('after', CHECKS_AND_CHANGES['doctor']!),
   ).action((raw: Record<string, unknown>) => run('doctor', normalize(raw), async () => (await import('./commands/doctor')).runDoctor));
 

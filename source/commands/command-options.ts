@@ -1,3 +1,5 @@
+import type { DoctorFlags } from '../doctor/repair-options';
+
 /** The flags of SPEC 1, after parsing; every command reads the ones it has. */
 export interface CommandOptions {
   readonly answers: string | undefined;
@@ -18,6 +20,8 @@ export interface CommandOptions {
    * entry is one Enter away from a run, so what it will do is shown and asked first @default false
    */
   readonly confirm?: boolean;
+  /** `doctor --deep --sample N --repair --min-age AGE`, as typed (absent for the other commands) */
+  readonly doctor?: DoctorFlags;
   /** `prune`'s own flags (absent for the other commands) */
   readonly prune?: PruneFlags;
 }

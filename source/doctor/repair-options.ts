@@ -1,0 +1,58 @@
+/**
+ * The flags of `doctor --deep [--sample N] --repair [--min-age AGE]`, checked before anything is
+ * read (bad input: exit 2 naming the flag and the rule, nothing changed), and where the repair's
+ * report file goes.
+ */
+import { join } from 'node:path';
+import type { Effects } from '../effects';
+import { UsageError } from '../errors';
+import { setupFileStem, stateDirPath, type SetupIdentity } from '../state/state-dir';
+
+/** `doctor`'s own flags, as typed. */
+export interface DoctorFlags {
+  readonly deep: boolean;
+  readonly sample: string | undefined;
+  readonly repair: boolean;
+  readonly minAge: string | undefined;
+}
+
+export interface DoctorSettings {
+  /** download and check NARs */
+  readonly deep: boolean;
+  /** check N NARs drawn at random; undefined: all */
+  readonly sample?: number;
+  readonly repair: boolean;
+  /** orphans and uploads younger than this are left alone, in ms */
+  readonly minAgeMs: number;
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Nix uploads a NAR before its narinfo: a day is far past any upload in flight. */
+const DEFAULT_MIN_AGE_MS = UNITS['d']!;
+
+/** `--min-age`: `0`, or a whole number with a unit, `s`, `m`, `h` or `d` (`90m`, `1h`, `2d`) [1d]. */
+function parseMinAge(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MIN_AGE_MS;
+  const match = /^(0|[1-9][0-9]{0,6})([smhd])?$/.exec(text.trim());
+  if (match === null || (match[1] !== '0' && match[2] === undefined)) {
+    throw new UsageError(`--min-age ${JSON.stringify(text)}: give 0 or a whole number with a unit, s, m, h or d (e.g. 90m, 1h, 2d).`, '--min-age');
+  }
+  return Number(match[1]) * (match[2] === undefined ? 0 : UNITS[match[2]]!);
+}
+
+export function doctorSettings(flags: DoctorFlags | undefined): DoctorSettings {
+  const given = flags ?? { deep: false, sample: undefined, repair: false, minAge: undefined };
+  let sample: number | undefined;
+  if (given.sample !== undefined) {
+    if (!/^[1-9][0-9]{0,8}$/.test(given.sample.trim())) throw new UsageError(`--sample ${JSON.stringify(given.sample)}: give how many NARs to check, a whole number from 1.`, '--sample');
+    sample = Number(given.sample.trim());
+  }
+  if (given.minAge !== undefined && !given.repair) throw new UsageError('--min-age says which objects --repair may delete: give it with --repair.', '--min-age');
+  return { deep: given.deep || sample !== undefined, ...(sample !== undefined ? { sample } : {}), repair: given.repair, minAgeMs: parseMinAge(given.minAge) };
+}
+
+/** The repair's report file: in the state folder, one per run (`doctor-repairs/<setup>-<time>.jsonl`). */
+export function repairReportPath(setup: SetupIdentity, effects: Pick<Effects, 'env' | 'home' | 'now'>): string {
+  const stamp = effects.now().toISOString().replace(/[:.]/g, '-');
+  return join(stateDirPath(effects), 'doctor-repairs', `${setupFileStem(setup)}-${stamp}.jsonl`);
+}
