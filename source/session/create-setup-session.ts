@@ -15,7 +15,6 @@ import { dropPendingSecret, pendingSecretPath, savePendingSecret } from '../stat
 import { acquireSetupLock, type SetupLock } from '../state/setup-lock';
 import type { SetupIdentity } from '../state/state-dir';
 import type { StepEvent } from '../steps/run-steps';
-import type { NixSecretKey } from '../keys/nix-secret-key';
 import { probeNixS3Support, type NixS3Support } from '../nix/local-nix';
 import { readSystemNixConf } from '../nix/system-nix-conf';
 import { trustedPublicKeys } from '../state/rotation-state';
@@ -26,6 +25,7 @@ import { connectionsFor, connectionsFrom } from '../connections/connections';
 import { withOneCheckDeadline } from '../steps/check-deadline';
 import { runSteps } from '../steps/run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from './setup-session';
+import { PlanState, type PlanSecrets } from './plan-state';
 import { trustRemoval } from '../files/dropped-trusted-keys';
 
 export interface SessionOptions {
@@ -37,22 +37,6 @@ export interface SessionOptions {
   /** one deadline for a whole read-only check [CHECK_DEADLINE_MS] */
   readonly checkDeadlineMs?: number;
 }
-
-/** What prepareSetup decides once and the steps share; the builder secret can arrive later (ceph). */
-interface PlanState {
-  builderSecret: string | undefined;
-  /** private caches only; on ceph it arrives with the reader step */
-  readerSecret: string | undefined;
-  key: NixSecretKey;
-  readonly caPem: string | undefined;
-  /** true while the run may still replace the secret (generated here, not given or found) */
-  builderSecretGenerated: boolean;
-  /** the same for the reader's secret */
-  readerSecretGenerated: boolean;
-  keyReused: boolean;
-}
-
-const states = new WeakMap<SetupPlan, PlanState>();
 
 /** The builder secret's place in the review on Ceph, before the server has made it. */
 export const SECRET_MADE_BY_SERVER = '(made-by-the-server-on-apply)';
@@ -77,39 +61,30 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
   const systemNixConf = options.systemNixConf ?? (() => readSystemNixConf(effects.env));
   const nixS3 = options.nixS3 ?? (() => probeNixS3Support(effects.env));
 
-  const filesFor = (answers: Answers, state: PlanState): PlannedFile[] =>
+  const filesFor = (answers: Answers, secrets: PlanSecrets): PlannedFile[] =>
     planFiles({
       answers,
       base: effects,
-      builderSecretKey: state.builderSecret,
-      readerSecretKey: state.readerSecret,
-      publicKeys: trustedPublicKeys(state.key.publicKeyText(), answers.key.trusted),
-      secretKeyText: state.key.secretKeyText(),
-      caPem: state.caPem,
+      builderSecretKey: secrets.builderSecret,
+      readerSecretKey: secrets.readerSecret,
+      publicKeys: trustedPublicKeys(secrets.key.publicKeyText(), answers.key.trusted),
+      secretKeyText: secrets.key.secretKeyText(),
+      caPem: secrets.caPem,
     });
 
   /** Under the lock: a key file or a builder or reader secret written meanwhile by another run wins. */
   async function refreshState(answers: Answers, state: PlanState): Promise<void> {
     if (!state.keyReused) {
       const { key, reused } = await loadOrGenerateKey(answers, effects);
-      if (reused) {
-        state.key = key;
-        state.keyReused = true;
-      }
+      if (reused) state.foundKey(key);
     }
     if (state.builderSecretGenerated) {
       const builder = await knownBuilderSecret(answers, effects);
-      if (builder.source === 'pending' || builder.source === 'aws-profile') {
-        state.builderSecret = builder.secret;
-        state.builderSecretGenerated = false;
-      }
+      if (builder.source === 'pending' || builder.source === 'aws-profile') state.foundBuilderSecret(builder.secret);
     }
     if (state.readerSecretGenerated) {
       const reader = await knownReaderSecret(answers, effects);
-      if (reader?.source === 'pending' || reader?.source === 'aws-profile') {
-        state.readerSecret = reader.secret;
-        state.readerSecretGenerated = false;
-      }
+      if (reader?.source === 'pending' || reader?.source === 'aws-profile') state.foundReaderSecret(reader.secret);
     }
   }
 
@@ -122,7 +97,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
   ): Promise<ApplyResult> {
     const written: FileReport[] = [];
     const writeFiles = async (which: (file: PlannedFile) => boolean) => {
-      const files = filesFor(plan.answers, state).filter(which);
+      const files = filesFor(plan.answers, state.secrets()).filter(which);
       const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: false, effects });
       for (const report of reports) {
         // A file written earlier in the run (the AWS profile) keeps its "created"/"updated".
@@ -187,7 +162,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
       const builder = await knownBuilderSecret(answers, effects);
       const reader = await knownReaderSecret(answers, effects);
       const caPem = await readCaPem(answers.caFile);
-      const state: PlanState = {
+      const state = new PlanState({
         builderSecret: builder.secret,
         readerSecret: reader?.secret,
         key,
@@ -195,7 +170,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         builderSecretGenerated: builder.source === 'generated',
         readerSecretGenerated: reader?.source === 'generated',
         keyReused: reused,
-      };
+      });
       const setup = { endpoint: answers.endpoint, bucket: answers.bucket };
       const { buildServerSteps } = await import('./build-server-steps');
       const steps = await buildServerSteps({
@@ -203,13 +178,9 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         effects,
         connections: connectionsFrom(answers, { caPem }, effects),
         builderSecret: () => state.builderSecret,
-        onBuilderSecret: (secret) => {
-          state.builderSecret = secret;
-        },
+        onBuilderSecret: (secret) => state.serverGaveBuilderSecret(secret),
         readerSecret: () => state.readerSecret,
-        onReaderSecret: (secret) => {
-          state.readerSecret = secret;
-        },
+        onReaderSecret: (secret) => state.serverGaveReaderSecret(secret),
         keepBuilderSecret: async (secret) => {
           await savePendingSecret(effects, setup, answers.builder.accessKey, secret);
         },
@@ -223,17 +194,16 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         answers,
         warnings,
         steps,
-        files: filesFor(answers, state),
+        files: filesFor(answers, state.secrets()),
         outDir: options.outDir,
         builderSecretGenerated: builder.source === 'generated',
-        builderSecret: builder.secret,
         publicKeys: trustedPublicKeys(key.publicKeyText(), answers.key.trusted),
         keyReused: reused,
+        state,
       };
       // Parse every existing file now, before the server is touched: an unparsable config is
       // refused while nothing has changed yet.
       await writePlannedFiles(plan.files, { outDir: options.outDir, dryRun: true, effects });
-      states.set(plan, state);
       return plan;
     },
 
@@ -244,13 +214,12 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async previewFiles(plan) {
-      const known = states.get(plan);
+
       // On Ceph the server makes the builder's secret when it creates the user, so the AWS profile
       // cannot be rendered yet; it is still written, and the review must list it: shown with a
       // stand-in for the secret (masked like any secret; revealed, it says where the secret comes from).
       const onCeph = plan.answers.backend === 'ceph';
-      const state = known && onCeph ? { ...known, builderSecret: known.builderSecret ?? SECRET_MADE_BY_SERVER, readerSecret: known.readerSecret ?? SECRET_MADE_BY_SERVER } : known;
-      const files = state ? filesFor(plan.answers, state) : plan.files;
+      const files = filesFor(plan.answers, plan.state.secrets(onCeph ? SECRET_MADE_BY_SERVER : undefined));
       const reports = await writePlannedFiles(files, { outDir: plan.outDir, dryRun: true, effects });
       const previews: FilePreview[] = [];
       for (const [index, file] of files.entries()) {
@@ -274,8 +243,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
     },
 
     async applyPlan(plan, onEvent, applyOptions = {}) {
-      const state = states.get(plan);
-      if (!state) throw new Error('applyPlan needs a plan made by prepareSetup');
+      const { state } = plan;
       const setup = { endpoint: plan.answers.endpoint, bucket: plan.answers.bucket };
       const failed = (error: unknown): ApplyResult => ({ steps: [], files: [], next: [], error: asStepError(error) });
       // One run per setup at a time (SPEC 10): a second run would race this one to set the secret.
@@ -290,7 +258,7 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
         await refreshState(plan.answers, state);
         // Every target must be writable before the first server change (SPEC 10).
         try {
-          await proveWritable(filesFor(plan.answers, { ...state, builderSecret: state.builderSecret ?? SECRET_MADE_BY_SERVER, readerSecret: state.readerSecret ?? SECRET_MADE_BY_SERVER }), { outDir: plan.outDir, effects });
+          await proveWritable(filesFor(plan.answers, state.secrets(SECRET_MADE_BY_SERVER)), { outDir: plan.outDir, effects });
         } catch (error) {
           return failed(error);
         }

@@ -7,6 +7,8 @@ import type { AnswersInput } from '../../source/answers/answers-schema';
 import { StepError, StoppedError } from '../../source/errors';
 import type { StepEvent } from '../../source/steps/run-steps';
 import type { ApplyResult, FilePreview, SetupPlan, SetupSession } from '../../source/session/setup-session';
+import { PlanState } from '../../source/session/plan-state';
+import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import type { CheckResult, ServerStep, StepId, StepReport } from '../../source/steps/server-step';
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
@@ -161,9 +163,17 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
         files: [],
         outDir: undefined,
         builderSecretGenerated: false,
-        builderSecret: answers.builder.secretKey,
         publicKeys: [`${answers.key.name}:AAAA`],
         keyReused: false,
+        state: new PlanState({
+          builderSecret: answers.builder.secretKey,
+          readerSecret: answers.reader.secretKey,
+          key: generateNixSecretKey(answers.key.name, (n) => new Uint8Array(n).fill(7)),
+          caPem: undefined,
+          builderSecretGenerated: false,
+          readerSecretGenerated: false,
+          keyReused: false,
+        }),
       };
     },
     async checkPlan(plan, onEvent) {
