@@ -9,7 +9,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveFromDisk } from '../../source/facts/read-facts';
-import { detectExistingSetup } from '../../source/backends/detect-existing-setup';
+import { detectExistingSetup } from '../../source/session/detect-existing-setup';
+import { connectionsFor } from '../../source/connections/connections';
 import { createSetupSession } from '../../source/session/create-setup-session';
 import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import type { MinioInfo } from '../helpers/minio-server';
@@ -32,7 +33,7 @@ function rememberedFiles(sandbox: CliSandbox): string[] {
 async function detectFor(sandbox: CliSandbox, answers: Record<string, unknown>) {
   const resolution = await resolveFromDisk(answers, sandbox.effects());
   if (!resolution.ok) throw new Error(`incomplete answers: ${JSON.stringify(resolution.missing)}`);
-  return detectExistingSetup(resolution.value.answers);
+  return detectExistingSetup(resolution.value.answers, await connectionsFor(resolution.value.answers, sandbox.effects()));
 }
 
 describe.skipIf(rgw === null)(`a re-run on Ceph RGW${rgwUnavailable ? ` (skipped: ${rgwUnavailable})` : ''}`, () => {

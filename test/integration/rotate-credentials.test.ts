@@ -14,6 +14,7 @@ import { builderKeysChecker } from '../../source/backends/minio/builder-keys-che
 import { rotateCredentials, type CredentialRotationPoint } from '../../source/rotate/rotate-credentials';
 import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { secretServerFor } from '../../source/rotate/builder-secret-servers';
+import { connectionsFor } from '../../source/connections/connections';
 import { stateDirPath } from '../../source/state/state-dir';
 import { backendTargets, type BackendTarget } from '../helpers/backend-targets';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
@@ -110,7 +111,7 @@ for (const row of backendTargets()) {
         const effects = sandbox.effects();
         const input = JSON.parse(readFileSync(join(sandbox.cwd, 'answers.json'), 'utf8')) as Record<string, unknown>;
         const { answers } = await completeFromDisk(input, effects);
-        const real = await secretServerFor({ answers, effects, accessKey: builder });
+        const real = await secretServerFor({ answers, effects, accessKey: builder, connections: await connectionsFor(answers, effects) });
         const server = {
           ...real,
           // the server carries out the change, then the answer never arrives

@@ -53,7 +53,7 @@ function usersOf(target: BackendTarget): Users {
       isCreate: (r, user) => r.method === 'PUT' && r.url.startsWith(`/admin/user?uid=${encodeURIComponent(user)}&`),
     };
   }
-  const admin = createMinioAdminClient({ endpoint: target.endpoint, region: 'us-east-1', caFile: undefined, insecure: false, admin: target.admin, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  const admin = createMinioAdminClient({ endpoint: target.endpoint, region: 'us-east-1', insecure: false, admin: target.admin, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
   return {
     exists: async (user) => (await admin.userInfo(user)).exists,
     secretsOf: async () => undefined,
