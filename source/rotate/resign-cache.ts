@@ -10,17 +10,22 @@
  *    meanwhile, V1 + Sig written would lose V3): the PUT carries `If-Match: <ETag read>` where the
  *    server honours it, else the ETag is read again right before the write. A narinfo changed in
  *    between is read and decided again;
- *  - a listing that makes no progress is an error (s3-requests.ts listObjectKeys);
+ *  - the listing and the reading are the bucket inventory's (source/inventory: listBucket,
+ *    readNarinfo), shared with `doctor`; a listing that makes no progress is an error there. A
+ *    narinfo stored with Ceph's `Content-Encoding: aws-chunked` is plain text under a wrong
+ *    header: it is re-signed, and the PUT (which keeps only the headers listed in read-narinfos)
+ *    leaves that header behind;
  *  - idempotent, hence resumable: a narinfo that already carries the new signature is skipped, so
  *    a run stopped anywhere is finished by running it again, and a second full run changes nothing.
  * With `dryRun` nothing is written: the counts say what a run would do (`rotate key --drop-old`
  * counts the narinfos still signed only by an old key this way).
  */
-import type { IncomingMessage } from 'node:http';
 import type { Client } from 'minio';
 import type { NativeSigner, NativeVerifier } from '../keys/native-ed25519';
 import type { IfMatchForm } from '../backends/s3/s3-documents';
-import { isS3ErrorCode, listObjectKeys } from '../backends/s3/s3-requests';
+import { isS3ErrorCode } from '../backends/s3/s3-requests';
+import { listBucket } from '../inventory/list-bucket';
+import { readNarinfo, type FetchedNarinfo } from '../inventory/read-narinfos';
 import { resignNarinfo } from './resign-narinfo';
 
 export interface ResignCounts {
@@ -72,49 +77,8 @@ export interface ResignResult {
   readonly failures: readonly { readonly key: string; readonly error: string }[];
 }
 
-const NARINFO_LIMIT = 1024 * 1024;
 /** A narinfo changed between our read and our write is read again; this many times, then it counts as failed. */
 const MAX_READS = 3;
-
-/** The object's metadata a re-signed narinfo keeps: what a PUT would otherwise reset. */
-const KEPT_HEADERS = ['content-type', 'cache-control', 'content-disposition', 'content-language', 'expires'];
-
-interface ReadNarinfo {
-  /** undefined: larger than a narinfo can be */
-  readonly text: string | undefined;
-  readonly etag: string | undefined;
-  /** compressed (`narinfo-compression` uploads): re-signing would have to recompress, so left alone */
-  readonly encoded: boolean;
-  readonly metadata: Record<string, string>;
-}
-
-async function readNarinfo(client: Client, bucket: string, key: string): Promise<ReadNarinfo> {
-  const response = (await client.getObject(bucket, key)) as IncomingMessage;
-  const headers = response.headers;
-  const encoding = headers['content-encoding'];
-  const etag = typeof headers.etag === 'string' ? headers.etag : undefined;
-  const metadata: Record<string, string> = { 'Content-Type': 'text/x-nix-narinfo' };
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== 'string') continue;
-    if (name === 'content-type') metadata['Content-Type'] = value;
-    else if (KEPT_HEADERS.includes(name) || name.startsWith('x-amz-meta-')) metadata[name] = value;
-  }
-  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
-    response.destroy();
-    return { text: undefined, etag, encoded: true, metadata };
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response) {
-    size += (chunk as Buffer).length;
-    if (size > NARINFO_LIMIT) {
-      response.destroy();
-      return { text: undefined, etag, encoded: false, metadata };
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), etag, encoded: false, metadata };
-}
 
 /** ETags compare without their quotes (some servers send them bare). */
 function sameEtag(a: string | undefined, b: string | undefined): boolean {
@@ -125,8 +89,8 @@ function sameEtag(a: string | undefined, b: string | undefined): boolean {
  * Writes the re-signed narinfo only if the object is still the one read: 'changed' when it is not.
  * An object read without an ETag cannot be guarded: it is not written ('changed' after the last read).
  */
-async function writeIfUnchanged(input: ResignCacheInput, key: string, read: ReadNarinfo, text: string): Promise<'written' | 'changed'> {
-  if (read.etag === undefined) return 'changed';
+async function writeIfUnchanged(input: ResignCacheInput, key: string, read: FetchedNarinfo, text: string): Promise<'written' | 'changed'> {
+  if (read.etag === '') return 'changed';
   if (input.ifMatch === undefined) {
     const now = await input.client.statObject(input.bucket, key);
     if (!sameEtag(now.etag, read.etag)) return 'changed';
@@ -157,7 +121,7 @@ export async function resignCache(input: ResignCacheInput): Promise<ResignResult
     input.onProgress?.({ type: 'resign-progress', counts: { ...counts }, done });
   };
 
-  const iterator = listObjectKeys(input.client, input.bucket, { recursive: false });
+  const iterator = listBucket(input.client, input.bucket, { recursive: false });
   let listingError: unknown;
   // One reader of the listing at a time; workers queue on this chain.
   let turn: Promise<unknown> = Promise.resolve();
@@ -166,8 +130,7 @@ export async function resignCache(input: ResignCacheInput): Promise<ResignResult
       for (;;) {
         const item = await iterator.next();
         if (item.done) return undefined;
-        const name = item.value;
-        if (name.endsWith('.narinfo') && !name.includes('/')) return name;
+        if (item.value.kind === 'narinfo') return item.value.key;
       }
     });
     turn = mine.catch(() => undefined);
@@ -179,11 +142,18 @@ export async function resignCache(input: ResignCacheInput): Promise<ResignResult
     try {
       for (let reads = 1; ; reads++) {
         const read = await readNarinfo(input.client, input.bucket, key);
-        if (read.encoded) {
+        if (read === 'missing') {
+          // deleted since the listing: nothing left to sign
+          counts.seen -= 1;
+          return;
+        }
+        if (read.requestError !== undefined) throw new Error(read.requestError);
+        // compressed (`narinfo-compression` uploads: re-signing would have to recompress) or too large: left alone
+        if (read.text === undefined) {
           counts.unreadable += 1;
           return;
         }
-        const verdict = read.text === undefined ? ({ kind: 'unparsable' } as const) : resignNarinfo(read.text, input.oldKeys, input.newKey);
+        const verdict = resignNarinfo(read.text, input.oldKeys, input.newKey);
         switch (verdict.kind) {
           case 'sign':
             if (!input.dryRun && (await writeIfUnchanged(input, key, read, verdict.text)) === 'changed') {
