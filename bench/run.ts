@@ -19,6 +19,10 @@
  *    test/helpers/guide-commands.ts) against `setup --yes` doing the same on a fresh bucket, for
  *    adminVia "api" and "mc". Goal: ≥ 5× with "api". Plus: a no-change re-run of each sends zero
  *    mutating requests (counted through a recording proxy).
+ * 6. Doctor (issue 18, bench/doctor-bench.ts): the scan over 20,000 narinfos with their NARs on the
+ *    real RGW and MinIO against a floor (the listing plus a bare GET of every narinfo). Goals:
+ *    ≥ 0.5× the floor's throughput; peak RSS growth ≤ 30 MiB from 2,000 to 20,000 narinfos; the
+ *    time of --deep --sample 100 printed.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +35,7 @@ import { runGuideCommands, writeGuideFiles } from '../test/helpers/guide-command
 import { makeNixSandbox } from '../test/helpers/nix';
 import { ensureMinioBinaries, startMinio, type MinioInfo } from '../test/helpers/minio-server';
 import { startRecordingProxy, type RecordingProxy } from '../test/helpers/recording-proxy';
+import { doctorBench } from './doctor-bench';
 import { resignBench } from './resign-bench';
 
 /** BENCH_CLI: another build to measure (e.g. main's, for the before column) */
@@ -444,10 +449,11 @@ async function roundTripBench(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=startup|provisioning (or ceph)|round-trips|resign|minio runs one part.
+// BENCH_ONLY=startup|provisioning (or ceph)|round-trips|resign|minio|doctor runs one part.
 const only = process.env['BENCH_ONLY'];
 if (!only || only === 'startup') await startupBench();
 if (!only || only === 'provisioning' || only === 'ceph') await provisioningBench();
 if (!only || only === 'round-trips') await roundTripBench();
 if (!only || only === 'resign') await resignBench();
 if (!only || only === 'minio') await minioBench();
+if (!only || only === 'doctor') await doctorBench();

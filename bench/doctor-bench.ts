@@ -1,0 +1,190 @@
+/**
+ * The doctor (issue 18): a bucket of N narinfos (default 20,000) with their NARs, a synthetic
+ * closure graph (each path refers to up to 3 earlier ones, so every closure is complete), signed,
+ * small NARs stored uncompressed with true hashes, on a throwaway real Ceph RGW and a real MinIO.
+ * In one run, per server:
+ *  - the floor: the listing plus a bare concurrent GET of every narinfo (same concurrency, no
+ *    parsing, no checks, no signature);
+ *  - the doctor's scan (scanCache), in a child process so its peak resident memory is its own:
+ *    once on the first 2,000 narinfos (a bucket of its own) and once on all N. Goals: at least
+ *    half the floor's throughput; peak RSS growth ≤ 30 MiB from 2,000 to N;
+ *  - `--deep --sample 100`: the time printed (the narinfos read again, 100 NARs downloaded and
+ *    checked).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { Client } from 'minio';
+import { createS3Client } from '../source/backends/s3/s3-connection';
+import { runDeepCheck } from '../source/doctor/deep-check';
+import { bucketSource, scanCache } from '../source/doctor/scan-cache';
+import { listBucket } from '../source/inventory/list-bucket';
+import { narinfoFingerprint } from '../source/keys/narinfo-fingerprint';
+import { nativeSigner, nativeVerifier } from '../source/keys/native-ed25519';
+import { nixBase32 } from '../source/keys/nix-base32';
+import { parseNixPublicKey } from '../source/keys/nix-public-key';
+import { generateNixSecretKey } from '../source/keys/nix-secret-key';
+import { startCephRgw } from '../test/helpers/ceph-rgw';
+import { ensureMinioBinaries, startMinio } from '../test/helpers/minio-server';
+
+const COUNT = Number(process.env['BENCH_NARINFOS'] ?? 20_000);
+const SMALL = Math.min(2_000, COUNT);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const SEED_CONCURRENCY = 48;
+
+interface Server {
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+/** What the child process is told: where to scan, and with which trusted key. */
+interface ChildTask {
+  readonly server: Server;
+  readonly bucket: string;
+  readonly publicKey: string;
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+function clientFor(server: Server): Client {
+  return createS3Client({ endpoint: server.endpoint, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey });
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** Seeds `count` paths into each of `buckets` (the first `count` paths go to all of them). */
+async function seed(client: Client, buckets: readonly { bucket: string; count: number }[], signer: ReturnType<typeof nativeSigner>): Promise<void> {
+  const total = Math.max(...buckets.map((b) => b.count));
+  const names: string[] = [];
+  for (let i = 0; i < total; i++) names.push(`${nixBase32(randomBytes(20)).slice(0, 32)}-bench-${i}`);
+  await pool(
+    Array.from({ length: total }, (_, i) => i),
+    SEED_CONCURRENCY,
+    async (i) => {
+      const name = names[i]!;
+      // up to 3 references to earlier paths: a closure graph whose every closure is in the cache
+      const references = i === 0 ? [] : [...new Set([0, 1, 2].map(() => names[Math.floor(Math.random() * i)]!))].sort();
+      const nar = randomBytes(200 + (i % 800));
+      const hash = nixBase32(createHash('sha256').update(nar).digest());
+      const storePath = `/nix/store/${name}`;
+      const info = { storePath, narHash: `sha256:${hash}`, narSize: nar.length, references: references.map((ref) => `/nix/store/${ref}`) };
+      const narKey = `nar/${hash}.nar`;
+      const text = [
+        `StorePath: ${storePath}`,
+        `URL: ${narKey}`,
+        'Compression: none',
+        `FileHash: sha256:${hash}`,
+        `FileSize: ${nar.length}`,
+        `NarHash: sha256:${hash}`,
+        `NarSize: ${nar.length}`,
+        `References: ${references.join(' ')}`,
+        `Sig: ${signer.sign(narinfoFingerprint(info))}`,
+        '',
+      ].join('\n');
+      for (const { bucket, count } of buckets) {
+        if (i >= count) continue;
+        await client.putObject(bucket, narKey, nar, nar.length, { 'Content-Type': 'application/x-nix-nar' });
+        await client.putObject(bucket, `${name.slice(0, 32)}.narinfo`, Buffer.from(text), text.length, { 'Content-Type': 'text/x-nix-narinfo' });
+      }
+    },
+  );
+}
+
+/** The floor: the listing, then a bare GET of every narinfo, `CONCURRENCY` at once. */
+async function floor(client: Client, bucket: string): Promise<number> {
+  const start = performance.now();
+  const keys: string[] = [];
+  for await (const object of listBucket(client, bucket)) if (object.kind === 'narinfo') keys.push(object.key);
+  await pool(keys, CONCURRENCY, async (key) => {
+    const response = (await client.getObject(bucket, key)) as IncomingMessage;
+    for await (const chunk of response) void chunk;
+  });
+  return performance.now() - start;
+}
+
+/** Runs the scan in a child process (this file again): its time and its peak resident memory. */
+function scanInChild(task: ChildTask): { ms: number; maxRss: number; findings: number; narinfos: number } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, DOCTOR_BENCH_CHILD: JSON.stringify(task) },
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`the doctor scan failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms: number; maxRss: number; findings: number; narinfos: number };
+}
+
+async function child(task: ChildTask): Promise<void> {
+  const client = clientFor(task.server);
+  const start = performance.now();
+  const report = await scanCache({ source: bucketSource(client, task.bucket, CONCURRENCY), trusted: [nativeVerifier(parseNixPublicKey(task.publicKey, 'bench'))], now: new Date(), concurrency: CONCURRENCY });
+  const ms = performance.now() - start;
+  // maxRSS is in KiB
+  console.log(JSON.stringify({ ms, maxRss: process.resourceUsage().maxRSS * 1024, findings: report.findings.length, narinfos: report.narinfos.read }));
+}
+
+async function benchOn(label: string, server: Server): Promise<string[]> {
+  const client = clientFor(server);
+  const id = randomBytes(3).toString('hex');
+  const small = `doctor-small-${id}`;
+  const large = `doctor-large-${id}`;
+  await client.makeBucket(small);
+  await client.makeBucket(large);
+  const key = generateNixSecretKey('bench-doctor-1', (n) => new Uint8Array(randomBytes(n)));
+  const seedStart = performance.now();
+  await seed(client, [{ bucket: small, count: SMALL }, { bucket: large, count: COUNT }], nativeSigner(key));
+  console.log(`  ${label}: seeded ${COUNT} + ${SMALL} narinfos with their NARs in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`);
+
+  const floorMs = await floor(client, large);
+  const task = { server, publicKey: key.publicKeyText() };
+  const smallRun = scanInChild({ ...task, bucket: small });
+  const largeRun = scanInChild({ ...task, bucket: large });
+  const deepStart = performance.now();
+  const deep = await runDeepCheck({ client, bucket: large, random: Math.random, sample: 100 });
+  const deepMs = performance.now() - deepStart;
+  const perSecond = (ms: number) => `${(COUNT / (ms / 1000)).toFixed(0).padStart(5)} narinfos/s`;
+  const growth = largeRun.maxRss - smallRun.maxRss;
+  return [
+    `| ${label} | floor: listing + bare GET of every narinfo | ${perSecond(floorMs)} (${(floorMs / 1000).toFixed(1)} s) | baseline |`,
+    `| ${label} | doctor scan (${largeRun.narinfos} narinfos, ${largeRun.findings} findings) | ${perSecond(largeRun.ms)} (${(largeRun.ms / 1000).toFixed(1)} s) | ${(floorMs / largeRun.ms).toFixed(2)}× the floor (goal ≥ 0.5×) |`,
+    `| ${label} | peak RSS of the scan, ${SMALL} → ${COUNT} narinfos | ${mib(smallRun.maxRss)} → ${mib(largeRun.maxRss)} | +${mib(growth)} (goal ≤ 30 MiB) |`,
+    `| ${label} | --deep --sample 100 (narinfos read again, 100 NARs checked: ${deep.whole} whole) | ${(deepMs / 1000).toFixed(1)} s | |`,
+  ];
+}
+
+export async function doctorBench(): Promise<void> {
+  console.log(`\nDoctor over ${COUNT} narinfos with their NARs, concurrency ${CONCURRENCY}:`);
+  const rows: string[] = [];
+  const rgw = await startCephRgw({ radosgwArgs: ['--rgw-enable-lc-threads=false'] });
+  try {
+    rows.push(...(await benchOn('Ceph RGW', rgw)));
+  } finally {
+    await rgw.stop();
+  }
+  const binaries = ensureMinioBinaries();
+  if (typeof binaries === 'string') console.log(`  MinIO: skipped, ${binaries}`);
+  else {
+    const minio = await startMinio();
+    try {
+      rows.push(...(await benchOn('MinIO', minio)));
+    } finally {
+      await minio.stop();
+    }
+  }
+  console.log('| server | what | time | ratio |');
+  console.log('| --- | --- | --- | --- |');
+  for (const row of rows) console.log(row);
+}
+
+const task = process.env['DOCTOR_BENCH_CHILD'];
+if (task !== undefined) await child(JSON.parse(task) as ChildTask);
+else if (process.argv[1]?.endsWith('doctor-bench.ts')) await doctorBench();
