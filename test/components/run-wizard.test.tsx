@@ -7,6 +7,7 @@ import { runWizard } from '../../components/run-wizard';
 import type { CliIo } from '../../source/cli-io';
 import type { Effects } from '../../source/effects';
 import { makeFakeSetupSession } from '../helpers/fake-setup-session';
+import { waitUntil } from '../helpers/wait-until';
 import { countingRandomBytes } from './render-app';
 
 /** A terminal in memory: what Ink needs of stdin (raw mode, readable) and stdout (size, write). */
@@ -45,12 +46,9 @@ function terminal() {
   return { stdin, stdout, stderr, io };
 }
 
-async function until(predicate: () => boolean, what: string) {
-  const deadline = Date.now() + 3000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+/** Waits until what was written to `stdout` passes `test` (its failure shows what was written). */
+function until(stdout: { readonly text: string }, test: (text: string) => boolean, what: string) {
+  return waitUntil(() => stdout.text, { what, until: test, deadline: 3000, pollMs: 2 });
 }
 
 const effects: Effects = { env: { NO_COLOR: '1' }, cwd: '/work', home: '/home/user', now: () => new Date(0), randomBytes: countingRandomBytes() };
@@ -64,7 +62,7 @@ describe('runWizard', () => {
     const session = makeFakeSetupSession();
     const done = runWizard({ initial: {}, session, effects, io, mcConfigPath });
     // The first frame is the sign the wizard listens
-    await until(() => stdout.text.includes('Which server?'), 'the first frame');
+    await until(stdout, (text) => text.includes('Which server?'), 'the first frame');
     expect(stdout.text).toContain('lab  http://lab.lan:9000');
     stdin.type('\u0003');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
@@ -77,7 +75,7 @@ describe('runWizard', () => {
   test('a missing or broken mc config only means no aliases to offer', async () => {
     const { stdin, stdout, io } = terminal();
     const done = runWizard({ initial: {}, session: makeFakeSetupSession(), effects, io, mcConfigPath: '/nonexistent/config.json' });
-    await until(() => stdout.text.includes('Endpoint URL'), 'the endpoint question');
+    await until(stdout, (text) => text.includes('Endpoint URL'), 'the endpoint question');
     stdin.type('\u0003');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
   });
@@ -92,9 +90,9 @@ describe('runWizard', () => {
       expireDays: null, writeMcConfig: true, files: { mcConfig: '~/.mc/config.json', awsCredentials: '~/.aws/credentials', nixosModule: './m.nix', nixConf: './m.conf', policy: './p.json', cacheInfo: './c' },
     };
     const done = runWizard({ initial, session, effects, io, mcConfigPath: '/nonexistent' });
-    await until(() => stdout.text.includes('Server steps'), 'the review');
+    await until(stdout, (text) => text.includes('Server steps'), 'the review');
     stdin.type('\r');
-    await until(() => stdout.text.includes('Press any key to exit') || stdout.text.includes('any other key to exit'), 'the end screen');
+    await until(stdout, (text) => text.includes('Press any key to exit') || text.includes('any other key to exit'), 'the end screen');
     stdin.type('x');
     const outcome = await done;
     expect(outcome).toMatchObject({ outcome: 'applied', result: { files: expect.any(Array) }, plan: { answers: { bucket: 'nix-cache' } } });

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rgwClient, type CephRgwInfo } from '../helpers/ceph-rgw';
 import { startRecordingProxy } from '../helpers/recording-proxy';
+import { waitUntil } from '../helpers/wait-until';
 import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 
@@ -52,12 +53,17 @@ interface Pane {
   scrollback(): string;
   /** waits until the screen shows `text`; fails with the screen it was stuck on */
   waitFor(text: string, timeoutMs?: number): Promise<string>;
+  /**
+   * waits until `label` is the question being asked: the line of the step's panel that starts
+   * with it, not an earlier answer ("✔ label: value"), a help line or a choice mentioning it
+   */
+  waitForQuestion(label: string, timeoutMs?: number): Promise<string>;
   /** tmux key names (Enter, Escape, C-c, Down) */
   keys(...names: string[]): void;
   /** literal text */
   type(text: string): void;
-  /** Enter, then wait for `text` */
-  enter(text: string): Promise<string>;
+  /** Enter, then wait for the question `label` (or, for a screen that is not a question, its heading) */
+  enter(label: string): Promise<string>;
 }
 
 interface StartOptions {
@@ -77,15 +83,10 @@ function startWizard(name: string, options: StartOptions = {}): Pane {
   const command = `env -u CI -u NIX_CACHE_ADMIN_ACCESS_KEY -u NIX_CACHE_ADMIN_SECRET_KEY -u AWS_SHARED_CREDENTIALS_FILE -u XDG_CONFIG_HOME HOME='${home}' ${(options.env ?? []).map((e) => `'${e}'`).join(' ')} TERM=xterm-256color node '${CLI}'; echo "EXIT=$?"; sleep 600`;
   tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-c', work, command);
   const screen = () => tmux('capture-pane', '-p', '-t', name);
-  const waitFor = async (text: string, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const shown = screen();
-      if (shown.includes(text)) return shown;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}"; the screen:\n${shown}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const waitFor = (text: string, timeoutMs = 60_000) =>
+    waitUntil(screen, { what: `the screen to show ${JSON.stringify(text)}`, until: (shown) => shown.includes(text), deadline: timeoutMs, pollMs: 50 });
+  const waitForQuestion = (label: string, timeoutMs = 60_000) =>
+    waitUntil(screen, { what: `the question ${JSON.stringify(label)}`, until: (shown) => asking(shown, label), deadline: timeoutMs, pollMs: 50 });
   const keys = (...names: string[]) => {
     tmux('send-keys', '-t', name, ...names);
   };
@@ -98,13 +99,31 @@ function startWizard(name: string, options: StartOptions = {}): Pane {
     screen,
     scrollback: () => tmux('capture-pane', '-p', '-S', '-', '-t', name),
     waitFor,
+    waitForQuestion,
     keys,
     type,
-    enter: async (text: string) => {
+    enter: async (label: string) => {
       keys('Enter');
-      return waitFor(text);
+      return waitForQuestion(label);
     },
   };
+}
+
+/**
+ * The text of a screen line right of the step list ("· anonymous access   ✔ Region: …" gives
+ * "✔ Region: …"; a line holding only the panel's text loses its indent).
+ */
+function panelText(line: string): string {
+  // (a step-list entry is a mark, ▸ · ✔ ✘ or –, then the step's lower-case name)
+  return line.replace(/^(?:\S [a-z].*?)?\s{2,}/, '');
+}
+
+/**
+ * `label` is the question on the screen: a panel line starts with it (the question's own line,
+ * or the review's "Server steps" heading), and is not an earlier answer ("✔ label: value").
+ */
+function asking(screen: string, label: string): boolean {
+  return screen.split('\n').some((line) => panelText(line).startsWith(label));
 }
 
 /** Erases the field (Ctrl-U), types `text`. */
@@ -122,7 +141,7 @@ function everyFile(dir: string): string[] {
 
 /** The connection questions and the backend (Ceph), up to the bucket question after the connection test. */
 async function answerConnection(pane: Pane, info: CephRgwInfo, endpoint = info.endpoint) {
-  await pane.waitFor('Endpoint URL');
+  await pane.waitForQuestion('Endpoint URL');
   pane.type(endpoint);
   await pane.waitFor(`› ${endpoint}`);
   await pane.enter('Region');
@@ -173,6 +192,7 @@ describe.skipIf(rgw === null || !hasTmux)(
       await retypeShown(pane, `wrong-${suffix}`);
       await pane.enter('Builder user (access key)');
       pane.keys('Escape');
+      await pane.waitForQuestion('Bucket name');
       await pane.waitFor(`› wrong-${suffix}`);
       await retypeShown(pane, bucket);
       frames.set('bucket', pane.screen());
@@ -313,7 +333,7 @@ describe.skipIf(rgw === null || !hasTmux)(
       ];
       again.keys('Enter');
       for (const screen of rerunScreens) {
-        seen.push(await again.waitFor(screen));
+        seen.push(await again.waitForQuestion(screen));
         again.keys('Enter');
       }
       const shown = seen.join('\n');
@@ -366,9 +386,7 @@ describe.skipIf(rgw === null || !hasTmux)(
         const stopping = await pane.waitFor('Stopping: the running step finishes');
         frames.set('apply stopping', stopping);
         // The held answer is the running step's: let it through only once it has come
-        const deadline = Date.now() + 60_000;
-        while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        expect(held).toBe(true);
+        await waitUntil(() => held, { what: "the running step's request to reach the proxy", deadline: 60_000, pollMs: 20 });
         release();
         // Then the run stops after it, says what ran and what did not, and nothing as failed
         const stopped = await pane.waitFor('apply — stopped', 120_000);
@@ -417,8 +435,9 @@ describe.skipIf(rgw === null || !hasTmux)(
       pane.keys('Down');
       await pane.waitFor('❯ Rotate the builder credentials');
       pane.keys('Enter');
-      // Then the admin secret (not remembered, not in the environment) is asked, then the change confirmed
-      await pane.waitFor('Admin secret key');
+      // Then the admin secret (not remembered, not in the environment) is asked (a plain prompt,
+      // once the full-screen view has closed), then the change confirmed
+      await pane.waitFor('? Admin secret key');
       pane.type(info.secretKey);
       pane.keys('Enter');
       const confirm = await pane.waitFor('Rotate the builder secret now?');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../source/cli-io';
 import { confirmChange } from '../../source/plain/confirm-change';
 import { CancelledError, UsageError } from '../../source/errors';
+import { waitUntil } from '../helpers/wait-until';
 
 function terminal(interactive: boolean) {
   const stdin = new PassThrough();
@@ -15,11 +16,7 @@ function terminal(interactive: boolean) {
     io,
     output: () => text,
     async type(after: string, keys: string) {
-      const deadline = Date.now() + 3000;
-      while (!text.includes(after)) {
-        if (Date.now() > deadline) throw new Error(`no "${after}" in:\n${text}`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
+      await waitUntil(() => text, { what: `the question ${JSON.stringify(after)}`, until: (shown) => shown.includes(after), deadline: 3000 });
       stdin.write(keys);
     },
   };

@@ -7,6 +7,7 @@ import { expect, test } from 'vitest';
 import { runPlainSetup } from '../../source/plain/plain-setup';
 import type { CliIo } from '../../source/cli-io';
 import { makeFakeSetupSession } from '../helpers/fake-setup-session';
+import { waitUntil } from '../helpers/wait-until';
 import { countingRandomBytes } from '../components/render-app';
 
 test("an mc alias whose name and URL hold ESC/OSC/CR sequences is listed escaped by --plain's server question", async () => {
@@ -22,19 +23,17 @@ test("an mc alias whose name and URL hold ESC/OSC/CR sequences is listed escaped
   });
   const io = { stdin, stdout, stderr: new PassThrough(), interactive: true } as unknown as CliIo;
   const effects = { env: {}, cwd: '/work', home: '/home/user', now: () => new Date(0), randomBytes: countingRandomBytes() };
-  const run = runPlainSetup({ initial: {}, session: makeFakeSetupSession(), effects, io, mcConfigPath: mcConfig }).catch(() => undefined);
+  const session = makeFakeSetupSession();
+  const run = runPlainSetup({ initial: {}, session, effects, io, mcConfigPath: mcConfig });
   // Waits (with a deadline) for the server question to list the alias.
-  const deadline = Date.now() + 5000;
-  while (!text.includes('Which server?') || !text.includes('pwned')) {
-    if (Date.now() > deadline) throw new Error(`the alias was not listed; output so far:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitUntil(() => text, { what: 'the server question listing the alias', until: (shown) => shown.includes('Which server?') && shown.includes('pwned'), deadline: 5000 });
   expect(text).toContain('lab\\e]0;pwned\\x07\\r✔ done');
   expect(text).toContain('https://s3.example.org\\e[2J');
   expect(text).not.toContain('\u001b]0;pwned');
   expect(text).not.toContain('\r✔ done');
   expect(text).not.toContain('\u001b[2J');
-  // Ctrl-C ends the run (cancelled, nothing written).
+  // Ctrl-C ends the run: cancelled, nothing applied.
   stdin.write('\u0003');
-  await run;
+  expect(await run).toEqual({ outcome: 'cancelled' });
+  expect(session.calls.applyPlan).toBe(0);
 });

@@ -11,6 +11,7 @@ import type { CliIo } from '../../source/cli-io';
 import type { Effects } from '../../source/effects';
 import { makeFakeSetupSession } from '../helpers/fake-setup-session';
 import { KEYS, press, waitForText } from '../helpers/ink-keys';
+import { waitUntil } from '../helpers/wait-until';
 import { ALL_BUT_LAST, countingRandomBytes, renderApp } from '../components/render-app';
 
 afterEach(() => cleanup());
@@ -33,11 +34,7 @@ function plainTerminal() {
     output: () => text,
     /** waits for `prompt` to show (after what was already answered), then types `keys` */
     async answer(prompt: string, keys = '') {
-      const deadline = Date.now() + 3000;
-      while (text.indexOf(prompt, seen) < 0) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for the prompt "${prompt}"; output so far:\n${text.slice(seen)}`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
+      await waitUntil(() => text.slice(seen), { what: `the prompt ${JSON.stringify(prompt)} (the output after what was answered is the last value)`, until: (after) => after.includes(prompt), deadline: 3000 });
       seen = text.indexOf(prompt, seen) + prompt.length;
       stdin.write(keys);
     },
@@ -251,7 +248,8 @@ describe('setup --plain with a remembered setup', () => {
     const done = runPlainSetup({ initial: {}, known, menuFor: 'x/y', session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
     await terminal.answer('What would you like to do with x/y?', '\r');
     await terminal.answer('Endpoint URL', '\u0003');
-    await done.catch(() => undefined);
+    // Ctrl-C at the first question of the update cancels the run, nothing applied
+    expect(await done).toEqual({ outcome: 'cancelled' });
     expect(terminal.output()).toContain('Rotate the builder credentials');
     expect(terminal.output()).not.toContain('Rotate the reader credentials');
     expect(session.calls.applyPlan).toBe(0);
