@@ -22,6 +22,7 @@ import { nativeVerifier } from '../../source/keys/native-ed25519';
 import { parseNixPublicKey } from '../../source/keys/nix-public-key';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { makeNixSandbox, nixUnavailableReason, type NixSandbox } from '../helpers/nix';
+import { makeCliSandbox } from '../helpers/run-cli';
 
 const nixMissing = nixUnavailableReason();
 const targets = [
@@ -193,6 +194,22 @@ for (const target of targets) describe.skipIf(target.server === null || target.s
 
     const sampled = await runDeepCheck({ client, bucket, random: Math.random, sample: 2 });
     expect(sampled.checked).toBe(2);
+  });
+
+  it('doctor --repair without a terminal and without --yes stops with exit 2 naming --yes, and changes nothing', async () => {
+    const cli = makeCliSandbox();
+    cli.writeAnswers({ backend: target.label.includes('Ceph') ? 'ceph' : 'minio', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, builder: { accessKey: `${bucket}-builder` } });
+    const run = await cli.run(['doctor', '--repair', '--answers', 'answers.json']);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stdout + run.stderr).toContain('--yes');
+    expect(run.stdout + run.stderr).toMatch(/Delete 1 narinfos/);
+    expect(await keysWithEtags()).toEqual(before);
+    // bad flags: exit 2 naming the flag, before anything is read
+    for (const [args, flag] of [[['--sample', '0'], '--sample'], [['--min-age', '5'], '--min-age'], [['--repair', '--min-age', '3w'], '--min-age']] as const) {
+      const bad = await cli.run(['doctor', ...args, '--answers', 'answers.json']);
+      expect(bad.code, bad.stdout + bad.stderr).toBe(2);
+      expect(bad.stdout + bad.stderr).toContain(flag);
+    }
   });
 
   it('repairs what can be repaired, writes every key to delete first, and touches nothing else', async () => {
