@@ -7,6 +7,7 @@ import { doctorSettings } from '../doctor/repair-options';
 import { doctorDeepAndRepair } from '../doctor/run-deep-repair';
 import { confirmChange } from '../plain/confirm-change';
 import type { Effects } from '../effects';
+import { s3StoreUrl } from '../nix/cache-urls';
 import { terminalText } from '../text/terminal-text';
 import { wizardCommandLine } from '../text/wizard-command';
 import type { CommandOptions } from './command-options';
@@ -47,9 +48,10 @@ export async function runDoctor(options: CommandOptions, io: CliIo, effects: Eff
     const repair = outcome.repair;
     const repaired = repair !== undefined && (repair.result !== undefined || repair.lines.length === 0) && repair.plan.notRepaired.length === 0 && (repair.result?.skipped.length ?? 0) === 0;
     const command = (args: string) => wizardCommandLine(effects.env, `doctor${args ? ` ${args}` : ''}`);
-    const next = repair?.result ? [`Every key deleted is listed in ${repair.result.reportPath}.`, 'Run doctor again to see the cache as it is now.'] : [...new Set(report.findings.map((finding) => fixFor(finding, { command })))];
+    const fixWith = { command, storeUrl: s3StoreUrl(answers, answers.builder.profile), secretKeyFile: answers.key.secretFile };
+    const next = repair?.result ? [`Every key deleted is listed in ${repair.result.reportPath}.`, 'Run doctor again to see the cache as it is now.'] : [...new Set(report.findings.map((finding) => fixFor(finding, fixWith)))];
     printResult(options, io, { ok: report.healthy, command: 'doctor', dryRun: false, steps: [], files: [], next, warnings, doctor: { ...(doctorJson(report) as object), ...(outcome.deep ? { deep: outcome.deep } : {}), ...(repair ? { repair: { plan: repair.lines, ...(repair.result ? { result: repair.result } : {}) } } : {}) } }, () => {
-      const lines = summarizeScan(report, { command, cacheName: `bucket ${answers.bucket} at ${answers.endpoint}` });
+      const lines = summarizeScan(report, { ...fixWith, cacheName: `bucket ${answers.bucket} at ${answers.endpoint}` });
       if (outcome.deep) lines.push(`--deep: ${outcome.deep.checked} NARs downloaded and checked${outcome.deep.sample !== undefined ? ` (a sample of ${outcome.deep.sample})` : ''}, ${outcome.deep.whole} whole, ${(outcome.deep.bytes / 1024 / 1024).toFixed(1)} MiB read.`);
       if (repair && repair.lines.length === 0) lines.push('--repair: nothing to repair.');
       if (repair?.result) {

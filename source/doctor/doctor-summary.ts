@@ -13,6 +13,9 @@ export interface SummaryOptions {
   readonly command: (args: string) => string;
   /** a place name for the cache ("bucket nix-cache at https://s3.example.org") */
   readonly cacheName: string;
+  /** fills the fixes' `<the s3:// URL>` and `<the secret key file>` */
+  readonly storeUrl?: string;
+  readonly secretKeyFile?: string;
   /** items shown per finding [5] */
   readonly shown?: number;
 }
@@ -150,9 +153,11 @@ export function summarizeScan(report: ScanReport, options: SummaryOptions): stri
 }
 
 /** The command (or words) that fixes a finding. */
-export function fixFor(finding: Finding, options: Pick<SummaryOptions, 'command'>): string {
+export function fixFor(finding: Finding, options: Pick<SummaryOptions, 'command' | 'storeUrl' | 'secretKeyFile'>): string {
   const fix = FINDING_INFO[finding.kind].fix;
-  return fix === 'repair' ? options.command('--repair') : fix === 'run doctor again' ? options.command('') : fix;
+  if (fix === 'repair') return options.command('--repair');
+  if (fix === 'run doctor again') return options.command('');
+  return fix.replace('<the s3:// URL>', options.storeUrl ?? '<the s3:// URL>').replace('<the secret key file>', options.secretKeyFile ?? '<the secret key file>');
 }
 
 /** What `--json` holds besides the common fields: the whole report (findings' items bounded by MAX_ITEMS). */

@@ -68,12 +68,12 @@ export const FINDING_INFO: { readonly [K in FindingKind]: FindingInfo } = {
   'no-trusted-signature': {
     severity: 'refused',
     says: '{n} narinfos carry no signature a trusted key verifies: clients refuse these paths and build them',
-    fix: "sign them: nix store sign --store '<the s3:// URL>' -k <secret key file> <paths> (or upload them again with secret-key=)",
+    fix: "sign them: nix store sign --store '<the s3:// URL>' -k <the secret key file> <paths> (or upload them again with secret-key=)",
   },
   'old-key-only': {
     severity: 'refused',
-    says: '{n} narinfos are signed only by keys no longer trusted: clients refuse these paths and build them',
-    fix: "sign them with the current key: nix store sign --store '<the s3:// URL>' -k <secret key file> <paths>",
+    says: '{n} narinfos are signed only by keys not trusted (an old key after a rotation, or another cache\'s): clients refuse these paths and build them',
+    fix: "sign them with the current key: nix store sign --store '<the s3:// URL>' -k <the secret key file> <paths>",
   },
   'incomplete-closure': {
     severity: 'incomplete',
