@@ -16,10 +16,10 @@ export const VERIFY_DEADLINE_MS = 90_000;
 export async function runVerify(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   return runCommand({ io, json: options.json, command: 'verify' }, async () => {
     // verify works with the builder's profile; admin keys are needed only to read lifecycle rules.
-    const { answers, warnings } = await commandAnswers(options, io, effects, { offline: true });
+    const { answers, warnings, facts } = await commandAnswers(options, io, effects, { offline: true });
     // Its checks run side by side; together they get one deadline, so a server that drips
     // answers costs verify this long at most, not 30 s for each request in turn.
-    const reports = await withDeadline(VERIFY_DEADLINE_MS, () => runVerifyChecks(answers, effects));
+    const reports = await withDeadline(VERIFY_DEADLINE_MS, () => runVerifyChecks(answers, effects, { caPem: facts.caFile?.pem }));
     const good = reports.every((r) => r.status !== 'failed');
     const steps = reports.map((r) => ({ id: r.id, status: r.status === 'ok' ? 'done' : r.status, detail: r.detail }));
     printResult(options, io, { ok: good, command: 'verify', dryRun: false, steps: steps as never, files: [], next: [], warnings }, () => {

@@ -10,22 +10,16 @@ import { bucketOf, mcConfigOf } from '../answers/answer-defaults';
 import type { AnswersInput } from '../answers/answers-schema';
 import { endpointNamed, factsFitAnswers, requireCompleteAnswers, resolveAnswers, type Resolution, type ResolvedAnswers } from '../answers/resolve-answers';
 import type { Effects } from '../effects';
-import { UsageError } from '../errors';
-import { readRegularFile } from '../files/regular-file';
+import { readCaFile } from '../files/read-ca-pem';
 import { expandUserPath } from '../paths/expand-user-path';
 import { readRotationState, rotationStatePath } from '../state/rotation-state';
 import { readMcConfigFact } from './mc-config';
 
 /** The CA file (caFile, as the answers give it): its text, or why it cannot be used, as the answer issue says it. */
 async function readCaFileFact(given: string, effects: Pick<Effects, 'home' | 'cwd'>): Promise<CaFileFact> {
-  try {
-    // A FIFO or a device would be read forever: only a regular file (or a link to one).
-    const pem = await readRegularFile(expandUserPath(given, effects), 'caFile', given);
-    return pem === null ? { path: given, problem: `cannot read ${given}` } : { path: given, pem };
-  } catch (error) {
-    const kind = error instanceof UsageError ? error.issues[0]?.message : undefined;
-    return { path: given, problem: kind ?? `cannot read ${given}` };
-  }
+  // the one CA read (files/read-ca-pem.ts): what connections/ reads too, with the same words
+  const read = await readCaFile(expandUserPath(given, effects), given);
+  return read.problem === undefined ? { path: given, pem: read.pem } : { path: given, problem: read.problem };
 }
 
 /** The previous public keys a rotation of this setup still trusts (state/rotation-state.ts). */
