@@ -11,7 +11,8 @@ import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import { readFacts } from '../facts/read-facts';
 import type { AnswersInput } from '../answers/answers-schema';
-import { mergeAnswers, setField } from '../answers/answer-fields';
+import { firstSetupDefault, type DefaultsEnv } from '../answers/answer-defaults';
+import { answerFields, mergeAnswers, setField } from '../answers/answer-fields';
 import { knownAnswers } from './defaults';
 import { QUESTIONS, questionApplies } from './questions';
 import type { WizardState } from './wizard-state';
@@ -72,6 +73,22 @@ export function newGatheredMemo(): GatheredMemo {
   return { resolutions: 0 };
 }
 
+/**
+ * What the resolution of `input` depends on, as text: every answer but those that only repeat
+ * their first-setup default (resolveAnswers fills those in the same), in a fixed order. Accepting
+ * a default, or an answer arriving in another order, is then no change that needs resolving again.
+ */
+function resolutionKey(input: AnswersInput, context: DefaultsEnv): string {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  // The key name's default is the endpoint's host: with the endpoint taken from an mc alias, only
+  // the resolution knows it, so the name is kept.
+  const repeatsDefault = (field: string, value: unknown) => !(field === 'key.name' && input.endpoint === undefined) && same(value, firstSetupDefault(field, input, context));
+  const fields = answerFields(input)
+    .filter(([field, value]) => !repeatsDefault(field, value))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(fields);
+}
+
 /** The gathered answers resolved: their facts read (source/facts/read-facts.ts), unless they did not change since `memo`'s. */
 export async function gatherAnswers(
   state: Pick<WizardState, 'input' | 'known' | 'context'>,
@@ -79,7 +96,7 @@ export async function gatherAnswers(
   memo: GatheredMemo = newGatheredMemo(),
 ): Promise<Gathered> {
   const input = gatheredInput(state);
-  const key = JSON.stringify(input);
+  const key = resolutionKey(input, effects);
   if (memo.last?.key === key) return memo.last.gathered;
   const facts = await readFacts(input, effects);
   memo.resolutions += 1;

@@ -90,6 +90,20 @@ describe('the defaults', () => {
     expect(memo.resolutions).toBe(2);
   });
 
+  test('accepting a default is no change: the wizard does not resolve the answers again for it', async () => {
+    const typed = createInitialState({ initial: { endpoint: 'https://s3.example.org', admin: { accessKey: 'admin', secretKey: 'adminsecret' } }, context, generatedSecret: 'G+1234567' });
+    const memo = newGatheredMemo();
+    const first = await gatherAnswers(typed, effects, memo);
+    // the same answers with every default the questions offered accepted, given in another order
+    const accepted = { ...typed, input: { bucket: 'nix-cache', region: 'us-east-1', ...typed.input, key: { name: 's3.example.org-nix-cache-1' }, files: { nixConf: './nix-cache.conf' } } };
+    expect(await gatherAnswers(accepted, effects, memo)).toBe(first);
+    expect(memo.resolutions).toBe(1);
+    // an answer that is not the default is a change
+    const other = await gatherAnswers({ ...accepted, input: { ...accepted.input, region: 'eu-1' } }, effects, memo);
+    expect(other.ok && other.answers.region).toBe('eu-1');
+    expect(memo.resolutions).toBe(2);
+  });
+
   test('--help lists every key an answers file may hold', async () => {
     const stdout = new PassThrough();
     const chunks: Buffer[] = [];
