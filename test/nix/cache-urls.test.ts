@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { READER_CREDENTIALS_PATH, s3StoreUrl, substituterUrl } from '../../source/nix/cache-urls';
 
 const answers = { bucket: 'nix-cache', endpoint: 'https://s3.example.org', region: 'us-east-1' };
-const reader = { accessKey: 'nixreader', profile: 'nixreader' };
+const reader = { accessKey: 'nixreader', secretKey: undefined, profile: 'nixreader' };
 
 describe('the substituter machines use', () => {
   it('a public cache is read over plain HTTPS at <endpoint>/<bucket>, no credentials', () => {
