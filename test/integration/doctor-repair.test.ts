@@ -250,5 +250,14 @@ for (const target of targets) describe.skipIf(target.server === null || target.s
     expect(second.findings.map((finding) => finding.kind).sort()).toEqual(['incomplete-closure', first.findings.some((f) => f.kind === 'old-key-only') ? 'old-key-only' : 'no-trusted-signature'].sort());
     const deep = await runDeepCheck({ client, bucket, random: Math.random });
     expect(deep.problems).toEqual([]);
+    // and the command line says the same: --deep finds every NAR whole, --repair has nothing to do
+    const cli = makeCliSandbox();
+    cli.writeAnswers({ backend: target.label.includes('Ceph') ? 'ceph' : 'minio', endpoint: info.endpoint, admin: { accessKey: info.accessKey, secretKey: info.secretKey }, bucket, builder: { accessKey: `${bucket}-builder` } });
+    const run = await cli.run(['doctor', '--deep', '--repair', '--yes', '--min-age', '0', '--json', '--answers', 'answers.json']);
+    expect(run.code, run.stderr).toBe(1);
+    const json = JSON.parse(run.stdout) as { doctor: { deep: { checked: number; whole: number }; repair: { plan: string[]; result?: unknown }; findings: { kind: string }[] } };
+    expect(json.doctor.deep).toMatchObject({ checked: 5, whole: 5 });
+    expect(json.doctor.repair.result).toBeUndefined();
+    expect(json.doctor.repair.plan.every((line) => line.startsWith('Left alone'))).toBe(true);
   });
 });
