@@ -14,6 +14,9 @@
  *    verify ≤ 2 round trips; requests never above the counts measured before issue 12 (`before`).
  * 4. Re-signing (issue 11, bench/resign-bench.ts): 10,000 narinfos against a plain GET+PUT loop.
  *    Goal: at least half the floor's throughput; resident memory flat from 1,000 to 10,000.
+ * 4b. Prune (issue 19, bench/prune-bench.ts): 20,000 narinfos, half unreachable, on RGW and MinIO,
+ *    against a floor of the same listing, GETs and DeleteObjects. Goals: ≥ 0.5× the floor's
+ *    throughput; resident memory growth ≤ 50 MiB from 2,000 to 20,000 narinfos.
  * 5. MinIO (issue 7): on one throwaway real MinIO, the guide's command sequence typed as written
  *    with the real mc (one process per command, including `nix key generate-secret`;
  *    test/helpers/guide-commands.ts) against `setup --yes` doing the same on a fresh bucket, for
@@ -37,6 +40,7 @@ import { ensureMinioBinaries, startMinio, type MinioInfo } from '../test/helpers
 import { startRecordingProxy, type RecordingProxy } from '../test/helpers/recording-proxy';
 import { doctorBench } from './doctor-bench';
 import { resignBench } from './resign-bench';
+import { pruneBench } from './prune-bench';
 
 /** BENCH_CLI: another build to measure (e.g. main's, for the before column) */
 const CLI = resolve(process.env['BENCH_CLI'] ?? 'dist/cli.js');
@@ -449,11 +453,12 @@ async function roundTripBench(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=startup|provisioning (or ceph)|round-trips|resign|minio|doctor runs one part.
+// BENCH_ONLY=startup|provisioning (or ceph)|round-trips|resign|prune|minio runs one part.
 const only = process.env['BENCH_ONLY'];
 if (!only || only === 'startup') await startupBench();
 if (!only || only === 'provisioning' || only === 'ceph') await provisioningBench();
 if (!only || only === 'round-trips') await roundTripBench();
 if (!only || only === 'resign') await resignBench();
+if (!only || only === 'prune') await pruneBench();
 if (!only || only === 'minio') await minioBench();
 if (!only || only === 'doctor') await doctorBench();

@@ -8,6 +8,7 @@
  * Ceph or plain S3) is shown as not needed and skipped.
  */
 import type { AnswersInput } from '../answers/answers-schema';
+import { backendOf } from '../answers/answer-defaults';
 import { validateAnswerField } from '../answers/resolve-answers';
 import { getField, setField } from '../answers/answer-fields';
 import { endpointOfAlias, offeredAliases, type McAliasEntry } from './mc-alias-choices';
@@ -84,7 +85,7 @@ export const WIZARD_STEPS: readonly WizardStepInfo[] = [
   {
     id: 'expiry',
     title: 'expiry',
-    why: 'Optionally let the store delete old uploads. The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by 31 days, longer than a machine trusts a .narinfo it has seen (30 days).',
+    why: 'Optionally let the store delete old uploads. The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by 31 days, longer than a machine trusts a .narinfo it has seen (30 days). They go by age alone: for a closure-safe alternative, leave this empty and run `prune`.',
   },
   {
     id: 'files',
@@ -166,7 +167,6 @@ export interface NoticeQuestion extends QuestionBase {
 
 export type Question = TextQuestion | SelectQuestion | BuilderSecretQuestion | NoticeQuestion;
 
-const backendOf = (input: AnswersInput) => input.backend ?? 'minio';
 
 /** A text answer checked by the answers schema (the same rules as an answers file). */
 function checkedText(field: string, options: { optional?: boolean } = {}) {
@@ -497,7 +497,7 @@ export const QUESTIONS: readonly Question[] = [
     field: 'expireDays',
     kind: 'text',
     label: 'Delete uploads after how many days?',
-    help: 'Empty: never.',
+    help: 'Empty: never. Rules go by upload age alone and can delete a dependency a newer path still needs; `prune` deletes by closure instead (readme, "Prune").',
     placeholder: 'never',
     parse(text) {
       const trimmed = text.trim();
@@ -636,7 +636,7 @@ export function connectionKey(input: AnswersInput): string {
     input.region,
     input.caFile,
     input.insecure,
-    input.backend ?? 'minio',
+    backendOf(input),
     input.admin?.accessKey,
     input.admin?.secretKey,
     input.admin?.mcAlias,

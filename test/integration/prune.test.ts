@@ -214,6 +214,11 @@ for (const target of targets)
       // every key deleted was written to the report before
       const report = readFileSync(reportPath, 'utf8');
       for (const key of gone) expect(report).toContain(key);
+      // in the order deleted: every narinfo before any NAR
+      const lines = report.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+      const lastNarinfo = Math.max(...lines.map((line, i) => (line.endsWith('.narinfo') ? i : -1)));
+      const firstNar = lines.findIndex((line) => line.startsWith('nar/'));
+      expect(lastNarinfo).toBeLessThan(firstNar);
     });
 
     it('leaves no narinfo pointing at a missing NAR or path', async () => {

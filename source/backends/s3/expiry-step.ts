@@ -94,7 +94,7 @@ export function expiryStep(ctx: S3StepContext): ServerStep {
     why:
       answers.expireDays === null
         ? 'Nothing in the cache expires; rules this wizard set before are removed, and so are rules of others that expire cache objects (saved to a backup first); other rules stay.'
-        : `Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by ${NAR_MARGIN_DAYS} days, longer than a client trusts a narinfo it has seen (30 days), so no client is left with a narinfo whose NAR is gone.`,
+        : `Old store paths are deleted by the server to bound the cache size; NARs outlive their narinfos by ${NAR_MARGIN_DAYS} days, longer than a client trusts a narinfo it has seen (30 days), so no client is left with a narinfo whose NAR is gone. Age alone decides: a dependency uploaded long ago goes while a newer path still refers to it; \`prune\` is the closure-safe alternative (no expiry, prune run from the admin machine).`,
     command: manualCommand(ctx),
     bucket,
     document: `the lifecycle configuration of ${bucket}`,

@@ -1,0 +1,217 @@
+/**
+ * Prune (issue 19): a bucket of N generated narinfos (default 20,000), each with a small NAR, in a
+ * synthetic graph: the live half is 1% pinned tops whose chains (each path refers to the one
+ * before it and to a random earlier live path) reach every live path; the dead half is built the
+ * same way, also referring to live paths, and nothing live refers to it. On a throwaway Ceph RGW
+ * and MinIO, each in one run:
+ *  - the floor, on one copy of the bucket: the same recursive listing, a concurrent GET of every
+ *    narinfo (same concurrency), and DeleteObjects of the dead keys, known in advance (no
+ *    parsing, no marking, no re-check);
+ *  - `pruneCache --apply` on another copy: list, read, mark, plan, re-check, write the report,
+ *    delete.
+ * Goal: prune at least half the floor's throughput (narinfos a second). Resident memory is taken
+ * when 2,000 narinfos have been read and at its highest until the end: the growth from 2,000 to
+ * N must stay under 50 MiB.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Agent } from 'node:http';
+import { Client } from 'minio';
+import { createS3Client } from '../source/backends/s3/s3-connection';
+import { listBucket } from '../source/inventory/list-bucket';
+import { pruneCache } from '../source/prune/prune-cache';
+import { startCephRgw } from '../test/helpers/ceph-rgw';
+import { startMinio } from '../test/helpers/minio-server';
+
+const COUNT = Number(process.env['BENCH_PRUNE_NARINFOS'] ?? 20_000);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const BASE32 = '0123456789abcdfghijklmnpqrsvwxyz';
+const CHAIN = 100;
+
+function nixBase32(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += BASE32[bytes[i]! % 32];
+  return out;
+}
+
+interface Generated {
+  readonly hash: string;
+  readonly narKey: string;
+  readonly text: string;
+  readonly live: boolean;
+}
+
+/** The synthetic cache: live half then dead half, each in chains of CHAIN paths. */
+function generate(count: number): { paths: Generated[]; pins: string[] } {
+  const half = Math.floor(count / 2);
+  const hashes = Array.from({ length: count }, () => nixBase32(32));
+  const pins: string[] = [];
+  const paths = hashes.map((hash, i): Generated => {
+    const live = i < half;
+    const start = live ? 0 : half;
+    const offset = i - start;
+    const refs = new Set<string>([hash]);
+    if (offset % CHAIN !== 0) refs.add(hashes[i - 1]!);
+    if (offset > 0) refs.add(hashes[start + Math.floor(Math.random() * offset)]!);
+    if (!live) refs.add(hashes[Math.floor(Math.random() * half)]!);
+    if (live && (offset % CHAIN === CHAIN - 1 || i === half - 1)) pins.push(hash);
+    const narKey = `nar/${nixBase32(52)}.nar.xz`;
+    const text = [
+      `StorePath: /nix/store/${hash}-bench-${i}`,
+      `URL: ${narKey}`,
+      'Compression: xz',
+      `FileHash: sha256:${nixBase32(52)}`,
+      'FileSize: 64',
+      `NarHash: sha256:${nixBase32(52)}`,
+      `NarSize: ${1000 + i}`,
+      `References: ${[...refs].map((ref) => `${ref}-bench`).join(' ')}`,
+      `Deriver: ${nixBase32(32)}-bench-${i}.drv`,
+      'Sig: bench-1:AAAA',
+      '',
+    ].join('\n');
+    return { hash, narKey, text, live };
+  });
+  return { paths, pins };
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+async function readAll(stream: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+async function fill(client: Client, bucket: string, paths: readonly Generated[]): Promise<void> {
+  await client.makeBucket(bucket);
+  const nar = Buffer.alloc(64, 7);
+  await pool(paths, 64, async (path) => {
+    await client.putObject(bucket, path.narKey, nar, nar.length);
+    await client.putObject(bucket, `${path.hash}.narinfo`, Buffer.from(path.text), path.text.length, { 'Content-Type': 'text/x-nix-narinfo' });
+  });
+}
+
+/** The floor: the listing, a concurrent GET of each narinfo, DeleteObjects of the dead keys (known in advance). */
+async function floor(client: Client, bucket: string, dead: readonly string[]): Promise<number> {
+  const start = performance.now();
+  const narinfos: string[] = [];
+  const listing = (async () => {
+    for await (const object of listBucket(client, bucket)) if (object.kind === 'narinfo') narinfos.push(object.key);
+  })();
+  // the GETs start as the listing goes, as prune's do
+  let listed = false;
+  void listing.then(() => (listed = true));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (;;) {
+        if (next < narinfos.length) {
+          const key = narinfos[next++]!;
+          await readAll((await client.getObject(bucket, key)) as IncomingMessage);
+        } else if (listed) return;
+        else await Promise.race([listing, new Promise((resolve) => setImmediate(resolve))]);
+      }
+    }),
+  );
+  await listing;
+  const batches: string[][] = [];
+  for (let i = 0; i < dead.length; i += 1000) batches.push(dead.slice(i, i + 1000));
+  await pool(batches, 4, async (batch) => {
+    await client.removeObjects(bucket, batch);
+  });
+  return performance.now() - start;
+}
+
+async function benchOn(name: string, server: { endpoint: string; accessKey: string; secretKey: string }): Promise<void> {
+  const client = createS3Client({ endpoint: server.endpoint, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey });
+  const { paths, pins } = generate(COUNT);
+  const dead = paths.filter((p) => !p.live).flatMap((p) => [`${p.hash}.narinfo`, p.narKey]);
+  const id = randomBytes(3).toString('hex');
+  const fillStart = performance.now();
+  // filling is not measured: a client that keeps its connections open writes them faster
+  const url = new URL(server.endpoint);
+  const filler = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, pathStyle: true, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey, transportAgent: new Agent({ keepAlive: true, maxSockets: 64 }) });
+  await fill(filler, `floor-${id}`, paths);
+  await fill(filler, `prune-${id}`, paths);
+  console.log(`  ${name}: two buckets of ${COUNT} narinfos and NARs written in ${((performance.now() - fillStart) / 1000).toFixed(0)} s`);
+
+  const floorMs = await floor(client, `floor-${id}`, dead);
+
+  const dir = mkdtempSync(join(tmpdir(), 'prune-bench-'));
+  let atMark: number | undefined;
+  let highest = 0;
+  const sample = () => {
+    const rss = process.memoryUsage().rss;
+    highest = Math.max(highest, rss);
+    return rss;
+  };
+  const start = performance.now();
+  const result = await pruneCache({
+    client,
+    bucket: `prune-${id}`,
+    now: () => new Date(),
+    keepDays: 0,
+    minAgeMs: 0,
+    pins,
+    apply: true,
+    reportPath: join(dir, 'prune.keys'),
+    concurrency: CONCURRENCY,
+    progressEveryMs: 0,
+    onProgress: (progress) => {
+      const rss = sample();
+      if (atMark === undefined && progress.read >= 2000) {
+        atMark = rss;
+        highest = rss;
+      }
+    },
+  });
+  sample();
+  const oursMs = performance.now() - start;
+  rmSync(dir, { recursive: true, force: true });
+  const deletedAll = result.deleted.narinfo + result.deleted.nar;
+  const perSecond = (ms: number) => (COUNT / (ms / 1000)).toFixed(0).padStart(6);
+  console.log(`  ${name}: floor (list + GET each narinfo + DeleteObjects of ${dead.length} keys) ${perSecond(floorMs)} narinfos/s  (${(floorMs / 1000).toFixed(1)} s, baseline)`);
+  console.log(
+    `  ${name}: prune --apply                                          ${perSecond(oursMs)} narinfos/s  (${(oursMs / 1000).toFixed(1)} s) = ${(floorMs / oursMs).toFixed(2)}× the floor (goal ≥ 0.5×); deleted ${deletedAll} of ${dead.length} dead keys${deletedAll === dead.length ? '' : ' (WRONG)'}`,
+  );
+  const growth = highest - (atMark ?? highest);
+  console.log(`  ${name}: resident memory ${mib(atMark ?? 0)} at 2,000 narinfos read, at most ${mib(highest)} until the end: growth ${mib(growth)} (goal ≤ 50 MiB)`);
+}
+
+export async function pruneBench(): Promise<void> {
+  console.log(`\nPrune, ${COUNT} narinfos (half unreachable), concurrency ${CONCURRENCY}: starting a throwaway Ceph RGW …`);
+  const rgw = await startCephRgw({ radosgwArgs: ['--rgw-enable-lc-threads=false'] });
+  try {
+    await benchOn('Ceph RGW', rgw);
+  } finally {
+    await rgw.stop();
+  }
+  let minio: Awaited<ReturnType<typeof startMinio>>;
+  try {
+    minio = await startMinio();
+  } catch (error) {
+    console.log(`  MinIO: skipped, ${(error as Error).message}`);
+    return;
+  }
+  try {
+    await benchOn('MinIO', minio);
+  } finally {
+    await minio.stop();
+  }
+}
+
+if (process.argv[1]?.endsWith('prune-bench.ts')) await pruneBench();
