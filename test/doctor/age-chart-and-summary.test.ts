@@ -63,7 +63,7 @@ describe('the summary', () => {
     const lines = summarizeScan(await report(cache), { command, cacheName: 'c', shown: 5 });
     const text = lines.join('\n');
     expect(text).toContain('✖ 8 narinfos point to a NAR that is not there: clients fail on these paths');
-    expect(lines.filter((line) => /^    [0-9a-z]{32}\.narinfo → nar\/\S+\.nar\.xz \(\/nix\/store\/[0-9a-z]{32}-p\d\)$/.test(line))).toHaveLength(5);
+    expect(lines.filter((line) => /^ {4}[0-9a-z]{32}\.narinfo → nar\/\S+\.nar\.xz \(\/nix\/store\/[0-9a-z]{32}-p\d\)$/.test(line))).toHaveLength(5);
     expect(text).toContain('    and 3 more (--json lists them)');
     expect(lines.slice(-2)).toEqual(['To fix:', '  nix-cache-wizard doctor --repair']);
   });

@@ -138,7 +138,7 @@ for (const row of rows) {
       expect(words.code).toBe(1);
       expect(words.stdout).toContain(dangling.key);
       expect(words.stdout).toContain(orphan);
-      expect(words.stdout).toMatch(/^To fix:\n(.*\n)*  \S+ doctor --repair$/m);
+      expect(words.stdout).toMatch(/^To fix:\n(.*\n)* {2}\S+ doctor --repair$/m);
       // stderr is not a terminal: at most a few progress lines, never a bar redrawn in place
       expect(words.stderr).not.toContain('\r');
       await client.abortMultipartUpload(bucket, stale, uploadId);
