@@ -6,6 +6,7 @@
  */
 import { input, password, select } from '@inquirer/prompts';
 import type { AnswersInput } from '../answers/answers-schema';
+import { mcConfigOf } from '../answers/answer-defaults';
 import type { AnswerFacts } from '../answers/answer-facts';
 import { resolveAnswers, type MissingAnswer } from '../answers/resolve-answers';
 import { factsFor } from '../facts/read-facts';
@@ -29,7 +30,7 @@ const TYPE_KEYS = '@type';
 async function offerMcAlias(start: AnswersInput, missing: readonly MissingAnswer[], io: CliIo, effects: Pick<Effects, 'home' | 'cwd'>): Promise<AnswersInput | undefined> {
   if (start.endpoint === undefined || start.admin?.mcAlias !== undefined) return undefined;
   if (!missing.some((m) => m.field === 'admin.secretKey' || m.field === 'admin.accessKey')) return undefined;
-  const mcConfig = start.files?.mcConfig ?? '~/.mc/config.json';
+  const mcConfig = mcConfigOf(start);
   let aliases: ReturnType<typeof readMcAliases>;
   try {
     aliases = readMcAliases(expandUserPath(mcConfig, effects));

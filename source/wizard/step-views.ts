@@ -3,6 +3,7 @@
  * components/ take only the narrow state they render (issue 9): a question with the step's earlier
  * answers, the builder secret screen, the connection test. Pure functions of the state.
  */
+import { backendOf } from '../answers/answer-defaults';
 import { validateAnswerField } from '../answers/resolve-answers';
 import { getField } from '../answers/answer-fields';
 import { defaultAnswer } from './defaults';
@@ -74,7 +75,7 @@ export type ConnectionView =
 
 export function connectionView(state: WizardState): ConnectionView {
   const endpoint = state.input.endpoint ?? '(no endpoint)';
-  const target = `${endpoint} as ${state.input.backend ?? 'minio'}`;
+  const target = `${endpoint} as ${backendOf(state.input)}`;
   const { phase } = state;
   if (phase.name === 'connection-failed') {
     const field = editableField(state, phase.field ?? 'endpoint');
