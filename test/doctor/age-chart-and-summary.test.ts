@@ -95,4 +95,19 @@ describe('the progress line', () => {
     expect(written).toHaveLength(2);
     expect(written.every((text) => text.endsWith('\n') && !text.includes('\r'))).toBe(true);
   });
+
+  it('rewrites one line in place on a terminal, at most every 200 ms, and clears it at the end', () => {
+    const written: string[] = [];
+    let now = 0;
+    const stream = { isTTY: true, write: (text: string) => written.push(text) } as unknown as NodeJS.WritableStream & { isTTY: boolean };
+    const line = progressLine(stream, () => now);
+    for (let i = 0; i < 10; i++) {
+      now = 1000 + i * 100;
+      line.update({ phase: 'listing', done: i * 1000, total: undefined, bytes: 0 });
+    }
+    line.done();
+    expect(written).toHaveLength(6);
+    expect(written.slice(0, 5).every((text) => text.startsWith('\r\u001b[2K') && !text.includes('\n'))).toBe(true);
+    expect(written.at(-1)).toBe('\r\u001b[2K');
+  });
 });
