@@ -10,7 +10,6 @@ import { ANSWER_DEFAULTS, awsCredentialsDefault, backendOf, bucketOf, firstSetup
 import type { AnswerFacts, McAliases } from './answer-facts';
 import { getField } from './answer-fields';
 import type { Answers } from './answers';
-import { firstKeyName } from './per-cache-names';
 import { answersInputSchema, fieldPath, FOREIGN_SECRET_MAX, SECRET_MAX, type AnswersInput } from './answers-schema';
 
 export interface AnswerIssue {
@@ -305,7 +304,7 @@ export function resolveAnswers(input: AnswersInput, facts: AnswerFacts, options:
       priority: or('cacheInfo.priority'),
     },
     key: {
-      name: input.key?.name ?? firstKeyName(normalized, bucket),
+      name: input.key?.name ?? (firstSetupDefault('key.name', { ...input, endpoint: normalized }, facts) as string),
       secretFile: or('key.secretFile'),
       publicFile: or('key.publicFile'),
       trusted: input.key?.trusted ?? trustedKeysOf(facts),
