@@ -72,8 +72,7 @@ for (const target of targets) describe.skipIf(target.server === null || target.s
   let before: Map<string, string>;
   let orphanKey: string;
   /** the chunky path's narinfo and NAR, when the server stores Content-Encoding: aws-chunked */
-  let chunkedKeys: string[] = [];
-  let uploadId: string;
+  const chunkedKeys: string[] = [];
   let first: ScanReport;
   let result: RepairResult;
 
@@ -154,7 +153,7 @@ for (const target of targets) describe.skipIf(target.server === null || target.s
     orphanKey = `nar/${'0'.repeat(52)}.nar.xz`;
     await client.putObject(bucket, orphanKey, Buffer.from('an orphan'));
     // the stale multipart upload
-    uploadId = await client.initiateNewMultipartUpload(bucket, 'nar/unfinished.nar.xz', {});
+    await client.initiateNewMultipartUpload(bucket, 'nar/unfinished.nar.xz', {});
     before = await keysWithEtags();
   }, 300_000);
 
