@@ -23,7 +23,7 @@
  */
 import { chmod, constants, copyFile, open } from 'node:fs/promises';
 import type { Answers } from '../answers/answers';
-import { connectionsFor } from '../connections/connections';
+import { connectionsFor, type Connections } from '../connections/connections';
 import { serverTraits } from '../backends/s3/s3-documents';
 import type { Effects } from '../effects';
 import { StepError, UsageError } from '../errors';
@@ -105,7 +105,7 @@ function keyFiles(answers: Answers, effects: Effects, current: NixSecretKey, tru
   );
 }
 
-async function builderClient(answers: Answers, effects: Effects) {
+async function builderClient(answers: Answers, effects: Effects, connections: Connections) {
   const builder = await knownBuilderSecret(answers, effects);
   if (builder.source !== 'answers' && builder.source !== 'aws-profile') {
     throw new StepError(
@@ -114,7 +114,7 @@ async function builderClient(answers: Answers, effects: Effects) {
       `Run \`${wizardCommandLine(effects.env, 'setup')}\` (or \`${wizardCommandLine(effects.env, 'rotate credentials')}\`) so the profile holds it, or give builder.secretKey.`,
     );
   }
-  return (await connectionsFor(answers, effects)).s3({ accessKey: answers.builder.accessKey, secretKey: builder.secret as string });
+  return connections.s3({ accessKey: answers.builder.accessKey, secretKey: builder.secret as string });
 }
 
 function resignDetail(result: ResignResult, dryRun: boolean): string {
@@ -158,6 +158,8 @@ export async function rotateKey(input: RotateKeyInput): Promise<RotateKeyResult>
 async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> {
   const { answers, effects } = input;
   const { key: current, path: secretPath } = await loadCurrentKey(answers, effects);
+  // caFile is read now (bad input, exit 2, before the first change), not when the re-signing starts
+  const connections = await connectionsFor(answers, effects);
   const statePath = rotationStatePath(effects, answers.endpoint, answers.bucket);
   const previous = answers.key.trusted.filter((key) => key !== current.publicKeyText());
   for (const [index, text] of previous.entries()) parseNixPublicKey(text, `key.trusted[${index}]`);
@@ -298,7 +300,7 @@ async function rotateKeyLocked(input: RotateKeyInput): Promise<RotateKeyResult> 
   async function resignInput(key: NixSecretKey = current, oldKeys: readonly string[] = previous) {
     const signer = nativeSigner(key);
     return {
-      client: await builderClient(answers, effects),
+      client: await builderClient(answers, effects, connections),
       bucket: answers.bucket,
       ifMatch: serverTraits(answers.backend).ifMatch,
       oldKeys: oldKeys.map((text, index) => nativeVerifier(parseNixPublicKey(text, `key.trusted[${index}]`))),
