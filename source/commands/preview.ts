@@ -12,7 +12,6 @@ import { formatJsonResult } from '../output/json-result';
 import { terminalText } from '../text/terminal-text';
 import { nextStepsForFiles } from '../session/next-steps';
 import { knownBuilderSecret, knownReaderSecret, loadOrGenerateKey, readIfExists } from '../session/prepare-secrets';
-import { readCaPem } from '../files/read-ca-pem';
 import { trustedPublicKeys } from '../state/rotation-state';
 import type { CommandOptions } from './command-options';
 import { runCommand } from './command-epilogue';
@@ -20,7 +19,7 @@ import { commandAnswers } from './gather-answers';
 
 export async function runPreview(options: CommandOptions, io: CliIo, effects: Effects): Promise<number> {
   return runCommand({ io, json: options.json, command: 'preview', dryRun: options.out === undefined }, async () => {
-    const { answers, warnings } = await commandAnswers(options, io, effects, { offline: true });
+    const { answers, warnings, facts } = await commandAnswers(options, io, effects, { offline: true });
     const { key } = await loadOrGenerateKey(answers, effects);
     const builder = await knownBuilderSecret(answers, effects);
     const reader = await knownReaderSecret(answers, effects);
@@ -32,7 +31,8 @@ export async function runPreview(options: CommandOptions, io: CliIo, effects: Ef
       readerSecretKey: reader?.secret,
       publicKeys,
       secretKeyText: key.secretKeyText(),
-      caPem: await readCaPem(answers.caFile),
+      // the CA text as the command read it once (resolveAnswers checked it holds a certificate)
+      caPem: facts.caFile?.pem,
     });
     const writing = options.out !== undefined;
     const reports = await writePlannedFiles(files, { outDir: options.out, dryRun: !writing, effects });
