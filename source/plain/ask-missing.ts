@@ -6,15 +6,12 @@
  */
 import { input, password, select } from '@inquirer/prompts';
 import type { AnswersInput } from '../answers/answers-schema';
-import { mcConfigOf } from '../answers/answer-defaults';
-import type { AnswerFacts } from '../answers/answer-facts';
+import type { AnswerFacts, McConfigFact } from '../answers/answer-facts';
 import { resolveAnswers, type MissingAnswer } from '../answers/resolve-answers';
 import { factsFor } from '../facts/read-facts';
-import { readMcAliases } from '../facts/mc-config';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
 import { CancelledError, UsageError } from '../errors';
-import { expandUserPath } from '../paths/expand-user-path';
 import { setField } from '../answers/answer-fields';
 import { aliasesForEndpoint } from '../wizard/mc-alias-choices';
 import { QUESTIONS, type TextQuestion } from '../wizard/questions';
@@ -27,17 +24,13 @@ const TYPE_KEYS = '@type';
  * one, with the admin keys), offers its keys before asking for a secret to type: the answer is
  * `admin.mcAlias`, so the secret is read from the mc config and never typed or kept.
  */
-async function offerMcAlias(start: AnswersInput, missing: readonly MissingAnswer[], io: CliIo, effects: Pick<Effects, 'home' | 'cwd'>): Promise<AnswersInput | undefined> {
+async function offerMcAlias(start: AnswersInput, missing: readonly MissingAnswer[], io: CliIo, mcConfigFact: McConfigFact): Promise<AnswersInput | undefined> {
   if (start.endpoint === undefined || start.admin?.mcAlias !== undefined) return undefined;
   if (!missing.some((m) => m.field === 'admin.secretKey' || m.field === 'admin.accessKey')) return undefined;
-  const mcConfig = mcConfigOf(start);
-  let aliases: ReturnType<typeof readMcAliases>;
-  try {
-    aliases = readMcAliases(expandUserPath(mcConfig, effects));
-  } catch {
-    // An unreadable mc config only means there is no alias to offer: the secret is asked instead.
-    return undefined;
-  }
+  const mcConfig = mcConfigFact.path;
+  // An unreadable mc config only means there is no alias to offer: the secret is asked instead.
+  if (mcConfigFact.error) return undefined;
+  const aliases = mcConfigFact.aliases;
   const candidates = aliasesForEndpoint(aliases, start.endpoint, start.admin?.accessKey);
   if (candidates.length === 0) return undefined;
   const choice = await select(
@@ -93,7 +86,7 @@ export async function askMissingAnswers(
       if (resolution.ok) return answers;
       if (!aliasOffered) {
         aliasOffered = true;
-        const withAlias = await offerMcAlias(answers, resolution.missing, io, effects);
+        const withAlias = await offerMcAlias(answers, resolution.missing, io, facts.mcConfig);
         if (withAlias) {
           answers = withAlias;
           continue;
