@@ -8,6 +8,7 @@
  * The clients load on first use (`minio`, Argon2 and execa are large), so importing this module
  * costs nothing a command does not use.
  */
+import { inspect } from 'node:util';
 import type { Client } from 'minio';
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
@@ -47,6 +48,9 @@ export interface Connections {
   keysChecker(): CheckBuilderKeys;
   /** what MinIO's admin steps (and the name lookup) connect with */
   minioSteps(): { readonly makeAdmin: (via: 'api' | 'mc') => MinioAdmin; readonly checkBuilderKeys: CheckBuilderKeys };
+  /** where it connects, never a key */
+  toJSON(): { readonly endpoint: string; readonly region: string; readonly insecure: boolean; readonly privateCa: boolean };
+  [inspect.custom](): string;
 }
 
 /**
@@ -91,6 +95,9 @@ export function connectionsFrom(answers: ConnectionAnswers, ca: CaText, effects:
     },
     keysChecker: () => builderKeysChecker(endpointOptions()),
     minioSteps: () => ({ makeAdmin: (via) => connections.minioAdmin(via), checkBuilderKeys: connections.keysChecker() }),
+    // It holds the admin's keys: printed or serialized, it says only where it connects (SPEC 10).
+    toJSON: () => ({ endpoint, region, insecure, privateCa: caPem !== undefined }),
+    [inspect.custom]: () => `Connections ${inspect({ endpoint, region, insecure, privateCa: caPem !== undefined })}`,
   };
   return connections;
 }

@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { connectionsFor, connectionsFrom } from '../../source/connections/connections';
 import { readCaPem } from '../../source/files/read-ca-pem';
@@ -56,6 +57,15 @@ describe('the connections of a setup', () => {
   it('carry the endpoint, region, CA and insecure to a signed request', () => {
     const answers = exampleAnswers({ endpoint: 'https://s3.lan:9000', region: 'eu-1', insecure: true });
     expect(connectionsFrom(answers, { caPem: PEM }, effects).endpointOptions({ timeoutMs: 10 })).toEqual({ endpoint: 'https://s3.lan:9000', region: 'eu-1', insecure: true, caPem: PEM, timeoutMs: 10 });
+  });
+
+  it('never print or serialize the admin keys they hold', () => {
+    const answers = exampleAnswers({ backend: 'ceph' });
+    const connections = connectionsFrom(answers, { caPem: PEM }, effects);
+    for (const text of [JSON.stringify(connections), JSON.stringify({ connections }), inspect(connections, { depth: Infinity }), inspect({ connections }, { depth: Infinity })]) {
+      expect(text).not.toContain(answers.admin.secretKey);
+      expect(text).toContain(answers.endpoint);
+    }
   });
 
   it('are the only place in source/ that makes a client (createS3Client, the admin clients)', () => {
