@@ -5,7 +5,6 @@
  * renders the same set. It is the default of the answer `key.trusted`; an answers file that gives
  * `key.trusted` wins.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
@@ -34,22 +33,6 @@ function parseState(value: unknown, path: string): RotationState {
   }
   const resignedAt = (value as { resignedAt?: unknown }).resignedAt;
   return typeof resignedAt === 'string' ? { trusted, resignedAt } : { trusted };
-}
-
-/** The remembered previous keys (synchronous: answers are resolved synchronously); [] when none. */
-export function readTrustedKeysSync(effects: Pick<Effects, 'env' | 'home'>, endpoint: string, bucket: string): readonly string[] {
-  const path = rotationStatePath(effects, endpoint, bucket);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  try {
-    return parseState(JSON.parse(text) as unknown, path).trusted;
-  } catch {
-    throw new StepError(`The rotation state ${path} is not valid.`, 'state', 'Move it away and give the keys to trust as key.trusted in the answers.');
-  }
 }
 
 export async function readRotationState(path: string): Promise<RotationState | undefined> {
