@@ -34,7 +34,11 @@ export class PathGraph {
   private readonly hashes: string[] = [];
   /** 1: its narinfo was listed; 2: and read; 3: listed but unreadable */
   private state = new Uint8Array(1024);
-  private readonly refs: (Int32Array | undefined)[] = [];
+  /** every narinfo's references, one after another in one pool (an array each would cost ~100 bytes of overhead a path) */
+  private refPool = new Int32Array(4096);
+  private refUsed = 0;
+  private refStart = new Float64Array(1024);
+  private refCount = new Float64Array(1024);
   private readonly baseNames: (string | undefined)[] = [];
   private readonly urls: (string | undefined)[] = [];
   private readonly derivers: (string | undefined)[] = [];
@@ -76,6 +80,8 @@ export class PathGraph {
     this.fileSizes = widen(this.fileSizes, (n) => new Float64Array(n));
     this.narinfoSizes = widen(this.narinfoSizes, (n) => new Float64Array(n));
     this.lastModified = widen(this.lastModified, (n) => new Float64Array(n));
+    this.refStart = widen(this.refStart, (n) => new Float64Array(n));
+    this.refCount = widen(this.refCount, (n) => new Float64Array(n));
   }
 
   /** A narinfo object the listing showed (read or not yet). */
@@ -92,9 +98,18 @@ export class PathGraph {
   read(narinfo: GraphNarinfo): number {
     const id = this.idOf(narinfo.hash);
     this.state[id] = 2;
-    const refs = new Int32Array(narinfo.references.length);
-    narinfo.references.forEach((ref, index) => (refs[index] = this.idOf(ref)));
-    this.refs[id] = refs;
+    const count = narinfo.references.length;
+    if (this.refUsed + count > this.refPool.length) {
+      const pool = new Int32Array(Math.max(this.refPool.length * 2, this.refUsed + count));
+      pool.set(this.refPool.subarray(0, this.refUsed));
+      this.refPool = pool;
+    }
+    // a narinfo read again (changed meanwhile) takes new room; the old stays unused
+    const start = this.refUsed;
+    narinfo.references.forEach((ref, index) => (this.refPool[start + index] = this.idOf(ref)));
+    this.refUsed += count;
+    this.refStart[id] = start;
+    this.refCount[id] = count;
     this.baseNames[id] = narinfo.baseName;
     this.urls[id] = narinfo.url;
     this.derivers[id] = narinfo.deriver;
@@ -129,7 +144,10 @@ export class PathGraph {
     return this.state[id] === 3;
   }
   references(id: number): Int32Array {
-    return this.refs[id] ?? EMPTY;
+    const count = this.refCount[id] ?? 0;
+    if (count === 0) return EMPTY;
+    const start = this.refStart[id]!;
+    return this.refPool.subarray(start, start + count);
   }
   baseName(id: number): string {
     return this.baseNames[id] ?? this.hashes[id]!;
