@@ -52,7 +52,7 @@ export async function askWhatIsMissing(
   const canAsk = io.interactive && !effects.env['CI'] && !options.yes && !options.json;
   if (!canAsk || resolveAnswers(input, facts, resolve).ok) return { input, facts };
   const { askMissingAnswers } = await import('../plain/ask-missing');
-  const asked = await askMissingAnswers(input, io, effects, resolve);
+  const asked = await askMissingAnswers(input, io, effects, resolve, facts);
   return { input: asked, facts: await factsFor(asked, effects, facts) };
 }
 

@@ -73,11 +73,13 @@ export async function askMissingAnswers(
   io: CliIo,
   effects: Pick<Effects, 'env' | 'home' | 'cwd'>,
   options: { readonly offline?: boolean } = {},
+  startFacts?: AnswerFacts,
 ): Promise<AnswersInput> {
   let answers = start;
   const asked = new Set<string>();
   let aliasOffered = false;
-  let facts: AnswerFacts | undefined;
+  // the facts the command read for `start`, when it did
+  let facts: AnswerFacts | undefined = startFacts;
   try {
     for (;;) {
       // read again only when an answer given names another mc config, CA file or setup
