@@ -24,6 +24,7 @@ import { listBucket, type ListedObject } from '../inventory/list-bucket';
 import { readNarinfos, type FetchedNarinfo } from '../inventory/read-narinfos';
 import { keyHash, storePathHash } from '../inventory/object-kinds';
 import { PathGraph, type GraphNarinfo } from './path-graph';
+import { readAhead } from './read-ahead';
 import { planSweep, planTotals, SWEPT_KINDS, type ListedOther, type RootRules, type SweepPlan, type SweptKind } from './plan-sweep';
 
 export type PrunePhase = 'scan' | 'recheck' | 'delete';
@@ -98,6 +99,8 @@ export interface PruneResult extends PrunePlanSummary {
 }
 
 const KEEP_NAMES = 10;
+/** listed objects read ahead of the narinfo reads: two listing pages */
+const LIST_AHEAD = 2000;
 
 function toGraph(fetched: FetchedNarinfo): GraphNarinfo | undefined {
   const narinfo = fetched.narinfo;
@@ -151,7 +154,8 @@ export async function pruneCache(input: PruneInput): Promise<PruneResult> {
 
   // 1. the scan: the listing feeds the narinfo reads; the other objects are kept as listed
   async function* narinfosListed(): AsyncGenerator<ListedObject> {
-    for await (const object of listBucket(input.client, input.bucket, { recursive: true })) {
+    // the next listing page is fetched while the narinfos of this one are read
+    for await (const object of readAhead(listBucket(input.client, input.bucket, { recursive: true }), LIST_AHEAD)) {
       counts.listed += 1;
       if (object.kind === 'narinfo') {
         const hash = keyHash(object.key);
@@ -227,7 +231,7 @@ export async function pruneCache(input: PruneInput): Promise<PruneResult> {
   const recheck = async (): Promise<void> => {
     report('recheck');
     async function* changed(): AsyncGenerator<ListedObject> {
-      for await (const object of listBucket(input.client, input.bucket, { recursive: false })) {
+      for await (const object of readAhead(listBucket(input.client, input.bucket, { recursive: false }), LIST_AHEAD)) {
         if (object.kind !== 'narinfo') continue;
         const hash = keyHash(object.key);
         if (hash === undefined) continue;
