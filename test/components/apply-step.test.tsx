@@ -30,7 +30,7 @@ describe('the apply screen', () => {
     expect(frame).toContain('updated   /home/user/.aws/credentials');
     expect(frame).toContain('created   /work/nix-cache.nix');
     expect(frame).toContain('Next, ready to paste');
-    const bottom = await press(app, KEYS.pageDown);
+    const bottom = await press(app, KEYS.pageDown, 'sudo nixos-rebuild switch');
     expect(bottom).toContain('sudo nixos-rebuild switch');
     // Too wide for one row: continued with a backslash so that it pastes as one command
     expect(bottom).toContain("  nix copy --to 's3://nix-cache?profile=nixbuilder&endpoint=s3.example.org' \\\n    /run/current-system");

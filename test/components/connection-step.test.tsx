@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
+import { KEYS, clearField, press, type, waitForText } from '../helpers/ink-keys';
 import { makeFakeSetupSession } from '../helpers/fake-setup-session';
 import { frameSizes, renderApp } from './render-app';
 
@@ -79,7 +79,7 @@ describe('the connection step', () => {
     expect(failed).toContain('e edit admin.secretKey');
     // When e is pressed, the admin secret question opens (masked), and a new secret is typed
     await press(app, 'e', 'Admin secret key');
-    await press(app, '\u0015');
+    await clearField(app);
     await type(app, 'rightsecret');
     await press(app, KEYS.enter, 'Bucket name');
     // Then the connection was tested again with the new secret
@@ -114,7 +114,7 @@ describe('the connection step', () => {
     await press(app, KEYS.enter, 'Admin access key');
     await press(app, KEYS.enter, 'Admin secret key');
     await press(app, KEYS.enter, 'Which object store');
-    await press(app, KEYS.down);
+    await press(app, KEYS.down, '❯ Ceph RGW');
     await press(app, KEYS.down, '❯ Other S3');
     await press(app, KEYS.enter, 'Builder access key');
     await type(app, 'AKIAEXAMPLE');

@@ -13,9 +13,9 @@ describe('the opening menu of a remembered setup', () => {
     const menu = await waitForText(app, 'What would you like to do with it?');
     expect(menu).toContain('Your setup: http://minio.lan:9000/my-cache');
     for (const entry of ['❯ Update the setup', 'Rotate the builder credentials', 'Rotate the reader credentials', 'Rotate the signing key', 'Preview the files', 'Verify the cache']) expect(menu).toContain(entry);
-    await press(app, KEYS.down);
-    await press(app, KEYS.down);
-    await press(app, KEYS.down);
+    await press(app, KEYS.down, '❯ Rotate the builder credentials');
+    await press(app, KEYS.down, '❯ Rotate the reader credentials');
+    await press(app, KEYS.down, '❯ Rotate the signing key');
     await press(app, KEYS.down, '❯ Preview the files');
     app.stdin.write(KEYS.enter);
     await waitForFrame(app, () => app.outcomes.length > 0);
@@ -33,7 +33,7 @@ describe('the opening menu of a remembered setup', () => {
     cleanup();
     const app = renderApp({ known: { remembered: REMEMBERED, detected: {} }, menuFor: 'x/y' });
     await waitForText(app, 'Update the setup');
-    await press(app, KEYS.down);
+    await press(app, KEYS.down, '❯ Rotate the builder credentials');
     await press(app, KEYS.down, '❯ Rotate the reader credentials');
     app.stdin.write(KEYS.enter);
     await waitForFrame(app, () => app.outcomes.length > 0);

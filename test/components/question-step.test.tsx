@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { KEYS, press, type, waitForFrame, waitForText } from '../helpers/ink-keys';
+import { KEYS, clearField, fieldText, press, type, waitForFrame, waitForText } from '../helpers/ink-keys';
 import { ALL_BUT_LAST, CONNECTION_ANSWERS, frameSizes, LAST_QUESTION, panelText, renderApp } from './render-app';
 
 const CLEAR = '\u0015'; // Ctrl-U: erase to the start of the line
@@ -27,7 +27,7 @@ describe('a question screen', () => {
   test('a broken answer is explained as it is typed, naming the field and the rule, and Enter does not take it', async () => {
     const app = renderApp({ initial: { ...CONNECTION_ANSWERS, builder: { secretKey: 'Given+Secret=123' } } });
     await waitForText(app, 'Bucket name');
-    await press(app, CLEAR);
+    await clearField(app);
     const frame = await type(app, 'My_Cache');
     expect(frame).toContain('✘ bucket may hold only lowercase letters, digits, dots and');
     // Enter, then a key whose echo shows that Enter was read first: still the same question
@@ -35,7 +35,7 @@ describe('a question screen', () => {
     const still = await press(app, 'z', '› My_Cachez');
     expect(still).toContain('Bucket name');
     // Fixing it clears the message and Enter takes it
-    await press(app, CLEAR);
+    await clearField(app);
     const fixed = await type(app, 'my-cache');
     expect(fixed).not.toContain('✘');
     await press(app, KEYS.enter, 'Builder user');
@@ -73,7 +73,7 @@ describe('a question screen', () => {
     const app = renderApp({ initial: { ...CONNECTION_ANSWERS, builder: { secretKey: 'Given+Secret=123', accessKey: 'nixbuilder', profile: 'nixbuilder' }, bucket: 'nix-cache', policyName: 'p' } });
     const frame = await waitForText(app, 'Who may download');
     expect(frame).toContain('❯ Anyone, by name only');
-    const moved = await press(app, KEYS.down);
+    const moved = await press(app, KEYS.down, '❯ Anyone, with listing');
     expect(moved).toContain('❯ Anyone, with listing');
     await press(app, KEYS.enter, 'Nix store directory');
     // Going back shows the choice made
@@ -86,7 +86,7 @@ describe('a question screen', () => {
     await waitForText(app, 'Endpoint URL');
     await type(app, 'http://minio.lan:9000');
     await press(app, KEYS.enter, 'Region');
-    await press(app, CLEAR);
+    await clearField(app);
     await type(app, 'eu-central-1');
     await press(app, KEYS.enter, 'Admin access key');
     const back = await press(app, KEYS.escape, '› eu-central-1');
@@ -120,9 +120,9 @@ describe('a question screen', () => {
     expect(panelText(frame)).toContain('The rules never expire nix-cache-info, and NARs outlive the .narinfo files that point at them by 31 days');
     expect(frame).toContain('never');
     expect(await type(app, '0')).toContain('✘ expireDays must be 1..36500 days');
-    await press(app, KEYS.backspace);
+    await press(app, KEYS.backspace, (shown) => fieldText(shown) === '');
     expect(panelText(await type(app, 'soon'))).toContain('✘ expireDays must be a whole number of days, or empty for never');
-    await press(app, CLEAR);
+    await clearField(app);
     await type(app, '90');
     const next = await press(app, KEYS.enter, LAST_QUESTION);
     expect(next).toContain('✔ expiry');
@@ -134,7 +134,7 @@ describe('a question screen', () => {
     const frame = await waitForText(app, 'Priority (lower is asked first)');
     expect(frame).toContain("30 puts it before cache.nixos.org (40)");
     expect(frame).toContain('› 30');
-    await press(app, CLEAR);
+    await clearField(app);
     expect(await type(app, '1001')).toContain('✘ cacheInfo.priority must be 0..1000');
   });
 

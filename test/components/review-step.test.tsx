@@ -128,9 +128,9 @@ describe('the review screen', () => {
   test('scrolls line by line and back', async () => {
     const app = await openReview();
     const first = app.lastFrame() ?? '';
-    const down = await press(app, KEYS.down);
+    const down = await press(app, KEYS.down, 'rows 2–');
     expect(down).toMatch(/rows 2–/);
-    const up = await press(app, KEYS.up);
+    const up = await press(app, KEYS.up, 'rows 1–');
     expect(up).toBe(first);
   });
 

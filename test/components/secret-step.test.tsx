@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { KEYS, press, type, waitForText } from '../helpers/ink-keys';
+import { KEYS, clearField, press, type, waitForText } from '../helpers/ink-keys';
 import { ALL_BUT_LAST, CONNECTION_ANSWERS, LAST_QUESTION, renderApp, UP_TO_SECRET } from './render-app';
 
 afterEach(() => cleanup());
@@ -16,7 +16,7 @@ describe('the builder secret step', () => {
     expect(frame).toContain('Enter accept · r new · v show · e own · k keep · Esc back');
     const shown = await press(app, 'v', GENERATED);
     expect(shown).toContain('v hide');
-    const hidden = await press(app, 'v');
+    const hidden = await press(app, 'v', 'v show');
     expect(hidden).not.toContain(GENERATED);
   });
 
@@ -24,7 +24,7 @@ describe('the builder secret step', () => {
     const app = renderApp({ initial: UP_TO_SECRET });
     await waitForText(app, 'Secret for');
     const frame = await press(app, 'r', '(32 characters)');
-    const revealed = await press(app, 'v');
+    const revealed = await press(app, 'v', 'v hide');
     const secret = /› (\S+)/.exec(revealed.split('\n').find((l) => l.includes('› ')) ?? '')?.[1];
     expect(secret).toHaveLength(32);
     expect(secret).not.toBe(GENERATED);
@@ -41,12 +41,12 @@ describe('the builder secret step', () => {
     expect(bad).toContain('*********');
     // Enter does not take it: Enter, then Ctrl-U, whose emptied field shows that Enter was read first: still typing a secret
     app.stdin.write(KEYS.enter);
-    const still = await press(app, '\u0015');
+    const still = await clearField(app);
     expect(still).toContain('Type your own secret');
     expect(still).not.toContain('*********');
     // Too short is named too
     expect(await type(app, 'short')).toContain('must be 8–40 characters long');
-    await press(app, '\u0015');
+    await clearField(app);
     await type(app, 'My.Own-Secret_42');
     const accepted = await press(app, KEYS.enter, 'Secret for');
     expect(accepted).toContain('(16 characters)');
@@ -87,10 +87,10 @@ describe('the builder secret step', () => {
     const app = renderApp({ initial: { ...CONNECTION_ANSWERS, bucket: 'nix-cache' }, profileAccessKeys: { 'ci-builder': 'ci-builder' }, session });
     // When the builder user is answered first
     await waitForText(app, 'Builder user (access key)');
-    await press(app, '\u0015');
+    await clearField(app);
     await type(app, 'ci-builder');
     await press(app, KEYS.enter, 'AWS profile name');
-    await press(app, '\u0015');
+    await clearField(app);
     await type(app, 'ci-builder');
     // Then its secret step keeps that profile's secret
     await press(app, KEYS.enter, 'Keep the secret in AWS profile ci-builder');

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { KEYS, press, type, waitForFrame, waitForText } from '../helpers/ink-keys';
+import { KEYS, clearField, press, type, waitForFrame, waitForText } from '../helpers/ink-keys';
 import { makeFakeSetupSession } from '../helpers/fake-setup-session';
 import { frameSizes, renderApp } from './render-app';
 
 afterEach(() => cleanup());
 
-const CLEAR = '\u0015';
 
 describe('a whole wizard run', () => {
   test('from nothing to the end screen, with one Esc back and a changed answer', async () => {
@@ -27,12 +26,12 @@ describe('a whole wizard run', () => {
     await press(app, KEYS.enter, 'Manage MinIO');
     await press(app, KEYS.enter, 'Bucket name');
     // bucket: typed, then changed after going back
-    await press(app, CLEAR);
+    await clearField(app);
     await type(app, 'first-bucket');
     await press(app, KEYS.enter, 'Builder user (access key)');
     const back = await press(app, KEYS.escape, '› first-bucket');
     expect(back).toContain('▸ bucket');
-    await press(app, CLEAR);
+    await clearField(app);
     await type(app, 'nix-cache-2');
     await press(app, KEYS.enter, 'Builder user (access key)');
     await press(app, KEYS.enter, 'AWS profile');
