@@ -24,6 +24,7 @@ import { printApplyResult, printCheckReports } from '../output/print-report';
 import { printWarnings } from '../output/print-warnings';
 import { exitCodeOf } from '../output/report-failure';
 import { createSetupSession } from '../session/create-setup-session';
+import type { CaText } from '../connections/connections';
 import { readIfExists } from '../session/prepare-secrets';
 import { readProfileAccessKeys } from '../files/read-aws-profile';
 import type { CommandOptions } from './command-options';
@@ -76,8 +77,9 @@ export async function runSetup(options: CommandOptions, io: FrontEndIo, effects:
     }
     const facts = await readFacts(input, effects);
     const named = await withCacheNames(input, facts, session, effects);
-    const { answers, warnings } = completeAnswers(named, await factsFor(named, effects, facts), options, io, { offline: false });
-    const code = await runStraight(answers, warnings, options, io, session);
+    const namedFacts = await factsFor(named, effects, facts);
+    const { answers, warnings } = completeAnswers(named, namedFacts, options, io, { offline: false });
+    const code = await runStraight(answers, warnings, options, io, session, { caPem: namedFacts.caFile?.pem });
     if (code === 0 && !options.dryRun) await keepAnswers(answers, options, io, effects);
     return code;
   });
@@ -116,8 +118,9 @@ async function runStraight(
   options: CommandOptions,
   io: CliIo,
   session: ReturnType<typeof createSetupSession>,
+  ca: CaText,
 ): Promise<number> {
-  const plan = await session.prepareSetup(answers, warnings);
+  const plan = await session.prepareSetup(answers, warnings, ca);
   const progress = options.json ? undefined : io.stderr;
   if (options.dryRun) {
     const reports = await session.checkPlan(plan, progress && ((event) => printCheckReports.onEvent(event, progress)));

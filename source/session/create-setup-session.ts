@@ -154,14 +154,14 @@ export function createSetupSession(effects: Effects, options: SessionOptions): S
   }
 
   const session: SetupSession = {
-    async prepareSetup(answers, warnings) {
+    async prepareSetup(answers, warnings, ca) {
       // Under --out the real mc config is not written, so no alias of it is overwritten.
       const aliasTaken = options.outDir === undefined ? mcAliasConflict(answers, effects) : undefined;
       if (aliasTaken) throw aliasTaken;
       const { key, reused } = await loadOrGenerateKey(answers, effects);
       const builder = await knownBuilderSecret(answers, effects);
       const reader = await knownReaderSecret(answers, effects);
-      const caPem = await readCaPem(answers.caFile);
+      const caPem = ca === undefined ? await readCaPem(answers.caFile) : ca.caPem;
       const state = new PlanState({
         builderSecret: builder.secret,
         readerSecret: reader?.secret,

@@ -17,6 +17,7 @@ import type { ServerStep, StepReport } from '../steps/server-step';
 import type { AnswersInput } from '../answers/answers-schema';
 import type { WantedNames } from '../backends/minio/minio-steps';
 import type { PlanState } from './plan-state';
+import type { CaText } from '../connections/connections';
 
 export interface SetupPlan {
   readonly answers: Answers;
@@ -72,7 +73,8 @@ export interface ApplyOptions {
 }
 
 export interface SetupSession {
-  prepareSetup(answers: Answers, warnings: readonly string[]): Promise<SetupPlan>;
+  /** `ca`: the CA text as the command read it (a fact); without it, caFile is read here */
+  prepareSetup(answers: Answers, warnings: readonly string[], ca?: CaText): Promise<SetupPlan>;
   checkPlan(plan: SetupPlan, onEvent?: (event: StepEvent) => void): Promise<StepReport[]>;
   previewFiles(plan: SetupPlan): Promise<FilePreview[]>;
   applyPlan(plan: SetupPlan, onEvent?: (event: StepEvent) => void, options?: ApplyOptions): Promise<ApplyResult>;
