@@ -32,7 +32,10 @@ async function readTrustedKeysFact(endpoint: string, bucket: string, effects: Pi
   }
 }
 
-/** Reads the facts the answers `input` name; never throws for a bad file (resolveAnswers says it, naming the answer). */
+/**
+ * Reads the facts the answers `input` name; never throws for a bad file (resolveAnswers says it,
+ * naming the answer), only for a HOME that names no folder (a UsageError naming HOME).
+ */
 export async function readFacts(input: AnswersInput, effects: Pick<Effects, 'env' | 'home' | 'cwd'>): Promise<AnswerFacts> {
   const mcConfig = await readMcConfigFact(mcConfigOf(input), effects);
   const endpoint = endpointNamed(input, mcConfig.aliases);

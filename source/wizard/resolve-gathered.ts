@@ -98,9 +98,14 @@ export async function gatherAnswers(
   const input = gatheredInput(state);
   const key = resolutionKey(input, effects);
   if (memo.last?.key === key) return memo.last.gathered;
-  const facts = await readFacts(input, effects);
   memo.resolutions += 1;
-  const gathered = resolveGathered(state, facts);
+  let gathered: Gathered;
+  try {
+    gathered = resolveGathered(state, await readFacts(input, effects));
+  } catch (error) {
+    // a HOME that names no folder, say: the answers cannot be resolved, and the wizard says why
+    gathered = { ok: false, message: messageOf(error), field: error instanceof UsageError ? error.field : undefined };
+  }
   memo.last = gathered.ok ? { key, gathered } : undefined;
   return gathered;
 }
