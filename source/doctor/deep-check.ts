@@ -19,7 +19,8 @@ import { nixBase32 } from '../keys/nix-base32';
 import { listBucket } from '../inventory/list-bucket';
 import { readNarinfos } from '../inventory/read-narinfos';
 import { decompressNar, isNarCompression } from './nar-decompress';
-import { headContentEncoding, openStoredObject } from './read-stored-object';
+import { headObject } from '../inventory/head-object';
+import { openStoredObject } from './read-stored-object';
 
 /** One narinfo whose NAR is to be checked. */
 export interface DeepTarget {
@@ -200,8 +201,8 @@ export class Reservoir<T> {
 
 /** The Content-Encoding of each NAR key (HEAD), `concurrency` at a time; NARs gone are skipped. */
 export async function* narEncodings(client: Client, bucket: string, narKeys: AsyncIterable<string> | Iterable<string>, options: { readonly concurrency?: number } = {}): AsyncGenerator<{ readonly key: string; readonly contentEncoding: string }> {
-  for await (const found of bounded(narKeys, Math.max(1, options.concurrency ?? 16), async (key) => ({ key, encoding: await headContentEncoding(client, bucket, key) }))) {
-    if (found.encoding !== 'missing') yield { key: found.key, contentEncoding: found.encoding };
+  for await (const found of bounded(narKeys, Math.max(1, options.concurrency ?? 16), async (key) => ({ key, head: await headObject(client, bucket, key) }))) {
+    if (found.head !== 'missing') yield { key: found.key, contentEncoding: found.head.contentEncoding ?? '' };
   }
 }
 
@@ -220,6 +221,8 @@ export interface DeepReport {
   readonly bytes: number;
   /** how many narinfos point to each NAR key: repair deletes a broken NAR only when all of them go */
   readonly narReferences: ReadonlyMap<string, number>;
+  /** with a sample: the NARs not downloaded that a HEAD found stored with aws-chunked */
+  readonly chunkedNars: readonly string[];
 }
 
 export interface RunDeepCheckInput {
@@ -274,5 +277,14 @@ export async function runDeepCheck(input: RunDeepCheckInput): Promise<DeepReport
     if (verdict.status !== 'whole' || isAwsChunked(verdict.contentEncoding)) problems.push(verdict);
     input.onProgress?.(checked, total, bytes);
   }
-  return { checked, whole, problems, bytes, narReferences };
+  // the NARs not in the sample get a HEAD: the aws-chunked trap is on the object, not in its bytes
+  const chunkedNars: string[] = [];
+  if (input.sample !== undefined) {
+    const sampled = new Set((source as readonly DeepTarget[]).map((target) => target.narinfo.fields.get('URL')));
+    const others = [...narReferences.keys()].filter((key) => !sampled.has(key));
+    for await (const found of narEncodings(client, bucket, others, { concurrency: input.narinfoConcurrency ?? 16 })) {
+      if (isAwsChunked(found.contentEncoding)) chunkedNars.push(found.key);
+    }
+  }
+  return { checked, whole, problems, bytes, narReferences, chunkedNars };
 }

@@ -90,15 +90,3 @@ export async function openStoredObject(client: Client, bucket: string, key: stri
   }
   return { size, etag, ...(contentEncoding !== undefined && contentEncoding !== '' ? { contentEncoding } : {}), pieces: pieces() };
 }
-
-/** The Content-Encoding of `key` (HEAD), '' when it has none, 'missing' when it does not exist. */
-export async function headContentEncoding(client: Client, bucket: string, key: string): Promise<string | 'missing'> {
-  try {
-    const response = await client.makeRequestAsync({ method: 'HEAD', bucketName: bucket, objectName: key }, '', [200]);
-    response.resume();
-    return header(response, 'content-encoding') ?? '';
-  } catch (error) {
-    if (isS3ErrorCode(error, 'NoSuchKey', 'NotFound')) return 'missing';
-    throw error;
-  }
-}

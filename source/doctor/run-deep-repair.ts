@@ -55,6 +55,11 @@ function withDeep(findings: readonly Finding[], deep: DeepReport): Finding[] {
       add('aws-chunked', { key: verdict.narKey, kind: 'nar' });
     }
   }
+  for (const key of deep.chunkedNars) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    add('aws-chunked', { key, kind: 'nar' });
+  }
   const list = merged.list();
   // counts beyond the kept items come from the scan
   return list.map((finding) => {
