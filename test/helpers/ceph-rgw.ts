@@ -478,6 +478,8 @@ async function startCephRgwOnce(options: CephRgwOptions): Promise<CephRgw> {
     };
   } catch (error) {
     const tail = logTail(dir);
+    // Clean-up of a start that already failed: the start's error (thrown below, with the log
+    // tail) is what the run must report, not a second failure stopping a half-started cluster.
     await stopCluster(dir).catch(() => undefined);
     liveClusters.delete(dir);
     if (watchdog !== undefined) await terminate(watchdog, 1_000, 50);

@@ -51,6 +51,8 @@ describe.each(servers)('the S3 steps against $name', ({ target: maybeTarget, una
 
   afterAll(async () => {
     const admin = createS3Client({ endpoint: info.endpoint, region: 'us-east-1', accessKey: info.accessKey, secretKey: info.secretKey });
+    // Teardown only: a rule left on a test bucket of a shared server harms no other test, and a
+    // failing clean-up must not hide the result of the tests that ran.
     for (const bucket of withLifecycle) await putLifecycleXml(admin, bucket, null).catch(() => undefined);
     await proxy?.close();
   });

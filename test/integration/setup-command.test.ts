@@ -240,7 +240,8 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
         Action: ['s3:GetObject'],
         Resource: [`arn:aws:s3:::${bucket}/public/*`],
       };
-      await admin.setBucketPolicy(bucket, JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement] })).catch(() => undefined);
+      // (not swallowed: a refused foreign policy would fail the test below for the wrong reason)
+      await admin.setBucketPolicy(bucket, JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement] }));
       await admin.setBucketLifecycle(bucket, {
         Rule: [{ ID: 'keep-tmp-short', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }],
       } as never);
