@@ -45,6 +45,8 @@ export interface DeepVerdict {
   readonly error?: string;
   /** the NAR object's Content-Encoding header, when it has one */
   readonly contentEncoding?: string;
+  /** the NAR object's ETag when it was read: a repair leaves a NAR rewritten since */
+  readonly narEtag?: string;
   /** bytes downloaded */
   readonly bytes: number;
 }
@@ -82,10 +84,12 @@ export async function deepCheckNar(client: Client, bucket: string, target: DeepT
   const problems: { kind: DeepProblemKind; detail: string }[] = [];
   let bytes = 0;
   let contentEncoding: string | undefined;
+  let narEtag: string | undefined;
   try {
     const stored = await openStoredObject(client, bucket, narKey);
     if (stored === 'missing') return { ...base, narKey, status: 'corrupt', problems: [{ kind: 'nar-missing', detail: `${narKey} does not exist` }], bytes: 0 };
     contentEncoding = stored.contentEncoding;
+    narEtag = stored.etag;
     const fileSizeText = narinfo.fields.get('FileSize');
     if (fileSizeText !== undefined && fileSizeText !== '' && Number(fileSizeText) !== stored.size) {
       problems.push({ kind: 'file-size', detail: `${narKey} is ${stored.size} bytes, the narinfo says FileSize ${fileSizeText}` });
@@ -137,7 +141,7 @@ export async function deepCheckNar(client: Client, bucket: string, target: DeepT
   } catch (error) {
     return { ...base, narKey, status: 'unchecked', problems, error: errorText(error), bytes, ...(contentEncoding ? { contentEncoding } : {}) };
   }
-  return { ...base, narKey, status: problems.length === 0 ? 'whole' : 'corrupt', problems, bytes, ...(contentEncoding ? { contentEncoding } : {}) };
+  return { ...base, narKey, status: problems.length === 0 ? 'whole' : 'corrupt', problems, bytes, ...(contentEncoding ? { contentEncoding } : {}), ...(narEtag ? { narEtag } : {}) };
 }
 
 /**

@@ -36,6 +36,10 @@ export interface PlannedNarinfoDelete {
   readonly narKey?: string;
   readonly reason: 'nar-missing' | 'nar-size-mismatch' | 'nar-corrupt';
   readonly detail: string;
+  /** nar-corrupt: the NAR's ETag when --deep read it (a NAR rewritten since is checked again, not judged) */
+  readonly narEtag?: string;
+  /** nar-size-mismatch: the size the narinfo says */
+  readonly fileSize?: number;
 }
 
 export interface RepairPlan {
@@ -75,7 +79,7 @@ export function planRepair(input: PlanRepairInput): RepairPlan {
   const narinfos = new Map<string, PlannedNarinfoDelete>();
   for (const item of itemsOf(findings, 'nar-missing')) narinfos.set(item.key, { key: item.key, narKey: item.url, reason: 'nar-missing', detail: `its NAR ${item.url} is not there` });
   for (const item of itemsOf(findings, 'nar-size-mismatch')) {
-    narinfos.set(item.key, { key: item.key, narKey: item.url, reason: 'nar-size-mismatch', detail: `its NAR ${item.url} is ${item.storedSize} bytes, FileSize says ${item.fileSize}` });
+    narinfos.set(item.key, { key: item.key, narKey: item.url, reason: 'nar-size-mismatch', detail: `its NAR ${item.url} is ${item.storedSize} bytes, FileSize says ${item.fileSize}`, fileSize: item.fileSize });
   }
   for (const item of itemsOf(findings, 'nar-corrupt')) narinfos.set(item.key, { key: item.key, narKey: item.url, reason: 'nar-corrupt', detail: item.reason });
   for (const verdict of input.deep ?? []) {
@@ -85,6 +89,7 @@ export function planRepair(input: PlanRepairInput): RepairPlan {
       ...(verdict.narKey !== undefined ? { narKey: verdict.narKey } : {}),
       reason: verdict.problems.some((problem) => problem.kind === 'nar-missing') ? 'nar-missing' : 'nar-corrupt',
       detail: verdict.problems.map((problem) => problem.detail).join('; '),
+      ...(verdict.narEtag !== undefined ? { narEtag: verdict.narEtag } : {}),
     });
   }
 
@@ -216,6 +221,7 @@ async function writeReport(path: string, plan: RepairPlan, now: Date): Promise<v
 interface Head {
   readonly lastModified: Date;
   readonly etag: string;
+  readonly size: number;
   readonly headers: IncomingMessage['headers'];
 }
 
@@ -224,7 +230,8 @@ async function head(client: Client, bucket: string, key: string): Promise<Head |
     const response = await client.makeRequestAsync({ method: 'HEAD', bucketName: bucket, objectName: key }, '', [200]);
     response.resume();
     const modified = new Date(String(response.headers['last-modified'] ?? ''));
-    return { lastModified: Number.isNaN(modified.getTime()) ? new Date(0) : modified, etag: String(response.headers.etag ?? ''), headers: response.headers };
+    const size = Number(response.headers['content-length'] ?? '0');
+    return { lastModified: Number.isNaN(modified.getTime()) ? new Date(0) : modified, etag: String(response.headers.etag ?? ''), size: Number.isSafeInteger(size) ? size : 0, headers: response.headers };
   } catch (error) {
     if (isS3ErrorCode(error, 'NoSuchKey', 'NotFound')) return 'missing';
     throw error;
@@ -321,7 +328,12 @@ export async function applyRepair(input: ApplyRepairInput): Promise<RepairResult
       if (now === 'missing') return undefined;
       const url = now.narinfo?.fields.get('URL');
       if (planned.narKey !== undefined && url !== planned.narKey) return { skip: planned.key, why: 'it was rewritten since the scan (another URL)' };
-      if (planned.reason === 'nar-missing' && planned.narKey !== undefined && (await head(client, bucket, planned.narKey)) !== 'missing') return { skip: planned.key, why: 'its NAR is there now' };
+      if (planned.narKey !== undefined) {
+        const nar = await head(client, bucket, planned.narKey);
+        if (planned.reason === 'nar-missing' && nar !== 'missing') return { skip: planned.key, why: 'its NAR is there now' };
+        if (planned.reason === 'nar-corrupt' && nar !== 'missing' && planned.narEtag !== undefined && nar.etag !== planned.narEtag) return { skip: planned.key, why: 'its NAR was rewritten since --deep read it' };
+        if (planned.reason === 'nar-size-mismatch' && nar !== 'missing' && nar.size === planned.fileSize) return { skip: planned.key, why: 'its NAR is FileSize bytes now' };
+      }
       return planned.key;
     } catch (error) {
       return { skip: planned.key, why: `could not be read again: ${errorText(error)}` };
@@ -338,9 +350,9 @@ export async function applyRepair(input: ApplyRepairInput): Promise<RepairResult
   for (const planned of plan.narinfos) if (planned.narKey !== undefined) brokenPointers.set(planned.narKey, [...(brokenPointers.get(planned.narKey) ?? []), planned.key]);
   const brokenNars = plan.brokenNars.filter((key) => (brokenPointers.get(key) ?? []).every((narinfo) => confirmedSet.has(narinfo)));
 
-  // 3. Orphans: narinfos written since the scan are read, and what they point to is kept.
+  // 3. Orphans (and broken NARs): narinfos written since the scan are read, and what they point to is kept.
   const sinceScan = new Set<string>();
-  if (plan.orphanNars.length > 0) {
+  if (plan.orphanNars.length > 0 || brokenNars.length > 0) {
     const cutoff = input.scanStarted.getTime() - 5 * 60 * 1000;
     async function* recent() {
       for await (const object of listBucket(client, bucket, { recursive: false })) if (object.kind === 'narinfo' && object.lastModified.getTime() >= cutoff) yield object.key;
@@ -350,7 +362,11 @@ export async function applyRepair(input: ApplyRepairInput): Promise<RepairResult
       if (url !== undefined) sinceScan.add(url);
     }
   }
-  const orphanNars: string[] = [...brokenNars];
+  const orphanNars: string[] = [];
+  for (const key of brokenNars) {
+    if (sinceScan.has(key)) skipped.push({ key, why: 'a narinfo written since the scan points to it' });
+    else orphanNars.push(key);
+  }
   for await (const outcome of bounded(plan.orphanNars, concurrency, async (orphan) => {
     if (sinceScan.has(orphan.key)) return { skip: orphan.key, why: 'a narinfo written since the scan points to it' };
     try {
