@@ -16,11 +16,14 @@ async function apply(options: Parameters<typeof renderApp>[0] = {}) {
 
 describe('the apply screen', () => {
   test('shows each step with a spinner, then its result', async () => {
-    const app = await apply();
+    // The user step is held until the test has seen it running: no frame can pass unseen
+    const session = makeFakeSetupSession({ holdApplyAt: 'user' });
+    const app = await apply({ session });
+    const running = await waitForFrame(app, (f) => /⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/.test(f) && f.includes('Create the builder user — applying…'), {}, 'the user step running, with a spinner');
+    expect(running).toContain('✔ Create the bucket — bucket done');
+    expect(running).toContain('· Set the expiry rules');
+    session.release();
     await waitForText(app, 'Your Nix binary cache is set up');
-    expect(app.frames.some((f) => /⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/.test(f) && f.includes('Create the bucket — applying…'))).toBe(true);
-    expect(app.frames.some((f) => f.includes('✔ Create the bucket — bucket done'))).toBe(true);
-    expect(app.frames.some((f) => f.includes('· Set the expiry rules'))).toBe(true);
   });
 
   test('the end screen lists the files written and the next commands; any key exits with the result', async () => {
