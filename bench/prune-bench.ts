@@ -157,6 +157,11 @@ async function benchOn(name: string, server: { endpoint: string; accessKey: stri
   const dir = mkdtempSync(join(tmpdir(), 'prune-bench-'));
   let atMark: number | undefined;
   let highest = 0;
+  // with node --expose-gc: memory after a collection, what is really held, besides the high-water mark
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let markHeap: number | undefined;
+  let endHeap: number | undefined;
+  let endRss: number | undefined;
   const sample = () => {
     const rss = process.memoryUsage().rss;
     highest = Math.max(highest, rss);
@@ -177,8 +182,16 @@ async function benchOn(name: string, server: { endpoint: string; accessKey: stri
     onProgress: (progress) => {
       const rss = sample();
       if (atMark === undefined && progress.read >= 2000) {
-        atMark = rss;
-        highest = rss;
+        gc?.();
+        atMark = process.memoryUsage().rss;
+        highest = Math.max(rss, atMark);
+        markHeap = process.memoryUsage().heapUsed;
+      }
+      // what is still held once the scan is done and the plan made: the graph and the plan
+      if (progress.phase === 'recheck' && endHeap === undefined) {
+        gc?.();
+        endHeap = process.memoryUsage().heapUsed;
+        endRss = sample();
       }
     },
   });
@@ -193,6 +206,9 @@ async function benchOn(name: string, server: { endpoint: string; accessKey: stri
   );
   const growth = highest - (atMark ?? highest);
   console.log(`  ${name}: resident memory ${mib(atMark ?? 0)} at 2,000 narinfos read, at most ${mib(highest)} until the end: growth ${mib(growth)} (goal ≤ 50 MiB)`);
+  if (gc && markHeap !== undefined && endHeap !== undefined && endRss !== undefined) {
+    console.log(`  ${name}: after a collection: resident ${mib(atMark ?? 0)} → ${mib(endRss)} (growth ${mib(endRss - (atMark ?? 0))}), JS heap ${mib(markHeap)} → ${mib(endHeap)} from 2,000 read to the plan of ${COUNT}`);
+  }
 }
 
 export async function pruneBench(): Promise<void> {
