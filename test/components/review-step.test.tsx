@@ -22,10 +22,13 @@ async function scrollTo(app: Awaited<ReturnType<typeof openReview>>, text: strin
 
 describe('the review screen', () => {
   test('checks the plan with a spinner, then lists every server step with its state and its command', async () => {
-    const session = makeFakeSetupSession({ checks: { connect: { status: 'done', detail: 'admin login works' }, bucket: { status: 'done', detail: 'exists and is ours' } } });
-    const app = await openReview({ session });
-    expect(app.frames.some((f) => f.includes('Checking: '))).toBe(true);
-    const frame = app.lastFrame() ?? '';
+    // The check is held until the test has seen it running: no frame can pass unseen
+    const session = makeFakeSetupSession({ holdCheckAt: 'bucket', checks: { connect: { status: 'done', detail: 'admin login works' }, bucket: { status: 'done', detail: 'exists and is ours' } } });
+    const app = renderApp({ initial: ALL_BUT_LAST, session });
+    await waitForText(app, LAST_QUESTION);
+    await press(app, KEYS.enter, 'Checking: ');
+    session.release();
+    const frame = await waitForText(app, '✔ Connect as admin — done');
     expect(frame).toContain('▸ review');
     expect(frame).toContain('✔ Connect as admin — done');
     expect(frame).toContain('✔ Create the bucket — done');

@@ -25,6 +25,10 @@ export interface FakeSessionOptions {
   readonly detected?: AnswersInput;
   /** the step whose apply waits until the test calls release() (to press a key while it runs) */
   readonly holdApplyAt?: StepId;
+  /** the connection test waits until the test calls release() (to see the screen while it runs) */
+  readonly holdConnection?: boolean;
+  /** the step whose check (the review's) waits until the test calls release() */
+  readonly holdCheckAt?: StepId;
   /** the step whose apply says a request of it is sent again (a 503), as runSteps does */
   readonly retryAt?: StepId;
 }
@@ -38,7 +42,7 @@ export interface FakeSetupSession extends SetupSession {
     applyPlan: number;
     detectExisting: Answers[];
   };
-  /** lets the apply held by `holdApplyAt` finish */
+  /** lets what `holdApplyAt`, `holdConnection` or `holdCheckAt` held finish */
   release(): void;
 }
 
@@ -99,6 +103,7 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
     why: `why ${s.id}`,
     check: async () => {
       await tick();
+      if (options.holdCheckAt === s.id) await released;
       return options.checks?.[s.id] ?? { status: 'todo', detail: `${s.id} is missing` };
     },
     apply: async () => {
@@ -151,6 +156,7 @@ export function makeFakeSetupSession(options: FakeSessionOptions = {}): FakeSetu
     async testConnection(answers) {
       calls.testConnection.push(answers);
       await tick();
+      if (options.holdConnection) await released;
       return connection[Math.min(calls.testConnection.length - 1, connection.length - 1)] ?? { ok: true, detail: 'ok' };
     },
     async prepareSetup(answers, warnings) {
