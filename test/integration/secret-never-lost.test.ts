@@ -219,6 +219,7 @@ describe.each(rows)('the builder secret is never lost on $name', ({ name, target
   for (const fault of ['answer lost', 'process killed'] as const) {
     it(`${fault} right after ${server} created the builder user: the secret is recoverable, and a re-run converges with a secret that works`, async () => {
       // Given a proxy in front of the server that, once, lets the user be created but never passes the answer on
+      // eslint-disable-next-line prefer-const -- the proxy's filter closes over it before the setup (which needs the proxy's endpoint) exists
       let setup: Setup | undefined;
       const faulty = await faultyProxy(target.endpoint, fault, (request) => setup !== undefined && users.isCreate(request, setup.builder));
       proxy = faulty.proxy;
@@ -252,6 +253,7 @@ describe.each(rows)('the builder secret is never lost on $name', ({ name, target
 
   it(`a private cache's reader: answer lost right after ${server} created it, the secret is recoverable, and a re-run writes it to the reader credentials file`, async () => {
     // Given a private cache whose reader the server creates but whose answer never arrives
+    // eslint-disable-next-line prefer-const -- the proxy's filter closes over it before the setup (which needs the proxy's endpoint) exists
     let setup: Setup | undefined;
     const faulty = await faultyProxy(target.endpoint, 'answer lost', (request) => setup !== undefined && users.isCreate(request, setup.reader));
     proxy = faulty.proxy;
