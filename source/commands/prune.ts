@@ -4,7 +4,7 @@ import { connectionsFor } from '../connections/connections';
 import type { Effects } from '../effects';
 import { CancelledError } from '../errors';
 import { confirmChange } from '../plain/confirm-change';
-import { keepDaysOf, parseKeepDays, parseMinAge } from '../prune/prune-options';
+import { keepDaysOf, parseKeepDays, pruneMinAge } from '../prune/prune-options';
 import { planText, printPruneResult, progressLine } from '../prune/print-prune';
 import { pruneCache, type PruneResult } from '../prune/prune-cache';
 import { SWEPT_KINDS } from '../prune/plan-sweep';
@@ -19,7 +19,7 @@ export async function runPrune(options: CommandOptions, io: CliIo, effects: Effe
     const flags = options.prune ?? { keepDays: undefined, minAge: undefined, pins: undefined, apply: false };
     // Bad flags are refused before anything is read or asked.
     const keepDaysFlag = parseKeepDays(flags.keepDays);
-    const minAgeMs = parseMinAge(flags.minAge);
+    const minAgeMs = pruneMinAge(flags.minAge);
     const minAge = flags.minAge ?? '1h';
     // Deleting needs the admin's keys: the builder can delete nothing, by design.
     const { answers, warnings } = await commandAnswers(options, io, effects, { offline: false });

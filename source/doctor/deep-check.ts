@@ -21,6 +21,7 @@ import { readNarinfos } from '../inventory/read-narinfos';
 import { decompressNar, isNarCompression } from './nar-decompress';
 import { headObject } from '../inventory/head-object';
 import { openStoredObject } from './read-stored-object';
+import { bounded } from '../inventory/bounded';
 
 /** One narinfo whose NAR is to be checked. */
 export interface DeepTarget {
@@ -152,33 +153,6 @@ export async function* deepCheckNars(client: Client, bucket: string, targets: As
   yield* bounded(targets, Math.max(1, options.concurrency ?? 4), (target) => deepCheckNar(client, bucket, target));
 }
 
-/** `work` over `items`, at most `concurrency` at once, results as they finish. */
-export async function* bounded<T, R>(items: AsyncIterable<T> | Iterable<T>, concurrency: number, work: (item: T) => Promise<R>): AsyncGenerator<R> {
-  const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
-  const inFlight = new Map<number, Promise<{ id: number; result: R }>>();
-  let nextId = 0;
-  let exhausted = false;
-  try {
-    for (;;) {
-      while (!exhausted && inFlight.size < concurrency) {
-        const item = await source.next();
-        if (item.done) {
-          exhausted = true;
-          break;
-        }
-        const id = nextId++;
-        inFlight.set(id, work(item.value).then((result) => ({ id, result })));
-      }
-      if (inFlight.size === 0) return;
-      const done = await Promise.race(inFlight.values());
-      inFlight.delete(done.id);
-      yield done.result;
-    }
-  } finally {
-    if (!exhausted) await source.return?.(undefined);
-  }
-}
-
 /**
  * N items drawn at random from a stream of unknown length (reservoir sampling, Algorithm R): each
  * item has the same chance, and only N are held. `random` returns [0, 1) (Effects' randomness).
@@ -229,7 +203,16 @@ export interface DeepReport {
   readonly chunkedNars: readonly string[];
 }
 
+/** A sample drawn during the doctor's scan (its own narinfo pass), so --deep reads no narinfo again. */
+export interface DrawnSample {
+  readonly targets: readonly DeepTarget[];
+  /** how many narinfos point to each NAR key, counted in the same pass */
+  readonly narReferences: Map<string, number>;
+}
+
 export interface RunDeepCheckInput {
+  /** --sample drawn already (run-deep-repair.ts sampleDuringScan): no narinfo is read again */
+  readonly drawn?: DrawnSample;
   readonly client: Client;
   readonly bucket: string;
   /** check N NARs drawn at random; undefined: every NAR */
@@ -250,7 +233,7 @@ export interface RunDeepCheckInput {
  */
 export async function runDeepCheck(input: RunDeepCheckInput): Promise<DeepReport> {
   const { client, bucket } = input;
-  const narReferences = new Map<string, number>();
+  const narReferences = input.drawn?.narReferences ?? new Map<string, number>();
   const problems: DeepVerdict[] = [];
   let checked = 0;
   let whole = 0;
@@ -266,7 +249,10 @@ export async function runDeepCheck(input: RunDeepCheckInput): Promise<DeepReport
   }
   let source: AsyncIterable<DeepTarget> | Iterable<DeepTarget>;
   let total: number | undefined;
-  if (input.sample !== undefined) {
+  if (input.drawn !== undefined) {
+    source = input.drawn.targets;
+    total = input.drawn.targets.length;
+  } else if (input.sample !== undefined) {
     const reservoir = new Reservoir<DeepTarget>(input.sample, input.random);
     for await (const target of targets()) reservoir.offer(target);
     source = reservoir.drawn();
@@ -283,7 +269,7 @@ export async function runDeepCheck(input: RunDeepCheckInput): Promise<DeepReport
   }
   // the NARs not in the sample get a HEAD: the aws-chunked trap is on the object, not in its bytes
   const chunkedNars: string[] = [];
-  if (input.sample !== undefined) {
+  if (input.sample !== undefined || input.drawn !== undefined) {
     const sampled = new Set((source as readonly DeepTarget[]).map((target) => target.narinfo.fields.get('URL')));
     const others = [...narReferences.keys()].filter((key) => !sampled.has(key));
     for await (const found of narEncodings(client, bucket, others, { concurrency: input.narinfoConcurrency ?? 16 })) {

@@ -7,6 +7,7 @@ import { OBJECT_KINDS, type ObjectKind } from '../inventory/object-kinds';
 import { renderAgeChart } from './age-chart';
 import { FINDING_INFO, type Finding, type FindingItems, type FindingKind } from './findings';
 import type { ScanReport } from './scan-cache';
+import { formatBytes } from '../text/format-bytes';
 
 export interface SummaryOptions {
   /** the command line that runs `doctor` with these arguments, e.g. "nix-cache-wizard doctor --repair" */
@@ -32,17 +33,6 @@ const KIND_LABEL: Readonly<Record<ObjectKind, string>> = {
 };
 
 const SEVERITY_MARK = { broken: '✖', refused: '✖', incomplete: '!', waste: '!', unknown: '?' } as const;
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 export function formatAge(seconds: number): string {
   if (seconds < 120) return `${seconds} s`;

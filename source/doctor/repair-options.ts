@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
+import { DAY_MS, parseMinAge } from '../inventory/min-age';
 import { setupFileStem, stateDirPath, type SetupIdentity } from '../state/state-dir';
 
 /** `doctor`'s own flags, as typed. */
@@ -26,19 +27,9 @@ export interface DoctorSettings {
   readonly minAgeMs: number;
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** Nix uploads a NAR before its narinfo: a day is far past any upload in flight. */
-const DEFAULT_MIN_AGE_MS = UNITS['d']!;
+const DEFAULT_MIN_AGE_MS = DAY_MS;
 
-/** `--min-age`: `0`, or a whole number with a unit, `s`, `m`, `h` or `d` (`90m`, `1h`, `2d`) [1d]. */
-function parseMinAge(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_MIN_AGE_MS;
-  const match = /^(0|[1-9][0-9]{0,6})([smhd])?$/.exec(text.trim());
-  if (match === null || (match[1] !== '0' && match[2] === undefined)) {
-    throw new UsageError(`--min-age ${JSON.stringify(text)}: give 0 or a whole number with a unit, s, m, h or d (e.g. 90m, 1h, 2d).`, '--min-age');
-  }
-  return Number(match[1]) * (match[2] === undefined ? 0 : UNITS[match[2]]!);
-}
 
 export function doctorSettings(flags: DoctorFlags | undefined): DoctorSettings {
   const given = flags ?? { deep: false, sample: undefined, repair: false, minAge: undefined };
@@ -48,7 +39,7 @@ export function doctorSettings(flags: DoctorFlags | undefined): DoctorSettings {
     sample = Number(given.sample.trim());
   }
   if (given.minAge !== undefined && !given.repair) throw new UsageError('--min-age says which objects --repair may delete: give it with --repair.', '--min-age');
-  return { deep: given.deep || sample !== undefined, ...(sample !== undefined ? { sample } : {}), repair: given.repair, minAgeMs: parseMinAge(given.minAge) };
+  return { deep: given.deep || sample !== undefined, ...(sample !== undefined ? { sample } : {}), repair: given.repair, minAgeMs: parseMinAge(given.minAge, DEFAULT_MIN_AGE_MS) };
 }
 
 /** The repair's report file: in the state folder, one per run (`doctor-repairs/<setup>-<time>.jsonl`). */

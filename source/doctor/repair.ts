@@ -24,7 +24,8 @@ import type { Client } from 'minio';
 import { isS3ErrorCode } from '../backends/s3/s3-requests';
 import { listBucket } from '../inventory/list-bucket';
 import { readNarinfo } from '../inventory/read-narinfos';
-import { bounded, isAwsChunked, type DeepVerdict } from './deep-check';
+import { bounded } from '../inventory/bounded';
+import { isAwsChunked, type DeepVerdict } from './deep-check';
 import { itemsOf, type Finding } from './findings';
 
 /** Keys one DeleteObjects request carries at most (the S3 limit). */

@@ -13,6 +13,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Client } from 'minio';
+import { bounded } from './bounded';
 import { isS3ErrorCode } from '../backends/s3/s3-requests';
 import { parseNarinfo, type Narinfo } from '../keys/parse-narinfo';
 import type { ListedObject } from './list-bucket';
@@ -132,37 +133,19 @@ export async function* readNarinfos(
   keys: AsyncIterable<ListedObject | string>,
   options: ReadNarinfosOptions = {},
 ): AsyncGenerator<FetchedNarinfo> {
-  const concurrency = Math.max(1, options.concurrency ?? 16);
-  const source = keys[Symbol.asyncIterator]();
-  type Done = { readonly id: number; readonly result: FetchedNarinfo | 'missing'; readonly key: string };
-  const inFlight = new Map<number, Promise<Done>>();
-  let nextId = 0;
-  let exhausted = false;
-  try {
-    for (;;) {
-      while (!exhausted && inFlight.size < concurrency) {
-        const item = await source.next();
-        if (item.done) {
-          exhausted = true;
-          break;
-        }
-        const entry = item.value;
-        if (typeof entry !== 'string' && entry.kind !== 'narinfo') continue;
-        const key = typeof entry === 'string' ? entry : entry.key;
-        const id = nextId++;
-        // readNarinfo never rejects on a request's failure; anything else becomes a requestError too
-        const read = readNarinfo(client, bucket, key, typeof entry === 'string' ? undefined : entry).catch(
-          (error: unknown): FetchedNarinfo => ({ key, hash: keyHash(key) ?? key, etag: '', lastModified: new Date(0), metadata: {}, requestError: errorText(error) }),
-        );
-        inFlight.set(id, read.then((result) => ({ id, result, key })));
-      }
-      if (inFlight.size === 0) return;
-      const done = await Promise.race(inFlight.values());
-      inFlight.delete(done.id);
-      if (done.result === 'missing') options.onMissing?.(done.key);
-      else yield done.result;
-    }
-  } finally {
-    if (!exhausted) await source.return?.(undefined);
+  const narinfoKeys = async function* (): AsyncGenerator<ListedObject | string> {
+    for await (const entry of keys) if (typeof entry === 'string' || entry.kind === 'narinfo') yield entry;
+  };
+  const read = async (entry: ListedObject | string): Promise<{ readonly key: string; readonly result: FetchedNarinfo | 'missing' }> => {
+    const key = typeof entry === 'string' ? entry : entry.key;
+    // readNarinfo never rejects on a request's failure; anything else becomes a requestError too
+    const result = await readNarinfo(client, bucket, key, typeof entry === 'string' ? undefined : entry).catch(
+      (error: unknown): FetchedNarinfo => ({ key, hash: keyHash(key) ?? key, etag: '', lastModified: new Date(0), metadata: {}, requestError: errorText(error) }),
+    );
+    return { key, result };
+  };
+  for await (const done of bounded(narinfoKeys(), options.concurrency ?? 16, read)) {
+    if (done.result === 'missing') options.onMissing?.(done.key);
+    else yield done.result;
   }
 }

@@ -3,19 +3,9 @@ import type { CliIo } from '../cli-io';
 import { terminalText } from '../text/terminal-text';
 import { SWEPT_KINDS, type SweptKind } from './plan-sweep';
 import type { PrunePlanSummary, PruneProgress, PruneResult } from './prune-cache';
+import { formatBytes } from '../text/format-bytes';
 
 const KIND_NAMES: Record<SweptKind, string> = { narinfo: 'narinfos', nar: 'NARs', ls: '.ls listings', log: 'build logs' };
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 export function progressLine(progress: PruneProgress): string {
   switch (progress.phase) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepDaysOf, parseKeepDays, parseMinAge } from '../../source/prune/prune-options';
+import { keepDaysOf, parseKeepDays, pruneMinAge as parseMinAge } from '../../source/prune/prune-options';
 
 describe("prune's flags", () => {
   it('takes --min-age as 0 or a whole number with a unit, 1h when not given', () => {
