@@ -9,7 +9,6 @@
  * and when N narinfos have been handled, to show it does not grow with the cache.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'minio';
 import { createS3Client } from '../source/backends/s3/s3-connection';
@@ -19,6 +18,7 @@ import { nativeSigner, nativeVerifier } from '../source/keys/native-ed25519';
 import { generateNixSecretKey } from '../source/keys/nix-secret-key';
 import { resignCache } from '../source/rotate/resign-cache';
 import { startCephRgw } from '../test/helpers/ceph-rgw';
+import { mib, pool, readAll } from './bench-tools';
 
 const COUNT = Number(process.env['BENCH_NARINFOS'] ?? 10_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
@@ -52,23 +52,6 @@ function narinfo(signer: ReturnType<typeof nativeSigner>): { key: string; text: 
   ].join('\n');
   return { key: `${hash}.narinfo`, text };
 }
-
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-async function readAll(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 export async function resignBench(): Promise<void> {
   console.log(`\nRe-signing ${COUNT} narinfos, concurrency ${CONCURRENCY}: starting a throwaway Ceph RGW …`);
