@@ -9,6 +9,7 @@
  * and when N narinfos have been handled, to show it does not grow with the cache.
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'minio';
 import { createS3Client } from '../source/backends/s3/s3-connection';
