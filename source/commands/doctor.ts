@@ -4,7 +4,7 @@ import { doctorJson, fixFor, summarizeScan } from '../doctor/doctor-summary';
 import { progressLine } from '../doctor/progress-line';
 import { doctorScan } from '../doctor/run-doctor';
 import { doctorSettings } from '../doctor/repair-options';
-import { doctorDeepAndRepair } from '../doctor/run-deep-repair';
+import { doctorDeepAndRepair, sampleDuringScan } from '../doctor/run-deep-repair';
 import { confirmChange } from '../plain/confirm-change';
 import type { Effects } from '../effects';
 import { s3StoreUrl } from '../nix/cache-urls';
@@ -23,8 +23,10 @@ export async function runDoctor(options: CommandOptions, io: CliIo, effects: Eff
     const progress = options.json ? undefined : progressLine(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     let scan;
     const scanStarted = effects.now();
+    // --deep --sample N draws its sample while the scan reads the narinfos (no second read)
+    const sampled = sampleDuringScan(settings, effects);
     try {
-      scan = await doctorScan({ answers, effects, ...(settings.repair ? { graceMs: settings.minAgeMs } : {}), ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
+      scan = await doctorScan({ answers, effects, ...(settings.repair ? { graceMs: settings.minAgeMs } : {}), ...(sampled ? { onNarinfo: sampled.onNarinfo } : {}), ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
     } finally {
       progress?.done();
     }
@@ -38,6 +40,7 @@ export async function runDoctor(options: CommandOptions, io: CliIo, effects: Eff
         scan,
         scanStarted,
         settings,
+        ...(sampled ? { sampled } : {}),
         confirm: (lines) => confirmChange({ io, effects, yes: options.yes, json: options.json, warning: `doctor --repair will:\n${lines.map((line) => `  ${line}`).join('\n')}`, question: 'Repair the cache now?' }),
         ...(deepProgress ? { onDeepProgress: (done, total, bytes) => deepProgress.update({ phase: 'nars', done, total, bytes }) } : {}),
       });

@@ -9,11 +9,52 @@ import { connectionsFor } from '../connections/connections';
 import type { Effects } from '../effects';
 import { UsageError } from '../errors';
 import { wizardCommandLine } from '../text/wizard-command';
-import { isAwsChunked, runDeepCheck, type DeepReport } from './deep-check';
+import type { FetchedNarinfo } from '../inventory/read-narinfos';
+import { ownString } from '../inventory/list-bucket';
+import { isAwsChunked, Reservoir, runDeepCheck, type DeepReport, type DeepTarget, type DrawnSample } from './deep-check';
 import { Findings, FINDING_ORDER, type Finding, type FindingItems, type FindingKind } from './findings';
 import { applyRepair, describeRepair, planRepair, repairIsEmpty, type RepairPlan, type RepairResult } from './repair';
 import { repairReportPath, type DoctorSettings } from './repair-options';
 import type { DoctorScan } from './run-doctor';
+
+/** [0, 1) from Effects' randomness */
+function effectsRandom(effects: Pick<Effects, 'randomBytes'>): () => number {
+  return () => {
+    const bytes = effects.randomBytes(4);
+    return (((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0) / 2 ** 32;
+  };
+}
+
+/** `--deep --sample N`: the sample drawn from the scan's own narinfo pass (scanCache's onNarinfo). */
+export interface ScanSample {
+  readonly onNarinfo: (fetched: FetchedNarinfo) => void;
+  readonly drawn: () => DrawnSample;
+}
+
+/**
+ * The reservoir and the NAR reference counts --deep --sample needs, filled while the scan reads
+ * each narinfo (issue 18: reading every narinfo a second time took ~2 minutes on 20,000);
+ * undefined without --deep --sample. Holds N narinfos and one count per NAR key (a string of its
+ * own, not a slice keeping the narinfo's text alive).
+ */
+export function sampleDuringScan(settings: Pick<DoctorSettings, 'deep' | 'sample'>, effects: Pick<Effects, 'randomBytes'>): ScanSample | undefined {
+  if (!settings.deep || settings.sample === undefined) return undefined;
+  const reservoir = new Reservoir<DeepTarget>(settings.sample, effectsRandom(effects));
+  const narReferences = new Map<string, number>();
+  return {
+    onNarinfo: (fetched) => {
+      const narinfo = fetched.narinfo;
+      if (fetched.requestError !== undefined || narinfo === undefined || fetched.problem !== undefined) return;
+      const url = narinfo.fields.get('URL');
+      if (url !== undefined && url !== '') {
+        const known = narReferences.get(url);
+        narReferences.set(known === undefined ? ownString(url) : url, (known ?? 0) + 1);
+      }
+      reservoir.offer({ narinfoKey: fetched.key, narinfo });
+    },
+    drawn: () => ({ targets: reservoir.drawn(), narReferences }),
+  };
+}
 
 export interface DeepAndRepairInput {
   readonly answers: Answers;
@@ -25,6 +66,8 @@ export interface DeepAndRepairInput {
   /** shows the plan and asks; throws (CancelledError, UsageError naming --yes) to stop */
   readonly confirm: (lines: readonly string[]) => Promise<void>;
   readonly onDeepProgress?: (checked: number, total: number | undefined, bytes: number) => void;
+  /** --deep --sample's sample, drawn during the scan (sampleDuringScan) */
+  readonly sampled?: ScanSample;
 }
 
 export interface DeepAndRepairOutcome {
@@ -73,15 +116,13 @@ export async function doctorDeepAndRepair(input: DeepAndRepairInput): Promise<De
   const { answers, effects, scan, settings } = input;
   let findings: readonly Finding[] = scan.report.findings;
   let deep: DeepReport | undefined;
-  const random = () => {
-    const bytes = effects.randomBytes(4);
-    return (((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0) / 2 ** 32;
-  };
+  const random = effectsRandom(effects);
   if (settings.deep) {
     deep = await runDeepCheck({
       client: scan.client,
       bucket: answers.bucket,
       random,
+      ...(input.sampled ? { drawn: input.sampled.drawn() } : {}),
       ...(settings.sample !== undefined ? { sample: settings.sample } : {}),
       ...(input.onDeepProgress ? { onProgress: input.onDeepProgress } : {}),
     });

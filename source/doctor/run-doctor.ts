@@ -6,6 +6,7 @@
 import type { Client } from 'minio';
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
+import type { FetchedNarinfo } from '../inventory/read-narinfos';
 import { doctorClient, trustedKeyTexts, trustedVerifiers } from './doctor-keys';
 import { bucketSource, scanCache, type ScanProgress, type ScanReport } from './scan-cache';
 
@@ -17,6 +18,8 @@ export interface DoctorScanInput {
   readonly concurrency?: number;
   /** orphans and uploads younger than this are not findings [scan-cache DEFAULT_GRACE_MS] */
   readonly graceMs?: number;
+  /** told of every narinfo the scan reads (--deep --sample draws its sample: run-deep-repair.ts) */
+  readonly onNarinfo?: (fetched: FetchedNarinfo) => void;
 }
 
 export interface DoctorScan {
@@ -41,6 +44,7 @@ export async function doctorScan(input: DoctorScanInput): Promise<DoctorScan> {
     concurrency,
     ...(input.graceMs !== undefined ? { graceMs: input.graceMs } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.onNarinfo ? { onNarinfo: input.onNarinfo } : {}),
   });
   return { report, client, who, trustedKeys: trusted.map((key) => key.name) };
 }

@@ -1,6 +1,8 @@
 /**
- * The doctor's scan (issue 18, 1-4): read-only, streaming, memory per path (a Set of narinfo
- * hashes, NAR key → size and date, never a body beyond the `concurrency` narinfos in flight).
+ * The doctor's scan (issue 18, 1-4): read-only, streaming, memory per path compact (a Set of
+ * narinfo hashes; NAR and .ls keys → an index, their size, date and "referenced" in typed arrays:
+ * StoredTable; every string kept is one of its own, not a slice holding a listing page or a
+ * narinfo's text alive), never a body beyond the `concurrency` narinfos in flight.
  *
  *  1. The listing, page by page: objects and bytes by kind, NARs by compression, the 10 largest
  *     NARs, narinfos per day of age; what must be remembered for the checks (narinfo hashes, NAR
@@ -20,7 +22,7 @@
 import type { Client } from 'minio';
 import type { NativeVerifier } from '../keys/native-ed25519';
 import { headObject } from '../inventory/head-object';
-import { listBucket, listMultipartUploads, type ListedObject, type PendingUpload } from '../inventory/list-bucket';
+import { listBucket, listMultipartUploads, ownString, type ListedObject, type PendingUpload } from '../inventory/list-bucket';
 import { narinfoTrust } from '../inventory/narinfo-trust';
 import { compressionMatches, keyHash, narCompression, OBJECT_KINDS, storePathHash, type ObjectKind } from '../inventory/object-kinds';
 import { readNarinfos, type FetchedNarinfo } from '../inventory/read-narinfos';
@@ -134,15 +136,72 @@ export interface ScanInput {
   readonly onProgress?: (progress: ScanProgress) => void;
   /** items kept per finding kind (findings.ts MAX_ITEMS) */
   readonly maxItems?: number;
+  /** told of every narinfo read, after its checks (--deep --sample draws its sample here: no second read) */
+  readonly onNarinfo?: (fetched: FetchedNarinfo) => void;
 }
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
 const LARGEST = 10;
 const UPLOAD_ITEMS = 100;
 
-interface Stored {
-  readonly size: number;
-  readonly time: number;
+/**
+ * Objects remembered from the listing, compact (issue 18: ≤ 30 MiB more from 2,000 to 20,000
+ * narinfos): the key (a string of its own, list-bucket.ts) → an index, the size and date in typed
+ * arrays, a referenced flag in a byte array. No object, Date or ETag per entry.
+ */
+class StoredTable {
+  private readonly index = new Map<string, number>();
+  private sizes = new Float64Array(1024);
+  private times = new Float64Array(1024);
+  private flags = new Uint8Array(1024);
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  set(key: string, size: number, time: number): void {
+    let id = this.index.get(key);
+    if (id === undefined) {
+      id = this.index.size;
+      if (id === this.sizes.length) this.grow();
+      this.index.set(key, id);
+    }
+    this.sizes[id] = size;
+    this.times[id] = time;
+  }
+
+  private grow(): void {
+    const widen = <A extends Float64Array | Uint8Array>(old: A, make: (n: number) => A): A => {
+      const next = make(old.length * 2);
+      next.set(old);
+      return next;
+    };
+    this.sizes = widen(this.sizes, (n) => new Float64Array(n));
+    this.times = widen(this.times, (n) => new Float64Array(n));
+    this.flags = widen(this.flags, (n) => new Uint8Array(n));
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key);
+  }
+
+  /** the stored size, or undefined when the key was not listed */
+  sizeOf(key: string): number | undefined {
+    const id = this.index.get(key);
+    return id === undefined ? undefined : this.sizes[id];
+  }
+
+  /** marks the key referenced; false when it was not listed */
+  mark(key: string): boolean {
+    const id = this.index.get(key);
+    if (id === undefined) return false;
+    this.flags[id] = 1;
+    return true;
+  }
+
+  *entries(): Generator<{ readonly key: string; readonly size: number; readonly time: number; readonly referenced: boolean }> {
+    for (const [key, id] of this.index) yield { key, size: this.sizes[id]!, time: this.times[id]!, referenced: this.flags[id] === 1 };
+  }
 }
 
 /** The `Compression:` Nix assumes when the line is missing (libstore nar-info.cc). */
@@ -169,8 +228,8 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
   const byKind = Object.fromEntries(OBJECT_KINDS.map((kind) => [kind, { objects: 0, bytes: 0 }])) as Record<ObjectKind, { objects: number; bytes: number }>;
   const narByCompression: Record<string, { objects: number; bytes: number }> = {};
   const narinfoHashes = new Set<string>();
-  const nars = new Map<string, Stored>();
-  const lsFiles = new Map<string, Stored>();
+  const nars = new StoredTable();
+  const lsFiles = new StoredTable();
   const ages = new AgeCounter(now);
   let largest: { key: string; size: number }[] = [];
   let objects = 0;
@@ -182,10 +241,11 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
     tally.objects += 1;
     tally.bytes += object.size;
     if (object.kind === 'narinfo') {
-      narinfoHashes.add(keyHash(object.key)!);
+      // a string of its own: keyHash's slice would keep the whole key alive
+      narinfoHashes.add(ownString(keyHash(object.key)!));
       ages.add(object.lastModified);
     } else if (object.kind === 'nar') {
-      nars.set(object.key, { size: object.size, time: object.lastModified.getTime() });
+      nars.set(object.key, object.size, object.lastModified.getTime());
       const compression = narCompression(object.key) ?? 'unknown';
       const byCompression = (narByCompression[compression] ??= { objects: 0, bytes: 0 });
       byCompression.objects += 1;
@@ -196,7 +256,7 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
         largest = largest.slice(0, LARGEST);
       }
     } else if (object.kind === 'ls') {
-      lsFiles.set(keyHash(object.key)!, { size: object.size, time: object.lastModified.getTime() });
+      lsFiles.set(ownString(keyHash(object.key)!), object.size, object.lastModified.getTime());
     }
     if (objects % 1000 === 0) progress({ phase: 'listing', done: objects, total: undefined, bytes });
   }
@@ -226,8 +286,7 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
     uploadError = errorText(error);
   }
 
-  // 2. Every narinfo.
-  const referencedNars = new Set<string>();
+  // 2. Every narinfo. A NAR referenced is marked in the table (a NAR not listed needs no mark).
   const largestPaths = new Map<string, string>();
   const largestKeys = new Set(largest.map((nar) => nar.key));
   const perKey = new Map<string, number>(input.trusted.map((key) => [key.name, 0]));
@@ -244,6 +303,7 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
   for await (const fetched of source.narinfos(narinfoKeys(), () => (vanished += 1))) {
     read += 1;
     checkNarinfo(fetched);
+    input.onNarinfo?.(fetched);
     if (read - lastProgress >= 100 || read === total) {
       lastProgress = read;
       progress({ phase: 'narinfos', done: read + vanished, total, bytes });
@@ -274,15 +334,15 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
     if (url === undefined || url === '') {
       findings.add('unreadable-narinfo', { key, reason: 'it has no URL line' });
     } else {
-      referencedNars.add(url);
       if (largestKeys.has(url)) largestPaths.set(url, storePath);
-      const stored = nars.get(url);
-      if (stored === undefined) {
+      const storedSize = nars.sizeOf(url);
+      if (storedSize === undefined) {
         findings.add('nar-missing', { key, storePath, url });
       } else {
+        nars.mark(url);
         const fileSize = narinfo.fields.get('FileSize');
-        if (fileSize !== undefined && /^[0-9]+$/.test(fileSize) && Number(fileSize) !== stored.size) {
-          findings.add('nar-size-mismatch', { key, storePath, url, fileSize: Number(fileSize), storedSize: stored.size });
+        if (fileSize !== undefined && /^[0-9]+$/.test(fileSize) && Number(fileSize) !== storedSize) {
+          findings.add('nar-size-mismatch', { key, storePath, url, fileSize: Number(fileSize), storedSize });
         }
       }
       const compression = narinfo.fields.get('Compression') || DEFAULT_COMPRESSION;
@@ -306,12 +366,14 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
   // 3. What nothing points to.
   let youngNars = 0;
   let youngLs = 0;
-  for (const [key, stored] of nars) {
-    if (referencedNars.has(key)) continue;
+  for (const stored of nars.entries()) {
+    const key = stored.key;
+    if (stored.referenced) continue;
     if (young(stored.time)) youngNars += 1;
     else findings.add('orphan-nar', { key, size: stored.size, lastModified: new Date(stored.time).toISOString() }, stored.size);
   }
-  for (const [hash, stored] of lsFiles) {
+  for (const stored of lsFiles.entries()) {
+    const hash = stored.key;
     if (narinfoHashes.has(hash)) continue;
     if (young(stored.time)) youngLs += 1;
     else findings.add('orphan-ls', { key: `${hash}.ls`, size: stored.size, lastModified: new Date(stored.time).toISOString() }, stored.size);
@@ -319,7 +381,8 @@ export async function scanCache(input: ScanInput): Promise<ScanReport> {
 
   // A narinfo showed Ceph's aws-chunked: the NARs (uploaded the same way) are asked too, by HEAD.
   if (sawChunked) {
-    const keys = [...referencedNars].filter((key) => nars.has(key));
+    const keys: string[] = [];
+    for (const stored of nars.entries()) if (stored.referenced) keys.push(stored.key);
     let next = 0;
     let checked = 0;
     const worker = async () => {

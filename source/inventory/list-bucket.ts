@@ -7,6 +7,11 @@
  * is an error (as in s3-requests.ts listObjectKeys), code ELISTINGSTUCK.
  *
  * The in-progress multipart uploads (`GET ?uploads`) are streamed the same way.
+ *
+ * The strings yielded (key, ETag, upload id) are copies of their own: the XML parser's text is a
+ * slice of the page's source, and V8 keeps a whole parent string alive for any slice of it, so a
+ * caller that remembers one key per object (the doctor's NAR table, prune's path graph) would
+ * otherwise hold every listing page (~300 KB per 1,000 keys) to the end (issues 18, 19).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Client } from 'minio';
@@ -53,6 +58,11 @@ function stuck(bucket: string, what: string, next: string | undefined): Error {
   );
 }
 
+/** `text` as a string of its own, not a slice keeping its parent (the listing page) alive. */
+export function ownString(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 function dateOf(text: string | undefined): Date {
   const date = new Date(text?.trim() ?? '');
   return Number.isNaN(date.getTime()) ? new Date(0) : date;
@@ -81,10 +91,10 @@ export async function* listBucket(client: Client, bucket: string, options: { rea
       if (key === undefined || key === '') continue;
       const size = Number(child(entry, 'Size')?.text.trim() ?? '0');
       yield {
-        key,
+        key: ownString(key),
         size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
         lastModified: dateOf(child(entry, 'LastModified')?.text),
-        etag: child(entry, 'ETag')?.text.trim() ?? '',
+        etag: ownString(child(entry, 'ETag')?.text.trim() ?? ''),
         kind: objectKind(key),
       };
     }
@@ -114,7 +124,7 @@ export async function* listMultipartUploads(client: Client, bucket: string): Asy
       const key = child(entry, 'Key')?.text;
       const uploadId = child(entry, 'UploadId')?.text.trim();
       if (key === undefined || key === '' || uploadId === undefined || uploadId === '') continue;
-      yield { key, uploadId, initiated: dateOf(child(entry, 'Initiated')?.text) };
+      yield { key: ownString(key), uploadId: ownString(uploadId), initiated: dateOf(child(entry, 'Initiated')?.text) };
     }
     if (child(page, 'IsTruncated')?.text.trim() !== 'true') return;
     const nextKey = child(page, 'NextKeyMarker')?.text;

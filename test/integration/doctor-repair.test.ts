@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 import { listBucket } from '../../source/inventory/list-bucket';
 import { isAwsChunked, runDeepCheck } from '../../source/doctor/deep-check';
+import { sampleDuringScan } from '../../source/doctor/run-deep-repair';
 import { applyRepair, describeRepair, planRepair, type RepairResult } from '../../source/doctor/repair';
 import { bucketSource, scanCache, type ScanReport } from '../../source/doctor/scan-cache';
 import { nativeVerifier } from '../../source/keys/native-ed25519';
@@ -196,6 +197,21 @@ for (const target of targets) describe.skipIf(target.server === null || target.s
     // the NARs not in the sample get a HEAD: the aws-chunked one is found either way
     const sampledChunked = [...sampled.chunkedNars, ...sampled.problems.filter((verdict) => isAwsChunked(verdict.contentEncoding)).map((verdict) => verdict.narKey)];
     expect(sampledChunked).toEqual(chunkedKeys.filter((key) => key.startsWith('nar/')));
+
+    // the command draws the sample during the scan's own narinfo pass: the same counts, no second read
+    const during = sampleDuringScan({ deep: true, sample: 2 }, { randomBytes: (n) => new Uint8Array(randomBytes(n)) })!;
+    let told = 0;
+    await scanCache({ source: bucketSource(client, bucket), trusted: trusted(), now: new Date(), onNarinfo: (fetched) => { told += 1; during.onNarinfo(fetched); } });
+    const drawn = during.drawn();
+    expect(told).toBe(first.narinfos.read);
+    expect(drawn.targets).toHaveLength(2);
+    expect(new Set(drawn.targets.map((target) => target.narinfoKey)).size).toBe(2);
+    expect(Object.fromEntries(drawn.narReferences)).toEqual(Object.fromEntries(deep.narReferences));
+    const fromScan = await runDeepCheck({ client, bucket, random: Math.random, sample: 2, drawn });
+    expect(fromScan.checked).toBe(2);
+    expect(fromScan.narReferences).toBe(drawn.narReferences);
+    const fromScanChunked = [...fromScan.chunkedNars, ...fromScan.problems.filter((verdict) => isAwsChunked(verdict.contentEncoding)).map((verdict) => verdict.narKey)];
+    expect(fromScanChunked).toEqual(chunkedKeys.filter((key) => key.startsWith('nar/')));
   });
 
   it('doctor --repair without a terminal and without --yes stops with exit 2 naming --yes, and changes nothing', async () => {
