@@ -6,21 +6,13 @@
  * keys. What the end screen showed is printed by setup once the UI has closed.
  */
 import { render } from 'ink';
-import { readMcAliases } from '../source/facts/mc-config';
 import { generateBuilderSecret } from '../source/secrets/generate-builder-secret';
 import type { WizardEntryInput, WizardEntryOutcome } from '../source/wizard/wizard-entry';
 import { App, type WizardOutcome } from './app/app';
 import { colorsWanted } from './theme/theme';
 
 export async function runWizard(input: WizardEntryInput): Promise<WizardEntryOutcome> {
-  const { initial, session, effects, io, mcConfigPath, profileAccessKeys = {}, known, menuFor } = input;
-  // An unreadable mc config only means there are no aliases to offer; typing an endpoint still works.
-  let aliases: ReturnType<typeof readMcAliases> = {};
-  try {
-    aliases = readMcAliases(mcConfigPath);
-  } catch {
-    aliases = {};
-  }
+  const { initial, session, effects, io, mcAliases: aliases, profileAccessKeys = {}, known, menuFor } = input;
   let outcome: WizardOutcome = { outcome: 'cancelled' };
   let crash: { error: unknown } | undefined;
   const instance = render(

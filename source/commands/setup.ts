@@ -17,6 +17,7 @@ import { CancelledError } from '../errors';
 import { rememberAnswers } from '../state/remembered-answers';
 import { mergeAnswers } from '../answers/answer-fields';
 import { detectCacheNames, detectFromFiles } from '../wizard/detect-from-files';
+import { readMcConfigFact } from '../facts/mc-config';
 import { expandUserPath } from '../paths/expand-user-path';
 import { factsFor, readFacts } from '../facts/read-facts';
 import { readStartingAnswers } from '../facts/starting-answers';
@@ -41,7 +42,8 @@ export async function runSetup(options: CommandOptions, io: FrontEndIo, effects:
     // such runs are treated like runs without a terminal.
     const interactive = io.interactive && !effects.env['CI'];
     if (!options.yes && interactive && !options.json && !options.dryRun) {
-      const mcConfigPath = expandUserPath(mcConfigOf(input), effects);
+      // An unreadable mc config only means there are no aliases to offer; typing an endpoint still works.
+      const mcAliases = (await readMcConfigFact(mcConfigOf(input), effects)).aliases;
       const ask = options.plain || !io.loadFullScreenWizard ? (await import('../plain/plain-setup')).runPlainSetup : await io.loadFullScreenWizard();
       const awsPath = expandUserPath(input.files?.awsCredentials ?? awsCredentialsDefault(effects), effects);
       const awsContent = await readIfExists(awsPath).catch(() => null);
@@ -57,7 +59,7 @@ export async function runSetup(options: CommandOptions, io: FrontEndIo, effects:
         session,
         effects,
         io,
-        mcConfigPath,
+        mcAliases,
         profileAccessKeys,
         known,
         ...(remembered ? { menuFor: remembered.name } : {}),

@@ -10,7 +10,6 @@
  */
 import { confirm, input, password, select } from '@inquirer/prompts';
 import { validateAnswerField } from '../answers/resolve-answers';
-import { readMcAliases } from '../facts/mc-config';
 import type { Effects } from '../effects';
 import { StoppedError } from '../errors';
 import { terminalText } from '../text/terminal-text';
@@ -19,7 +18,7 @@ import { wrapLine } from '../text/wrap-line';
 import { retryText, type StepEvent } from '../steps/run-steps';
 import type { StepStatus } from '../steps/server-step';
 import { generateBuilderSecret } from '../secrets/generate-builder-secret';
-import { choiceToAnswer, WIZARD_STEPS, type QuestionContext, type SelectQuestion, type TextQuestion } from '../wizard/questions';
+import { choiceToAnswer, WIZARD_STEPS, type SelectQuestion, type TextQuestion } from '../wizard/questions';
 import { defaultAnswer } from '../wizard/defaults';
 import { runPhase } from '../wizard/run-phase';
 import { newGatheredMemo } from '../wizard/resolve-gathered';
@@ -50,7 +49,7 @@ async function walk({
   session,
   effects,
   io,
-  mcConfigPath,
+  mcAliases,
   profileAccessKeys = {},
   known,
   menuFor,
@@ -60,12 +59,7 @@ async function walk({
   const columns = Math.max(40, io.stdout.columns ?? 80);
   // Through terminalText: what is said quotes servers (connection errors), files and answers.
   const say = (text: string) => io.stdout.write(terminalText(`${wrapLine(text, columns, '  ').join('\n')}\n`));
-  let aliases: QuestionContext['aliases'] = {};
-  try {
-    aliases = readMcAliases(mcConfigPath);
-  } catch {
-    aliases = {};
-  }
+  const aliases = mcAliases;
   let state: WizardState = createInitialState({
     initial,
     context: { aliases, env: effects.env, profileAccessKeys },

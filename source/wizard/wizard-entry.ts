@@ -1,4 +1,5 @@
 /** What setup hands to the interactive front ends (the full-screen UI and --plain), and what they give back. */
+import type { McAliases } from '../answers/answer-facts';
 import type { AnswersInput } from '../answers/answers-schema';
 import type { CliIo } from '../cli-io';
 import type { Effects } from '../effects';
@@ -12,8 +13,8 @@ export interface WizardEntryInput {
   readonly session: SetupSession;
   readonly effects: Effects;
   readonly io: CliIo;
-  /** the mc config whose aliases the connection step offers */
-  readonly mcConfigPath: string;
+  /** the aliases of the mc config, read once by the command (facts/mc-config.ts): the connection step offers them */
+  readonly mcAliases: McAliases;
   /** profile → access key ID of the AWS credentials file (no secrets) */
   readonly profileAccessKeys?: Readonly<Record<string, string>>;
   /** remembered answers and what the files show: the defaults of a re-run @default nothing known */

@@ -1,3 +1,4 @@
+import { readMcAliases } from '../../source/facts/mc-config';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ describe('runWizard', () => {
     writeFileSync(mcConfigPath, JSON.stringify({ version: '10', aliases: { lab: { url: 'http://lab.lan:9000', accessKey: 'root', secretKey: 'rootsecret', api: 's3v4', path: 'auto' } } }));
     const { stdin, stdout, stderr, io } = terminal();
     const session = makeFakeSetupSession();
-    const done = runWizard({ initial: {}, session, effects, io, mcConfigPath });
+    const done = runWizard({ initial: {}, session, effects, io, mcAliases: readMcAliases(mcConfigPath) });
     // The first frame is the sign the wizard listens
     await until(stdout, (text) => text.includes('Which server?'), 'the first frame');
     expect(stdout.text).toContain('lab  http://lab.lan:9000');
@@ -74,7 +75,7 @@ describe('runWizard', () => {
 
   test('a missing or broken mc config only means no aliases to offer', async () => {
     const { stdin, stdout, io } = terminal();
-    const done = runWizard({ initial: {}, session: makeFakeSetupSession(), effects, io, mcConfigPath: '/nonexistent/config.json' });
+    const done = runWizard({ initial: {}, session: makeFakeSetupSession(), effects, io, mcAliases: {} });
     await until(stdout, (text) => text.includes('Endpoint URL'), 'the endpoint question');
     stdin.type('\u0003');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
@@ -89,7 +90,7 @@ describe('runWizard', () => {
       anonymous: 'get' as const, cacheInfo: { storeDir: '/nix/store', priority: 30, wantMassQuery: true }, alias: 's3', key: { name: 'k-1', secretFile: '~/s.key', publicFile: '~/p.key' },
       expireDays: null, writeMcConfig: true, files: { mcConfig: '~/.mc/config.json', awsCredentials: '~/.aws/credentials', nixosModule: './m.nix', nixConf: './m.conf', policy: './p.json', cacheInfo: './c' },
     };
-    const done = runWizard({ initial, session, effects, io, mcConfigPath: '/nonexistent' });
+    const done = runWizard({ initial, session, effects, io, mcAliases: {} });
     await until(stdout, (text) => text.includes('Server steps'), 'the review');
     stdin.type('\r');
     await until(stdout, (text) => text.includes('Press any key to exit') || text.includes('any other key to exit'), 'the end screen');

@@ -1,4 +1,5 @@
 /** --plain shows text from files (an mc config's aliases) with its control characters escaped, never sent to the terminal. */
+import { readMcAliases } from '../../source/facts/mc-config';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ test("an mc alias whose name and URL hold ESC/OSC/CR sequences is listed escaped
   const io = { stdin, stdout, stderr: new PassThrough(), interactive: true } as unknown as CliIo;
   const effects = { env: {}, cwd: '/work', home: '/home/user', now: () => new Date(0), randomBytes: countingRandomBytes() };
   const session = makeFakeSetupSession();
-  const run = runPlainSetup({ initial: {}, session, effects, io, mcConfigPath: mcConfig });
+  const run = runPlainSetup({ initial: {}, session, effects, io, mcAliases: readMcAliases(mcConfig) });
   // Waits (with a deadline) for the server question to list the alias.
   await waitUntil(() => text, { what: 'the server question listing the alias', until: (shown) => shown.includes('Which server?') && shown.includes('pwned'), deadline: 5000 });
   expect(text).toContain('lab\\e]0;pwned\\x07\\r✔ done');

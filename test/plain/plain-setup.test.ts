@@ -49,7 +49,7 @@ describe('setup --plain', () => {
   test('asks the same questions as the UI, checks, shows the plan, applies and prints the next commands', async () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
-    const done = runPlainSetup({ initial: {}, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial: {}, session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('Endpoint URL', 'https://s3.example.org\r');
     await terminal.answer('CA certificate', '\r');
     await terminal.answer('Verify the server', '\r');
@@ -101,7 +101,7 @@ describe('setup --plain', () => {
     // The plain prompts: the same
     const terminal = plainTerminal();
     const plainSession = makeFakeSetupSession();
-    const done = runPlainSetup({ initial, session: plainSession, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial, session: plainSession, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('nix-cache-info, for reference', '\r');
     await terminal.answer('Apply these changes', '\r');
     await done;
@@ -113,7 +113,7 @@ describe('setup --plain', () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession({ connection: [{ ok: false, message: 'the secret key is wrong (SignatureDoesNotMatch)', field: 'admin.secretKey' }, { ok: true, detail: 'MinIO answered' }] });
     const initial: AnswersInput = { endpoint: 'http://minio.lan:9000', region: 'us-east-1', admin: { accessKey: 'admin', secretKey: 'wrongsecret' }, backend: 'minio', adminVia: 'api' };
-    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('Fix: admin.secretKey');
     await terminal.answer('What now?', '\r');
     await terminal.answer('Admin secret key', 'rightsecret\r');
@@ -126,7 +126,7 @@ describe('setup --plain', () => {
   test('Ctrl-C at a prompt cancels with nothing applied', async () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
-    const done = runPlainSetup({ initial: ALL_BUT_LAST, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial: ALL_BUT_LAST, session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('nix-cache-info, for reference', '\r');
     await terminal.answer('Apply these changes', '\u0003');
     await expect(done).resolves.toEqual({ outcome: 'cancelled' });
@@ -150,7 +150,7 @@ describe('setup --plain', () => {
     // Given a plain run whose builder-user step is still running
     const terminal = plainTerminal();
     const session = makeFakeSetupSession({ holdApplyAt: 'user' });
-    const done = runPlainSetup({ initial: ALL_BUT_LAST, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial: ALL_BUT_LAST, session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('nix-cache-info, for reference', '\r');
     await terminal.answer('Apply these changes', 'y\r');
     await terminal.answer('… Create the builder user');
@@ -173,7 +173,7 @@ describe('setup --plain', () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
     const initial: AnswersInput = { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
-    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('Builder secret: 32 characters, hidden.');
     await terminal.answer('Builder secret', `${KEYS.down}\r`); // show
     await terminal.answer('Builder secret: 32 characters, hidden.');
@@ -200,7 +200,7 @@ describe('setup --plain, re-running for an existing builder user', () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
     const initial: AnswersInput = { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
-    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent', profileAccessKeys: { nixbuilder: 'nixbuilder' } });
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcAliases: {}, profileAccessKeys: { nixbuilder: 'nixbuilder' } });
     // When Enter is pressed at every prompt
     await terminal.answer('Builder secret: the one in AWS profile nixbuilder is kept.');
     await terminal.answer('Builder secret', '\r');
@@ -215,7 +215,7 @@ describe('setup --plain, re-running for an existing builder user', () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
     const initial: AnswersInput = { ...ALL_BUT_LAST, builder: { accessKey: 'nixbuilder', profile: 'nixbuilder' } };
-    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial, session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('Builder secret: 32 characters, hidden.');
     await terminal.answer('Builder secret', `${KEYS.up}\r`); // the last choice
     await terminal.answer('nix-cache-info, for reference', '\r');
@@ -232,7 +232,7 @@ describe('setup --plain with a remembered setup', () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
     const known = { remembered: { ...remembered, anonymous: 'none' as const }, detected: {} };
-    const done = runPlainSetup({ initial: {}, known, menuFor: 'http://minio.lan:9000/my-cache', session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial: {}, known, menuFor: 'http://minio.lan:9000/my-cache', session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('What would you like to do with http://minio.lan:9000/my-cache?', `${KEYS.down}${KEYS.down}\r`);
     expect(await done).toEqual({ outcome: 'chosen', item: 'rotate-reader' });
     for (const entry of ['Update the setup', 'Rotate the builder credentials', 'Rotate the reader credentials', 'Rotate the signing key', 'Preview the files', 'Verify the cache']) {
@@ -245,7 +245,7 @@ describe('setup --plain with a remembered setup', () => {
     const terminal = plainTerminal();
     const session = makeFakeSetupSession();
     const known = { remembered: { ...remembered, anonymous: 'get' as const }, detected: {} };
-    const done = runPlainSetup({ initial: {}, known, menuFor: 'x/y', session, effects: effects(), io: terminal.io, mcConfigPath: '/nonexistent' });
+    const done = runPlainSetup({ initial: {}, known, menuFor: 'x/y', session, effects: effects(), io: terminal.io, mcAliases: {} });
     await terminal.answer('What would you like to do with x/y?', '\r');
     await terminal.answer('Endpoint URL', '\u0003');
     // Ctrl-C at the first question of the update cancels the run, nothing applied
