@@ -3,7 +3,17 @@
  * references held as typed arrays of ids, so memory grows with the number of paths and references,
  * never with the size of a narinfo or a NAR. A referenced path that has no narinfo in the bucket
  * gets an id too (it cannot be kept: it is not there) and is marked like any other.
+ *
+ * Every string kept (hash, base name, URL, deriver) is a copy of its own (ownString): what the
+ * narinfo parser and the listing hand over are slices, and V8 keeps a slice's whole parent (the
+ * narinfo's text, a listing page) alive for as long as the slice (issue 19).
  */
+import { ownString } from '../inventory/list-bucket';
+
+/** `text` copied, or undefined */
+function own(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : ownString(text);
+}
 
 /** What prune needs of one narinfo; nothing else of it is held. */
 export interface GraphNarinfo {
@@ -57,8 +67,9 @@ export class PathGraph {
     let id = this.ids.get(hash);
     if (id === undefined) {
       id = this.hashes.length;
-      this.ids.set(hash, id);
-      this.hashes.push(hash);
+      const kept = ownString(hash);
+      this.ids.set(kept, id);
+      this.hashes.push(kept);
       if (id >= this.state.length) this.grow();
     }
     return id;
@@ -110,9 +121,9 @@ export class PathGraph {
     this.refUsed += count;
     this.refStart[id] = start;
     this.refCount[id] = count;
-    this.baseNames[id] = narinfo.baseName;
-    this.urls[id] = narinfo.url;
-    this.derivers[id] = narinfo.deriver;
+    this.baseNames[id] = own(narinfo.baseName);
+    this.urls[id] = own(narinfo.url);
+    this.derivers[id] = own(narinfo.deriver);
     this.fileSizes[id] = narinfo.fileSize;
     return id;
   }
