@@ -26,7 +26,7 @@ export async function runDoctor(options: CommandOptions, io: CliIo, effects: Eff
     // --deep --sample N draws its sample while the scan reads the narinfos (no second read)
     const sampled = sampleDuringScan(settings, effects);
     try {
-      scan = await doctorScan({ answers, effects, ...(settings.repair ? { graceMs: settings.minAgeMs } : {}), ...(sampled ? { onNarinfo: sampled.onNarinfo } : {}), ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
+      scan = await doctorScan({ answers, effects, graceMs: settings.minAgeMs, ...(sampled ? { onNarinfo: sampled.onNarinfo } : {}), ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
     } finally {
       progress?.done();
     }
