@@ -9,15 +9,18 @@
  *    parsing, no marking, no re-check);
  *  - `pruneCache --apply` on another copy: list, read, mark, plan, re-check, write the report,
  *    delete.
- * Goal: prune at least half the floor's throughput (narinfos a second). Resident memory is taken
- * when 2,000 narinfos have been read and at its highest until the end: the growth from 2,000 to
- * N must stay under 50 MiB.
+ * Goal: prune at least half the floor's throughput (narinfos a second). Resident memory is taken,
+ * in a process of prune's own (the bucket's fill and its garbage are not in it), when 2,000
+ * narinfos have been read and at its highest until the end: the growth from 2,000 to N must stay
+ * under 50 MiB.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'node:http';
 import { Client } from 'minio';
@@ -139,21 +142,38 @@ async function floor(client: Client, bucket: string, dead: readonly string[]): P
   return performance.now() - start;
 }
 
-async function benchOn(name: string, server: { endpoint: string; accessKey: string; secretKey: string }): Promise<void> {
+interface PruneTask {
+  readonly server: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string };
+  readonly bucket: string;
+  readonly pins: readonly string[];
+}
+
+interface PruneRun {
+  readonly result: { readonly deleted: { readonly narinfo: number; readonly nar: number } };
+  readonly oursMs: number;
+  readonly atMark?: number;
+  readonly highest: number;
+  /** the phase in which resident memory was highest */
+  readonly peakPhase: string;
+  readonly markHeap?: number;
+  readonly endHeap?: number;
+  readonly endRss?: number;
+}
+
+/** Runs prune in a child process (this file again, with this process's node flags: --expose-gc when given). */
+function pruneInChild(task: PruneTask): PruneRun {
+  const result = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, PRUNE_BENCH_CHILD: JSON.stringify(task) },
+    encoding: 'utf8',
+    maxBuffer: 4 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`prune failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as PruneRun;
+}
+
+async function child(task: PruneTask): Promise<void> {
+  const { server } = task;
   const client = createS3Client({ endpoint: server.endpoint, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey });
-  const { paths, pins } = generate(COUNT);
-  const dead = paths.filter((p) => !p.live).flatMap((p) => [`${p.hash}.narinfo`, p.narKey]);
-  const id = randomBytes(3).toString('hex');
-  const fillStart = performance.now();
-  // filling is not measured: a client that keeps its connections open writes them faster
-  const url = new URL(server.endpoint);
-  const filler = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, pathStyle: true, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey, transportAgent: new Agent({ keepAlive: true, maxSockets: 64 }) });
-  if (WITH_FLOOR) await fill(filler, `floor-${id}`, paths);
-  await fill(filler, `prune-${id}`, paths);
-  console.log(`  ${name}: two buckets of ${COUNT} narinfos and NARs written in ${((performance.now() - fillStart) / 1000).toFixed(0)} s`);
-
-  const floorMs = WITH_FLOOR ? await floor(client, `floor-${id}`, dead) : NaN;
-
   const dir = mkdtempSync(join(tmpdir(), 'prune-bench-'));
   let atMark: number | undefined;
   let highest = 0;
@@ -162,24 +182,28 @@ async function benchOn(name: string, server: { endpoint: string; accessKey: stri
   let markHeap: number | undefined;
   let endHeap: number | undefined;
   let endRss: number | undefined;
+  let phase = 'scan';
+  let peakPhase = phase;
   const sample = () => {
     const rss = process.memoryUsage().rss;
+    if (rss > highest) peakPhase = phase;
     highest = Math.max(highest, rss);
     return rss;
   };
   const start = performance.now();
   const result = await pruneCache({
     client,
-    bucket: `prune-${id}`,
+    bucket: task.bucket,
     now: () => new Date(),
     keepDays: 0,
     minAgeMs: 0,
-    pins,
+    pins: task.pins,
     apply: true,
     reportPath: join(dir, 'prune.keys'),
     concurrency: CONCURRENCY,
     progressEveryMs: 0,
     onProgress: (progress) => {
+      phase = progress.phase;
       const rss = sample();
       if (atMark === undefined && progress.read >= 2000) {
         gc?.();
@@ -198,6 +222,29 @@ async function benchOn(name: string, server: { endpoint: string; accessKey: stri
   sample();
   const oursMs = performance.now() - start;
   rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify({ result: { deleted: result.deleted }, oursMs, atMark, highest, peakPhase, markHeap, endHeap, endRss }));
+}
+
+async function benchOn(name: string, server: { endpoint: string; accessKey: string; secretKey: string }): Promise<void> {
+  const client = createS3Client({ endpoint: server.endpoint, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey });
+  const { paths, pins } = generate(COUNT);
+  const dead = paths.filter((p) => !p.live).flatMap((p) => [`${p.hash}.narinfo`, p.narKey]);
+  const id = randomBytes(3).toString('hex');
+  const fillStart = performance.now();
+  // filling is not measured: a client that keeps its connections open writes them faster
+  const url = new URL(server.endpoint);
+  const filler = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, pathStyle: true, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey, transportAgent: new Agent({ keepAlive: true, maxSockets: 64 }) });
+  if (WITH_FLOOR) await fill(filler, `floor-${id}`, paths);
+  await fill(filler, `prune-${id}`, paths);
+  console.log(`  ${name}: two buckets of ${COUNT} narinfos and NARs written in ${((performance.now() - fillStart) / 1000).toFixed(0)} s`);
+
+  const floorMs = WITH_FLOOR ? await floor(client, `floor-${id}`, dead) : NaN;
+
+  // prune runs in a process of its own (as the command does): the fill's texts and garbage are not in its memory
+  const run = pruneInChild({ server, bucket: `prune-${id}`, pins });
+  const { result, oursMs, atMark, highest, peakPhase, markHeap, endHeap, endRss } = run;
+  // the child runs with this process's flags: it collected when this one can
+  const gc = (globalThis as { gc?: () => void }).gc;
   const deletedAll = result.deleted.narinfo + result.deleted.nar;
   const perSecond = (ms: number) => (COUNT / (ms / 1000)).toFixed(0).padStart(6);
   if (WITH_FLOOR) console.log(`  ${name}: floor (list + GET each narinfo + DeleteObjects of ${dead.length} keys) ${perSecond(floorMs)} narinfos/s  (${(floorMs / 1000).toFixed(1)} s, baseline)`);
@@ -205,7 +252,7 @@ async function benchOn(name: string, server: { endpoint: string; accessKey: stri
     `  ${name}: prune --apply                                          ${perSecond(oursMs)} narinfos/s  (${(oursMs / 1000).toFixed(1)} s) ${WITH_FLOOR ? `= ${(floorMs / oursMs).toFixed(2)}× the floor (goal ≥ 0.5×)` : '(no floor run)'}; deleted ${deletedAll} of ${dead.length} dead keys${deletedAll === dead.length ? '' : ' (WRONG)'}`,
   );
   const growth = highest - (atMark ?? highest);
-  console.log(`  ${name}: resident memory ${mib(atMark ?? 0)} at 2,000 narinfos read, at most ${mib(highest)} until the end: growth ${mib(growth)} (goal ≤ 50 MiB)`);
+  console.log(`  ${name}: resident memory ${mib(atMark ?? 0)} at 2,000 narinfos read, at most ${mib(highest)} until the end: growth ${mib(growth)} (goal ≤ 50 MiB), highest in the ${peakPhase} phase`);
   if (gc && markHeap !== undefined && endHeap !== undefined && endRss !== undefined) {
     console.log(`  ${name}: after a collection: resident ${mib(atMark ?? 0)} → ${mib(endRss)} (growth ${mib(endRss - (atMark ?? 0))}), JS heap ${mib(markHeap)} → ${mib(endHeap)} from 2,000 read to the plan of ${COUNT}`);
   }
@@ -238,4 +285,6 @@ async function benchOnRgw(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith('prune-bench.ts')) await pruneBench();
+const task = process.env['PRUNE_BENCH_CHILD'];
+if (task !== undefined) await child(JSON.parse(task) as PruneTask);
+else if (process.argv[1]?.endsWith('prune-bench.ts')) await pruneBench();
