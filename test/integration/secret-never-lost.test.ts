@@ -66,7 +66,9 @@ function newSetup(target: BackendTarget, endpoint = target.endpoint, more: Recor
   const sandbox = makeCliSandbox();
   sandbox.env['PATH'] = target.path;
   const setup = { sandbox, endpoint, bucket: `never-lost-${id}`, builder: `never-lost-${id}`, reader: `never-lost-reader-${id}` };
-  sandbox.writeAnswers({ ...target.answers(endpoint), bucket: setup.bucket, builder: { accessKey: setup.builder }, ...more });
+  // A policy name of its own: on the shared MinIO another test's cache holds nix-cache-write, and
+  // setup --yes refuses to take it (issue 15).
+  sandbox.writeAnswers({ ...target.answers(endpoint), bucket: setup.bucket, builder: { accessKey: setup.builder }, policyName: `never-lost-policy-${id}`, ...more });
   return setup;
 }
 
