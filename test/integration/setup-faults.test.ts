@@ -123,7 +123,10 @@ describe.each(backendTargets())('setup when $name stops part-way', ({ target: ma
       const needing = new Set<StepId>([stopsAt as StepId]);
       for (const step of steps) if ((step.after ?? []).some((id) => needing.has(id))) needing.add(step.id);
       for (const report of result.steps.slice(STEPS.indexOf(stopsAt as StepId) + 1)) {
-        if (needing.has(report.id)) expect(report.status, report.id).toBe('skipped');
+        // The server stopped by connect's check stops it during every step's check, which all run
+        // at once: a check that asks after the stop fails on its own (whether it asked first is a
+        // race), so there a step that needs connect is skipped or failed, never applied.
+        if (needing.has(report.id)) expect(failing === 'connect' ? ['skipped', 'failed'] : ['skipped'], report.id).toContain(report.status);
         else expect(['skipped', 'failed', 'changed'], report.id).toContain(report.status);
       }
       // and nothing is half-written: no temporary files; the AWS profile exists (whole) exactly when the user was created
