@@ -146,9 +146,10 @@ export function planSweep(graph: PathGraph, others: Iterable<ListedOther>, rules
   const youngFrom = rules.nowMs - rules.minAgeMs;
   const dead = new Uint8Array(graph.size);
   const deadNarinfos: DeadObject[] = [];
+  // the kept NARs' URLs and derivers are the graph's own strings: no key is built per kept path
   const keptUrls = new Set<string>();
-  const keptLs = new Set<string>();
-  const keptLogs = new Set<string>();
+  const keptDerivers = new Set<string>();
+  const keeps = (id: number | undefined) => id !== undefined && graph.listed(id) && (marks[id] === 1 || graph.isUnreadable(id));
   const unreadable: string[] = [];
   let keptNarinfos = 0;
   let missingReferences = 0;
@@ -163,9 +164,8 @@ export function planSweep(graph: PathGraph, others: Iterable<ListedOther>, rules
       keptNarinfos += 1;
       const url = graph.url(id);
       if (url !== undefined) keptUrls.add(url);
-      keptLs.add(`${hash}.ls`);
       const deriver = graph.deriver(id);
-      if (deriver !== undefined) keptLogs.add(`log/${deriver}`);
+      if (deriver !== undefined) keptDerivers.add(deriver);
       continue;
     }
     dead[id] = 1;
@@ -174,7 +174,12 @@ export function planSweep(graph: PathGraph, others: Iterable<ListedOther>, rules
   const lists: Record<SweptKind, DeadObject[]> = { narinfo: deadNarinfos, nar: [], ls: [], log: [] };
   let spared = 0;
   for (const other of others) {
-    const kept = other.kind === 'nar' ? keptUrls.has(other.key) : other.kind === 'ls' ? keptLs.has(other.key) : keptLogs.has(other.key);
+    const kept =
+      other.kind === 'nar'
+        ? keptUrls.has(other.key)
+        : other.kind === 'ls'
+          ? other.key.endsWith('.ls') && keeps(graph.find(other.key.slice(0, -'.ls'.length)))
+          : other.key.startsWith('log/') && keptDerivers.has(other.key.slice('log/'.length));
     if (kept) continue;
     if (other.lastModifiedMs > youngFrom) {
       spared += 1;
