@@ -8,9 +8,9 @@
  * by the real Nix afterwards, and a second scan reports only what no deletion fixes.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
@@ -24,6 +24,7 @@ import { parseNixPublicKey } from '../../source/keys/nix-public-key';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { makeNixSandbox, nixUnavailableReason, type NixSandbox } from '../helpers/nix';
 import { makeCliSandbox } from '../helpers/run-cli';
+import { binaryCacheFiles } from '../helpers/binary-cache-files';
 
 const nixMissing = nixUnavailableReason();
 const targets = [
@@ -45,19 +46,6 @@ in {
   chunky = leaf "chunky";
 }
 `;
-
-function filesUnder(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else found.push(relative(dir, full));
-    }
-  };
-  walk(dir);
-  return found;
-}
 
 const hashOf = (storePath: string) => storePath.split('/').pop()!.slice(0, 32);
 
@@ -124,7 +112,7 @@ for (const target of targets) describe.skipIf(target.server === null || target.s
     for (const [name, storePath] of Object.entries(paths)) {
       narOf[name] = /^URL: (.*)$/m.exec(readFileSync(join(dir, `${hashOf(storePath)}.narinfo`), 'utf8'))![1]!;
     }
-    for (const name of filesUnder(dir)) {
+    for (const name of binaryCacheFiles(dir)) {
       if (name === 'nix-cache-info') continue;
       // the incomplete closure: `other` (a reference of `top`) is not uploaded
       if (name === `${hashOf(paths['other']!)}.narinfo` || name === narOf['other']) continue;

@@ -8,15 +8,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { readAwsProfile } from '../../source/files/read-aws-profile';
 import { minioClient, type MinioInfo } from '../helpers/minio-server';
 import { makeNixSandbox, nixUnavailableReason, removeNixDir, type NixSandbox } from '../helpers/nix';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
+import { binaryCacheFiles } from '../helpers/binary-cache-files';
 
 const minio = inject('minio');
 const unavailable = inject('minioUnavailable') ?? nixUnavailableReason();
@@ -26,20 +27,6 @@ function pathsNix(tag: string): string {
   const leaf = (name: string) =>
     `derivation { name = "${name}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${tag}-${name} > $out" ]; }`;
   return `{ signed = ${leaf('signed')}; stranger = ${leaf('stranger')}; }`;
-}
-
-/** Every file of a `file://` binary cache but its nix-cache-info (the wizard's stays). */
-function cacheFiles(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (folder: string) => {
-    for (const name of readdirSync(folder)) {
-      const full = join(folder, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (relative(dir, full) !== 'nix-cache-info') found.push(relative(dir, full));
-    }
-  };
-  walk(dir);
-  return found.sort();
 }
 
 describe.skipIf(Boolean(unavailable))(`substitution through the real MinIO by the real Nix${unavailable ? ` (${unavailable})` : ''}`, () => {
@@ -89,7 +76,7 @@ describe.skipIf(Boolean(unavailable))(`substitution through the real MinIO by th
     // Upload as the builder, with the keys the wizard wrote to its AWS profile.
     const profile = readAwsProfile(readFileSync(join(sandbox.home, '.aws', 'credentials'), 'utf8'), 'nixbuilder');
     const client = minioClient(info, { accessKey: profile?.accessKeyId ?? '', secretKey: profile?.secretAccessKey ?? '' });
-    uploaded = cacheFiles(fileCache);
+    uploaded = binaryCacheFiles(fileCache);
     for (const key of uploaded) await client.fPutObject(bucket, key, join(fileCache, key));
 
     // The client: a fresh store root, NIX_CONF_DIR holding only the rendered snippet.

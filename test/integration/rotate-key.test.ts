@@ -8,8 +8,8 @@
  * key 2 in the module.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { completeFromDisk } from '../../source/facts/read-facts';
@@ -21,6 +21,7 @@ import type { CephRgwInfo } from '../helpers/ceph-rgw';
 import { rgwClient } from '../helpers/ceph-rgw';
 import { makeNixSandbox, nixUnavailableReason, type NixSandbox } from '../helpers/nix';
 import { makeCliSandbox, type CliSandbox } from '../helpers/run-cli';
+import { binaryCacheFiles } from '../helpers/binary-cache-files';
 
 const rgw = inject('rgw');
 const minio = inject('minio');
@@ -64,20 +65,6 @@ interface JsonRun {
   error?: { message: string };
 }
 
-/** Every file under `dir`, relative, for uploading a file:// binary cache as it is. */
-function filesUnder(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else found.push(relative(dir, full));
-    }
-  };
-  walk(dir);
-  return found;
-}
-
 for (const target of targets) describe.skipIf(target.server === null || nixMissing !== undefined)(`rotate key with the real Nix and ${target.label}${target.skipped ? ` (skipped: ${target.skipped})` : ''}`, () => {
   const info = target.server as NonNullable<Target['server']>;
   let sandbox: CliSandbox;
@@ -105,7 +92,7 @@ for (const target of targets) describe.skipIf(target.server === null || nixMissi
   const upload = async (paths: readonly string[], edit?: (name: string, text: string) => string) => {
     const dir = join(nix.dir, `cache-${randomBytes(3).toString('hex')}`);
     nix.run('nix', ['copy', '--store', nix.store, '--to', `file://${dir}`, ...paths]);
-    for (const name of filesUnder(dir)) {
+    for (const name of binaryCacheFiles(dir)) {
       if (name === 'nix-cache-info') continue;
       let body = readFileSync(join(dir, name));
       if (edit && name.endsWith('.narinfo')) body = Buffer.from(edit(name, body.toString('utf8')));
