@@ -30,6 +30,7 @@ import { parseNixPublicKey } from '../source/keys/nix-public-key';
 import { generateNixSecretKey } from '../source/keys/nix-secret-key';
 import { startCephRgw } from '../test/helpers/ceph-rgw';
 import { ensureMinioBinaries, startMinio } from '../test/helpers/minio-server';
+import { mib, pool } from './bench-tools';
 
 const COUNT = Number(process.env['BENCH_NARINFOS'] ?? 20_000);
 const SMALL = Math.min(2_000, COUNT);
@@ -51,19 +52,8 @@ interface ChildTask {
   readonly publicKey: string;
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-
 function clientFor(server: Server): Client {
   return createS3Client({ endpoint: server.endpoint, region: 'us-east-1', accessKey: server.accessKey, secretKey: server.secretKey });
-}
-
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
 }
 
 /** Seeds `count` paths into each of `buckets` (the first `count` paths go to all of them). */

@@ -29,6 +29,7 @@ import { listBucket } from '../source/inventory/list-bucket';
 import { pruneCache } from '../source/prune/prune-cache';
 import { startCephRgw } from '../test/helpers/ceph-rgw';
 import { startMinio } from '../test/helpers/minio-server';
+import { mib, pool, readAll } from './bench-tools';
 
 const COUNT = Number(process.env['BENCH_PRUNE_NARINFOS'] ?? 20_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
@@ -84,23 +85,6 @@ function generate(count: number): { paths: Generated[]; pins: string[] } {
   });
   return { paths, pins };
 }
-
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-async function readAll(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 async function fill(client: Client, bucket: string, paths: readonly Generated[]): Promise<void> {
   await client.makeBucket(bucket);
