@@ -19,7 +19,7 @@ describe('expanding a path the user answered', () => {
   it('a relative path is relative to the working folder, ./ and ../ included', () => {
     expect(expandUserPath('nix-cache.nix', where)).toBe('/srv/work/nix-cache.nix');
     expect(expandUserPath('./out/nix.conf', where)).toBe('/srv/work/out/nix.conf');
-    expect(expandUserPath('../shared/policy.json', where)).toBe('/srv/shared/policy.json');
+    expect(expandUserPath('../common/policy.json', where)).toBe('/srv/common/policy.json');
   });
 
   it('an absolute path is kept (normalised), whatever HOME is', () => {
