@@ -16,6 +16,7 @@ import { minioClient, type MinioInfo } from '../helpers/minio-server';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
 import { completeFromDisk } from '../../source/facts/read-facts';
 import { rotateCredentials } from '../../source/rotate/rotate-credentials';
+import { anonymousStatus } from '../helpers/anonymous-status';
 
 const rgw = inject('rgw');
 const rgwUnavailable = inject('rgwUnavailable');
@@ -45,12 +46,6 @@ async function text(client: Client, bucket: string, key: string): Promise<string
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString();
-}
-
-async function status(url: string, method = 'GET'): Promise<number> {
-  const response = await fetch(url, { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
-  await response.arrayBuffer();
-  return response.status;
 }
 
 function privateCacheSuite(
@@ -122,9 +117,9 @@ function privateCacheSuite(
 
     it('gives anonymous requests nothing', async () => {
       const { endpoint } = server();
-      expect(await status(`${endpoint}/${bucket}/nix-cache-info`)).toBe(403);
-      expect(await status(`${endpoint}/${bucket}/`)).toBe(403);
-      expect(await status(`${endpoint}/${bucket}/evil.narinfo`, 'PUT')).toBe(403);
+      expect(await anonymousStatus(`${endpoint}/${bucket}/nix-cache-info`)).toBe(403);
+      expect(await anonymousStatus(`${endpoint}/${bucket}/`)).toBe(403);
+      expect(await anonymousStatus(`${endpoint}/${bucket}/evil.narinfo`, 'PUT')).toBe(403);
     });
 
     it('passes verify: anonymous reads refused, the module names the s3:// substituter', async () => {

@@ -19,6 +19,7 @@ import { startRecordingProxy } from '../helpers/recording-proxy';
 import { errorCodeOf } from '../helpers/error-code';
 import { samePolicy } from '../../source/backends/minio/same-policy';
 import { probeNixS3Support } from '../../source/nix/local-nix';
+import { anonymousStatus } from '../helpers/anonymous-status';
 
 const rgw = inject('rgw');
 
@@ -42,12 +43,6 @@ function expectNoSecret(run: CliRun, secrets: readonly string[]): void {
     expect(run.stdout).not.toContain(secret);
     expect(run.stderr).not.toContain(secret);
   }
-}
-
-async function anonymous(url: string, method = 'GET'): Promise<number> {
-  const response = await fetch(url, { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
-  await response.arrayBuffer();
-  return response.status;
 }
 
 interface JsonRun {
@@ -117,8 +112,8 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
       const response = await fetch(`${target.endpoint}/${bucket}/nix-cache-info`);
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n');
-      expect(await anonymous(`${target.endpoint}/${bucket}/`)).toBe(403);
-      expect(await anonymous(`${target.endpoint}/${bucket}/evil.narinfo`, 'PUT')).toBe(403);
+      expect(await anonymousStatus(`${target.endpoint}/${bucket}/`)).toBe(403);
+      expect(await anonymousStatus(`${target.endpoint}/${bucket}/evil.narinfo`, 'PUT')).toBe(403);
     });
 
     it('finds every step done on a second run and changes no file', async () => {
@@ -285,8 +280,8 @@ describe.each(backendTargets())('setup --yes against $name', ({ target: maybeTar
         // can read and list, and a re-run changes nothing
         const after = await target.client().getBucketPolicy(bucket);
         expect(samePolicy(JSON.parse(after), JSON.parse(before)), `${before}\n${after}`).toBe(true);
-        expect(await anonymous(`${target.endpoint}/${bucket}/nix-cache-info`)).toBe(200);
-        expect(await anonymous(`${target.endpoint}/${bucket}/`)).toBe(200);
+        expect(await anonymousStatus(`${target.endpoint}/${bucket}/nix-cache-info`)).toBe(200);
+        expect(await anonymousStatus(`${target.endpoint}/${bucket}/`)).toBe(200);
         proxy.clear();
         const second = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
         expect((JSON.parse(second.stdout) as JsonRun).steps.map((s) => s.status)).toEqual(Array(8).fill('done'));
@@ -334,8 +329,8 @@ describe.skipIf(rgw === null)(`setup --yes against a real Ceph RGW${unavailable 
       const json = JSON.parse(result.stdout) as JsonRun;
       expect(json.steps.map((s) => s.id)).toEqual(['connect', 'bucket', 'anonymous', 'cache-info', 'expiry']);
       expect(readProfileKeys(sandbox, 'cache')).toEqual({ accessKey: user, secretKey: secret });
-      expect(await anonymous(`${info.endpoint}/${bucket}/nix-cache-info`)).toBe(200);
-      expect(await anonymous(`${info.endpoint}/${bucket}/`)).toBe(403);
+      expect(await anonymousStatus(`${info.endpoint}/${bucket}/nix-cache-info`)).toBe(200);
+      expect(await anonymousStatus(`${info.endpoint}/${bucket}/`)).toBe(403);
       expectNoSecret(result, [secret]);
       const again = await sandbox.run(['setup', '--yes', '--json', '--answers', 'answers.json']);
       expect((JSON.parse(again.stdout) as JsonRun).steps.map((s) => s.status)).toEqual(Array(5).fill('done'));
