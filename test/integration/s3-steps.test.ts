@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from 'minio';
 import type { Answers } from '../../source/answers/answers';
 import { CEPH_POLICY_SIDS, READER_READ_SID } from '../../source/backends/s3/bucket-policy-merge';
 import { parseLifecycleConfiguration } from '../../source/backends/s3/lifecycle-rules';
@@ -43,18 +44,19 @@ describe.each(servers)('the S3 steps against $name', ({ target: maybeTarget, una
   /** a test only one of the servers can run: not registered on the other (no skipped tests) */
   const itIf = (yes: boolean) => (yes ? it : ((() => undefined) as unknown as typeof it));
   let proxy: RecordingProxy;
-  /** buckets that got lifecycle rules: cleared afterwards so later `lc process` runs stay short */
-  const withLifecycle: string[] = [];
+  /**
+   * Buckets that got lifecycle rules, each with the client of the keys that own it (the admin's, or
+   * on `s3` the bucket owner's: RGW refuses anyone else AccessDenied): cleared afterwards so later
+   * `lc process` runs stay short.
+   */
+  const withLifecycle = new Map<string, Client>();
 
   beforeAll(async () => {
     proxy = await startRecordingProxy(info.endpoint);
   });
 
   afterAll(async () => {
-    const admin = createS3Client({ endpoint: info.endpoint, region: 'us-east-1', accessKey: info.accessKey, secretKey: info.secretKey });
-    // Teardown only: a rule left on a test bucket of a shared server harms no other test, and a
-    // failing clean-up must not hide the result of the tests that ran.
-    for (const bucket of withLifecycle) await putLifecycleXml(admin, bucket, null).catch(() => undefined);
+    for (const [bucket, owner] of withLifecycle) await putLifecycleXml(owner, bucket, null);
     await proxy?.close();
   });
 
@@ -72,7 +74,7 @@ describe.each(servers)('the S3 steps against $name', ({ target: maybeTarget, una
   function contextFor(answers: Answers, extra: Partial<S3StepContext> = {}): S3StepContext {
     const keys = answers.backend === 's3' ? answers.builder : answers.admin;
     const client = createS3Client({ endpoint: answers.endpoint, region: answers.region, accessKey: keys.accessKey!, secretKey: keys.secretKey! });
-    if (answers.expireDays !== null) withLifecycle.push(answers.bucket);
+    if (answers.expireDays !== null && !withLifecycle.has(answers.bucket)) withLifecycle.set(answers.bucket, client);
     return { answers, client, cacheInfoContent: renderNixCacheInfo(answers.cacheInfo), ...extra };
   }
 
