@@ -6,12 +6,16 @@
  *    timeout alone is not enough: a server dripping a byte every 2 s is never idle for 30 s;
  *  - a size limit on every answer, fitting what it carries (responseLimit): an endless or huge
  *    body fails the request instead of growing the process;
- *  - one retry rule, what every AWS SDK retries: 500, 502, 503, 504, 429, 408 and a connection
- *    reset, with jittered exponential backoff, at most `RETRY_ATTEMPTS` attempts, and never past
- *    the operation's deadline. A request that sets a secret (MinIO add-user, RGW making a user or
- *    a key) is not safe to send twice: it goes again only after an answer saying the server did
- *    not carry it out (503, 429); after a reset connection, a 500 or a gateway's 502/504 (it may
- *    have been done, its answer lost) it fails at once, and the pending-secret path takes over
+ *  - one retry rule, what every AWS SDK retries: 500, 502, 503, 504, 429, 408, a connection
+ *    reset and an attempt that ran out of its time, with jittered exponential backoff, at most
+ *    `RETRY_ATTEMPTS` attempts, and never past the operation's deadline (so a server that drips
+ *    costs no more than that deadline). Behind a balancer the next attempt, on a connection of its
+ *    own, may reach another node: a distributed MinIO's node started again was seen holding reads
+ *    past 30 s while the others answered at once (issue 20). A request that sets a secret (MinIO
+ *    add-user, RGW making a user or a key) is not safe to send twice: it goes again only after an
+ *    answer saying the server did not carry it out (503, 429); after a reset connection, a timeout,
+ *    a 500 or a gateway's 502/504 (it may have been done, its answer lost) it fails at once, and
+ *    the pending-secret path takes over
  *    (the secret saved before MinIO's add-user is checked by the next run; RGW is asked for the
  *    secret it holds) instead of a blind resend.
  *
@@ -35,8 +39,8 @@ const MIN_ATTEMPT_MS = 1_000;
 
 /** What every AWS SDK retries (and minio-go, whose list adds 499 and 520 from some proxies). */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
-/** A connection the server or something between closed under the request. */
-const RETRYABLE_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** A connection the server or something between closed under the request, or an attempt out of its time. */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
 
 export function isRetryableStatus(status: number): boolean {
   return RETRYABLE_STATUSES.has(status);
@@ -138,8 +142,8 @@ export function isRefusal(status: number): boolean {
  * Sends a request by `attempt` until it gives an answer to keep, under the retry rule: a
  * `{ retry }` outcome or a retryable error (connection reset) is tried again after the backoff
  * when `safe`, attempts are left and the deadline leaves time for one more; otherwise the last
- * answer is returned (or the error thrown) as it is. `attempt` gets the time the attempt may take;
- * a timeout is not retried (a server that drips would cost every attempt its whole time).
+ * answer is returned (or the error thrown) as it is. `attempt` gets the time the attempt may take
+ * (an attempt out of its time throws ETIMEDOUT, retried as a reset is).
  */
 export async function sendWithRetries<T>(
   safe: boolean,
@@ -163,7 +167,7 @@ export async function sendWithRetries<T>(
       refused = outcome.refused === true;
     } catch (error) {
       if (!isRetryableError(error)) throw error;
-      reason = 'the connection was reset';
+      reason = (error as { code?: unknown }).code === 'ETIMEDOUT' ? `the server gave no complete answer within ${seconds(left)}` : 'the connection was reset';
       failure = error;
     }
     const waitMs = Math.round(RETRY_BASE_MS * 2 ** (number - 1) * (0.5 + rules.random() / 2));

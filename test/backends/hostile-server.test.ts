@@ -118,6 +118,23 @@ describe('a server that drips a byte every 2 s (never idle long enough for an id
     const sent = sendSignedRequest({ endpoint, region: 'us-east-1', insecure: false, timeoutMs: 1_000 }, keys, { method: 'GET', path: '/minio/health/live' });
     await expect(sent).rejects.toMatchObject({ message: expect.stringContaining('did not answer in time') });
   });
+
+  it('a read whose answer does not start within its time is sent again (behind a balancer another node may answer)', async () => {
+    const stand = await hostile('silent');
+    const run = await withInstantBackoff(() => sendSignedRequest({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false, timeoutMs: 400 }, keys, { method: 'GET', path: '/minio/health/live' }));
+    expect(run.error).toMatchObject({ message: expect.stringContaining('did not answer in time') });
+    expect(stand.requests).toHaveLength(4);
+    expect(run.notices.map((notice) => notice.reason)).toEqual(Array(3).fill('the server gave no complete answer within 0.4 s'));
+  });
+
+  it('a request that sets a secret and runs out of its time is not sent again: it may have been done', async () => {
+    const stand = await hostile('silent');
+    const rgw = createRgwAdminClient({ endpoint: stand.endpoint, ...keys, timeoutMs: 400 });
+    const run = await withInstantBackoff(() => rgw.rotateKey('nixbuilder', 'nixbuilder'));
+    expect(run.error).toMatchObject({ code: 'ETIMEDOUT' });
+    expect(stand.requests).toHaveLength(1);
+    expect(run.retries).toBe(0);
+  });
 });
 
 describe('a listing that always says "more to come" with the same token', () => {

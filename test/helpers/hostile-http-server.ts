@@ -12,7 +12,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
-export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status';
+/** `silent`: takes the request and never answers (a distributed MinIO's node just started again was seen holding reads so). */
+export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status' | 'silent';
 
 export interface HostileServerOptions {
   /** slow-drip: milliseconds between bytes [2000] */
@@ -102,6 +103,8 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
       case 'repeating-listing':
         response.writeHead(200, { 'Content-Type': 'application/xml' });
         response.end(listingPage());
+        return;
+      case 'silent':
         return;
       case 'status':
         response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
