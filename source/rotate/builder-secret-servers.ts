@@ -12,6 +12,7 @@
  *    access keys side by side would break all three. RGW hands an admin the secret in clear text at
  *    any time, so a change whose answer was lost is recovered by reading the user.
  */
+import { settleSecret } from '../backends/minio/settle-secret';
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
@@ -62,6 +63,15 @@ export async function secretServerFor(input: SecretServerInput): Promise<SecretS
       async setSecret(secret) {
         if (secret === undefined) throw new Error('MinIO needs the new secret from the wizard');
         await client.addUser(accessKey, secret);
+        const check = connections.keysChecker();
+        const settled = await settleSecret({ check: () => check({ accessKey, secretKey: secret }, answers.bucket), resend: () => client.addUser(accessKey, secret) });
+        if (!settled.works) {
+          throw new StepError(
+            `MinIO took the new secret, but requests signed with it are still refused (${settled.detail}) after sending it ${settled.resent + 1} times; the pending copy is kept.`,
+            'server',
+            `Run \`${wizardCommandLine(effects.env, 'rotate credentials')}\` again in a moment: it sets the saved secret again.`,
+          );
+        }
         return secret;
       },
       currentSecret: async () => undefined,

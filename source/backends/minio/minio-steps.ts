@@ -5,6 +5,7 @@
  * a user that exists; a user whose secret we cannot prove is a conflict for
  * `nix-cache-wizard rotate credentials`.
  */
+import { resentNote, settleSecret } from './settle-secret';
 import type { Answers } from '../../answers/answers';
 import { StepError } from '../../errors';
 import { newStepRun, replaceDetail, type CheckResult, type ServerStep, type StepId, type StepRun } from '../../steps/server-step';
@@ -257,7 +258,15 @@ function minioRoleSteps(ctx: MinioStepsContext, admin: (run: StepRun) => MinioAd
         }
         await role.keepSecret?.(secret);
         await admin(run).addUser(user, secret);
-        return `created user ${user}`;
+        const settled = await settleSecret({ check: () => checkKeys({ accessKey: user, secretKey: secret }, answers.bucket), resend: () => admin(run).addUser(user, secret) });
+        if (!settled.works) {
+          throw new StepError(
+            `Created user ${user}, but requests signed with its secret are still refused (${settled.detail}) after sending it ${settled.resent + 1} times.`,
+            ids.user,
+            'Run the same command again in a moment: it checks the saved secret again.',
+          );
+        }
+        return `created user ${user}${resentNote(settled)}`;
       }),
   };
 

@@ -1,0 +1,48 @@
+/**
+ * A distributed MinIO learns a user's new secret node by node (issue 20). On a 4-node cluster
+ * behind a balancer, right after the cluster or one node started again, one node was seen refusing
+ * a secret the wizard had just set (and still taking the one before it) for more than 3 minutes
+ * while the other three took it at once; setting the same secret again, which makes the node that
+ * takes it tell every other node, ended it. So after the wizard gives MinIO a secret it asks, each
+ * time on a connection of its own (behind a balancer the next one may reach another node), until
+ * the secret was taken `SETTLE_CHECKS` times in a row. A refusal sends the same secret again (the
+ * one saved before the first add-user: nothing new is set, nothing is lost) and starts over, at
+ * most `SETTLE_RESENDS` times. On one server this costs `SETTLE_CHECKS - 1` cheap requests more.
+ */
+import { currentRules } from '../../requests/request-rules';
+import type { KeysCheck } from './builder-keys-check';
+
+/** Requests in a row that must take the secret: two for each node of a 4-node cluster. */
+export const SETTLE_CHECKS = 8;
+/** How many times the same secret is sent again before the wizard stops and says so. */
+export const SETTLE_RESENDS = 3;
+/** The wait after sending the secret again, before asking anew. */
+const SETTLE_PAUSE_MS = 1_000;
+
+export interface SettleInput {
+  /** one request signed with the secret (builderKeysChecker) */
+  readonly check: () => Promise<KeysCheck>;
+  /** sends the same secret again (add-user with the secret already set) */
+  readonly resend: () => Promise<void>;
+}
+
+/** What settling came to: the last check, and how many times the secret was sent again. */
+export type Settled = KeysCheck & { readonly resent: number };
+
+export async function settleSecret(input: SettleInput): Promise<Settled> {
+  for (let resent = 0; ; resent++) {
+    let last: KeysCheck | undefined;
+    for (let asked = 0; asked < SETTLE_CHECKS; asked++) {
+      last = await input.check();
+      if (!last.works) break;
+    }
+    if (last!.works || resent >= SETTLE_RESENDS) return { ...last!, resent };
+    await input.resend();
+    await currentRules().sleep(SETTLE_PAUSE_MS);
+  }
+}
+
+/** " (sent N more times before every node took it)", or nothing when the first time was enough. */
+export function resentNote(settled: Settled): string {
+  return settled.resent === 0 ? '' : ` (sent ${settled.resent} more time${settled.resent === 1 ? '' : 's'} before every request took it: a node of a cluster still refused it)`;
+}
