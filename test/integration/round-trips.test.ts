@@ -52,8 +52,10 @@ const backends: Backend[] = [
   // measured: 7 in 1, 17 in 5, 8 in 2, 8 in 2 (before: 8, 23, 10, 5); no Argon2id any more (PBKDF2
   // bodies off the event loop, the policy set instead of attached), so nothing holds back a request
   // verify's write probe starts and aborts a multipart upload (issue 8: verify changes nothing a
-  // client sees), one request more than the PUT of nix-cache-info it replaced.
-  { name: 'minio', server: minio, dryRun: { requests: 7, rounds: 2 }, fresh: { requests: 17, rounds: 6 }, again: { requests: 8, rounds: 2 }, verify: { requests: 8, rounds: 2 } },
+  // client sees), one request more than the PUT of nix-cache-info it replaced. Issue 20: a fresh
+  // setup sends 8 requests signed with the new builder secret together after add-user (every node
+  // of a cluster must take it): 25 requests, still 6 rounds.
+  { name: 'minio', server: minio, dryRun: { requests: 7, rounds: 2 }, fresh: { requests: 25, rounds: 6 }, again: { requests: 8, rounds: 2 }, verify: { requests: 8, rounds: 2 } },
 ];
 
 for (const backend of backends) {

@@ -3,16 +3,16 @@
  * behind a balancer, right after the cluster or one node started again, one node was seen refusing
  * a secret the wizard had just set (and still taking the one before it) for more than 3 minutes
  * while the other three took it at once; setting the same secret again, which makes the node that
- * takes it tell every other node, ended it. So after the wizard gives MinIO a secret it asks, each
- * time on a connection of its own (behind a balancer the next one may reach another node), until
- * the secret was taken `SETTLE_CHECKS` times in a row. A refusal sends the same secret again (the
- * one saved before the first add-user: nothing new is set, nothing is lost) and starts over, at
- * most `SETTLE_RESENDS` times. On one server this costs `SETTLE_CHECKS - 1` cheap requests more.
+ * takes it tell every other node, ended it. So after the wizard gives MinIO a secret it sends
+ * `SETTLE_CHECKS` requests signed with it together, each on a connection of its own (behind a
+ * balancer they spread over the nodes), and all must take it. A refusal sends the same secret
+ * again (the one saved before the first add-user: nothing new is set, nothing is lost) and asks
+ * anew, at most `SETTLE_RESENDS` times. On one server this costs one round of cheap requests.
  */
 import { currentRules } from '../../requests/request-rules';
 import type { KeysCheck } from './builder-keys-check';
 
-/** Requests in a row that must take the secret: two for each node of a 4-node cluster. */
+/** Requests sent together that must all take the secret: two for each node of a 4-node cluster. */
 export const SETTLE_CHECKS = 8;
 /** How many times the same secret is sent again before the wizard stops and says so. */
 export const SETTLE_RESENDS = 3;
@@ -31,12 +31,9 @@ export type Settled = KeysCheck & { readonly resent: number };
 
 export async function settleSecret(input: SettleInput): Promise<Settled> {
   for (let resent = 0; ; resent++) {
-    let last: KeysCheck | undefined;
-    for (let asked = 0; asked < SETTLE_CHECKS; asked++) {
-      last = await input.check();
-      if (!last.works) break;
-    }
-    if (last!.works || resent >= SETTLE_RESENDS) return { ...last!, resent };
+    const answers = await Promise.all(Array.from({ length: SETTLE_CHECKS }, () => input.check()));
+    const last = answers.find((answer) => !answer.works) ?? answers[0]!;
+    if (last.works || resent >= SETTLE_RESENDS) return { ...last, resent };
     await input.resend();
     await currentRules().sleep(SETTLE_PAUSE_MS);
   }
