@@ -13,6 +13,12 @@ import { type AccessKeys, type EndpointOptions, parseServerError, queryString, t
 
 const PREFIX = '/minio/admin/v3';
 
+
+/** The advice after an admin answer naming something setup makes in an earlier step. */
+const RUN_AGAIN = 'Run the same command again:';
+/** Why a step just done may not be seen yet (issue 20: a distributed MinIO's nodes learn a new user or policy one by one). */
+const CLUSTER_LAG = '; on a distributed MinIO a node can take a moment to learn of one just made.';
+
 export interface MinioAdminClientOptions extends EndpointOptions {
   /** the admin (root) credentials: they sign every request and key the body encryption */
   readonly admin: AccessKeys;
@@ -75,9 +81,9 @@ export function adminError(operation: AdminOperation, endpoint: string, adminAcc
         'Set the clock right (for example with NTP) on this computer or on the server.',
       );
     case 'XMinioAdminNoSuchPolicy':
-      return new StepError(`The canned policy does not exist on ${endpoint}, so MinIO cannot ${what}.`, step, 'Run the policy step first.');
+      return new StepError(`MinIO at ${endpoint} says the canned policy does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its policy step writes the policy${CLUSTER_LAG}`);
     case 'XMinioAdminNoSuchUser':
-      return new StepError(`The builder user does not exist on ${endpoint}, so MinIO cannot ${what}.`, step, 'Run the user step first.');
+      return new StepError(`MinIO at ${endpoint} says the user does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its user step creates the user${CLUSTER_LAG}`);
     case 'XMinioIAMNotInitialized':
     case 'XMinioServerNotInitialized':
       return new StepError(`${endpoint} is still starting up (${code}).`, step, 'Wait a moment and run the wizard again.');
