@@ -20,6 +20,7 @@
  * With `dryRun` nothing is written: the counts say what a run would do (`rotate key --drop-old`
  * counts the narinfos still signed only by an old key this way).
  */
+import { explainConnectionError } from '../backends/explain-connection-error';
 import type { Client } from 'minio';
 import type { NativeSigner, NativeVerifier } from '../keys/native-ed25519';
 import type { IfMatchForm } from '../backends/s3/s3-documents';
@@ -180,7 +181,9 @@ export async function resignCache(input: ResignCacheInput): Promise<ResignResult
     } catch (error) {
       counts.failed += 1;
       const code = (error as { code?: unknown }).code;
-      if (failures.length < keep) failures.push({ key, error: typeof code === 'string' ? code : (error as Error).message });
+      // minio-js words an answer our retry rule gave up on as "Request failed after 0 retries: …
+      // Retryable HTTP status: 503"; explained, it is "the server answered HTTP 503 (…)"
+      if (failures.length < keep) failures.push({ key, error: typeof code === 'string' ? code : explainConnectionError(error).message });
     } finally {
       progress(false);
     }

@@ -229,6 +229,18 @@ describe('the retry rule', () => {
     expect(stand.requests).toHaveLength(4);
   });
 
+  it("re-signing names a narinfo the retries gave up on by the server's answer, not minio-js's \"Request failed after 0 retries\"", async () => {
+    const stand = await hostile('busy-objects', { status: 503 });
+    const key = generateNixSecretKey('k-1', (n) => new Uint8Array(n).fill(7));
+    const run = await withInstantBackoff(() =>
+      resignCache({ client: s3Client(stand.endpoint), bucket: 'cache', ifMatch: 'quoted', oldKeys: [], newKey: { ...nativeSigner(key), verify: nativeVerifier(key.publicKey()).verify } }),
+    );
+    expect(run.value?.counts.failed).toBe(1);
+    expect(run.value?.failures).toEqual([{ key: '0123456789abcdfghijklmnpqrsvwxyz.narinfo', error: expect.stringContaining('answered HTTP 503') }]);
+    expect(JSON.stringify(run.value?.failures)).not.toMatch(/retries|Retryable/);
+    expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(4);
+  });
+
   it('starts no retry that the deadline would cut off', async () => {
     const stand = await hostile('status', { status: 503 });
     const run = await withInstantBackoff(() => withDeadline(1_500, () => sendSignedRequest({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false }, keys, { method: 'GET', path: '/' })));

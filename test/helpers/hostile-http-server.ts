@@ -13,7 +13,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /** `silent`: takes the request and never answers (a distributed MinIO's node just started again was seen holding reads so). */
-export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status' | 'silent';
+/** `busy-objects`: lists one narinfo (0123456789abcdfghijklmnpqrsvwxyz.narinfo), and answers every read of an object with `status` (503). */
+export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status' | 'silent' | 'busy-objects';
 
 export interface HostileServerOptions {
   /** slow-drip: milliseconds between bytes [2000] */
@@ -105,6 +106,15 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
         response.end(listingPage());
         return;
       case 'silent':
+        return;
+      case 'busy-objects':
+        if (request.url?.startsWith('/cache?')) {
+          response.writeHead(200, { 'Content-Type': 'application/xml' });
+          response.end(listingPage().replace('<IsTruncated>true</IsTruncated><NextContinuationToken>the-same-token</NextContinuationToken>', '<IsTruncated>false</IsTruncated>').replace('nix-cache-info', '0123456789abcdfghijklmnpqrsvwxyz.narinfo'));
+          return;
+        }
+        response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
+        response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>');
         return;
       case 'status':
         response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
