@@ -241,6 +241,17 @@ describe('the retry rule', () => {
     expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(4);
   });
 
+  it('re-signing asks twice more, after 1 and 2 s, for a narinfo just listed that the server says is not there, then counts it as deleted', async () => {
+    const stand = await hostile('busy-objects', { status: 404 });
+    const key = generateNixSecretKey('k-1', (n) => new Uint8Array(n).fill(7));
+    const run = await withInstantBackoff(() =>
+      resignCache({ client: s3Client(stand.endpoint), bucket: 'cache', ifMatch: 'quoted', oldKeys: [], newKey: { ...nativeSigner(key), verify: nativeVerifier(key.publicKey()).verify } }),
+    );
+    expect(run.value?.counts).toMatchObject({ seen: 0, failed: 0 });
+    expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
+    expect(run.slept).toEqual([1000, 2000]);
+  });
+
   it('starts no retry that the deadline would cut off', async () => {
     const stand = await hostile('status', { status: 503 });
     const run = await withInstantBackoff(() => withDeadline(1_500, () => sendSignedRequest({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false }, keys, { method: 'GET', path: '/' })));

@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /** `silent`: takes the request and never answers (a distributed MinIO's node just started again was seen holding reads so). */
-/** `busy-objects`: lists one narinfo (0123456789abcdfghijklmnpqrsvwxyz.narinfo), and answers every read of an object with `status` (503). */
+/** `busy-objects`: lists one narinfo (0123456789abcdfghijklmnpqrsvwxyz.narinfo), and answers every read of an object with `status` (503; 404 is NoSuchKey). */
 export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status' | 'silent' | 'busy-objects';
 
 export interface HostileServerOptions {
@@ -114,7 +114,7 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
           return;
         }
         response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
-        response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>');
+        response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${options.status === 404 ? 'NoSuchKey' : 'ServiceUnavailable'}</Code><Message>answered by the stand-in</Message></Error>`);
         return;
       case 'status':
         response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
