@@ -344,9 +344,9 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
       expect(json.steps.filter((step) => step.status === 'failed')).toEqual([]);
     });
 
-    // A node can refuse (InvalidAccessKeyId) a secret the others already took (seen right after a
-    // restart): the rotation's own check then stops, keeping the pending copy, and the next run
-    // sets that same secret again and finishes.
+    // A node can refuse a secret the others already took (seen right after a restart, for minutes):
+    // the rotation sends 8 requests signed with it together and sets the same secret again until
+    // all take it (settle-secret.ts); if it still stops, the next run sets that same secret again.
     it('rotate credentials: the old secret refused and the new one working on every node', async () => {
       phase = 'rotate credentials after start';
       const oldSecret = profileSecret(sandbox);
@@ -361,7 +361,8 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
     });
 
     // A node can answer NoSuchKey for a narinfo the listing just named (seen right after a restart):
-    // re-signing counts it as failed and says to run again, which then signs what is left.
+    // re-signing asks for it twice more before counting it as deleted; a read held past 30 s is
+    // sent again; what still fails is counted as failed, and the next run signs what is left.
     it('rotate key: a new key trusted beside the old, every narinfo re-signed once, as every node serves it', async () => {
       phase = 'rotate key after start';
       key1 = publicKeyText(sandbox);
