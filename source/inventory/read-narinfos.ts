@@ -18,6 +18,7 @@ import { isS3ErrorCode } from '../backends/s3/s3-requests';
 import { parseNarinfo, type Narinfo } from '../keys/parse-narinfo';
 import type { ListedObject } from './list-bucket';
 import { keyHash, storePathHash } from './object-kinds';
+import { currentRules, RETRY_BASE_MS } from '../requests/request-rules';
 
 export interface FetchedNarinfo {
   /** `<hash>.narinfo` */
@@ -61,6 +62,24 @@ function headerText(value: string | string[] | undefined): string | undefined {
 function errorText(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? `${code}: ${(error as Error).message}` : (error as Error).message ?? String(error);
+}
+
+/** How many times a narinfo just listed that the server says is not there is asked for again (after 1, then 2 s). */
+export const MISSING_READS = 2;
+
+/**
+ * readNarinfo for a key the listing just returned. A node of a distributed MinIO started again
+ * answers NoSuchKey for a while for what was written while it was away (issue 20), so such a key
+ * is asked for again, each time on a connection of its own (behind a balancer, another node),
+ * before it counts as deleted since the listing: re-signing would leave it without the new key's
+ * signature, and prune would take its NAR for unreferenced.
+ */
+export async function readListedNarinfo(client: Client, bucket: string, key: string, listed?: ListedObject): Promise<FetchedNarinfo | 'missing'> {
+  for (let asked = 0; ; asked++) {
+    const read = await readNarinfo(client, bucket, key, listed);
+    if (read !== 'missing' || asked >= MISSING_READS) return read;
+    await currentRules().sleep(RETRY_BASE_MS * 2 ** asked);
+  }
 }
 
 /** Reads and parses one narinfo; 'missing' when the object does not exist (any more). */
@@ -124,8 +143,9 @@ export async function readNarinfo(client: Client, bucket: string, key: string, l
 }
 
 /**
- * Reads every narinfo of `keys`: listed objects of another kind are skipped, plain strings are
- * read as given. A key gone when read is told to `onMissing` and not yielded.
+ * Reads every narinfo of `keys` (listed: readListedNarinfo): listed objects of another kind are
+ * skipped, plain strings are read as given. A key gone when read is told to `onMissing` and not
+ * yielded.
  */
 export async function* readNarinfos(
   client: Client,
@@ -139,7 +159,7 @@ export async function* readNarinfos(
   const read = async (entry: ListedObject | string): Promise<{ readonly key: string; readonly result: FetchedNarinfo | 'missing' }> => {
     const key = typeof entry === 'string' ? entry : entry.key;
     // readNarinfo never rejects on a request's failure; anything else becomes a requestError too
-    const result = await readNarinfo(client, bucket, key, typeof entry === 'string' ? undefined : entry).catch(
+    const result = await readListedNarinfo(client, bucket, key, typeof entry === 'string' ? undefined : entry).catch(
       (error: unknown): FetchedNarinfo => ({ key, hash: keyHash(key) ?? key, etag: '', lastModified: new Date(0), metadata: {}, requestError: errorText(error) }),
     );
     return { key, result };

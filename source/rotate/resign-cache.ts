@@ -26,8 +26,7 @@ import type { NativeSigner, NativeVerifier } from '../keys/native-ed25519';
 import type { IfMatchForm } from '../backends/s3/s3-documents';
 import { isS3ErrorCode } from '../backends/s3/s3-requests';
 import { listBucket } from '../inventory/list-bucket';
-import { currentRules, RETRY_BASE_MS } from '../requests/request-rules';
-import { readNarinfo, type FetchedNarinfo } from '../inventory/read-narinfos';
+import { readListedNarinfo, type FetchedNarinfo } from '../inventory/read-narinfos';
 import { resignNarinfo } from './resign-narinfo';
 
 export interface ResignCounts {
@@ -81,8 +80,6 @@ export interface ResignResult {
 
 /** A narinfo changed between our read and our write is read again; this many times, then it counts as failed. */
 const MAX_READS = 3;
-/** How many times a listed narinfo that the server says is not there is asked for again (after 1, then 2 s). */
-const MISSING_READS = 2;
 
 /** ETags compare without their quotes (some servers send them bare). */
 function sameEtag(a: string | undefined, b: string | undefined): boolean {
@@ -144,19 +141,10 @@ export async function resignCache(input: ResignCacheInput): Promise<ResignResult
   const handle = async (key: string): Promise<void> => {
     counts.seen += 1;
     try {
-      for (let reads = 1, missing = 0; ; reads++) {
-        const read = await readNarinfo(input.client, input.bucket, key);
+      for (let reads = 1; ; reads++) {
+        const read = await readListedNarinfo(input.client, input.bucket, key);
         if (read === 'missing') {
-          // Listed a moment ago: a node of a distributed MinIO started again answers NoSuchKey
-          // for a while for what was written while it was away (issue 20), so it is asked again,
-          // on a connection of its own (behind a balancer, another node), before it counts as
-          // deleted since the listing, with nothing left to sign.
-          if (missing < MISSING_READS) {
-            await currentRules().sleep(RETRY_BASE_MS * 2 ** missing);
-            missing += 1;
-            reads -= 1;
-            continue;
-          }
+          // deleted since the listing (asked for again first: readListedNarinfo): nothing left to sign
           counts.seen -= 1;
           return;
         }

@@ -2,12 +2,14 @@
  * readNarinfos holds at most `concurrency` narinfos at once (issue 18: memory flat): a stand-in
  * for the client's GET (what a test cannot make a real server do: answer late on demand and count
  * how many requests are open) shows that no more reads are open than that, and none start while
- * the consumer has not taken the last one.
+ * the consumer has not taken the last one. A key the listing named that the server says is not
+ * there is asked for again before it counts as gone (issue 20).
  */
 import { Readable } from 'node:stream';
 import type { Client } from 'minio';
 import { describe, expect, it } from 'vitest';
 import { readNarinfos } from '../../source/inventory/read-narinfos';
+import { runWithRequestRules } from '../../source/requests/request-rules';
 import { basename, narinfoText, nixHash } from '../doctor/synthetic-cache';
 
 function slowClient() {
@@ -56,12 +58,17 @@ describe('reading narinfos with bounded concurrency', () => {
     await iterator.return(undefined);
   });
 
-  it('tells a key gone since the listing to onMissing, keeps metadata, and parses an aws-chunked body', async () => {
-    const { client } = slowClient();
+  it('tells a key gone since the listing to onMissing (asked for twice more first, after 1 and 2 s), keeps metadata, and parses an aws-chunked body', async () => {
+    const { client, state } = slowClient();
     const missing: string[] = [];
     const out = [];
-    for await (const fetched of readNarinfos(client, 'b', keys(['gone', 'p3']), { onMissing: (key) => missing.push(key) })) out.push(fetched);
+    const slept: number[] = [];
+    await runWithRequestRules({ sleep: async (ms) => void slept.push(ms) }, async () => {
+      for await (const fetched of readNarinfos(client, 'b', keys(['gone', 'p3']), { onMissing: (key) => missing.push(key) })) out.push(fetched);
+    });
     expect(missing).toEqual([`${nixHash('gone')}.narinfo`]);
+    expect(state.started).toBe(1 + 3);
+    expect(slept).toEqual([1000, 2000]);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ contentEncoding: 'aws-chunked', metadata: { 'Content-Type': 'text/x-nix-narinfo', 'x-amz-meta-a': 'b' }, narinfo: { storePath: `/nix/store/${basename('p3')}` } });
     expect(out[0]!.problem).toBeUndefined();
