@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { Client } from 'minio';
 import { describe, expect, it } from 'vitest';
-import { readNarinfos } from '../../source/inventory/read-narinfos';
+import { type FetchedNarinfo, readNarinfos } from '../../source/inventory/read-narinfos';
 import { runWithRequestRules } from '../../source/requests/request-rules';
 import { basename, narinfoText, nixHash } from '../doctor/synthetic-cache';
 
@@ -61,7 +61,7 @@ describe('reading narinfos with bounded concurrency', () => {
   it('tells a key gone since the listing to onMissing (asked for twice more first, after 1 and 2 s), keeps metadata, and parses an aws-chunked body', async () => {
     const { client, state } = slowClient();
     const missing: string[] = [];
-    const out = [];
+    const out: FetchedNarinfo[] = [];
     const slept: number[] = [];
     await runWithRequestRules({ sleep: async (ms) => void slept.push(ms) }, async () => {
       for await (const fetched of readNarinfos(client, 'b', keys(['gone', 'p3']), { onMissing: (key) => missing.push(key) })) out.push(fetched);
