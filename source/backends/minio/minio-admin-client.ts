@@ -13,7 +13,6 @@ import { type AccessKeys, type EndpointOptions, parseServerError, queryString, t
 
 const PREFIX = '/minio/admin/v3';
 
-
 /** The advice after an admin answer naming something setup makes in an earlier step. */
 const RUN_AGAIN = 'Run the same command again:';
 /** Why a step just done may not be seen yet (issue 20: a distributed MinIO's nodes learn a new user or policy one by one). */

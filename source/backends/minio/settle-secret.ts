@@ -39,7 +39,7 @@ export async function settleSecret(input: SettleInput): Promise<Settled> {
   }
 }
 
-/** " (sent N more times before every node took it)", or nothing when the first time was enough. */
+/** " (sent N more times before every request took it: …)", or nothing when the first time was enough. */
 export function resentNote(settled: Settled): string {
   return settled.resent === 0 ? '' : ` (sent ${settled.resent} more time${settled.resent === 1 ? '' : 's'} before every request took it: a node of a cluster still refused it)`;
 }
