@@ -103,7 +103,9 @@ async function writeIfUnchanged(input: ResignCacheInput, key: string, read: Fetc
     await input.client.makeRequestAsyncOmit({ method: 'PUT', bucketName: input.bucket, objectName: key, headers }, body, [200]);
     return 'written';
   } catch (error) {
-    if (isS3ErrorCode(error, 'PreconditionFailed')) return 'changed';
+    // NoSuchKey: gone since the read, or (a node of a distributed MinIO started again, issue 20)
+    // not yet known to the node asked; the read again tells which (readListedNarinfo)
+    if (isS3ErrorCode(error, 'PreconditionFailed', 'NoSuchKey')) return 'changed';
     throw error;
   }
 }

@@ -434,14 +434,29 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
       };
     }
 
+    /**
+     * Runs the command with a node killed after its first change: a run right after a restart can
+     * stop naming its step before it changes anything (seen: a node whose IAM was not loaded yet
+     * said the builder user did not exist), so it runs again, as its message advises, until a
+     * change was made and the node killed, or it completed (at most 5 runs).
+     */
+    async function runWithKill(sandbox: CliSandbox, args: readonly string[], fault: ReturnType<typeof killMidway>): Promise<{ code: number; json: JsonRun; output: string }> {
+      let result = await run(sandbox, args);
+      for (let runs = 1; fault.killed() === undefined && result.code !== 0 && runs < 5; runs++) {
+        expectCompletedOrNamedStop(result);
+        result = await run(sandbox, args);
+      }
+      await fault.restartIfDown();
+      expect(fault.killed()).toBeDefined();
+      return result;
+    }
+
     it('setup: completes or stops naming the step; the re-run converges and then finds everything done', async () => {
       phase = 'setup, node killed';
       await cluster.restart();
       const { sandbox, bucket, builder } = newSandbox('killed');
       const fault = killMidway();
-      const first = await run(sandbox, ['setup', '--yes']);
-      await fault.restartIfDown();
-      expect(fault.killed()).toBeDefined();
+      const first = await runWithKill(sandbox, ['setup', '--yes'], fault);
       expectCompletedOrNamedStop(first);
 
       phase = 'setup, re-run after a node was killed';
@@ -479,9 +494,7 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
       phase = 'rotate credentials, node killed';
       await cluster.restart();
       const fault = killMidway();
-      const first = await run(sandbox, ['rotate', 'credentials', '--yes']);
-      await fault.restartIfDown();
-      expect(fault.killed()).toBeDefined();
+      const first = await runWithKill(sandbox, ['rotate', 'credentials', '--yes'], fault);
       expectCompletedOrNamedStop(first);
 
       // a rotation that stopped is finished by running it again; one that completed stays as it is
@@ -507,9 +520,7 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
       phase = 'rotate key, node killed';
       await cluster.restart();
       const fault = killMidway();
-      const first = await run(sandbox, ['rotate', 'key']);
-      await fault.restartIfDown();
-      expect(fault.killed()).toBeDefined();
+      const first = await runWithKill(sandbox, ['rotate', 'key'], fault);
       expectCompletedOrNamedStop(first);
 
       phase = 'rotate key, re-run after a node was killed';

@@ -7,17 +7,19 @@
  * `SETTLE_CHECKS` requests signed with it together, each on a connection of its own (behind a
  * balancer they spread over the nodes), and all must take it. A refusal sends the same secret
  * again (the one saved before the first add-user: nothing new is set, nothing is lost) and asks
- * anew, at most `SETTLE_RESENDS` times. On one server this costs one round of cheap requests.
+ * anew after a pause that doubles, at most `SETTLE_RESENDS` times. On one server this costs one round of cheap requests.
  */
-import { currentRules } from '../../requests/request-rules';
+import { currentRules, RETRY_BASE_MS } from '../../requests/request-rules';
 import type { KeysCheck } from './builder-keys-check';
 
 /** Requests sent together that must all take the secret: two for each node of a 4-node cluster. */
 export const SETTLE_CHECKS = 8;
-/** How many times the same secret is sent again before the wizard stops and says so. */
-export const SETTLE_RESENDS = 3;
-/** The wait after sending the secret again, before asking anew. */
-const SETTLE_PAUSE_MS = 1_000;
+/**
+ * How many times the same secret is sent again before the wizard stops and says so. With the
+ * pauses after each (1, 2, 4, 8 s) that is 15 s: right after a restart a node was seen answering
+ * InvalidAccessKeyId for a user it had known before for that long, until its IAM was loaded.
+ */
+export const SETTLE_RESENDS = 4;
 
 export interface SettleInput {
   /** one request signed with the secret (builderKeysChecker) */
@@ -35,7 +37,7 @@ export async function settleSecret(input: SettleInput): Promise<Settled> {
     const last = answers.find((answer) => !answer.works) ?? answers[0]!;
     if (last.works || resent >= SETTLE_RESENDS) return { ...last, resent };
     await input.resend();
-    await currentRules().sleep(SETTLE_PAUSE_MS);
+    await currentRules().sleep(RETRY_BASE_MS * 2 ** resent);
   }
 }
 

@@ -47,6 +47,6 @@ describe('settleSecret', () => {
     const settled = await server.run(() => settleSecret(server));
     expect(settled).toMatchObject({ works: false, resent: SETTLE_RESENDS, detail: refused.detail });
     expect(server.asked()).toBe(SETTLE_CHECKS * (SETTLE_RESENDS + 1));
-    expect(server.slept).toHaveLength(SETTLE_RESENDS);
+    expect(server.slept).toEqual([1000, 2000, 4000, 8000]);
   });
 });
