@@ -11,8 +11,8 @@
  *     an old one keeps it. Done before the narinfos go and again before the NARs, .ls and logs.
  *  4. Every key to delete is written to the report file, then deleted with DeleteObjects (1000
  *     keys a request; one DELETE each where the server has no DeleteObjects), narinfos first.
- * Nothing is deleted while a narinfo cannot be read: its references are unknown, and deleting
- * them could break its closure.
+ * Nothing is deleted while a narinfo cannot be read, or was listed and then not found: its
+ * references are unknown, and deleting them could break its closure.
  */
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -171,10 +171,15 @@ export async function pruneCache(input: PruneInput): Promise<PruneResult> {
   }
   for await (const fetched of readNarinfos(input.client, input.bucket, narinfosListed(), {
     concurrency: input.concurrency ?? 16,
+    // Listed, then not found when read (asked three times: readListedNarinfo). Deleted meanwhile,
+    // or a node of a distributed MinIO that lags behind (issue 20): which one, nothing here can
+    // tell, and in the second case it still refers to its NAR and its references. So it counts as
+    // unreadable: nothing is deleted in this run, and the next run's listing tells.
     onMissing: (key) => {
       const hash = keyHash(key);
-      if (hash !== undefined) scan.graph.gone(hash);
-      scan.narinfos -= 1;
+      if (hash === undefined) return;
+      if (scan.problems.size < KEEP_NAMES) scan.problems.set(key, 'listed, then not found when read three times: deleted meanwhile, or a node of a cluster that lags behind');
+      scan.graph.unreadable(hash);
     },
   })) {
     take(scan, fetched);
@@ -223,7 +228,7 @@ export async function pruneCache(input: PruneInput): Promise<PruneResult> {
     throw new StepError(
       `${plan.unreadable.length} narinfo(s) cannot be read, so what they refer to is unknown and deleting could break their closures: ${named}. Nothing was deleted.`,
       'prune',
-      'Repair or remove those narinfos (the cache doctor names them all), then run prune again.',
+      'Repair or remove those narinfos (the cache doctor names them all), then run prune again (for one listed and then not found, running again is enough).',
     );
   }
 

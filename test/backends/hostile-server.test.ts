@@ -5,6 +5,9 @@
  * makes no progress, and retries under one rule, never a request that must not be sent twice.
  * The backoff's sleep is injected, so no test waits for it.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
@@ -15,6 +18,7 @@ import { sendSignedRequest } from '../../source/backends/signed-request';
 import { nativeSigner, nativeVerifier } from '../../source/keys/native-ed25519';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { resignCache } from '../../source/rotate/resign-cache';
+import { pruneCache } from '../../source/prune/prune-cache';
 import { anonymousRequest } from '../../source/verify/anonymous-request';
 import { checkNarinfoSignatures } from '../../source/verify/client-checks';
 import { type HostileBehaviour, type HostileServer, type HostileServerOptions, startHostileServer } from '../helpers/hostile-http-server';
@@ -250,6 +254,17 @@ describe('the retry rule', () => {
     expect(run.value?.counts).toMatchObject({ seen: 0, failed: 0 });
     expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
     expect(run.slept).toEqual([1000, 2000]);
+  });
+
+  it('prune deletes nothing when a narinfo it listed is then not found (asked three times): on a lagging node of a cluster it still refers to its NAR', async () => {
+    const stand = await hostile('busy-objects', { status: 404 });
+    const reportPath = join(mkdtempSync(join(tmpdir(), 'ncw-prune-')), 'report.txt');
+    const run = await withInstantBackoff(() =>
+      pruneCache({ client: s3Client(stand.endpoint), bucket: 'cache', now: () => new Date('2026-01-01T00:00:00Z'), keepDays: 0, minAgeMs: 0, pins: [], apply: true, reportPath }),
+    );
+    expect(run.error).toMatchObject({ message: expect.stringMatching(/listed, then not found when read three times.*Nothing was deleted/) });
+    expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
+    expect(stand.requests.filter((request) => !request.startsWith('GET '))).toEqual([]);
   });
 
   it('starts no retry that the deadline would cut off', async () => {

@@ -13,7 +13,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /** `silent`: takes the request and never answers (a distributed MinIO's node just started again was seen holding reads so). */
-/** `busy-objects`: lists one narinfo (0123456789abcdfghijklmnpqrsvwxyz.narinfo), and answers every read of an object with `status` (503; 404 is NoSuchKey). */
+/**
+ * `busy-objects`: lists one narinfo (0123456789abcdfghijklmnpqrsvwxyz.narinfo) and an old NAR
+ * (nar/old.nar.xz), and answers every other request with `status` (503; 404 is NoSuchKey).
+ */
 export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status' | 'silent' | 'busy-objects';
 
 export interface HostileServerOptions {
@@ -68,6 +71,16 @@ function listingPage(): string {
   );
 }
 
+/** The listing of `busy-objects`: a narinfo and a NAR, both from 2020. */
+function busyListing(): string {
+  const entry = (key: string) => `<Contents><Key>${key}</Key><LastModified>2020-01-01T00:00:00.000Z</LastModified><Size>30</Size><ETag>"0"</ETag></Contents>`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+    '<Name>cache</Name><Prefix></Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>' +
+    `${entry('0123456789abcdfghijklmnpqrsvwxyz.narinfo')}${entry('nar/old.nar.xz')}</ListBucketResult>`
+  );
+}
+
 export async function startHostileServer(behaviour: HostileBehaviour, options: HostileServerOptions = {}): Promise<HostileServer> {
   const requests: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -110,7 +123,7 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
       case 'busy-objects':
         if (request.url?.startsWith('/cache?')) {
           response.writeHead(200, { 'Content-Type': 'application/xml' });
-          response.end(listingPage().replace('<IsTruncated>true</IsTruncated><NextContinuationToken>the-same-token</NextContinuationToken>', '<IsTruncated>false</IsTruncated>').replace('nix-cache-info', '0123456789abcdfghijklmnpqrsvwxyz.narinfo'));
+          response.end(busyListing());
           return;
         }
         response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
