@@ -18,7 +18,7 @@ import { isS3ErrorCode } from '../backends/s3/s3-requests';
 import { parseNarinfo, type Narinfo } from '../keys/parse-narinfo';
 import type { ListedObject } from './list-bucket';
 import { keyHash, storePathHash } from './object-kinds';
-import { currentRules, RETRY_BASE_MS } from '../requests/request-rules';
+import { askAgainWhile } from '../requests/request-rules';
 
 export interface FetchedNarinfo {
   /** `<hash>.narinfo` */
@@ -74,12 +74,8 @@ export const MISSING_READS = 2;
  * before it counts as deleted since the listing: re-signing would leave it without the new key's
  * signature, and prune would take its NAR for unreferenced.
  */
-export async function readListedNarinfo(client: Client, bucket: string, key: string, listed?: ListedObject): Promise<FetchedNarinfo | 'missing'> {
-  for (let asked = 0; ; asked++) {
-    const read = await readNarinfo(client, bucket, key, listed);
-    if (read !== 'missing' || asked >= MISSING_READS) return read;
-    await currentRules().sleep(RETRY_BASE_MS * 2 ** asked);
-  }
+export function readListedNarinfo(client: Client, bucket: string, key: string, listed?: ListedObject): Promise<FetchedNarinfo | 'missing'> {
+  return askAgainWhile(() => readNarinfo(client, bucket, key, listed), (read) => read === 'missing', MISSING_READS);
 }
 
 /** Reads and parses one narinfo; 'missing' when the object does not exist (any more). */

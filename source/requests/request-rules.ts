@@ -189,6 +189,21 @@ export async function sendWithRetries<T>(
   }
 }
 
+/**
+ * Asks again, after 1 s and then 2 s, while the answer denies what should exist (`denied`), at
+ * most `times` more: right after a restart a node of a distributed MinIO says a user or an object
+ * it has does not exist (issue 20). Each ask is a request of its own, so behind a balancer it may
+ * reach another node. The last answer is returned, denying or not.
+ */
+export async function askAgainWhile<T>(ask: () => Promise<T>, denied: (answer: T) => boolean, times = 2): Promise<T> {
+  let answer = await ask();
+  for (let asked = 0; denied(answer) && asked < times; asked++) {
+    await currentRules().sleep(RETRY_BASE_MS * 2 ** asked);
+    answer = await ask();
+  }
+  return answer;
+}
+
 const KIB = 1024;
 const MIB = 1024 * KIB;
 

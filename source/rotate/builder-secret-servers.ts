@@ -13,7 +13,7 @@
  *    any time, so a change whose answer was lost is recovered by reading the user.
  */
 import { settleSecret } from '../backends/minio/settle-secret';
-import { currentRules, RETRY_BASE_MS } from '../requests/request-rules';
+import { askAgainWhile } from '../requests/request-rules';
 import type { Answers } from '../answers/answers';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
@@ -46,9 +46,6 @@ export interface SecretServerInput {
   readonly connections: Connections;
 }
 
-/** How many times MinIO is asked again about a user it says does not exist. */
-const USER_INFO_REASKS = 2;
-
 export async function secretServerFor(input: SecretServerInput): Promise<SecretServer> {
   const { answers, effects, accessKey, connections } = input;
   const SETUP_HINT = `Run \`${wizardCommandLine(effects.env, 'setup')}\` first: it creates the user.`;
@@ -58,14 +55,9 @@ export async function secretServerFor(input: SecretServerInput): Promise<SecretS
       command: `printf '%s\\n%s\\n' ${quoteForShell(accessKey)} "$NEW_SECRET" | mc admin user add ${quoteForShell(answers.alias)}`,
       serverMakesSecret: false,
       async checkUser() {
-        let found = await client.userInfo(accessKey);
         // Right after a restart a node of a distributed MinIO whose IAM is not loaded yet says a
-        // user it knows does not exist (issue 20): asked again (1, then 2 s later, each time on a
-        // connection of its own) before the rotation stops.
-        for (let asked = 0; !found.exists && asked < USER_INFO_REASKS; asked++) {
-          await currentRules().sleep(RETRY_BASE_MS * 2 ** asked);
-          found = await client.userInfo(accessKey);
-        }
+        // user it knows does not exist (issue 20): asked again before the rotation stops.
+        const found = await askAgainWhile(() => client.userInfo(accessKey), (info) => !info.exists);
         if (!found.exists) throw new StepError(`The MinIO user ${accessKey} does not exist, so it has no secret to rotate.`, 'server', SETUP_HINT);
         if (found.status !== 'enabled') {
           throw new StepError(`The MinIO user ${accessKey} is ${found.status}; a rotation would enable it.`, 'server', `Enable it first (mc admin user enable ${answers.alias} ${accessKey}) if it should work again.`);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
-import { type RetryNotice, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/requests/request-rules';
+import { type RetryNotice, askAgainWhile, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/requests/request-rules';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 import { getBucketPolicyText, getLifecycleXml, listObjectKeys, readObjectText } from '../../source/backends/s3/s3-requests';
 import { sendSignedRequest } from '../../source/backends/signed-request';
@@ -265,6 +265,19 @@ describe('the retry rule', () => {
     expect(run.error).toMatchObject({ message: expect.stringMatching(/listed, then not found when read three times.*Nothing was deleted/) });
     expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
     expect(stand.requests.filter((request) => !request.startsWith('GET '))).toEqual([]);
+  });
+
+  it('askAgainWhile asks twice more, after 1 and 2 s, while the answer denies what exists, and stops at the first that does not', async () => {
+    const answers = [false, false, true, true];
+    let asked = 0;
+    const found = await withInstantBackoff(() => askAgainWhile(async () => answers[asked++]!, (exists) => !exists));
+    expect(found.value).toBe(true);
+    expect(asked).toBe(3);
+    expect(found.slept).toEqual([1000, 2000]);
+    let never = 0;
+    const denied = await withInstantBackoff(() => askAgainWhile(async () => (never++, false), (exists) => !exists));
+    expect(denied.value).toBe(false);
+    expect(never).toBe(3);
   });
 
   it('starts no retry that the deadline would cut off', async () => {
