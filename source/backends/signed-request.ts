@@ -47,6 +47,8 @@ export interface SignedRequest {
   readonly safe?: boolean;
   /** the largest successful answer [ADMIN_ANSWER_LIMIT] */
   readonly answerLimit?: number;
+  /** the request asks whether its keys work: InvalidAccessKeyId is its answer, not tried again (ruled-http-request.ts) */
+  readonly keysProbe?: boolean;
 }
 
 export interface RawResponse {
@@ -143,6 +145,7 @@ export async function sendSignedRequest(options: EndpointOptions, keys: AccessKe
     const response = await sendRuledRequest(send, requestOptions, body, {
       what: `${request.method} ${request.path.split('?')[0]}`,
       safe: request.safe ?? true,
+      ...(request.keysProbe ? { keysProbe: true } : {}),
       limitFor: (status) => (status >= 300 ? ERROR_ANSWER_LIMIT : answerLimit),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });

@@ -73,12 +73,18 @@ export interface RequestRules {
   readonly onRetry: ((notice: RetryNotice) => void) | undefined;
   /** retries made in this command, for --json (shared by every narrower scope of it) */
   readonly counts: { retries: number };
+  /**
+   * `host:port accessKey` of the keys a server has taken in this command (an answer below 400 to
+   * a request signed by them): a node that then says it does not know them is one lagging behind
+   * the others (see keysUnknownOutcome). Shared by every narrower scope, as `counts`.
+   */
+  readonly takenKeys: Set<string>;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function defaultRules(): RequestRules {
-  return { deadline: Infinity, now: Date.now, sleep: realSleep, random: Math.random, onRetry: undefined, counts: { retries: 0 } };
+  return { deadline: Infinity, now: Date.now, sleep: realSleep, random: Math.random, onRetry: undefined, counts: { retries: 0 }, takenKeys: new Set() };
 }
 
 const storage = new AsyncLocalStorage<RequestRules>();
@@ -89,7 +95,7 @@ export function currentRules(): RequestRules {
 }
 
 /** Runs a command's work under new rules: the clock, sleep and randomness from its Effects, a fresh retry count. */
-export function runWithRequestRules<T>(rules: Partial<Omit<RequestRules, 'counts'>>, work: () => Promise<T>): Promise<T> {
+export function runWithRequestRules<T>(rules: Partial<Omit<RequestRules, 'counts' | 'takenKeys'>>, work: () => Promise<T>): Promise<T> {
   return storage.run({ ...defaultRules(), ...rules }, work);
 }
 
@@ -131,7 +137,62 @@ export function timeoutError(what: string, ms: number): NodeJS.ErrnoException {
 export type AttemptOutcome<T> =
   | { readonly done: T }
   /** `refused`: the answer says the server did not carry the request out (503, 429), so even an unsafe one may go again */
-  | { readonly retry: string; readonly last: T; readonly refused?: boolean };
+  | {
+      readonly retry: string;
+      readonly last: T;
+      readonly refused?: boolean;
+      /** at most this many attempts in all for such an answer [RETRY_ATTEMPTS] */
+      readonly attempts?: number;
+      /** the wait before the next attempt, instead of the doubling backoff (another node, not a later time, is what helps) */
+      readonly waitMs?: number;
+    };
+
+/**
+ * The access key an `Authorization` header signs with (SigV4's `Credential=KEY/…`, V2's
+ * `AWS KEY:…`), or undefined.
+ */
+export function signingAccessKey(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string') return undefined;
+  return /Credential=([^/,\s]+)\//.exec(authorization)?.[1] ?? /^AWS ([^:\s]+):/.exec(authorization)?.[1];
+}
+
+/** Notes that the server at `origin` (`host:port`) took `accessKey`: it answered a request signed by it below 400. */
+export function noteKeysTaken(origin: string, accessKey: string): void {
+  currentRules().takenKeys.add(`${origin} ${accessKey}`);
+}
+
+/** Whether an error answer's body is S3's or the MinIO admin API's "InvalidAccessKeyId" (the XML or JSON Code). */
+export function saysKeysUnknown(body: string): boolean {
+  return /<Code>(XMinio)?InvalidAccessKeyId<\/Code>|"Code"\s*:\s*"(XMinio)?InvalidAccessKeyId"/.test(body);
+}
+
+/** Attempts for an InvalidAccessKeyId to keys the server took before in this command, and the wait between them. */
+export const UNKNOWN_KEYS_ATTEMPTS = 8;
+export const UNKNOWN_KEYS_WAIT_MS = 250;
+
+/**
+ * How an answer saying the server does not know the access key (InvalidAccessKeyId) is tried
+ * again. It says the request was not carried out, so even one that sets a secret may go again.
+ * Behind a balancer, nodes of a distributed MinIO started again were seen not knowing a user the
+ * other nodes knew, for minutes and many requests (issue 20: such a node reads the user's file
+ * from drives whose copies disagree, and takes that as "no such user"). What helps is another
+ * node, not a later time: the next attempt goes on a connection of its own after a short wait.
+ * Keys the same server took earlier in this command get `UNKNOWN_KEYS_ATTEMPTS` (with two nodes
+ * of four lagging, all eight reach them once in 256); keys not taken yet (the first request a
+ * command signs with them) one more attempt only, so keys that really are unknown cost a request
+ * and a quarter second. A request asking whether keys work (builderKeysChecker) keeps the answer:
+ * it is what it asks.
+ */
+export function keysUnknownOutcome<T>(origin: string, accessKey: string, last: T): AttemptOutcome<T> {
+  const taken = currentRules().takenKeys.has(`${origin} ${accessKey}`);
+  return {
+    retry: taken ? `the server did not know access key ${accessKey}, which it took before (a node not caught up?)` : `the server did not know access key ${accessKey}`,
+    last,
+    refused: true,
+    attempts: taken ? UNKNOWN_KEYS_ATTEMPTS : 2,
+    waitMs: UNKNOWN_KEYS_WAIT_MS,
+  };
+}
 
 /** Answers by which the server says it did not carry the request out: busy, or too many requests. */
 export function isRefusal(status: number): boolean {
@@ -160,18 +221,22 @@ export async function sendWithRetries<T>(
     let outcome: AttemptOutcome<T> | undefined;
     let failure: unknown;
     let refused = false;
+    let attempts = RETRY_ATTEMPTS;
+    let fixedWait: number | undefined;
     try {
       outcome = await attempt(left);
       if ('done' in outcome) return outcome.done;
       reason = outcome.retry;
       refused = outcome.refused === true;
+      attempts = outcome.attempts ?? RETRY_ATTEMPTS;
+      fixedWait = outcome.waitMs;
     } catch (error) {
       if (!isRetryableError(error)) throw error;
       reason = (error as { code?: unknown }).code === 'ETIMEDOUT' ? `the server gave no complete answer within ${seconds(left)}` : 'the connection was reset';
       failure = error;
     }
-    const waitMs = Math.round(RETRY_BASE_MS * 2 ** (number - 1) * (0.5 + rules.random() / 2));
-    if ((!safe && !refused) || number >= RETRY_ATTEMPTS || rules.now() + waitMs + MIN_ATTEMPT_MS > rules.deadline) {
+    const waitMs = Math.round((fixedWait ?? RETRY_BASE_MS * 2 ** (number - 1)) * (0.5 + rules.random() / 2));
+    if ((!safe && !refused) || number >= attempts || rules.now() + waitMs + MIN_ATTEMPT_MS > rules.deadline) {
       if (outcome && 'last' in outcome) return outcome.last;
       throw failure;
     }
@@ -181,8 +246,8 @@ export async function sendWithRetries<T>(
       reason,
       waitMs,
       attempt: number + 1,
-      attempts: RETRY_ATTEMPTS,
-      text: `${reason}; trying again in ${seconds(waitMs)}, attempt ${number + 1} of ${RETRY_ATTEMPTS}`,
+      attempts,
+      text: `${reason}; trying again in ${seconds(waitMs)}, attempt ${number + 1} of ${attempts}`,
     };
     rules.onRetry?.(notice);
     await rules.sleep(waitMs);

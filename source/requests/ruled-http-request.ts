@@ -7,7 +7,18 @@
  */
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { PassThrough, Transform, type TransformCallback, pipeline } from 'node:stream';
-import { type AttemptOutcome, isRefusal, isRetryableStatus, sendWithRetries, timeoutError, tooLargeError } from './request-rules';
+import {
+  type AttemptOutcome,
+  isRefusal,
+  isRetryableStatus,
+  keysUnknownOutcome,
+  noteKeysTaken,
+  saysKeysUnknown,
+  sendWithRetries,
+  signingAccessKey,
+  timeoutError,
+  tooLargeError,
+} from './request-rules';
 
 /** `http.request` or `https.request` */
 export type SendFunction = (options: RequestOptions) => ClientRequest;
@@ -28,6 +39,8 @@ export interface RuledRequestOptions {
   readonly limitFor: (status: number) => number;
   /** one attempt's time [REQUEST_TIMEOUT_MS] */
   readonly timeoutMs?: number;
+  /** the request asks whether its keys work: an answer that the server does not know them is kept, not tried again */
+  readonly keysProbe?: boolean;
 }
 
 /** Counts the bytes passing and fails the stream once they pass `limit`. */
@@ -44,6 +57,14 @@ class SizeLimit extends Transform {
     if (this.size > this.limit) callback(tooLargeError(this.what, this.limit));
     else callback(null, chunk);
   }
+}
+
+/** A request header's value, whatever the case of its name. */
+function headerValue(options: RequestOptions, name: string): unknown {
+  const headers = options.headers;
+  if (headers === undefined || Array.isArray(headers)) return undefined;
+  const found = Object.keys(headers).find((key) => key.toLowerCase() === name);
+  return found === undefined ? undefined : (headers as Record<string, unknown>)[found];
 }
 
 function attempt(send: SendFunction, options: RequestOptions, body: Buffer, ruled: RuledRequestOptions, timeoutMs: number): Promise<AttemptOutcome<RuledResponse>> {
@@ -73,8 +94,23 @@ function attempt(send: SendFunction, options: RequestOptions, body: Buffer, rule
         clearTimeout(timer);
         if (!incoming.complete) request.destroy();
       });
+      const accessKey = signingAccessKey(headerValue(options, 'authorization'));
+      const origin = `${options.host ?? options.hostname ?? ''}:${options.port ?? ''}`;
       if (isRetryableStatus(status)) resolve({ retry: `the server answered ${status}`, last: out, refused: isRefusal(status) });
-      else resolve({ done: out });
+      else if (status === 403 && accessKey !== undefined && ruled.keysProbe !== true) {
+        // read the (small, bounded) error answer to tell "I do not know these keys" from a refusal
+        readRuledBody(out).then(
+          (body) => {
+            const replay = Object.assign(new PassThrough(), { statusCode: status, statusMessage: out.statusMessage, headers: out.headers });
+            replay.end(body);
+            resolve(saysKeysUnknown(body.toString('utf8')) ? keysUnknownOutcome(origin, accessKey, replay) : { done: replay });
+          },
+          (error: unknown) => reject(error),
+        );
+      } else {
+        if (status < 400 && accessKey !== undefined) noteKeysTaken(origin, accessKey);
+        resolve({ done: out });
+      }
     });
     request.end(body);
   });

@@ -10,9 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
+import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
 import { type RetryNotice, askAgainWhile, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/requests/request-rules';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
+import { s3Documents, serverTraits } from '../../source/backends/s3/s3-documents';
+import { newStepRun } from '../../source/steps/server-step';
 import { getBucketPolicyText, getLifecycleXml, listObjectKeys, readObjectText } from '../../source/backends/s3/s3-requests';
 import { sendSignedRequest } from '../../source/backends/signed-request';
 import { nativeSigner, nativeVerifier } from '../../source/keys/native-ed25519';
@@ -265,6 +268,64 @@ describe('the retry rule', () => {
     expect(run.error).toMatchObject({ message: expect.stringMatching(/listed, then not found when read three times.*Nothing was deleted/) });
     expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
     expect(stand.requests.filter((request) => !request.startsWith('GET '))).toEqual([]);
+  });
+
+  it('a node that does not know keys another node took (InvalidAccessKeyId) gets the whole retry rule; keys not taken yet one more attempt', async () => {
+    const stand = await hostile('lagging-node', { unknownAt: [1, 2, 3] });
+    const client = s3Client(stand.endpoint);
+    const run = await withInstantBackoff(async () => {
+      await getBucketPolicyText(client, 'cache');
+      return getBucketPolicyText(client, 'cache');
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.value).toContain('Statement');
+    expect(stand.requests).toHaveLength(5);
+    // another node is what helps, not a later time: a short wait that does not grow
+    expect(run.slept).toEqual([250, 250, 250]);
+    expect(run.notices.map((notice) => notice.text)).toEqual([2, 3, 4].map((attempt) => `the server did not know access key admin, which it took before (a node not caught up?); trying again in 0.3 s, attempt ${attempt} of 8`));
+
+    await stand.close();
+    const unknown = await hostile('lagging-node', { unknownAt: [0, 1, 2, 3] });
+    const first = await withInstantBackoff(() => getBucketPolicyText(s3Client(unknown.endpoint), 'cache'));
+    expect(first.error).toMatchObject({ code: 'InvalidAccessKeyId' });
+    expect(unknown.requests).toHaveLength(2);
+    expect(first.notices.map((notice) => notice.text)).toEqual(['the server did not know access key admin; trying again in 0.3 s, attempt 2 of 2']);
+
+    // asking whether keys work, the answer is kept
+    await unknown.close();
+    const probe = await hostile('lagging-node', { unknownAt: [0, 1, 2, 3] });
+    const check = await withInstantBackoff(() => builderKeysChecker({ endpoint: probe.endpoint, region: 'us-east-1', insecure: false })(keys, 'cache'));
+    expect(check.value).toMatchObject({ works: false });
+    expect(probe.requests).toHaveLength(1);
+  });
+
+  it('reads a 403 that is not about unknown keys once, and hands its body on whole', async () => {
+    const stand = await hostile('status', { status: 403 });
+    const run = await withInstantBackoff(() => sendSignedRequest({ endpoint: stand.endpoint, region: 'us-east-1', insecure: false }, keys, { method: 'GET', path: '/minio/admin/v3/info' }));
+    expect(run.value?.status).toBe(403);
+    expect(run.value?.body.toString('utf8')).toContain('<Code>ServiceUnavailable</Code>');
+    expect(stand.requests).toHaveLength(1);
+  });
+
+  it('a bucket policy a node still serves from before is written again until every read of it agrees (settled)', async () => {
+    const stand = await hostile('stale-policy-node', { staleUntil: 2 });
+    const policy = '{"Version":"2012-10-17","Statement":[{"Sid":"NixCacheAnonymousRead"}]}';
+    const run = await withInstantBackoff(async () => {
+      const docs = s3Documents(s3Client(stand.endpoint), 'cache', newStepRun(), serverTraits('minio'));
+      await docs.putPolicy(policy);
+      // what every node serves now is remembered: no read more
+      return docs.policy();
+    });
+    expect(run.value).toBe(policy);
+    // PUT, 8 reads (node 3's two stale), PUT again, 8 reads that agree
+    expect(stand.requests.map((request) => request.split(' ')[0])).toEqual(['PUT', ...Array(8).fill('GET'), 'PUT', ...Array(8).fill('GET')]);
+    expect(run.slept).toEqual([1000]);
+
+    await stand.close();
+    const never = await hostile('stale-policy-node');
+    const stuck = await withInstantBackoff(() => s3Documents(s3Client(never.endpoint), 'cache', newStepRun(), serverTraits('minio')).putPolicy(policy));
+    expect(stuck.error).toMatchObject({ message: expect.stringMatching(/written 5 times, but 2 of 8 reads of it asked together still got another one: a node of a cluster still serves the policy from before/) });
+    expect(stuck.slept).toEqual([1000, 2000, 4000, 8000]);
   });
 
   it('askAgainWhile asks twice more, after 1 and 2 s, while the answer denies what exists, and stops at the first that does not', async () => {

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { FileParseError, UsageError } from '../../source/errors';
 import { maskAwsCredentialsSecrets, renderAwsCredentials } from '../../source/files/render-aws-credentials';
 import { ensureDebianPackages } from '../helpers/debian-packages';
+
+const execFileAsync = promisify(execFile);
 
 const ID = 'nixbuilder';
 const SECRET = 'Xa3+bc,de-fg.hj=km_np4qr7stuvWxy';
@@ -195,34 +198,40 @@ const awsMissing = ensureDebianPackages(['aws'], ['awscli']);
 describe.skipIf(awsMissing !== undefined)(`the merged file read by the real aws CLI${awsMissing ? ` (skipped: ${awsMissing})` : ''}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ncw-aws-'));
 
-  function awsGet(file: string, key: string, profile: string): string {
+  /**
+   * `aws configure get`, run without blocking: the aws CLI takes seconds to start on a loaded
+   * machine, and a file of synchronous runs once held its vitest worker past the 60 s its RPC
+   * waits ("Timeout calling onTaskUpdate", an unhandled error that fails the run).
+   */
+  async function awsGet(file: string, key: string, profile: string): Promise<string> {
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_SHARED_CREDENTIALS_FILE: file, AWS_CONFIG_FILE: join(dir, 'no-config') };
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) delete env[name];
-    return execFileSync('aws', ['configure', 'get', key, '--profile', profile], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const { stdout } = await execFileAsync('aws', ['configure', 'get', key, '--profile', profile], { env, encoding: 'utf8' });
+    return stdout.trim();
   }
 
   it.each(cases.filter((c) => c.profile === undefined).map((c, i) => [c.name, c, i] as const))(
     'gives our profile the builder keys: %s',
-    (_name, c, i) => {
+    async (_name, c, i) => {
       const file = join(dir, `credentials-${i}`);
       writeFileSync(file, merge(c.before));
-      expect(awsGet(file, 'aws_access_key_id', 'nixbuilder')).toBe(ID);
-      expect(awsGet(file, 'aws_secret_access_key', 'nixbuilder')).toBe(SECRET);
+      expect(await awsGet(file, 'aws_access_key_id', 'nixbuilder')).toBe(ID);
+      expect(await awsGet(file, 'aws_secret_access_key', 'nixbuilder')).toBe(SECRET);
     },
   );
 
-  it.each(refusedFiles)('refuses what botocore refuses too: %s', (_why, before) => {
+  it.each(refusedFiles)('refuses what botocore refuses too: %s', async (_why, before) => {
     const file = join(dir, `refused-${refusedFiles.findIndex(([, text]) => text === before)}`);
     writeFileSync(file, before);
     expect(() => merge(before)).toThrow(FileParseError);
-    expect(() => awsGet(file, 'aws_access_key_id', 'nixbuilder')).toThrow(/Unable to parse config file/);
+    await expect(awsGet(file, 'aws_access_key_id', 'nixbuilder')).rejects.toThrow(/Unable to parse config file/);
   });
 
-  it('still gives the other profiles their own keys', () => {
+  it('still gives the other profiles their own keys', async () => {
     const file = join(dir, 'credentials-others');
     writeFileSync(file, merge('[default]\r\naws_access_key_id = AKIADEFAULT\r\n[profile nixbuilder]\r\naws_access_key_id=AKIAOTHER\r\n'));
-    expect(awsGet(file, 'aws_access_key_id', 'default')).toBe('AKIADEFAULT');
-    expect(awsGet(file, 'aws_access_key_id', 'profile nixbuilder')).toBe('AKIAOTHER');
-    expect(awsGet(file, 'aws_secret_access_key', 'nixbuilder')).toBe(SECRET);
+    expect(await awsGet(file, 'aws_access_key_id', 'default')).toBe('AKIADEFAULT');
+    expect(await awsGet(file, 'aws_access_key_id', 'profile nixbuilder')).toBe('AKIAOTHER');
+    expect(await awsGet(file, 'aws_secret_access_key', 'nixbuilder')).toBe(SECRET);
   });
 });

@@ -17,7 +17,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
  * `busy-objects`: lists one narinfo (0123456789abcdfghijklmnpqrsvwxyz.narinfo) and an old NAR
  * (nar/old.nar.xz), and answers every other request with `status` (503; 404 is NoSuchKey).
  */
-export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status' | 'silent' | 'busy-objects';
+/**
+ * `lagging-node`: what a node of a distributed MinIO that has not loaded a user yet answers behind
+ * a balancer: the requests numbered in `unknownAt` (0-based) get 403 InvalidAccessKeyId, every
+ * other one 200 and an empty bucket policy.
+ */
+/**
+ * `stale-policy-node`: four nodes answered in turn (by request number) for a bucket policy: PUT
+ * ?policy is taken (204) and held by nodes 0, 1 and 2 at once; node 3 serves the policy from before
+ * (`{"Statement":[]}`) until `staleUntil` PUTs have come (never by default).
+ */
+export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | 'repeating-listing' | 'status' | 'silent' | 'busy-objects' | 'lagging-node' | 'stale-policy-node';
 
 export interface HostileServerOptions {
   /** slow-drip: milliseconds between bytes [2000] */
@@ -26,6 +36,10 @@ export interface HostileServerOptions {
   readonly hugeBytes?: number;
   /** status: the status answered [503] */
   readonly status?: number;
+  /** lagging-node: the requests answered InvalidAccessKeyId, by their number from 0 */
+  readonly unknownAt?: readonly number[];
+  /** stale-policy-node: the PUTs of the policy after which node 3 serves it too [never] */
+  readonly staleUntil?: number;
 }
 
 export interface HostileServer {
@@ -83,9 +97,30 @@ function busyListing(): string {
 
 export async function startHostileServer(behaviour: HostileBehaviour, options: HostileServerOptions = {}): Promise<HostileServer> {
   const requests: string[] = [];
+  /** stale-policy-node: the policy written last, and how many times one was */
+  let policy: string | undefined;
+  let policyPuts = 0;
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
+    if (behaviour === 'stale-policy-node') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method === 'PUT') {
+          policy = Buffer.concat(chunks).toString('utf8');
+          policyPuts += 1;
+          response.writeHead(204);
+          response.end();
+          return;
+        }
+        const node = (requests.length - 1) % 4;
+        const stale = node === 3 && policyPuts < (options.staleUntil ?? Infinity);
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(stale || policy === undefined ? '{"Version":"2012-10-17","Statement":[]}' : policy);
+      });
+      return;
+    }
     request.resume();
     // A HEAD answer carries no body (Node's server drops what is written): the bucket "exists".
     if (request.method === 'HEAD' && behaviour !== 'status') {
@@ -128,6 +163,15 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
         }
         response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });
         response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${options.status === 404 ? 'NoSuchKey' : 'ServiceUnavailable'}</Code><Message>answered by the stand-in</Message></Error>`);
+        return;
+      case 'lagging-node':
+        if (options.unknownAt?.includes(requests.length - 1)) {
+          response.writeHead(403, { 'Content-Type': 'application/xml' });
+          response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code><Message>The Access Key Id you provided does not exist in our records.</Message></Error>');
+        } else {
+          response.writeHead(200, { 'Content-Type': 'application/json' });
+          response.end('{"Version":"2012-10-17","Statement":[]}');
+        }
         return;
       case 'status':
         response.writeHead(options.status ?? 503, { 'Content-Type': 'application/xml' });

@@ -50,8 +50,13 @@ export interface MinioCluster {
   startNode(index: number): Promise<void>;
   /** stops every node (SIGTERM), starts them all again and waits until healthy: "right after the cluster starts" */
   restart(): Promise<void>;
-  /** waits until `/minio/health/cluster` answers 200 on every running node */
+  /**
+   * waits until `/minio/health/cluster` answers 200 on every node not killed by `killNode`; one
+   * found not running is started again (once per wait) and recorded in `deaths`
+   */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /** nodes found dead that no test killed, with the end of their logs: MinIO's doing, for the report */
+  readonly deaths: readonly string[];
   /** the last lines of node `index`'s log */
   logTail(index: number, lines?: number): string;
   /** kills every process in the namespace, deletes the namespace and the temp folder */
@@ -240,11 +245,23 @@ export async function startMinioCluster(options: MinioClusterOptions = {}): Prom
     const pid = readPidFile(pidFile(index));
     return pid !== undefined && isAlive(pid);
   };
+  /** the nodes a test killed and did not start again */
+  const killed = new Set<number>();
+  const deaths: string[] = [];
 
   const waitHealthy = async (timeoutMs = HEALTH_TIMEOUT_MS): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     const last = new Map<number, number | string>();
+    const revived = new Set<number>();
     for (;;) {
+      for (const node of nodes) {
+        if (killed.has(node.index) || running(node.index)) continue;
+        const log = logTail(node.index, 12);
+        if (revived.has(node.index)) throw new Error(`MinIO node ${node.index + 1} died again after it was started again:\n${log}`);
+        deaths.push(`node ${node.index + 1} found not running at ${new Date().toISOString()}; its log ended:\n${log}`);
+        revived.add(node.index);
+        launch(node.index);
+      }
       const up = nodes.filter((node) => running(node.index));
       if (up.length === 0) throw new Error(`no MinIO node of the cluster is running:\n${logTail(0)}`);
       const statuses = await Promise.all(up.map((node) => getStatus(`${node.endpoint}/minio/health/cluster`)));
@@ -307,17 +324,23 @@ export async function startMinioCluster(options: MinioClusterOptions = {}): Prom
     namespace,
     minioPath: binaries.minio,
     mcPath: binaries.mc,
-    killNode: (index) => stopNode(index, 'SIGKILL'),
+    async killNode(index) {
+      killed.add(index);
+      await stopNode(index, 'SIGKILL');
+    },
     async startNode(index) {
+      killed.delete(index);
       if (!running(index)) launch(index);
       await waitHealthy();
     },
     async restart() {
       await Promise.all(nodes.map((node) => stopNode(node.index, 'SIGTERM')));
+      killed.clear();
       for (const node of nodes) launch(node.index);
       await waitHealthy();
     },
     waitHealthy,
+    deaths,
     logTail,
     stop,
   };

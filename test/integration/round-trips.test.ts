@@ -54,8 +54,9 @@ const backends: Backend[] = [
   // verify's write probe starts and aborts a multipart upload (issue 8: verify changes nothing a
   // client sees), one request more than the PUT of nix-cache-info it replaced. Issue 20: a fresh
   // setup sends 8 requests signed with the new builder secret together after add-user (every node
-  // of a cluster must take it): 25 requests, still 6 rounds.
-  { name: 'minio', server: minio, dryRun: { requests: 7, rounds: 2 }, fresh: { requests: 25, rounds: 6 }, again: { requests: 8, rounds: 2 }, verify: { requests: 8, rounds: 2 } },
+  // of a cluster must take it): 25 requests, still 6 rounds. And the bucket policy it wrote is read
+  // 8 times together instead of once (every node of a cluster must serve it): 32 requests.
+  { name: 'minio', server: minio, dryRun: { requests: 7, rounds: 2 }, fresh: { requests: 32, rounds: 6 }, again: { requests: 8, rounds: 2 }, verify: { requests: 8, rounds: 2 } },
 ];
 
 for (const backend of backends) {

@@ -19,7 +19,7 @@ const SECRET_RIGHT = new Set(['AccessDenied', 'NoSuchBucket', 'AllAccessDisabled
 
 export function builderKeysChecker(options: EndpointOptions): CheckBuilderKeys {
   return async (keys, bucket) => {
-    const response = await sendSignedRequest(options, keys, { method: 'GET', path: `/${encodeURIComponent(bucket)}?location` });
+    const response = await sendSignedRequest(options, keys, { method: 'GET', path: `/${encodeURIComponent(bucket)}?location`, keysProbe: true });
     if (response.status === 200) return { works: true, detail: 'the server accepted a request signed with it' };
     const error = parseServerError(response.body);
     if (error.code !== undefined && SECRET_RIGHT.has(error.code)) {

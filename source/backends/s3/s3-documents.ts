@@ -8,6 +8,10 @@
  *    it does not understand (notes/ceph-rgw.md);
  *  - a plain S3 store is not known: both are read back.
  * Elsewhere what we wrote is what the next read would return, so it is remembered, not fetched.
+ * A policy read back is settled (requests/settle-change.ts): asked for several times together, on
+ * connections of their own, and written again until every answer is the same. Behind a balancer,
+ * a node of a distributed MinIO started again was seen serving the policy from before for minutes
+ * (anonymous reads of the cache refused on that node) until the policy was written again (issue 20).
  *
  * A bucket's policy and lifecycle are written one at a time, on every backend: both are kept in
  * one record of the bucket, and overlapping writes of it go wrong. Measured on the test servers:
@@ -18,6 +22,7 @@
 import type { BucketItemFromList, Client } from 'minio';
 import type { Answers } from '../../answers/answers';
 import type { StepRun } from '../../steps/server-step';
+import { settleChange } from '../../requests/settle-change';
 import { getBucketOwnerId, getBucketPolicyText, getLifecycleXml, headBucket, putBucketPolicyText, putLifecycleXml, readObjectText } from './s3-requests';
 
 export interface S3Documents {
@@ -71,6 +76,20 @@ export function s3Documents(client: Client, bucket: string, run: StepRun, traits
   // Keys end in a space-free suffix after the bucket and a space, so bucket "a" never forgets bucket "a-b".
   const key = (what: string) => `s3 ${bucket} ${what}`;
   const written = (what: string, value: unknown, rewritten: boolean) => (rewritten ? reads.forget(key(what)) : reads.remember(key(what), value));
+  /** The policy every node serves after `text` was written (see above); throws when they still disagree. */
+  const settledPolicy = async (text: string | null): Promise<string | null> => {
+    const { answers, settled, resent } = await settleChange({
+      ask: () => getBucketPolicyText(client, bucket),
+      settled: (policies) => policies.every((policy) => policy === policies[0]),
+      resend: () => putBucketPolicyText(client, bucket, text),
+    });
+    if (settled) return answers[0]!;
+    const others = answers.filter((policy) => policy !== answers.at(-1)).length;
+    throw new Error(
+      `the server took the bucket policy of ${bucket}, written ${resent + 1} times, but ${Math.min(others, answers.length - others)} of ${answers.length} reads of it asked together still got another one: ` +
+        'a node of a cluster still serves the policy from before (MinIO reloads it when it is written again, or within 15 minutes). Run the same command again in a minute.',
+    );
+  };
   return {
     listBuckets: () => reads.read('s3 list-buckets', () => client.listBuckets()),
     headBucket: () => reads.read(key('head'), () => headBucket(client, bucket)),
@@ -86,13 +105,17 @@ export function s3Documents(client: Client, bucket: string, run: StepRun, traits
     },
     policy: () => reads.read(key('policy'), () => getBucketPolicyText(client, bucket)),
     async putPolicy(text) {
+      let held: string | null = text;
       try {
-        await bucketWrite(() => putBucketPolicyText(client, bucket, text));
+        await bucketWrite(async () => {
+          await putBucketPolicyText(client, bucket, text);
+          if (traits.rewritesPolicy) held = await settledPolicy(text);
+        });
       } catch (error) {
         reads.forget(key('policy'));
         throw error;
       }
-      written('policy', text, traits.rewritesPolicy);
+      reads.remember(key('policy'), held);
     },
     lifecycle: () => reads.read(key('lifecycle'), () => getLifecycleXml(client, bucket)),
     async putLifecycle(xml) {

@@ -4,7 +4,8 @@
  * again. The checks here stand for four nodes behind a round-robin balancer, one of them stale.
  */
 import { describe, expect, it } from 'vitest';
-import { SETTLE_CHECKS, SETTLE_RESENDS, settleSecret } from '../../../source/backends/minio/settle-secret';
+import { settleSecret } from '../../../source/backends/minio/settle-secret';
+import { SETTLE_ASKS as SETTLE_CHECKS, SETTLE_RESENDS } from '../../../source/requests/settle-change';
 import { runWithRequestRules } from '../../../source/requests/request-rules';
 import type { KeysCheck } from '../../../source/backends/minio/builder-keys-check';
 
