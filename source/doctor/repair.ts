@@ -23,7 +23,7 @@ import { dirname } from 'node:path';
 import type { Client } from 'minio';
 import { isS3ErrorCode } from '../backends/s3/s3-requests';
 import { listBucket } from '../inventory/list-bucket';
-import { readNarinfo } from '../inventory/read-narinfos';
+import { readListedNarinfo, readNarinfo } from '../inventory/read-narinfos';
 import { bounded } from '../inventory/bounded';
 import { isAwsChunked, type DeepVerdict } from './deep-check';
 import { itemsOf, type Finding } from './findings';
@@ -353,23 +353,30 @@ export async function applyRepair(input: ApplyRepairInput): Promise<RepairResult
 
   // 3. Orphans (and broken NARs): narinfos written since the scan are read, and what they point to is kept.
   const sinceScan = new Set<string>();
+  let unreadSinceScan: string | undefined;
   if (plan.orphanNars.length > 0 || brokenNars.length > 0) {
     const cutoff = input.scanStarted.getTime() - 5 * 60 * 1000;
     async function* recent() {
       for await (const object of listBucket(client, bucket, { recursive: false })) if (object.kind === 'narinfo' && object.lastModified.getTime() >= cutoff) yield object.key;
     }
-    for await (const found of bounded(recent(), concurrency, (key) => readNarinfo(client, bucket, key))) {
+    for await (const found of bounded(recent(), concurrency, (key) => readListedNarinfo(client, bucket, key))) {
+      // listed, yet not read (not found when asked three times: a lagging node of a cluster, issue
+      // 20; or a failed request): what it points to is not known, so no NAR goes in this run
       const url = found === 'missing' ? undefined : found.narinfo?.fields.get('URL');
       if (url !== undefined) sinceScan.add(url);
+      else if (found === 'missing' || found.requestError !== undefined) unreadSinceScan ??= found === 'missing' ? 'not found when read' : found.requestError;
     }
   }
+  const keptForUnread = unreadSinceScan === undefined ? undefined : `a narinfo written since the scan could not be read (${unreadSinceScan}): what it points to is not known`;
   const orphanNars: string[] = [];
   for (const key of brokenNars) {
     if (sinceScan.has(key)) skipped.push({ key, why: 'a narinfo written since the scan points to it' });
+    else if (keptForUnread !== undefined) skipped.push({ key, why: keptForUnread });
     else orphanNars.push(key);
   }
   for await (const outcome of bounded(plan.orphanNars, concurrency, async (orphan) => {
     if (sinceScan.has(orphan.key)) return { skip: orphan.key, why: 'a narinfo written since the scan points to it' };
+    if (keptForUnread !== undefined) return { skip: orphan.key, why: keptForUnread };
     try {
       const found = await head(client, bucket, orphan.key);
       if (found === 'missing') return undefined;

@@ -16,6 +16,7 @@ import { parseNarinfo } from '../keys/parse-narinfo';
 import { substituterUrl } from '../nix/cache-urls';
 import { nixWithoutS3Advice, probeNixS3Support } from '../nix/local-nix';
 import { nixMessage, runNix } from '../nix/run-nix';
+import { askAgainWhile } from '../requests/request-rules';
 
 export type ClientCheckStatus = 'ok' | 'failed' | 'skipped';
 
@@ -53,10 +54,14 @@ async function listNarinfoKeys(client: Client, bucket: string, limit: number): P
   return keys;
 }
 
-/** A narinfo's text; at most what a narinfo can be (readObjectText's limit). */
+/**
+ * A listed narinfo's text; at most what a narinfo can be (readObjectText's limit). Not found, it is
+ * asked for twice more (askAgainWhile: a lagging node of a cluster, issue 20) before it counts as
+ * unreadable.
+ */
 async function readText(client: Client, bucket: string, key: string): Promise<string> {
   const { readObjectText } = await import('../backends/s3/s3-requests');
-  return (await readObjectText(client, bucket, key)) ?? '';
+  return (await askAgainWhile(() => readObjectText(client, bucket, key), (text) => text === null)) ?? '';
 }
 
 /**

@@ -22,6 +22,7 @@ import { nativeSigner, nativeVerifier } from '../../source/keys/native-ed25519';
 import { generateNixSecretKey } from '../../source/keys/nix-secret-key';
 import { resignCache } from '../../source/rotate/resign-cache';
 import { pruneCache } from '../../source/prune/prune-cache';
+import { applyRepair, type RepairPlan } from '../../source/doctor/repair';
 import { anonymousRequest } from '../../source/verify/anonymous-request';
 import { checkNarinfoSignatures } from '../../source/verify/client-checks';
 import { type HostileBehaviour, type HostileServer, type HostileServerOptions, startHostileServer } from '../helpers/hostile-http-server';
@@ -326,6 +327,29 @@ describe('the retry rule', () => {
     const stuck = await withInstantBackoff(() => s3Documents(s3Client(never.endpoint), 'cache', newStepRun(), serverTraits('minio')).putPolicy(policy));
     expect(stuck.error).toMatchObject({ message: expect.stringMatching(/written 5 times, but 2 of 8 reads of it asked together still got another one: a node of a cluster still serves the policy from before/) });
     expect(stuck.slept).toEqual([1000, 2000, 4000, 8000]);
+  });
+
+  it('doctor --repair deletes no orphan NAR when a narinfo written since the scan is listed and then not found (asked three times)', async () => {
+    const stand = await hostile('busy-objects', { status: 404 });
+    const reportPath = join(mkdtempSync(join(tmpdir(), 'ncw-repair-')), 'report.txt');
+    const plan: RepairPlan = { narinfos: [], brokenNars: [], orphanNars: [{ key: 'nar/old.nar.xz', size: 30 }], orphanLs: [], uploads: [], awsChunked: [], notRepaired: [], partial: false };
+    const run = await withInstantBackoff(() =>
+      // the scan "started" before the stand-in's narinfo was written (2020): it is read again
+      applyRepair({ client: s3Client(stand.endpoint), bucket: 'cache', plan, reportPath, scanStarted: new Date('2019-01-01T00:00:00Z'), minAgeMs: 0, now: () => new Date('2026-01-01T00:00:00Z') }),
+    );
+    expect(run.value?.deletedNars).toBe(0);
+    expect(run.value?.skipped).toEqual([{ key: 'nar/old.nar.xz', why: expect.stringContaining('a narinfo written since the scan could not be read (not found when read)') }]);
+    expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
+    expect(stand.requests.filter((request) => !request.startsWith('GET ') && !request.startsWith('HEAD '))).toEqual([]);
+  });
+
+  it("verify's narinfo sample asks twice more for a listed narinfo that is not found before it counts it as unreadable", async () => {
+    const stand = await hostile('busy-objects', { status: 404 });
+    const key = generateNixSecretKey('k-1', (n) => new Uint8Array(n).fill(7));
+    const run = await withInstantBackoff(() => checkNarinfoSignatures({ bucket: 'cache' }, s3Client(stand.endpoint), [key.publicKey()]));
+    expect(run.value).toMatchObject({ status: 'failed', detail: expect.stringContaining('1 could not be read as narinfos') });
+    expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
+    expect(run.slept).toEqual([1000, 2000]);
   });
 
   it('askAgainWhile asks twice more, after 1 and 2 s, while the answer denies what exists, and stops at the first that does not', async () => {
