@@ -6,6 +6,7 @@
  * same whichever step meets it first.
  */
 import { StepError } from '../errors';
+import { answeredInThisCommand } from '../requests/request-rules';
 
 /** What went wrong, in plain words, and what to do about it. Never contains a secret. */
 export interface Explanation {
@@ -79,6 +80,15 @@ const S3_EXPLANATIONS: Record<string, [string, string]> = {
 };
 
 /**
+ * A request that ran out of its time, said once the server is known to answer (see
+ * answeredInThisCommand): not a wrong endpoint or a firewall then. (A dropped connection already
+ * says to run again.)
+ */
+const MIDWAY_FAILURES: Record<string, string> = {
+  ETIMEDOUT: 'gave no complete answer to one in time',
+};
+
+/**
  * The statuses the minio client treats as retryable: it reports them as a plain Error, "Request
  * failed after N retries: Error: Retryable HTTP status: 503", without the server's error code.
  */
@@ -135,6 +145,13 @@ export function explainConnectionError(error: unknown, endpoint?: string): Expla
   if (code && TLS_EXPLANATIONS[code]) {
     const [message, hint] = TLS_EXPLANATIONS[code]!;
     return { message: `${tlsFailed}: ${message} (${code})`, hint, code };
+  }
+  if (code && MIDWAY_FAILURES[code] && answeredInThisCommand()) {
+    return {
+      message: `${endpoint ?? 'The server'} answered earlier requests of this command, then ${MIDWAY_FAILURES[code]} (${code})`,
+      hint: 'It may be overloaded, or a node behind a load balancer holds or drops requests (seen right after a node of a cluster started). Run the same command again in a moment: it continues where it stopped.',
+      code,
+    };
   }
   if (code && NETWORK_EXPLANATIONS[code]) {
     const [message, hint] = NETWORK_EXPLANATIONS[code]!;

@@ -79,12 +79,14 @@ export interface RequestRules {
    * the others (see keysUnknownOutcome). Shared by every narrower scope, as `counts`.
    */
   readonly takenKeys: Set<string>;
+  /** `host:port` of the servers that gave any HTTP answer in this command (shared, as `counts`) */
+  readonly answered: Set<string>;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function defaultRules(): RequestRules {
-  return { deadline: Infinity, now: Date.now, sleep: realSleep, random: Math.random, onRetry: undefined, counts: { retries: 0 }, takenKeys: new Set() };
+  return { deadline: Infinity, now: Date.now, sleep: realSleep, random: Math.random, onRetry: undefined, counts: { retries: 0 }, takenKeys: new Set(), answered: new Set() };
 }
 
 const storage = new AsyncLocalStorage<RequestRules>();
@@ -95,7 +97,7 @@ export function currentRules(): RequestRules {
 }
 
 /** Runs a command's work under new rules: the clock, sleep and randomness from its Effects, a fresh retry count. */
-export function runWithRequestRules<T>(rules: Partial<Omit<RequestRules, 'counts' | 'takenKeys'>>, work: () => Promise<T>): Promise<T> {
+export function runWithRequestRules<T>(rules: Partial<Omit<RequestRules, 'counts' | 'takenKeys' | 'answered'>>, work: () => Promise<T>): Promise<T> {
   return storage.run({ ...defaultRules(), ...rules }, work);
 }
 
@@ -154,6 +156,19 @@ export type AttemptOutcome<T> =
 export function signingAccessKey(authorization: unknown): string | undefined {
   if (typeof authorization !== 'string') return undefined;
   return /Credential=([^/,\s]+)\//.exec(authorization)?.[1] ?? /^AWS ([^:\s]+):/.exec(authorization)?.[1];
+}
+
+/** Notes that the server at `origin` (`host:port`) gave an HTTP answer, whatever its status. */
+export function noteAnswered(origin: string): void {
+  currentRules().answered.add(origin);
+}
+
+/**
+ * Whether some server answered a request of this command: a connection reset or a time-out after
+ * that is a server busy or a node behind a balancer holding requests, not a wrong endpoint.
+ */
+export function answeredInThisCommand(): boolean {
+  return currentRules().answered.size > 0;
 }
 
 /** Notes that the server at `origin` (`host:port`) took `accessKey`: it answered a request signed by it below 400. */

@@ -12,6 +12,7 @@ import {
   isRefusal,
   isRetryableStatus,
   keysUnknownOutcome,
+  noteAnswered,
   noteKeysTaken,
   saysKeysUnknown,
   sendWithRetries,
@@ -89,13 +90,17 @@ function attempt(send: SendFunction, options: RequestOptions, body: Buffer, rule
       answer = out;
       // pipeline destroys the socket when the limit or the timer fails the answer, and passes a
       // broken connection on as the answer's error
-      pipeline(incoming, limited, out, () => clearTimeout(timer));
+      const origin = `${options.host ?? options.hostname ?? ''}:${options.port ?? ''}`;
+      pipeline(incoming, limited, out, (error) => {
+        clearTimeout(timer);
+        // a whole answer came: this server answers (a later time-out is not a wrong endpoint)
+        if (!error) noteAnswered(origin);
+      });
       out.on('close', () => {
         clearTimeout(timer);
         if (!incoming.complete) request.destroy();
       });
       const accessKey = signingAccessKey(headerValue(options, 'authorization'));
-      const origin = `${options.host ?? options.hostname ?? ''}:${options.port ?? ''}`;
       if (isRetryableStatus(status)) resolve({ retry: `the server answered ${status}`, last: out, refused: isRefusal(status) });
       else if (status === 403 && accessKey !== undefined && ruled.keysProbe !== true) {
         // read the (small, bounded) error answer to tell "I do not know these keys" from a refusal

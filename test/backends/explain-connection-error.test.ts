@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, explainConnectionError } from '../../source/backends/explain-connection-error';
 import { StepError } from '../../source/errors';
+import { noteAnswered, runWithRequestRules } from '../../source/requests/request-rules';
 
 function withCode(code: string, message = 'boom'): Error {
   return Object.assign(new Error(message), { code });
@@ -41,6 +42,16 @@ describe('explaining a failed connection', () => {
     expect(explained.message).toMatch(message);
     expect(explained.hint).toMatch(hint);
     expect(explained.code).toBe(code);
+  });
+
+  it('a time-out after the server answered other requests of the command is not blamed on the endpoint or a firewall', async () => {
+    const explained = await runWithRequestRules({}, async () => {
+      noteAnswered('127.0.0.1:9000');
+      return explainConnectionError(withCode('ETIMEDOUT'), 'http://127.0.0.1:9000');
+    });
+    expect(explained.message).toBe('http://127.0.0.1:9000 answered earlier requests of this command, then gave no complete answer to one in time (ETIMEDOUT)');
+    expect(explained.hint).toMatch(/^It may be overloaded, or a node behind a load balancer holds or drops requests .* Run the same command again in a moment/);
+    expect(explained.hint).not.toMatch(/firewall/);
   });
 
   it('recognises OpenSSL saying the other side speaks plain HTTP', () => {

@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StepError } from '../../source/errors';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
@@ -107,6 +108,19 @@ describe('a server that drips a byte every 2 s (never idle long enough for an id
   it('an S3 read ends at the deadline with "did not answer in time"', async () => {
     const { endpoint } = await hostile('slow-drip', { dripMs: 100 });
     await expect(withDeadline(1_500, () => getBucketPolicyText(s3Client(endpoint), 'cache'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('a time-out after whole answers to earlier requests of the command says so, not "check the endpoint and firewall"', async () => {
+    const { endpoint } = await hostile('slow-drip', { dripMs: 100, wholeFirst: 1 });
+    const admin = createMinioAdminClient({ endpoint, region: 'us-east-1', insecure: false, admin: keys, randomBytes: (n) => new Uint8Array(n) });
+    const run = await withInstantBackoff(() =>
+      withDeadline(1_500, async () => {
+        await getBucketPolicyText(s3Client(endpoint), 'cache');
+        return admin.userInfo('nixbuilder');
+      }),
+    );
+    expect(run.error).toMatchObject({ step: 'connect', message: expect.stringContaining('answered earlier requests of this command, then gave no complete answer to one in time (ETIMEDOUT)') });
+    expect((run.error as StepError).hint).toMatch(/Run the same command again in a moment/);
   });
 
   it('a MinIO admin call ends at the deadline', async () => {

@@ -32,6 +32,8 @@ export type HostileBehaviour = 'endless-chunked' | 'slow-drip' | 'huge-body' | '
 export interface HostileServerOptions {
   /** slow-drip: milliseconds between bytes [2000] */
   readonly dripMs?: number;
+  /** slow-drip: this many first requests get a whole answer (an empty bucket policy) before the dripping starts [0] */
+  readonly wholeFirst?: number;
   /** huge-body: its length [100 MB] */
   readonly hugeBytes?: number;
   /** status: the status answered [503] */
@@ -134,6 +136,11 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
         flood(response, CHUNK);
         return;
       case 'slow-drip': {
+        if (requests.length <= (options.wholeFirst ?? 0)) {
+          response.writeHead(200, { 'Content-Type': 'application/json' });
+          response.end('{"Version":"2012-10-17","Statement":[]}');
+          return;
+        }
         response.writeHead(200, { 'Content-Type': 'application/xml' });
         response.write('<');
         const timer = setInterval(() => {

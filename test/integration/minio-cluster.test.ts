@@ -73,14 +73,14 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
   const settled: string[] = [];
   let phase = 'start';
   /** called with the node index and request when a mutating request's answer arrives, before it is passed on */
-  let onMutatingAnswer: ((node: number, request: string) => Promise<void>) | undefined;
+  let onAnswer: ((node: number, request: string, mutating: boolean) => Promise<void>) | undefined;
 
   const startProxy = async (node: number): Promise<RecordingProxy> => {
     const proxy = await startRecordingProxy(cluster.nodes[node]!.endpoint, {
       onAnswer: async ({ method, url, status }): Promise<'forward'> => {
         // a 404 for a narinfo is transient too: every narinfo these tests ask for exists
         if (RETRYABLE.has(status) || (status === 404 && url.endsWith('.narinfo'))) transient.push({ phase, node: node + 1, method, path: url.replace(/=[^&]*/g, '='), status });
-        if (method !== 'GET' && method !== 'HEAD' && onMutatingAnswer) await onMutatingAnswer(node, `${method} ${url.replace(/=[^&]*/g, '=')}`);
+        if (onAnswer) await onAnswer(node, `${method} ${url.replace(/=[^&]*/g, '=')}`, method !== 'GET' && method !== 'HEAD');
         return 'forward';
       },
     });
@@ -215,6 +215,7 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
     const start = Date.now();
     const askSafely = () => ask().catch((error: Error) => cluster.nodes.map(() => error.message as unknown as T));
     let answers = await askSafely();
+    const firstAnswers = answers;
     const first = answers.map(String).join(' | ');
     while (required.some((index) => answers[index] !== expected) && Date.now() - start < patienceMs) {
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -222,7 +223,9 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
     }
     const now = answers.map(String).join(' | ');
     if (now !== first || answers.some((answer) => answer !== expected)) {
-      settled.push(`${phase}: ${what}: after ${Date.now() - start} ms node by node ${now} (first: ${first})`);
+      // a long answer (the signers of every narinfo) is shown as "expected", or its start
+      const short = (answer: T | string) => (answer === expected ? 'expected' : String(answer).length > 60 ? `${String(answer).slice(0, 60)}…` : String(answer));
+      settled.push(`${phase}: ${what}: after ${Date.now() - start} ms node by node ${answers.map(short).join(' | ')} (first: ${firstAnswers.map(short).join(' | ')})`);
     }
     return required.map((index) => answers[index]!);
   }
@@ -285,15 +288,22 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
   const nodesServeSignedByBoth = (bucket: string, keys: readonly string[], key1: string, key2: string, required?: readonly number[]) =>
     untilNodesAnswer('narinfos signed by both keys', () => signersOnEachNode(bucket, keys, [key1, key2]), signedByBoth(keys, key1, key2), required);
 
-  /** A command that did not complete stopped with a message naming its step. */
+  /** A command that did not complete stopped with a message naming its step (verify: its failed checks, each saying why). */
   function expectCompletedOrNamedStop(result: { code: number; json: JsonRun; output: string }): void {
     if (result.code === 0) {
       expect(result.json.ok).toBe(true);
       return;
     }
     expect(result.code, result.output).toBe(1);
-    expect(result.json.error?.step, result.output).toMatch(/\S/);
-    expect(result.json.error?.message, result.output).toMatch(/\S/);
+    if (result.json.error === undefined) {
+      // verify: no error, but each failed check says why
+      const failed = result.json.steps.filter((step) => step.status === 'failed');
+      expect(failed.length, result.output).toBeGreaterThan(0);
+      for (const step of failed) expect(step.detail, result.output).toMatch(/\S/);
+      return;
+    }
+    expect(result.json.error.step, result.output).toMatch(/\S/);
+    expect(result.json.error.message, result.output).toMatch(/\S/);
   }
 
   /**
@@ -416,13 +426,18 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
     /**
      * Kills a node when the command's first change has been answered (not the node that answered
      * it) and starts it again when the next change is answered (or after the command, if none came).
+     * With `afterAnswers`, a command that changes nothing (verify, an idle re-run): the node is
+     * killed once that many requests were answered, and started again after the command.
      */
-    function killMidway(): { readonly killed: () => number | undefined; restartIfDown: () => Promise<void> } {
+    function killMidway(afterAnswers?: number): { readonly killed: () => number | undefined; restartIfDown: () => Promise<void> } {
       let killed: number | undefined;
       let restarted = false;
+      let answered = 0;
       /** what went wrong killing or starting the node inside the proxy, for the test to fail with (not an unhandled rejection) */
       let failure: unknown;
-      onMutatingAnswer = async (node, request) => {
+      onAnswer = async (node, request, mutating) => {
+        answered += 1;
+        if (afterAnswers === undefined ? !mutating : killed !== undefined || answered < afterAnswers) return;
         try {
           if (killed === undefined) {
             killed = (node + 1) % cluster.nodes.length;
@@ -440,7 +455,7 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
       return {
         killed: () => killed,
         async restartIfDown() {
-          onMutatingAnswer = undefined;
+          onAnswer = undefined;
           if (failure !== undefined) throw failure;
           if (killed !== undefined && !restarted) {
             restarted = true;
@@ -569,6 +584,24 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
       expect(await nodesServeSignedByBoth(bucket, seen, key1, key2, reached)).toEqual(reached.map(() => signedByBoth(seen, key1, key2)));
       const signedByKey1 = narinfos.map(() => parseNixPublicKey(key1, 'k').name).join(';');
       expect(await untilNodesAnswer('narinfos intact', () => signersOnEachNode(bucket, narinfos, [key1]), signedByKey1)).toEqual(allNodes().map(() => signedByKey1));
+    });
+
+    it('verify and the idle re-run: each completes or says which check or step failed; once the node is back both find everything in order', async () => {
+      phase = 'verify and idle re-run, setup';
+      const { sandbox } = newSandbox('killed-read');
+      await runUntilComplete(sandbox, ['setup', '--yes']);
+      for (const [what, args] of [['verify', ['verify']], ['idle re-run', ['setup', '--yes']]] as const) {
+        phase = `${what}, node killed`;
+        const fault = killMidway(3);
+        const result = await run(sandbox, args);
+        await fault.restartIfDown();
+        expect(fault.killed()).toBeDefined();
+        expectCompletedOrNamedStop(result);
+      }
+      phase = 'verify and idle re-run, after the node is back';
+      await runUntilComplete(sandbox, ['verify']);
+      const idle = await runUntilComplete(sandbox, ['setup', '--yes']);
+      for (const step of idle.at(-1)!.json.steps.filter((step) => step.id !== 'anonymous')) expect(step.status, step.id).toBe('done');
     });
   });
 
