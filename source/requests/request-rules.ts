@@ -17,7 +17,9 @@
  *    a 500 or a gateway's 502/504 (it may have been done, its answer lost) it fails at once, and
  *    the pending-secret path takes over
  *    (the secret saved before MinIO's add-user is checked by the next run; RGW is asked for the
- *    secret it holds) instead of a blind resend.
+ *    secret it holds) instead of a blind resend. An answer that the server does not know the
+ *    access key (InvalidAccessKeyId) is tried again too, on another connection, as
+ *    keysUnknownOutcome says: a node that has not loaded a user the others know (issue 20).
  *
  * The rules of the running operation (its deadline, the clock, the backoff's sleep and randomness,
  * who is told about a retry and the retry count) travel with the async work in an

@@ -3,7 +3,10 @@
  * client's transport (s3/ruled-transport.ts) and signed-request.ts (both admin APIs) call this.
  * Each attempt has one timer for the whole exchange, from the request to the answer's last byte,
  * and the answer comes back as a stream that fails once it passes the limit for what it carries;
- * a retryable answer is thrown away (its body never read) and the request sent again.
+ * a retryable answer is thrown away (its body never read) and the request sent again. A 403 to a
+ * signed request is read (an error answer is small) to tell "the server does not know these keys"
+ * (InvalidAccessKeyId: a lagging node, tried again as keysUnknownOutcome says) from a refusal,
+ * and handed on whole.
  */
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { PassThrough, Transform, type TransformCallback, pipeline } from 'node:stream';
