@@ -286,6 +286,22 @@ export async function askAgainWhile<T>(ask: () => Promise<T>, denied: (answer: T
   return answer;
 }
 
+/**
+ * Asks once and, when the answer denies what a lagging node may deny (`denied`: a user, its
+ * policy, a canned policy), `more` times together, each on a connection of its own: behind a
+ * balancer they reach other nodes. A node can deny what exists but not make up what does not, so
+ * the first answer that does not deny wins; when all deny, `fallback` picks among them (the first
+ * answer by default). Right after a restart a node of a distributed MinIO was seen saying the
+ * builder user did not exist while the others knew it (issue 20): an idle re-run would have made it
+ * again. On one server a denial costs one more round of `more` small requests.
+ */
+export async function askAround<T>(ask: () => Promise<T>, denied: (answer: T) => boolean, fallback?: (answers: readonly T[]) => T | undefined, more = 3): Promise<T> {
+  const first = await ask();
+  if (!denied(first)) return first;
+  const answers = [first, ...(await Promise.all(Array.from({ length: more }, () => ask())))];
+  return answers.find((answer) => !denied(answer)) ?? fallback?.(answers) ?? first;
+}
+
 const KIB = 1024;
 const MIB = 1024 * KIB;
 

@@ -13,7 +13,7 @@ import type { StepError } from '../../source/errors';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
-import { type RetryNotice, askAgainWhile, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/requests/request-rules';
+import { type RetryNotice, askAgainWhile, askAround, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/requests/request-rules';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 import { s3Documents, serverTraits } from '../../source/backends/s3/s3-documents';
 import { newStepRun } from '../../source/steps/server-step';
@@ -377,6 +377,23 @@ describe('the retry rule', () => {
     const denied = await withInstantBackoff(() => askAgainWhile(async () => (never++, false), (exists) => !exists));
     expect(denied.value).toBe(false);
     expect(never).toBe(3);
+  });
+
+  it('askAround asks 3 more together only when the first answer denies, and takes one that does not deny', async () => {
+    // four nodes in turn; node 0 lags: it says the user does not exist
+    let asked = 0;
+    const node = async () => (asked++ % 4 === 0 ? { exists: false } : { exists: true });
+    expect(await askAround(node, (found) => !found.exists)).toEqual({ exists: true });
+    expect(asked).toBe(4);
+    // an answer that does not deny (node 1 next) costs nothing more
+    asked = 1;
+    expect(await askAround(node, (found) => !found.exists)).toEqual({ exists: true });
+    expect(asked).toBe(2);
+    // all deny: the fallback picks, else the first answer
+    let n = 0;
+    const all = async () => ({ exists: false, n: n++ });
+    expect(await askAround(all, (found) => !found.exists)).toEqual({ exists: false, n: 0 });
+    expect(await askAround(all, (found) => !found.exists, (answers) => answers.at(-1))).toEqual({ exists: false, n: 7 });
   });
 
   it('starts no retry that the deadline would cut off', async () => {

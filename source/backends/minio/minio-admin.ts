@@ -5,6 +5,7 @@
  */
 import type { ReadCache } from '../../steps/read-cache';
 import type { PolicyDocument } from '../../policies/write-policy';
+import { askAround } from '../../requests/request-rules';
 
 /** A user lookup: a missing user is a result, not an error. */
 export type UserLookup =
@@ -84,7 +85,8 @@ export function lazyMinioAdmin(via: MinioAdmin['via'], make: () => Promise<Minio
 /**
  * The same admin connection (REST API or mc) reading through a run's read cache
  * (plan/read-cache.ts): the user and the canned policy are read once per run whichever steps ask,
- * and each change forgets what it changed, so the next read asks the server.
+ * and each change forgets what it changed, so the next read asks the server. A user or canned
+ * policy a node says is not there is asked about on other nodes too (askAround, issue 20).
  */
 export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioAdmin {
   const userKey = (accessKey: string) => `minio-admin user/${accessKey}`;
@@ -99,7 +101,15 @@ export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioA
   };
   return {
     via: admin.via,
-    userInfo: (accessKey) => reads.read(userKey(accessKey), () => admin.userInfo(accessKey)),
+    // a user not found, or found without a policy, is asked about on other nodes too (askAround)
+    userInfo: (accessKey) =>
+      reads.read(userKey(accessKey), () =>
+        askAround(
+          () => admin.userInfo(accessKey),
+          (found) => !found.exists || found.policyNames.length === 0,
+          (answers) => answers.find((found) => found.exists),
+        ),
+      ),
     addUser: async (accessKey, secretKey) => {
       const before = await reads.peek<UserLookup>(userKey(accessKey))?.catch(() => undefined);
       await changing(userKey(accessKey), () => admin.addUser(accessKey, secretKey));
@@ -107,7 +117,7 @@ export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioA
       // enabled now. Known without a read-back.
       if (before !== undefined) reads.remember<UserLookup>(userKey(accessKey), { exists: true, status: 'enabled', policyNames: before.exists ? before.policyNames : [] });
     },
-    cannedPolicyInfo: (name) => reads.read(policyKey(name), () => admin.cannedPolicyInfo(name)),
+    cannedPolicyInfo: (name) => reads.read(policyKey(name), () => askAround(() => admin.cannedPolicyInfo(name), (policy) => policy === undefined)),
     addCannedPolicy: (name, document) => changing(policyKey(name), () => admin.addCannedPolicy(name, document)),
     policyUsers: () => reads.read(policyUsersKey, () => admin.policyUsers()),
     attachPolicy: (policyName, user, attachedNow) =>
