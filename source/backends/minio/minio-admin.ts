@@ -86,9 +86,13 @@ export function lazyMinioAdmin(via: MinioAdmin['via'], make: () => Promise<Minio
  * The same admin connection (REST API or mc) reading through a run's read cache
  * (plan/read-cache.ts): the user and the canned policy are read once per run whichever steps ask,
  * and each change forgets what it changed, so the next read asks the server. A user or canned
- * policy a node says is not there is asked about on other nodes too (askAround, issue 20).
+ * policy a node says is not there is asked about on other nodes too (askAround, issue 20), unless
+ * `askAround` is false.
  */
-export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioAdmin {
+export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache, options: { readonly askAround?: boolean } = {}): MinioAdmin {
+  /** a read whose denial is asked about on other nodes too, unless the caller needs no more than one answer */
+  const around = <T>(ask: () => Promise<T>, denied: (answer: T) => boolean, fallback?: (answers: readonly T[]) => T | undefined): Promise<T> =>
+    options.askAround === false ? ask() : askAround(ask, denied, fallback);
   const userKey = (accessKey: string) => `minio-admin user/${accessKey}`;
   const policyKey = (name: string) => `minio-admin policy/${name}`;
   const policyUsersKey = 'minio-admin policy-users';
@@ -104,7 +108,7 @@ export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioA
     // a user not found, or found without a policy, is asked about on other nodes too (askAround)
     userInfo: (accessKey) =>
       reads.read(userKey(accessKey), () =>
-        askAround(
+        around(
           () => admin.userInfo(accessKey),
           (found) => !found.exists || found.policyNames.length === 0,
           (answers) => answers.find((found) => found.exists),
@@ -117,7 +121,7 @@ export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache): MinioA
       // enabled now. Known without a read-back.
       if (before !== undefined) reads.remember<UserLookup>(userKey(accessKey), { exists: true, status: 'enabled', policyNames: before.exists ? before.policyNames : [] });
     },
-    cannedPolicyInfo: (name) => reads.read(policyKey(name), () => askAround(() => admin.cannedPolicyInfo(name), (policy) => policy === undefined)),
+    cannedPolicyInfo: (name) => reads.read(policyKey(name), () => around(() => admin.cannedPolicyInfo(name), (policy) => policy === undefined)),
     addCannedPolicy: (name, document) => changing(policyKey(name), () => admin.addCannedPolicy(name, document)),
     policyUsers: () => reads.read(policyUsersKey, () => admin.policyUsers()),
     attachPolicy: (policyName, user, attachedNow) =>
