@@ -366,6 +366,15 @@ describe('the retry rule', () => {
     expect(run.slept).toEqual([1000, 2000]);
   });
 
+  it('a bucket policy read back with its actions in another order (MinIO, at random) is the same policy: settled at once', async () => {
+    const stand = await hostile('stale-policy-node', { staleUntil: 0, reorderActions: true });
+    const policy = '{"Version":"2012-10-17","Statement":[{"Sid":"NixCacheAnonymousList","Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetBucketLocation","s3:ListBucket"],"Resource":["arn:aws:s3:::cache"]}]}';
+    const run = await withInstantBackoff(() => s3Documents(s3Client(stand.endpoint), 'cache', newStepRun(), serverTraits('minio')).putPolicy(policy));
+    expect(run.error).toBeUndefined();
+    expect(stand.requests.map((request) => request.split(' ')[0])).toEqual(['PUT', ...Array(8).fill('GET')]);
+    expect(run.slept).toEqual([]);
+  });
+
   it('askAgainWhile asks twice more, after 1 and 2 s, while the answer denies what exists, and stops at the first that does not', async () => {
     const answers = [false, false, true, true];
     let asked = 0;

@@ -42,6 +42,8 @@ export interface HostileServerOptions {
   readonly unknownAt?: readonly number[];
   /** stale-policy-node: the PUTs of the policy after which node 3 serves it too [never] */
   readonly staleUntil?: number;
+  /** stale-policy-node: every other read lists each statement's actions the other way round, as MinIO does at random */
+  readonly reorderActions?: boolean;
 }
 
 export interface HostileServer {
@@ -119,7 +121,13 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
         const node = (requests.length - 1) % 4;
         const stale = node === 3 && policyPuts < (options.staleUntil ?? Infinity);
         response.writeHead(200, { 'Content-Type': 'application/json' });
-        response.end(stale || policy === undefined ? '{"Version":"2012-10-17","Statement":[]}' : policy);
+        let text = stale || policy === undefined ? '{"Version":"2012-10-17","Statement":[]}' : policy;
+        if (options.reorderActions && requests.length % 2 === 0) {
+          const parsed = JSON.parse(text) as { Statement: { Action?: string[] }[] };
+          for (const statement of parsed.Statement) statement.Action?.reverse();
+          text = JSON.stringify(parsed);
+        }
+        response.end(text);
       });
       return;
     }

@@ -17,7 +17,7 @@ import { createSetupSession } from '../../source/session/create-setup-session';
 import { makeCliSandbox, type CliRun, type CliSandbox } from '../helpers/run-cli';
 import { startRecordingProxy } from '../helpers/recording-proxy';
 import { errorCodeOf } from '../helpers/error-code';
-import { samePolicy } from '../../source/backends/minio/same-policy';
+import { samePolicy } from '../../source/policies/same-policy';
 import { probeNixS3Support } from '../../source/nix/local-nix';
 import { anonymousStatus } from '../helpers/anonymous-status';
 

@@ -13,7 +13,7 @@ import { bucketsGranted, describeBuckets, readPolicyDocument, readPolicyName, wr
 import { ACCESS_KEY_NAME_RULE, firstUsableName, perCacheNames } from '../../answers/per-cache-names';
 import type { CheckBuilderKeys } from './builder-keys-check';
 import { minioAdminWithReads, type MinioAdmin } from './minio-admin';
-import { samePolicy } from './same-policy';
+import { samePolicy } from '../../policies/same-policy';
 import { quoteForShell as shellWord } from '../../text/quote-for-shell';
 import { wizardCommandLine } from '../../text/wizard-command';
 

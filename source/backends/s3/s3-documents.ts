@@ -22,6 +22,7 @@
 import type { BucketItemFromList, Client } from 'minio';
 import type { Answers } from '../../answers/answers';
 import type { StepRun } from '../../steps/server-step';
+import { samePolicyText } from '../../policies/same-policy';
 import { settleChange } from '../../requests/settle-change';
 import { getBucketOwnerId, getBucketPolicyText, getLifecycleXml, headBucket, putBucketPolicyText, putLifecycleXml, readObjectText } from './s3-requests';
 
@@ -80,11 +81,12 @@ export function s3Documents(client: Client, bucket: string, run: StepRun, traits
   const settledPolicy = async (text: string | null): Promise<string | null> => {
     const { answers, settled, resent } = await settleChange({
       ask: () => getBucketPolicyText(client, bucket),
-      settled: (policies) => policies.every((policy) => policy === policies[0]),
+      // compared by meaning: MinIO lists a statement's actions in a random order from read to read
+      settled: (policies) => policies.every((policy) => samePolicyText(policy, policies[0]!)),
       resend: () => putBucketPolicyText(client, bucket, text),
     });
     if (settled) return answers[0]!;
-    const others = answers.filter((policy) => policy !== answers.at(-1)).length;
+    const others = answers.filter((policy) => !samePolicyText(policy, answers.at(-1)!)).length;
     throw new Error(
       `the server took the bucket policy of ${bucket}, written ${resent + 1} times, but ${Math.min(others, answers.length - others)} of ${answers.length} reads of it asked together still got another one: ` +
         'a node of a cluster still serves the policy from before (MinIO reloads it when it is written again, or within 15 minutes). Run the same command again in a minute.',

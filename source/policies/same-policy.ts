@@ -1,7 +1,8 @@
 /**
- * Is the policy on the server the one we would write? MinIO stores a canned policy parsed and
- * writes it back its own way (key order, a single value for a one-element list, sorted or
- * deduplicated actions), so the check compares meaning, not bytes.
+ * Is the policy on the server the one we would write? MinIO stores a policy (canned or a bucket's)
+ * parsed and writes it back its own way (key order, a single value for a one-element list,
+ * deduplicated actions, and the actions of a statement in a random order from one read to the
+ * next: measured, 40 of 400 reads of one bucket policy), so the check compares meaning, not bytes.
  */
 
 /** keys whose value may be a string or a list of strings, and whose order does not matter */
@@ -33,4 +34,14 @@ function canonical(value: unknown, key?: string): unknown {
 
 export function samePolicy(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** samePolicy for two policy texts as a server answers them (null: no policy); a text that is not JSON compares as it is. */
+export function samePolicyText(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  try {
+    return samePolicy(JSON.parse(a), JSON.parse(b));
+  } catch {
+    return a === b;
+  }
 }
