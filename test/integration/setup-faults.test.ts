@@ -107,27 +107,34 @@ describe.each(backendTargets())('setup when $name stops part-way', ({ target: ma
       // bucket step shares, or attach on Ceph, which confirms the statement the policy step wrote,
       // ends well: the server stopping before it stops the first step after it that asks.)
       const ownStatus = result.steps[index]?.status;
-      const stopsAt = ownStatus === 'done' || ownStatus === 'changed' ? result.error?.step : failing;
-      expect(STEPS.indexOf(stopsAt as StepId)).toBeGreaterThanOrEqual(index);
-      expect(result.error?.step).toBe(stopsAt);
-      expect(result.steps.find((s) => s.id === stopsAt)?.status).toBe('failed');
-      // in plain words, whichever client met the stopped server (the S3 client, the admin API, mc);
-      // a connection kept alive from the check meets the stop as a reset rather than a refusal, and
-      // a request shared with a step that asked while MinIO was shutting down meets its 503
-      if (stopsAt === failing) {
-        expect(result.error?.message).toMatch(
-          /nothing accepts connections at this address and port( \(tried 127\.0\.0\.1 port \d+\))? \(ECONNREFUSED\)|the connection was dropped before the answer came \(ECONNRESET\)|answered HTTP 503 \(Service Unavailable: it is starting, stopping or overloaded\)/,
-        );
-      }
-      expect(result.steps.slice(0, index).every((s) => s.status === 'done' || s.status === 'changed')).toBe(true);
-      const needing = new Set<StepId>([stopsAt as StepId]);
-      for (const step of steps) if ((step.after ?? []).some((id) => needing.has(id))) needing.add(step.id);
-      for (const report of result.steps.slice(STEPS.indexOf(stopsAt as StepId) + 1)) {
-        // The server stopped by connect's check stops it during every step's check, which all run
-        // at once: a check that asks after the stop fails on its own (whether it asked first is a
-        // race), so there a step that needs connect is skipped or failed, never applied.
-        if (needing.has(report.id)) expect(failing === 'connect' ? ['skipped', 'failed'] : ['skipped'], report.id).toContain(report.status);
-        else expect(['skipped', 'failed', 'changed'], report.id).toContain(report.status);
+      if (result.error === undefined && (ownStatus === 'done' || ownStatus === 'changed')) {
+        // The steps run side by side: when the failing step asks nothing of its own (attach on
+        // Ceph) and every other step had asked all it needed before the stop, nothing meets the
+        // stopped server and the run completes (seen in a clean-clone run, 1 time in many).
+        expect(result.steps.every((s) => s.status === 'done' || s.status === 'changed')).toBe(true);
+      } else {
+        const stopsAt = ownStatus === 'done' || ownStatus === 'changed' ? result.error?.step : failing;
+        expect(STEPS.indexOf(stopsAt as StepId)).toBeGreaterThanOrEqual(index);
+        expect(result.error?.step).toBe(stopsAt);
+        expect(result.steps.find((s) => s.id === stopsAt)?.status).toBe('failed');
+        // in plain words, whichever client met the stopped server (the S3 client, the admin API, mc);
+        // a connection kept alive from the check meets the stop as a reset rather than a refusal, and
+        // a request shared with a step that asked while MinIO was shutting down meets its 503
+        if (stopsAt === failing) {
+          expect(result.error?.message).toMatch(
+            /nothing accepts connections at this address and port( \(tried 127\.0\.0\.1 port \d+\))? \(ECONNREFUSED\)|the connection was dropped before the answer came \(ECONNRESET\)|answered HTTP 503 \(Service Unavailable: it is starting, stopping or overloaded\)/,
+          );
+        }
+        expect(result.steps.slice(0, index).every((s) => s.status === 'done' || s.status === 'changed')).toBe(true);
+        const needing = new Set<StepId>([stopsAt as StepId]);
+        for (const step of steps) if ((step.after ?? []).some((id) => needing.has(id))) needing.add(step.id);
+        for (const report of result.steps.slice(STEPS.indexOf(stopsAt as StepId) + 1)) {
+          // The server stopped by connect's check stops it during every step's check, which all run
+          // at once: a check that asks after the stop fails on its own (whether it asked first is a
+          // race), so there a step that needs connect is skipped or failed, never applied.
+          if (needing.has(report.id)) expect(failing === 'connect' ? ['skipped', 'failed'] : ['skipped'], report.id).toContain(report.status);
+          else expect(['skipped', 'failed', 'changed'], report.id).toContain(report.status);
+        }
       }
       // and nothing is half-written: no temporary files; the AWS profile exists (whole) exactly when the user was created
       expect(sandbox.listFiles().filter((f) => /\.tmp|~$|\.partial/.test(f))).toEqual([]);
