@@ -16,9 +16,13 @@ export interface RecordedRequest {
   /** when the proxy received it and when the answer was complete (performance.now(), ms) */
   readonly start: number;
   readonly end: number;
+  /** the answer's body, when `keepBody` asked for it */
+  readonly body?: string;
 }
 
 export interface RecordingProxyOptions {
+  /** keep the answer's body of the requests it says (a listing, to know what a command was told) */
+  readonly keepBody?: (request: { readonly method: string; readonly url: string }) => boolean;
   /** added to every request before it is forwarded; bounded to 0..MAX_DELAY_MS. @default 0 */
   readonly delayMs?: number;
   /**
@@ -99,7 +103,8 @@ export async function startRecordingProxy(target: string, options: RecordingProx
   const server: Server = createServer((incoming, outgoing) => {
     const start = performance.now();
     const headers: IncomingHttpHeaders = { ...incoming.headers };
-    const record = (status: number) => requests.push({ method: incoming.method ?? '', url: incoming.url ?? '', status, start, end: performance.now() });
+    const record = (status: number, body?: string) =>
+      requests.push({ method: incoming.method ?? '', url: incoming.url ?? '', status, start, end: performance.now(), ...(body === undefined ? {} : { body }) });
     const instead = options.answerInstead?.({ method: incoming.method ?? '', url: incoming.url ?? '' });
     if (instead !== undefined) {
       incoming.resume();
@@ -120,8 +125,10 @@ export async function startRecordingProxy(target: string, options: RecordingProx
           return;
         }
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        const chunks: Buffer[] | undefined = options.keepBody?.({ method: incoming.method ?? '', url: incoming.url ?? '' }) ? [] : undefined;
+        if (chunks) answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.pipe(outgoing);
-        answer.on('end', () => record(answer.statusCode ?? 0));
+        answer.on('end', () => record(answer.statusCode ?? 0, chunks && Buffer.concat(chunks).toString('utf8')));
       });
       forward.on('error', (error) => {
         record(502);
