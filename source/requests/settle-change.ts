@@ -49,8 +49,3 @@ export async function settleChange<T>(input: SettleInput<T>): Promise<Settled<T>
     await currentRules().sleep(RETRY_BASE_MS * 2 ** resent);
   }
 }
-
-/** " (written N more times before …)", or nothing when the first time was enough. */
-export function resentNote(resent: number, until: string): string {
-  return resent === 0 ? '' : ` (written ${resent} more time${resent === 1 ? '' : 's'} before ${until}: a node of a cluster still held the one before)`;
-}
