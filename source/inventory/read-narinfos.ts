@@ -71,8 +71,9 @@ export const MISSING_READS = 2;
  * readNarinfo for a key the listing just returned. A node of a distributed MinIO started again
  * answers NoSuchKey for a while for what was written while it was away (issue 20), so such a key
  * is asked for again, each time on a connection of its own (behind a balancer, another node),
- * before it counts as deleted since the listing: re-signing would leave it without the new key's
- * signature, and prune would take its NAR for unreferenced.
+ * before the caller is told 'missing'. Even then it may exist on the other nodes, so neither caller
+ * takes it for deleted: re-signing counts it as failed (it would be left without the new key's
+ * signature) and prune deletes nothing (it would take its NAR for unreferenced).
  */
 export function readListedNarinfo(client: Client, bucket: string, key: string, listed?: ListedObject): Promise<FetchedNarinfo | 'missing'> {
   return askAgainWhile(() => readNarinfo(client, bucket, key, listed), (read) => read === 'missing', MISSING_READS);

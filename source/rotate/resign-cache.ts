@@ -146,9 +146,10 @@ export async function resignCache(input: ResignCacheInput): Promise<ResignResult
       for (let reads = 1; ; reads++) {
         const read = await readListedNarinfo(input.client, input.bucket, key);
         if (read === 'missing') {
-          // deleted since the listing (asked for again first: readListedNarinfo): nothing left to sign
-          counts.seen -= 1;
-          return;
+          // Listed, then not found three times (readListedNarinfo asks again after 1 and 2 s): deleted
+          // meanwhile, or a node of a cluster that lags behind and still holds it unsigned for the
+          // others. Not knowing which, it is a failure: the next run lists it again, or not at all.
+          throw new Error('listed, then not found when read three times (deleted meanwhile, or a node of a cluster that lags behind)');
         }
         if (read.requestError !== undefined) throw new Error(read.requestError);
         // compressed (`narinfo-compression` uploads: re-signing would have to recompress) or too large: left alone

@@ -263,13 +263,14 @@ describe('the retry rule', () => {
     expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(4);
   });
 
-  it('re-signing asks twice more, after 1 and 2 s, for a narinfo just listed that the server says is not there, then counts it as deleted', async () => {
+  it('re-signing asks twice more, after 1 and 2 s, for a narinfo just listed that the server says is not there, then counts it as failed: deleted meanwhile, or a node that lags and still holds it for the others', async () => {
     const stand = await hostile('busy-objects', { status: 404 });
     const key = generateNixSecretKey('k-1', (n) => new Uint8Array(n).fill(7));
     const run = await withInstantBackoff(() =>
       resignCache({ client: s3Client(stand.endpoint), bucket: 'cache', ifMatch: 'quoted', oldKeys: [], newKey: { ...nativeSigner(key), verify: nativeVerifier(key.publicKey()).verify } }),
     );
-    expect(run.value?.counts).toMatchObject({ seen: 0, failed: 0 });
+    expect(run.value?.counts).toMatchObject({ seen: 1, failed: 1, signed: 0 });
+    expect(run.value?.failures).toEqual([{ key: '0123456789abcdfghijklmnpqrsvwxyz.narinfo', error: expect.stringMatching(/^listed, then not found when read three times \(deleted meanwhile, or a node of a cluster that lags behind\)$/) }]);
     expect(stand.requests.filter((request) => request.startsWith('GET /cache/0123456789abcdfghijklmnpqrsvwxyz.narinfo'))).toHaveLength(3);
     expect(run.slept).toEqual([1000, 2000]);
   });
