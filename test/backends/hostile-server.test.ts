@@ -13,6 +13,8 @@ import type { StepError } from '../../source/errors';
 import { createRgwAdminClient } from '../../source/backends/ceph/rgw-admin-client';
 import { builderKeysChecker } from '../../source/backends/minio/builder-keys-check';
 import { createMinioAdminClient } from '../../source/backends/minio/minio-admin-client';
+import { AdminDenialError, minioAdminWithReads } from '../../source/backends/minio/minio-admin';
+import { createReadCache } from '../../source/steps/read-cache';
 import { type RetryNotice, askAgainWhile, askAround, onRetries, retryCount, runWithRequestRules, withDeadline } from '../../source/requests/request-rules';
 import { createS3Client } from '../../source/backends/s3/s3-connection';
 import { s3Documents, serverTraits } from '../../source/backends/s3/s3-documents';
@@ -404,6 +406,37 @@ describe('the retry rule', () => {
     const all = async () => ({ exists: false, n: n++ });
     expect(await askAround(all, (found) => !found.exists)).toEqual({ exists: false, n: 0 });
     expect(await askAround(all, (found) => !found.exists, (answers) => answers.at(-1))).toEqual({ exists: false, n: 7 });
+  });
+
+  it('attach that a node denies (the canned policy does not exist there yet) goes again on a new connection, after a fixed 0.25 s, 4 attempts in all', async () => {
+    const stand = await hostile('lagging-node', { policyUnknownAt: [0, 1] });
+    const attach = (endpoint: string, options?: { askAround: false }) =>
+      withInstantBackoff(() =>
+        minioAdminWithReads(createMinioAdminClient({ endpoint, region: 'us-east-1', insecure: false, admin: keys, randomBytes: (n) => new Uint8Array(n) }), createReadCache(), options).attachPolicy('nix-cache-write', 'builder', []),
+      );
+    // the set call denied, then the attach call it falls back to (another node, the same lag): sent again
+    const run = await attach(stand.endpoint);
+    expect(run.error).toBeUndefined();
+    expect(run.value).toBe('attached');
+    expect(stand.requests.map((request) => request.split('?')[0])).toEqual(['PUT /minio/admin/v3/set-user-or-group-policy', 'POST /minio/admin/v3/idp/builtin/policy/attach', 'PUT /minio/admin/v3/set-user-or-group-policy']);
+    expect(run.slept).toEqual([250]);
+    expect(run.notices.map((notice) => notice.text)).toEqual([`MinIO at ${stand.endpoint} says the canned policy does not exist (a node not caught up?); trying again in 0.3 s, attempt 2 of 4`]);
+    await stand.close();
+
+    // a policy that does not exist on any node: 4 attempts, then the step stops with the denial
+    const never = await hostile('lagging-node', { policyUnknownAt: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
+    const denied = await attach(never.endpoint);
+    expect(denied.error).toBeInstanceOf(AdminDenialError);
+    expect(denied.error).toMatchObject({ step: 'attach', message: expect.stringContaining('says the canned policy does not exist, so it cannot attach') });
+    expect(never.requests).toHaveLength(8);
+    expect(denied.slept).toEqual([250, 250, 250]);
+    await never.close();
+
+    // a caller that needs one answer only (askAround: false) sends it once
+    const once = await hostile('lagging-node', { policyUnknownAt: [0, 1] });
+    const single = await attach(once.endpoint, { askAround: false });
+    expect(single.error).toBeInstanceOf(AdminDenialError);
+    expect(once.requests).toHaveLength(2);
   });
 
   it('starts no retry that the deadline would cut off', async () => {

@@ -19,8 +19,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
  */
 /**
  * `lagging-node`: what a node of a distributed MinIO that has not loaded a user yet answers behind
- * a balancer: the requests numbered in `unknownAt` (0-based) get 403 InvalidAccessKeyId, every
- * other one 200 and an empty bucket policy.
+ * a balancer: the requests numbered in `unknownAt` (0-based) get 403 InvalidAccessKeyId, those in
+ * `policyUnknownAt` the admin API's 404 XMinioAdminNoSuchPolicy (a canned policy not loaded yet),
+ * every other one 200 and an empty bucket policy.
  */
 /**
  * `stale-policy-node`: four nodes answered in turn (by request number) for a bucket policy: PUT
@@ -40,6 +41,8 @@ export interface HostileServerOptions {
   readonly status?: number;
   /** lagging-node: the requests answered InvalidAccessKeyId, by their number from 0 */
   readonly unknownAt?: readonly number[];
+  /** lagging-node: the requests answered XMinioAdminNoSuchPolicy, by their number from 0 */
+  readonly policyUnknownAt?: readonly number[];
   /** stale-policy-node: the PUTs of the policy after which node 3 serves it too [never] */
   readonly staleUntil?: number;
   /** stale-policy-node: every other read lists each statement's actions the other way round, as MinIO does at random */
@@ -183,6 +186,9 @@ export async function startHostileServer(behaviour: HostileBehaviour, options: H
         if (options.unknownAt?.includes(requests.length - 1)) {
           response.writeHead(403, { 'Content-Type': 'application/xml' });
           response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code><Message>The Access Key Id you provided does not exist in our records.</Message></Error>');
+        } else if (options.policyUnknownAt?.includes(requests.length - 1)) {
+          response.writeHead(404, { 'Content-Type': 'application/json' });
+          response.end('{"Code":"XMinioAdminNoSuchPolicy","Message":"The canned policy does not exist.","Resource":"/minio/admin/v3/set-user-or-group-policy"}');
         } else {
           response.writeHead(200, { 'Content-Type': 'application/json' });
           response.end('{"Version":"2012-10-17","Statement":[]}');

@@ -8,7 +8,7 @@ import { StepError } from '../../errors';
 import type { PolicyDocument } from '../../policies/write-policy';
 import { decryptData, encryptData, MADMIN_ARGON2ID_AES_GCM, MADMIN_PBKDF2_AES_GCM, type MadminAeadId } from './madmin-encryption';
 import type { AttachOutcome, MinioAdmin, UserLookup } from './minio-admin';
-import { policyUsersFrom, splitPolicyNames } from './minio-admin';
+import { AdminDenialError, policyUsersFrom, splitPolicyNames } from './minio-admin';
 import { type AccessKeys, type EndpointOptions, parseServerError, queryString, type RawResponse, sendSignedRequest, type ServerError } from '../signed-request';
 
 const PREFIX = '/minio/admin/v3';
@@ -80,9 +80,9 @@ export function adminError(operation: AdminOperation, endpoint: string, adminAcc
         'Set the clock right (for example with NTP) on this computer or on the server.',
       );
     case 'XMinioAdminNoSuchPolicy':
-      return new StepError(`MinIO at ${endpoint} says the canned policy does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its policy step writes the policy${CLUSTER_LAG}`);
+      return new AdminDenialError(`MinIO at ${endpoint} says the canned policy does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its policy step writes the policy${CLUSTER_LAG}`);
     case 'XMinioAdminNoSuchUser':
-      return new StepError(`MinIO at ${endpoint} says the user does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its user step creates the user${CLUSTER_LAG}`);
+      return new AdminDenialError(`MinIO at ${endpoint} says the user does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its user step creates the user${CLUSTER_LAG}`);
     case 'XMinioIAMNotInitialized':
     case 'XMinioServerNotInitialized':
       return new StepError(`${endpoint} is still starting up (${code}).`, step, 'Wait a moment and run the wizard again.');

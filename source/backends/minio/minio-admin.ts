@@ -5,7 +5,15 @@
  */
 import type { ReadCache } from '../../steps/read-cache';
 import type { PolicyDocument } from '../../policies/write-policy';
-import { askAround } from '../../requests/request-rules';
+import { StepError } from '../../errors';
+import { askAround, sendWithRetries } from '../../requests/request-rules';
+
+/**
+ * MinIO said a user or canned policy does not exist (XMinioAdminNoSuchUser, XMinioAdminNoSuchPolicy):
+ * true, or a node of a distributed MinIO that has not learnt of it yet (issue 20), which another
+ * node behind the balancer may know.
+ */
+export class AdminDenialError extends StepError {}
 
 /** A user lookup: a missing user is a result, not an error. */
 export type UserLookup =
@@ -82,6 +90,33 @@ export function lazyMinioAdmin(via: MinioAdmin['via'], make: () => Promise<Minio
   };
 }
 
+/** Attempts of a change a node denied (AdminDenialError), the first included, and the fixed wait before each. */
+export const DENIED_CHANGE_ATTEMPTS = 4;
+const DENIED_CHANGE_WAIT_MS = 250;
+
+/**
+ * Sends a change again, up to DENIED_CHANGE_ATTEMPTS in all after a short fixed wait, while the
+ * server says the user or canned policy it names does not exist: each attempt is a request of its
+ * own, so behind a balancer it reaches another node, and what helps is another node, not a later
+ * time (as with InvalidAccessKeyId in the request rules, whose loop and notices it shares). Run L
+ * of issue 20 saw attach stop so, right after the policy step wrote the policy. Only for a change
+ * that may be sent twice (attach sets a list, or says it is already applied). On one server a real
+ * denial costs 3 more requests and under a second.
+ */
+async function sendAround<T>(change: () => Promise<T>): Promise<T> {
+  const outcome = await sendWithRetries<{ readonly value: T } | { readonly denial: AdminDenialError }>(true, async () => {
+    try {
+      return { done: { value: await change() } };
+    } catch (error) {
+      if (!(error instanceof AdminDenialError)) throw error;
+      const reason = `${error.message.replace(/, so it cannot .*$/, '')} (a node not caught up?)`;
+      return { retry: reason, last: { denial: error }, attempts: DENIED_CHANGE_ATTEMPTS, waitMs: DENIED_CHANGE_WAIT_MS };
+    }
+  });
+  if ('denial' in outcome) throw outcome.denial;
+  return outcome.value;
+}
+
 /**
  * The same admin connection (REST API or mc) reading through a run's read cache
  * (plan/read-cache.ts): the user and the canned policy are read once per run whichever steps ask,
@@ -128,7 +163,8 @@ export function minioAdminWithReads(admin: MinioAdmin, reads: ReadCache, options
       changing(userKey(user), async () => {
         const found = attachedNow === undefined ? await reads.peek<UserLookup>(userKey(user))?.catch(() => undefined) : undefined;
         const known = attachedNow ?? (found?.exists ? found.policyNames : undefined);
-        return changing(policyUsersKey, () => admin.attachPolicy(policyName, user, known));
+        const attach = () => admin.attachPolicy(policyName, user, known);
+        return changing(policyUsersKey, () => (options.askAround === false ? attach() : sendAround(attach)));
       }),
   };
 }
