@@ -79,10 +79,14 @@ export function adminError(operation: AdminOperation, endpoint: string, adminAcc
         step,
         'Set the clock right (for example with NTP) on this computer or on the server.',
       );
-    case 'XMinioAdminNoSuchPolicy':
-      return new AdminDenialError(`MinIO at ${endpoint} says the canned policy does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its policy step writes the policy${CLUSTER_LAG}`);
-    case 'XMinioAdminNoSuchUser':
-      return new AdminDenialError(`MinIO at ${endpoint} says the user does not exist, so it cannot ${what}.`, step, `${RUN_AGAIN} its user step creates the user${CLUSTER_LAG}`);
+    case 'XMinioAdminNoSuchPolicy': {
+      const said = `MinIO at ${endpoint} says the canned policy does not exist`;
+      return new AdminDenialError(`${said}, so it cannot ${what}.`, step, `${RUN_AGAIN} its policy step writes the policy${CLUSTER_LAG}`, said);
+    }
+    case 'XMinioAdminNoSuchUser': {
+      const said = `MinIO at ${endpoint} says the user does not exist`;
+      return new AdminDenialError(`${said}, so it cannot ${what}.`, step, `${RUN_AGAIN} its user step creates the user${CLUSTER_LAG}`, said);
+    }
     case 'XMinioIAMNotInitialized':
     case 'XMinioServerNotInitialized':
       return new StepError(`${endpoint} is still starting up (${code}).`, step, 'Wait a moment and run the wizard again.');

@@ -13,7 +13,17 @@ import { askAround, sendWithRetries } from '../../requests/request-rules';
  * true, or a node of a distributed MinIO that has not learnt of it yet (issue 20), which another
  * node behind the balancer may know.
  */
-export class AdminDenialError extends StepError {}
+export class AdminDenialError extends StepError {
+  constructor(
+    message: string,
+    step: string,
+    hint: string,
+    /** what the server said, for a retry's notice: "MinIO at … says the canned policy does not exist" */
+    readonly said: string,
+  ) {
+    super(message, step, hint);
+  }
+}
 
 /** A user lookup: a missing user is a result, not an error. */
 export type UserLookup =
@@ -91,7 +101,7 @@ export function lazyMinioAdmin(via: MinioAdmin['via'], make: () => Promise<Minio
 }
 
 /** Attempts of a change a node denied (AdminDenialError), the first included, and the fixed wait before each. */
-export const DENIED_CHANGE_ATTEMPTS = 4;
+const DENIED_CHANGE_ATTEMPTS = 4;
 const DENIED_CHANGE_WAIT_MS = 250;
 
 /**
@@ -109,8 +119,7 @@ async function sendAround<T>(change: () => Promise<T>): Promise<T> {
       return { done: { value: await change() } };
     } catch (error) {
       if (!(error instanceof AdminDenialError)) throw error;
-      const reason = `${error.message.replace(/, so it cannot .*$/, '')} (a node not caught up?)`;
-      return { retry: reason, last: { denial: error }, attempts: DENIED_CHANGE_ATTEMPTS, waitMs: DENIED_CHANGE_WAIT_MS };
+      return { retry: `${error.said} (a node not caught up?)`, last: { denial: error }, attempts: DENIED_CHANGE_ATTEMPTS, waitMs: DENIED_CHANGE_WAIT_MS };
     }
   });
   if ('denial' in outcome) throw outcome.denial;
