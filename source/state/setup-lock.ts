@@ -1,13 +1,16 @@
 /**
  * One run per setup at a time (SPEC 10): two runs on the same endpoint and bucket would both find
  * "no user yet", both set a secret, and leave a profile whose secret the server no longer holds.
- * The lock is a file in the state folder made with O_EXCL, saying who holds it (pid, host, start
- * time). A lock left by a process that no longer exists on this host is taken over; one held by a
+ * The lock is a file in the state folder saying who holds it (pid, host, start time), made whole:
+ * written under a name of its own, then linked to the lock's name, which fails when the lock exists
+ * (O_EXCL where the filesystem has no hard links). So a run that finds the lock always learns who
+ * holds it, even when it started in the same instant (before, it could read the lock empty). A lock left by a process that no longer exists on this host is taken over; one held by a
  * live process (or by another host, which we cannot check) stops the run, saying who holds it.
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import type { Effects } from '../effects';
 import { StepError } from '../errors';
 import { processIsAlive } from '../processes/process-alive';
@@ -63,13 +66,7 @@ export async function acquireSetupLock(
   const holder: LockHolder = { pid: me.pid, host: me.host, started: effects.now().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const handle = await open(path, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(holder)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await createWhole(path, `${JSON.stringify(holder)}\n`);
       let released = false;
       return {
         path,
@@ -99,6 +96,34 @@ export async function acquireSetupLock(
     await unlink(path).catch(() => undefined);
   }
   throw busy(path, undefined);
+}
+
+/** Writes `path` with `text`, failing with EEXIST when it exists; it never exists empty or half-written. */
+async function createWhole(path: string, text: string): Promise<void> {
+  const written = `${path}.${randomBytes(6).toString('hex')}.new`;
+  const handle = await open(written, 'wx', 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(written, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    // no hard links here: O_EXCL, then the text (another run may see it empty for an instant)
+    const handle = await open(path, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    await unlink(written).catch(() => undefined);
+  }
 }
 
 function busy(path: string, holder: LockHolder | undefined): StepError {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,20 @@ describe('the setup lock', () => {
     expect((error as StepError).step).toBe('lock');
     expect((error as StepError).message).toContain('process 100 on builder-1, started 2026-11-25T10:15:00.000Z');
     expect((error as StepError).hint).toContain(setupLockPath(stateDirPath(fx), setup));
+  });
+
+  it('runs started in the same instant: one holds the lock, every other names it (the lock is never seen empty), and no file is left but the lock', async () => {
+    // Before the lock was made whole, a run started in the same instant by another process could
+    // read it empty (secret-never-lost on Ceph, clean-clone run V of issue 20); in one process the
+    // window is too narrow to meet, so this shows the outcome, and that no written file is left.
+    for (let round = 0; round < 10; round++) {
+      const fx = effects();
+      const pids = Array.from({ length: 24 }, (_, i) => 100 + i);
+      const results = await Promise.all(pids.map((pid) => acquireSetupLock(setup, fx, me(pid, pids)).catch((e: unknown) => e as StepError)));
+      expect(results.filter((result) => !(result instanceof StepError))).toHaveLength(1);
+      for (const result of results.filter((result) => result instanceof StepError)) expect(result.message).toMatch(/process 1\d\d on builder-1, started 2026-/);
+      expect(readdirSync(stateDirPath(fx))).toEqual([setupLockPath(stateDirPath(fx), setup).split('/').pop()]);
+    }
   });
 
   it('takes over the lock of a process that no longer exists on this host', async () => {
