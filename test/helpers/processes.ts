@@ -2,11 +2,23 @@
  * The process handling the test servers share (Ceph RGW in ceph-rgw.ts, MinIO in
  * minio-server.ts): is a process alive, its pid file, and stopping it for good.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** True while `pid` runs; a zombie (exited, not yet reaped by its parent, which PID 1 may never do here) counts as gone. */
+/** The state letter of a /proc stat line (R, S, D, Z, …). */
+function stateOf(stat: string): string {
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
+/**
+ * True while `pid` runs; a zombie (exited, not yet reaped by its parent, which PID 1 may never do
+ * here) counts as gone. A process counts as running while any of its threads does: when a
+ * multi-threaded server (MinIO, radosgw) is killed, its main thread turns zombie first while
+ * others finish (a thread in disk I/O can take seconds on a loaded machine), and until the last
+ * one is gone the process still holds its files and its listening port (clean-clone run V of
+ * issue 20: a node started again then failed "port already in use").
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -14,9 +26,14 @@ export function isAlive(pid: number): boolean {
     return false;
   }
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    return readdirSync(`/proc/${pid}/task`).some((task) => {
+      try {
+        const state = stateOf(readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8'));
+        return state !== 'Z' && state !== 'X';
+      } catch {
+        return false; // that thread is gone
+      }
+    });
   } catch {
     return existsSync(`/proc/${pid}`);
   }
@@ -32,7 +49,10 @@ export function readPidFile(path: string): number | undefined {
   }
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone (or 5 s after SIGKILL). */
+/** How long a killed process may take to end before terminate says so. */
+const KILL_WAIT_MS = 30_000;
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone, fails when it still runs 30 s after SIGKILL. */
 export async function terminate(pid: number, graceMs = 5_000, pollMs = 25): Promise<void> {
   if (!isAlive(pid)) return;
   try {
@@ -50,6 +70,8 @@ export async function terminate(pid: number, graceMs = 5_000, pollMs = 25): Prom
   } catch {
     return;
   }
-  const killDeadline = Date.now() + 5_000;
+  // every thread must end (isAlive): one in disk I/O on a loaded machine can take a while
+  const killDeadline = Date.now() + KILL_WAIT_MS;
   while (isAlive(pid) && Date.now() < killDeadline) await sleep(pollMs);
+  if (isAlive(pid)) throw new Error(`process ${pid} still runs ${KILL_WAIT_MS / 1000} s after SIGKILL`);
 }
