@@ -281,7 +281,10 @@ export async function startMinioCluster(options: MinioClusterOptions = {}): Prom
       if (signal === 'SIGKILL' && isAlive(pid)) process.kill(pid, 'SIGKILL');
       await terminate(pid, 5_000);
     }
-    rmSync(pidFile(index), { force: true });
+    // Only the pid file of the process stopped here: a node started again meanwhile keeps its own
+    // (removing it left that node running unseen, holding its port, and every start after it
+    // failed "port already in use": clean-clone runs V and W of issue 20).
+    if (readPidFile(pidFile(index)) === pid) rmSync(pidFile(index), { force: true });
   };
 
   const stop = async (): Promise<void> => {

@@ -436,6 +436,8 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
      */
     function killMidway(afterAnswers?: number): { readonly killed: () => number | undefined; restartIfDown: () => Promise<void> } {
       let killed: number | undefined;
+      /** the kill under way: a start waits for it (a change answered meanwhile must not start the node while it is being killed) */
+      let killing: Promise<void> | undefined;
       let restarted = false;
       let answered = 0;
       /** what went wrong killing or starting the node inside the proxy, for the test to fail with (not an unhandled rejection) */
@@ -447,9 +449,11 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
           if (killed === undefined) {
             killed = (node + 1) % cluster.nodes.length;
             outcomes.push(`${phase}: node ${killed + 1} killed after node ${node + 1} answered ${request}`);
-            await killNode(killed);
+            killing = killNode(killed);
+            await killing;
           } else if (!restarted) {
             restarted = true;
+            await killing;
             outcomes.push(`${phase}: node ${killed + 1} started again after node ${node + 1} answered ${request}`);
             await startNode(killed);
           }
@@ -464,6 +468,7 @@ describe.skipIf(unavailable !== undefined)(`a distributed MinIO (4 nodes) behind
           if (failure !== undefined) throw failure;
           if (killed !== undefined && !restarted) {
             restarted = true;
+            await killing?.catch(() => undefined);
             outcomes.push(`${phase}: node ${killed + 1} started again after the command`);
             await startNode(killed);
           }
