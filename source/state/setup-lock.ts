@@ -101,28 +101,27 @@ export async function acquireSetupLock(
 /** Writes `path` with `text`, failing with EEXIST when it exists; it never exists empty or half-written. */
 async function createWhole(path: string, text: string): Promise<void> {
   const written = `${path}.${randomBytes(6).toString('hex')}.new`;
-  const handle = await open(written, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeNew(written, text);
   try {
     await link(written, path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
     // no hard links here: O_EXCL, then the text (another run may see it empty for an instant)
-    const handle = await open(path, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeNew(path, text);
   } finally {
     await unlink(written).catch(() => undefined);
+  }
+}
+
+/** Creates `path` (O_EXCL, 0600) with `text`, synced. */
+async function writeNew(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
